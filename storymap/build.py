@@ -1,0 +1,142 @@
+"""build(config) runs the stages in order; check(config) runs all but the writing.
+
+    config ─► geography ─► indicators ─► map assets ─► chapters ─► site (MkDocs) ─► swap into out/
+
+The site is built in a temporary folder beside ``out`` and swapped in only when every stage has
+succeeded, so a failed or interrupted build leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storymap.chapters import ChapterContext, render_chapter
+from storymap.config import Config, chapter_slug
+from storymap.errors import StorymapError
+from storymap.geography import Geography, load_geography
+from storymap.indicators import IndicatorResult, compute_indicators
+from storymap.maps import MapAssets, write_map_assets
+from storymap.site import Page, write_site
+
+Report = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    pages: int
+    maps: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Stages:
+    """Times each stage and reports it as it finishes."""
+
+    def __init__(self, report: Report | None):
+        self.report = report or (lambda _msg: None)
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.timings[name] = time.perf_counter() - start
+        self.report(f"{name} ({self.timings[name]:.1f} s)")
+
+
+def build(config: Config, out: Path, report: Report | None = None) -> BuildResult:
+    out = check_output_dir(config, out)
+    stages = Stages(report)
+    with stages.stage("read boundaries and lookups"):
+        geo = load_geography(config)
+    with stages.stage("compute indicators"):
+        results = compute_indicators(config, geo)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        docs = work / "docs"
+        with stages.stage("write map geometry and data"):
+            assets = write_map_assets(config, geo, results, docs)
+        with stages.stage("render chapters"):
+            pages, n_maps = render_pages(config, geo, results, assets)
+        with stages.stage("build site"):
+            write_site(config, pages, assets.styles, docs, work / "site")
+        swap_in(work / "site", out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return BuildResult(out=out, pages=len(pages), maps=n_maps, timings=stages.timings)
+
+
+def check(config: Config, report: Report | None = None) -> BuildResult:
+    """Validate config, data and chapters without writing a site."""
+    stages = Stages(report)
+    with stages.stage("read boundaries and lookups"):
+        geo = load_geography(config)
+    with stages.stage("compute indicators"):
+        results = compute_indicators(config, geo)
+    with stages.stage("render chapters"):
+        pages, n_maps = render_pages(config, geo, results, None)
+    return BuildResult(out=Path(), pages=len(pages), maps=n_maps, timings=stages.timings)
+
+
+def render_pages(
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    assets: MapAssets | None,
+) -> tuple[list[Page], int]:
+    pages: list[Page] = []
+    n_maps = 0
+    entries = [("index", config.home, "Home", None)] + [
+        (chapter_slug(ch), ch.file, ch.title, "The story") for ch in config.chapters
+    ]
+    for slug, file, title, section in entries:
+        ctx = ChapterContext(config, geo, results, assets, asset_prefix="", slug=slug)
+        markdown = render_chapter(config, file, ctx, extra={"chapters": chapter_links(config)})
+        pages.append(Page(f"{slug}.md", title, markdown, section))
+        n_maps += len(ctx.maps)
+    return pages, n_maps
+
+
+def chapter_links(config: Config) -> list[dict[str, str]]:
+    return [{"title": ch.title, "href": f"{chapter_slug(ch)}.html"} for ch in config.chapters]
+
+
+def check_output_dir(config: Config, out: Path) -> Path:
+    out = out.resolve()
+    root = config.root.resolve()
+    data = (root / "data").resolve()
+    if out == root or out in root.parents:
+        raise StorymapError(
+            f"--out {out}: the output folder would replace the project folder. "
+            "Use a folder of its own, e.g. --out site."
+        )
+    if out == data or data in out.parents:
+        raise StorymapError(
+            f"--out {out}: the output folder is inside data/. Use a folder outside data/, "
+            "e.g. --out site."
+        )
+    if out.exists() and not out.is_dir():
+        raise StorymapError(f"--out {out}: exists and is not a folder. Choose another path.")
+    return out
+
+
+def swap_in(new: Path, out: Path) -> None:
+    """Replace ``out`` with ``new`` with two renames; the old site is removed only afterwards."""
+    old = out.with_name(f".{out.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if out.exists():
+        out.rename(old)
+    new.rename(out)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = ["build", "check", "BuildResult", "StorymapError"]

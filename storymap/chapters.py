@@ -1,0 +1,276 @@
+"""Chapters: markdown files rendered with Jinja2 so every number in the prose comes from the data.
+
+In: a chapter file, the Config, Geography and IndicatorResults. Out: markdown (with map fragments as
+raw HTML) ready for the site generator, or a ChapterError naming the file, line and fix.
+
+Inside a chapter, authors write for example::
+
+    {{ london.pct_65_plus }} of Londoners are aged 65 or over.
+    {{ borough("Barnet").pct_75_plus }}   {{ ward("E05013996").name }}
+    {{ london.pct_65_plus.numerator | count }} people     {{ highest("pct_65_plus", 3) | names }}
+    {{ map("pct_65_plus", focus="Brent", title="Older residents in Brent") }}
+
+Names that do not exist are errors (StrictUndefined), never blanks.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
+
+from storymap.config import Config
+from storymap.errors import ChapterError, StorymapError, quoted_list
+from storymap.geography import Geography
+from storymap.indicators import IndicatorResult, format_value
+from storymap.maps import MapAssets, MapSpec, map_fragment
+
+MAX_CHAPTER_BYTES = 1_000_000
+SCRIPT_TAG = re.compile(r"<\s*script\b", re.IGNORECASE)
+
+
+class Figure:
+    """One indicator's figure for one area; prints formatted, exposes the parts."""
+
+    def __init__(self, result: IndicatorResult, row, rank: int | None = None):
+        self.spec = result.spec
+        self.value = float(row["value"])
+        self.numerator = float(row["numerator"])
+        self.denominator = float(row["denominator"])
+        self.rank = rank
+
+    def __str__(self) -> str:
+        return format_value(self.value, self.spec)
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+    def __float__(self) -> float:
+        return self.value
+
+    def __lt__(self, other) -> bool:
+        return self.value < float(other)
+
+    def __gt__(self, other) -> bool:
+        return self.value > float(other)
+
+
+class Area:
+    """London, a borough or a ward; ``area.<indicator id>`` is a Figure."""
+
+    def __init__(self, kind: str, code: str, name: str, figures: Callable[[str], Figure],
+                 borough: str | None = None):
+        self.kind, self.code, self.name, self.borough = kind, code, name, borough
+        self._figures = figures
+
+    def __getattr__(self, item: str) -> Figure:
+        if item.startswith("_"):
+            raise AttributeError(item)
+        return self._figures(item)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __html__(self) -> str:
+        return str(escape(self.name))
+
+
+@dataclass
+class ChapterContext:
+    config: Config
+    geo: Geography
+    results: dict[str, IndicatorResult]
+    assets: MapAssets | None
+    asset_prefix: str = ""
+    slug: str = "page"
+    maps: list[MapSpec] = field(default_factory=list)
+
+    # --- areas ---------------------------------------------------------------------------
+    def _need(self, indicator: str) -> IndicatorResult:
+        if indicator not in self.results:
+            raise ChapterError(
+                f"'{indicator}' is not a declared indicator (declared: "
+                f"{quoted_list(self.results, 20)}). Fix the name or add it to site_config.yml."
+            )
+        return self.results[indicator]
+
+    def london(self) -> Area:
+        def fig(ind: str) -> Figure:
+            return Figure(self._need(ind), self._need(ind).area)
+
+        return Area("area", "", self.config.site.area.name, fig)
+
+    def borough_code(self, name_or_code: str) -> str:
+        boroughs = self.geo.boroughs
+        if name_or_code in boroughs.index:
+            return name_or_code
+        matches = boroughs.index[boroughs["name"].str.lower() == str(name_or_code).lower()]
+        if len(matches) == 0:
+            raise ChapterError(
+                f"borough '{name_or_code}' not found. Boroughs: "
+                f"{quoted_list(boroughs['name'], 40)}."
+            )
+        return str(matches[0])
+
+    def borough(self, name_or_code: str) -> Area:
+        code = self.borough_code(name_or_code)
+
+        def fig(ind: str) -> Figure:
+            return Figure(self._need(ind), self._need(ind).boroughs.loc[code])
+
+        return Area("borough", code, str(self.geo.boroughs.at[code, "name"]), fig)
+
+    def ward_code(self, name_or_code: str) -> str:
+        wards = self.geo.wards
+        if name_or_code in wards.index:
+            return name_or_code
+        matches = wards.index[wards["name"].str.lower() == str(name_or_code).lower()]
+        if len(matches) != 1:
+            what = "not found" if len(matches) == 0 else "names more than one ward"
+            raise ChapterError(
+                f"ward '{name_or_code}' {what}. Use the ward code (E05…) from the downloads."
+            )
+        return str(matches[0])
+
+    def ward(self, name_or_code: str) -> Area:
+        code = self.ward_code(name_or_code)
+        row = self.geo.wards.loc[code]
+
+        def fig(ind: str) -> Figure:
+            res = self._need(ind)
+            return Figure(res, res.wards.loc[code], int(res.wards.at[code, "rank"]))
+
+        return Area("ward", code, str(row["name"]), fig, str(row["borough_name"]))
+
+    def highest(self, indicator: str, n: int = 3, borough: str | None = None) -> list[Area]:
+        """The ``n`` wards with the highest values (optionally within a borough)."""
+        res = self._need(indicator)
+        values = res.wards["value"]
+        if borough:
+            code = self.borough_code(borough)
+            values = values[self.geo.wards["borough_code"] == code]
+        return [self.ward(c) for c in values.sort_values(ascending=False).index[:n]]
+
+    def lowest(self, indicator: str, n: int = 3, borough: str | None = None) -> list[Area]:
+        res = self._need(indicator)
+        values = res.wards["value"]
+        if borough:
+            values = values[self.geo.wards["borough_code"] == self.borough_code(borough)]
+        return [self.ward(c) for c in values.sort_values().index[:n]]
+
+    # --- maps ----------------------------------------------------------------------------
+    def map(self, indicator: str, focus: str | None = None, title: str | None = None) -> Markup:
+        self._need(indicator)
+        focus_code = self.borough_code(focus) if focus else None
+        map_id = f"{self.slug}_{len(self.maps) + 1}".replace("-", "_")
+        spec = MapSpec(map_id, indicator, focus_code, title)
+        first = not self.maps
+        self.maps.append(spec)
+        html = map_fragment(self.config, self.geo, self.results, spec)
+        if first and self.assets:
+            tags = "".join(
+                f'<script src="{self.asset_prefix}{src}"></script>\n' for src in self.assets.scripts
+            )
+            html = tags + html
+        return Markup(f"\n\n{html}\n\n")
+
+
+def names(areas: list[Area], with_borough: bool = False) -> str:
+    """'A, B and C' from a list of areas."""
+    labels = [f"{a.name} ({a.borough})" if with_borough and a.borough else a.name for a in areas]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True
+    )
+    env.filters["count"] = lambda v: f"{float(v):,.0f}"
+    env.filters["pct"] = lambda v, d=1: f"{float(v):.{d}f}%"
+    env.filters["number"] = lambda v, d=1: f"{float(v):,.{d}f}"
+    env.filters["names"] = names
+    return env
+
+
+def read_chapter(config: Config, file: str) -> str:
+    path = config.resolve(file)
+    if not path.is_file():
+        raise ChapterError(f"{file}: chapter file not found. Create it or fix site_config.yml.")
+    data = path.read_bytes()
+    if len(data) > MAX_CHAPTER_BYTES:
+        raise ChapterError(f"{file}: {len(data):,} bytes is too large for a chapter; split it.")
+    if b"\x00" in data:
+        raise ChapterError(f"{file}: this is a binary file, not markdown text. Save it as text.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ChapterError(f"{file}: not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from None
+    if not config.site.allow_raw_html_scripts:
+        match = SCRIPT_TAG.search(text)
+        if match:
+            line = text.count("\n", 0, match.start()) + 1
+            raise ChapterError(
+                f"{file} line {line}: raw <script> in a chapter is not allowed. Remove it, or set "
+                "site.allow_raw_html_scripts: true in site_config.yml if you trust it."
+            )
+    return text
+
+
+def render_chapter(config: Config, file: str, ctx: ChapterContext, extra: dict | None = None) -> str:
+    """Render one chapter's markdown; errors name the file and line."""
+    text = read_chapter(config, file)
+    env = _environment()
+    try:
+        template = env.from_string(text)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ChapterError(
+            f"{file} line {exc.lineno}: template syntax error: {exc.message}. Check that every "
+            "{{ has its }} and every {% if %} its {% endif %}."
+        ) from None
+    template.name = template.filename = file
+    names_ = {
+        "london": ctx.london(),
+        "area": ctx.london(),
+        "borough": ctx.borough,
+        "ward": ctx.ward,
+        "highest": ctx.highest,
+        "lowest": ctx.lowest,
+        "map": ctx.map,
+        "indicator": lambda i: ctx._need(i).spec,
+        "focus_boroughs": [ctx.borough(b) for b in config.site.focus_boroughs],
+        "ward_count": len(ctx.geo.wards),
+        "borough_count": len(ctx.geo.boroughs),
+        "site": config.site,
+        **(extra or {}),
+    }
+    try:
+        return template.render(**names_)
+    except jinja2.UndefinedError as exc:
+        raise ChapterError(
+            f"{file} line {_line(exc, file)}: {exc.message}. Check the spelling; names you can use "
+            f"include {quoted_list(sorted(names_), 20)} and indicator ids."
+        ) from None
+    except StorymapError as exc:
+        raise ChapterError(f"{file} line {_line(exc, file)}: {exc.problems[0]}") from None
+    except (TypeError, ValueError, AttributeError, jinja2.TemplateError) as exc:
+        raise ChapterError(f"{file} line {_line(exc, file)}: {exc}. Check the expression there.") from None
+
+
+def _line(exc: BaseException, file: str) -> str:
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == file]
+    return str(lines[-1]) if lines else "?"
+
+
+def chapter_title(config: Config, file: str) -> str:
+    for ch in config.chapters:
+        if ch.file == file:
+            return ch.title
+    return Path(file).stem

@@ -1,0 +1,77 @@
+"""Errors a user can act on.
+
+Every failure the user can fix is raised as a :class:`StorymapError` (or one of its kinds) carrying
+one or more *problems*. Each problem says what failed, where (file, row, key or URL), what was
+expected against what was found, and what to do. The CLI prints them as one ``Error:`` block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class StorymapError(Exception):
+    """A problem the user can fix; ``problems`` holds one message per problem."""
+
+    kind = "error"
+
+    def __init__(self, problems: str | Iterable[str]):
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems: list[str] = [p for p in problems if p]
+        super().__init__("\n".join(self.problems))
+
+    def render(self) -> str:
+        """The ``Error:`` block shown to the user; continuation lines are indented."""
+        lines: list[str] = []
+        for problem in self.problems:
+            first, *rest = problem.splitlines() or [""]
+            lines.append(f"Error: {first}")
+            lines.extend(f"       {line}" for line in rest)
+        return "\n".join(lines)
+
+
+class ConfigError(StorymapError):
+    """site_config.yml is malformed or inconsistent."""
+
+
+class DataError(StorymapError):
+    """A data file is missing, unreadable, or fails its checks."""
+
+
+class ChapterError(StorymapError):
+    """A chapter cannot be rendered."""
+
+
+class FetchError(StorymapError):
+    """A publisher's file could not be fetched or failed its checks."""
+
+
+class PublishError(StorymapError):
+    """The site could not be published."""
+
+
+class ProblemList:
+    """Gathers problems so that validation reports all of them at once."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, message: str) -> None:
+        self.items.append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self, kind: type[StorymapError] = StorymapError) -> None:
+        if self.items:
+            raise kind(self.items)
+
+
+def quoted_list(values: Iterable[object], limit: int = 12) -> str:
+    """`a, b, c` for messages, cut after ``limit`` items with a count of the rest."""
+    values = [str(v) for v in values]
+    shown = ", ".join(values[:limit])
+    if len(values) > limit:
+        shown += f" … and {len(values) - limit} more"
+    return shown

@@ -1,0 +1,296 @@
+"""Maps: the shared geometry and data assets, and Folium map fragments that use them.
+
+In: the Geography and the IndicatorResults. Out:
+- :func:`write_map_assets` writes, once for the whole site, the simplified ward and borough geometry
+  (topology-aware, so neighbouring wards keep shared edges) and every indicator's ward values as two
+  small, content-hashed scripts, plus Leaflet from the pip-installed ``xstatic-leaflet``.
+- :func:`map_fragment` returns the HTML of one map: a Folium map whose only layer is the project's
+  ward choropleth (drawn by ``storymap.js`` from the shared assets), a caption that says in words what
+  the map shows, an HTML legend and the source line. No tiles unless the config names a basemap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import topojson
+import xstatic.pkg.leaflet as xleaflet
+from branca.element import MacroElement
+from jinja2 import Template
+
+from storymap.config import Config
+from storymap.geography import Geography
+from storymap.indicators import IndicatorResult, format_value
+
+ASSET_DIR = "assets/storymap"
+PACKAGE_ASSETS = Path(__file__).parent / "assets"
+COORD_DECIMALS = 5
+
+
+@dataclass
+class MapAssets:
+    """Site-relative URLs of the shared scripts and styles, in load order."""
+
+    scripts: list[str]
+    styles: list[str]
+    geometry_bytes: int
+    data_bytes: int
+
+
+def write_map_assets(
+    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path
+) -> MapAssets:
+    out = docs / ASSET_DIR
+    (out / "leaflet").mkdir(parents=True, exist_ok=True)
+    leaflet_src = Path(xleaflet.BASE_DIR)
+    for name in ("leaflet.js", "leaflet.css"):
+        shutil.copyfile(leaflet_src / name, out / "leaflet" / name)
+    shutil.copytree(leaflet_src / "images", out / "leaflet" / "images", dirs_exist_ok=True)
+    for name in ("storymap.js", "storymap.css"):
+        shutil.copyfile(PACKAGE_ASSETS / name, out / name)
+    geometry = "window.STORYMAP_GEO=" + _json(geometry_payload(config, geo)) + ";\n"
+    data = "window.STORYMAP_DATA=" + _json(data_payload(config, geo, results)) + ";\n"
+    geo_name = _write_hashed(out, "wards", geometry)
+    data_name = _write_hashed(out, "data", data)
+    return MapAssets(
+        scripts=[
+            f"{ASSET_DIR}/leaflet/leaflet.js",
+            f"{ASSET_DIR}/{geo_name}",
+            f"{ASSET_DIR}/{data_name}",
+            f"{ASSET_DIR}/storymap.js",
+        ],
+        styles=[f"{ASSET_DIR}/leaflet/leaflet.css", f"{ASSET_DIR}/storymap.css"],
+        geometry_bytes=len(geometry.encode()),
+        data_bytes=len(data.encode()),
+    )
+
+
+def _json(payload: object) -> str:
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    # Safe inside a <script> element too: no tag can be closed or opened by data.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _write_hashed(out: Path, stem: str, text: str) -> str:
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    name = f"{stem}.{digest}.js"
+    for old in out.glob(f"{stem}.*.js"):
+        old.unlink()
+    (out / name).write_text(text, encoding="utf-8")
+    return name
+
+
+def simplify_wards(wards: gpd.GeoDataFrame, metres: float) -> gpd.GeoDataFrame:
+    """Topology-aware simplification: shared edges are simplified once, so no gaps open."""
+    projected = wards[["geometry"]].to_crs(27700)
+    if metres > 0:
+        topo = topojson.Topology(projected, prequantize=False, toposimplify=metres)
+        projected = topo.to_gdf().set_crs(27700, allow_override=True)
+        projected.index = wards.index
+    return projected.to_crs(4326)
+
+
+def geometry_payload(config: Config, geo: Geography) -> dict:
+    simple = simplify_wards(geo.wards, config.geography.simplify_metres)
+    simple["borough_code"] = geo.wards["borough_code"]
+    boroughs = simple.dissolve(by="borough_code")
+    return {
+        "wards": [
+            {"c": code, "g": _rounded(geom.__geo_interface__)}
+            for code, geom in zip(simple.index, simple.geometry, strict=True)
+        ],
+        "boroughs": [
+            {"c": code, "g": _rounded(geom.boundary.__geo_interface__)}
+            for code, geom in zip(boroughs.index, boroughs.geometry, strict=True)
+        ],
+    }
+
+
+def _rounded(geometry: dict) -> dict:
+    def walk(coords):
+        if isinstance(coords[0], int | float):
+            return [round(coords[0], COORD_DECIMALS), round(coords[1], COORD_DECIMALS)]
+        return [walk(c) for c in coords]
+
+    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+
+
+def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorResult]) -> dict:
+    codes = list(geo.wards.index)
+    borough_codes = list(geo.boroughs.index)
+    borough_pos = {c: i for i, c in enumerate(borough_codes)}
+    indicators = {}
+    for ind_id, res in results.items():
+        spec = res.spec
+        wards = res.wards.loc[codes]
+        k = len(res.breaks)
+        palette = _palette(config, k)
+        indicators[ind_id] = {
+            "label": spec.label,
+            "short": spec.short,
+            "unit": spec.unit,
+            "decimals": spec.decimals,
+            "direction": spec.direction,
+            "values": [_round(v, spec.decimals + 2) for v in wards["value"]],
+            "rank": [int(r) for r in wards["rank"]],
+            "colour": [res.risk_class(int(c)) for c in wards["cls"]],
+            "palette": palette,
+            "area": _round(res.area["value"], spec.decimals + 2),
+        }
+    return {
+        "area": config.site.area.name,
+        "wards": {
+            "codes": codes,
+            "names": [str(n) for n in geo.wards["name"]],
+            "borough": [borough_pos[b] for b in geo.wards["borough_code"]],
+        },
+        "boroughs": {"codes": borough_codes, "names": [str(n) for n in geo.boroughs["name"]]},
+        "indicators": indicators,
+        "noData": config.maps.no_data_colour,
+    }
+
+
+def _round(value: float, decimals: int) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), decimals)
+
+
+def _palette(config: Config, k: int) -> list[str]:
+    """``k`` colours from the configured palette, least at risk first."""
+    palette = config.maps.palette
+    if k >= len(palette):
+        return list(palette)
+    picks = np.linspace(0, len(palette) - 1, k).round().astype(int)
+    return [palette[i] for i in picks]
+
+
+# ---------------------------------------------------------------------------------------------
+# one map
+
+
+class WardChoropleth(MacroElement):
+    """Folium element: the project's ward layer, styled for one indicator, from shared assets."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "Storymap.choropleth({{ this._parent.get_name() }}, {{ this.options|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, options: dict):
+        super().__init__()
+        self._name = "WardChoropleth"
+        self.options = options
+
+
+@dataclass
+class MapSpec:
+    """What one map shows."""
+
+    map_id: str
+    indicator: str
+    focus: str | None = None  # borough code
+    title: str | None = None
+
+
+def folium_map(config: Config, spec: MapSpec) -> tuple[str, str]:
+    """The map's ``<div>`` and its script, rendered by Folium with a stable element id."""
+    m = folium.Map(
+        location=[51.49, -0.11],
+        zoom_start=10,
+        tiles=None,
+        scrollWheelZoom=False,
+        zoomSnap=0.25,
+        attributionControl=config.maps.basemap is not None,
+    )
+    m._id = spec.map_id
+    if config.maps.basemap:
+        folium.TileLayer(
+            tiles=config.maps.basemap.url, attr=config.maps.basemap.attribution, name="basemap"
+        ).add_to(m)
+    WardChoropleth({"indicator": spec.indicator, "focus": spec.focus}).add_to(m)
+    figure = m.get_root()
+    figure.render()
+    return figure.html.render().strip(), figure.script.render().strip()
+
+
+def map_fragment(
+    config: Config, geo: Geography, results: dict[str, IndicatorResult], spec: MapSpec
+) -> str:
+    res = results[spec.indicator]
+    ind = res.spec
+    div, script = folium_map(config, spec)
+    title = spec.title or ind.label
+    summary = map_summary(config, geo, res, spec.focus)
+    source = config.sources[ind.source]
+    e = html.escape
+    return (
+        f'<figure class="storymap-figure" id="fig-{e(spec.map_id)}">\n'
+        f'<figcaption><strong>{e(title)}</strong>. {e(summary)}</figcaption>\n'
+        f'<div class="storymap-map" role="region" aria-label="Map: {e(title)}" '
+        f'style="height:{e(config.maps.height)}">{div}</div>\n'
+        f"{legend_html(config, res)}\n"
+        f'<p class="storymap-source">Source: {e(source.title)} ({e(source.vintage)}); '
+        f"{e(source.publisher)}. {e(source.licence)}.</p>\n"
+        f"</figure>\n<script>\n{script}\n</script>\n"
+    )
+
+
+def legend_html(config: Config, res: IndicatorResult) -> str:
+    spec = res.spec
+    palette = _palette(config, len(res.breaks))
+    values = res.wards["value"].to_numpy()
+    lower = float(np.nanmin(values))
+    items = []
+    for cls, upper in enumerate(res.breaks):
+        colour = palette[res.risk_class(cls)]
+        low = format_value(lower, spec)
+        high = format_value(upper, spec)
+        count = int((res.wards["cls"] == cls).sum())
+        text = f"{low} to {high}" if low != high else low
+        items.append(
+            f'<li><span class="swatch" style="background:{colour}"></span>'
+            f"{html.escape(text)} <span class='count'>({count} wards)</span></li>"
+        )
+        lower = upper
+    more = "Darker colours mean more at risk"
+    return (
+        f'<div class="storymap-legend"><p class="legend-title">{html.escape(spec.short)}: '
+        f"{more}.</p><ul>{''.join(items)}</ul></div>"
+    )
+
+
+def map_summary(config: Config, geo: Geography, res: IndicatorResult, focus: str | None) -> str:
+    """One or two sentences that say what the map shows, for every reader."""
+    spec = res.spec
+    wards = res.wards
+    area_name = config.site.area.name
+    if focus:
+        in_focus = geo.wards.index[geo.wards["borough_code"] == focus]
+        wards = wards.loc[in_focus]
+        where = str(geo.boroughs.at[focus, "name"])
+        comparison = (
+            f"{where} as a whole: {format_value(res.boroughs.at[focus, 'value'], spec)}; "
+            f"{area_name}: {format_value(res.area['value'], spec)}."
+        )
+    else:
+        where = area_name
+        comparison = f"{area_name} as a whole: {format_value(res.area['value'], spec)}."
+    ordered = wards.sort_values("value")
+    hi, lo = ordered.index[-1], ordered.index[0]
+
+    def named(code: str) -> str:
+        return f"{geo.wards.at[code, 'name']} ({geo.wards.at[code, 'borough_name']})"
+
+    return (
+        f"{spec.label} in each ward of {where}. {comparison} Highest: {named(hi)}, "
+        f"{format_value(wards.at[hi, 'value'], spec)}. Lowest: {named(lo)}, "
+        f"{format_value(wards.at[lo, 'value'], spec)}."
+    )
