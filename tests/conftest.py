@@ -1,0 +1,127 @@
+"""Shared fixtures: a copy of the project to break, the site built once, a local server, Chromium.
+
+Browser tests use Debian's Chromium through Playwright. Without the browser they are skipped
+locally with a note on what to install; with STORYMAP_REQUIRE_BROWSER=1 (as in CI) they fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from storymap.build import build
+from storymap.config import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("STORYMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def copy_project(dest: Path) -> Path:
+    """A throwaway copy of the parts of the project a build reads."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "site_config.yml", dest / "site_config.yml")
+    shutil.copytree(REPO / "chapters", dest / "chapters")
+    shutil.copytree(REPO / "data", dest / "data", ignore=shutil.ignore_patterns("cache"))
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run `python -m storymap ARGS` as a user would, capturing output."""
+    return subprocess.run(
+        [sys.executable, "-m", "storymap", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def tree_digest(root: Path) -> str:
+    """One hash of every file's path and bytes under ``root`` (empty string if absent)."""
+    if not root.exists():
+        return ""
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real site, built once from the repo's own config and bundled data."""
+    out = tmp_path_factory.mktemp("built") / "site"
+    build(load_config(REPO / "site_config.yml"), out)
+    return out
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+
+def serve_folder(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path):
+    server, url = serve_folder(built_site)
+    yield url
+    server.shutdown()
+
+
+def browser_required() -> bool:
+    return os.environ.get("STORYMAP_REQUIRE_BROWSER") == "1" or os.environ.get("CI") == "true"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = (
+            f"Chromium not found at {CHROMIUM}. Install it with: sudo apt-get install -y chromium"
+        )
+        if browser_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
