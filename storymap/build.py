@@ -18,13 +18,18 @@ from pathlib import Path
 
 from storymap.chapters import ChapterContext, render_chapter
 from storymap.config import Config, chapter_slug
+from storymap.datachecks import CheckReport, check_inputs
 from storymap.errors import StorymapError
 from storymap.geography import Geography, load_geography
 from storymap.indicators import IndicatorResult, compute_indicators
-from storymap.maps import MapAssets, write_map_assets
+from storymap.maps import MapAssets, palette_for, write_map_assets
+from storymap.method import checks_page, method_page
+from storymap.riskindex import IndexResult, compute_index
 from storymap.site import Page, write_site
+from storymap.staticmap import StaticMaps
 
 Report = Callable[[str], None]
+ABOUT = "About the data"
 
 
 @dataclass
@@ -53,10 +58,13 @@ class Stages:
 def build(config: Config, out: Path, report: Report | None = None) -> BuildResult:
     out = check_output_dir(config, out)
     stages = Stages(report)
+    with stages.stage("check input data"):
+        checks = check_inputs(config)
     with stages.stage("read boundaries and lookups"):
         geo = load_geography(config)
-    with stages.stage("compute indicators"):
+    with stages.stage("compute indicators and risk index"):
         results = compute_indicators(config, geo)
+        index = compute_index(config, geo, results)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
@@ -64,7 +72,11 @@ def build(config: Config, out: Path, report: Report | None = None) -> BuildResul
         with stages.stage("write map geometry and data"):
             assets = write_map_assets(config, geo, results, docs)
         with stages.stage("render chapters"):
-            pages, n_maps = render_pages(config, geo, results, assets)
+            static = StaticMaps(geo, palette_for(config))
+            pages, n_maps, files = render_pages(
+                config, geo, results, assets, static, index=index, checks=checks
+            )
+            write_files(docs, files)
         with stages.stage("build site"):
             write_site(config, pages, assets.styles, docs, work / "site")
         swap_in(work / "site", out)
@@ -76,12 +88,17 @@ def build(config: Config, out: Path, report: Report | None = None) -> BuildResul
 def check(config: Config, report: Report | None = None) -> BuildResult:
     """Validate config, data and chapters without writing a site."""
     stages = Stages(report)
+    with stages.stage("check input data"):
+        checks = check_inputs(config)
     with stages.stage("read boundaries and lookups"):
         geo = load_geography(config)
-    with stages.stage("compute indicators"):
+    with stages.stage("compute indicators and risk index"):
         results = compute_indicators(config, geo)
+        index = compute_index(config, geo, results)
     with stages.stage("render chapters"):
-        pages, n_maps = render_pages(config, geo, results, None)
+        pages, n_maps, _files = render_pages(
+            config, geo, results, None, None, index=index, checks=checks
+        )
     return BuildResult(out=Path(), pages=len(pages), maps=n_maps, timings=stages.timings)
 
 
@@ -90,18 +107,37 @@ def render_pages(
     geo: Geography,
     results: dict[str, IndicatorResult],
     assets: MapAssets | None,
-) -> tuple[list[Page], int]:
+    static: StaticMaps | None,
+    index: IndexResult | None = None,
+    checks: CheckReport | None = None,
+) -> tuple[list[Page], int, dict[str, str]]:
+    """Markdown pages, the number of maps, and extra files (docs path -> text) they use."""
     pages: list[Page] = []
+    files: dict[str, str] = {}
     n_maps = 0
     entries = [("index", config.home, "Home", None)] + [
         (chapter_slug(ch), ch.file, ch.title, "The story") for ch in config.chapters
     ]
     for slug, file, title, section in entries:
-        ctx = ChapterContext(config, geo, results, assets, asset_prefix="", slug=slug)
+        ctx = ChapterContext(config, geo, results, assets, "", slug, static)
         markdown = render_chapter(config, file, ctx, extra={"chapters": chapter_links(config)})
-        pages.append(Page(f"{slug}.md", title, markdown, section))
+        wide = any(m.map_id.endswith("_story") for m in ctx.maps)
+        pages.append(Page(f"{slug}.md", title, markdown, section, wide))
+        files.update(ctx.files)
         n_maps += len(ctx.maps)
-    return pages, n_maps
+    if index is not None:
+        pages.append(Page("method.md", "How the risk index is built", method_page(config, geo, index),
+                          ABOUT))
+    if checks is not None:
+        pages.append(Page("data-checks.md", "Data checks", checks_page(config, checks), ABOUT))
+    return pages, n_maps, files
+
+
+def write_files(docs: Path, files: dict[str, str]) -> None:
+    for rel, text in sorted(files.items()):
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
 
 
 def chapter_links(config: Config) -> list[dict[str, str]]:

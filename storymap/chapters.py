@@ -25,11 +25,15 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from storymap.cache import manifest_markdown
 from storymap.config import Config
 from storymap.errors import ChapterError, StorymapError, quoted_list
 from storymap.geography import Geography
 from storymap.indicators import IndicatorResult, format_value
-from storymap.maps import MapAssets, MapSpec, map_fragment
+from storymap.alt import view_summary, view_table
+from storymap.maps import MapAssets, MapSpec, folium_map, legend_html, map_fragment
+from storymap.staticmap import StaticMaps
+from storymap.steps import parse_steps, scrolly_html, step_html
 
 MAX_CHAPTER_BYTES = 1_000_000
 SCRIPT_TAG = re.compile(r"<\s*script\b", re.IGNORECASE)
@@ -89,7 +93,10 @@ class ChapterContext:
     assets: MapAssets | None
     asset_prefix: str = ""
     slug: str = "page"
+    static_maps: StaticMaps | None = None
     maps: list[MapSpec] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # docs-relative path -> text
+    _assets_written: bool = False
 
     # --- areas ---------------------------------------------------------------------------
     def _need(self, indicator: str) -> IndicatorResult:
@@ -164,20 +171,68 @@ class ChapterContext:
             values = values[self.geo.wards["borough_code"] == self.borough_code(borough)]
         return [self.ward(c) for c in values.sort_values().index[:n]]
 
+    def boroughs_by(self, indicator: str, n: int | None = None, lowest: bool = False) -> list[Area]:
+        """Boroughs ordered by an indicator, highest first (or lowest first)."""
+        values = self._need(indicator).boroughs["value"].sort_values(ascending=lowest)
+        codes = list(values.index)[: n if n else None]
+        return [self.borough(c) for c in codes]
+
+    def top_wards(self, indicator: str, n: int, focus_kind: str, focus: str | None) -> list[str]:
+        """Codes of the ``n`` most at-risk wards in a view (rank 1 = most at risk)."""
+        res = self._need(indicator)
+        wards = self.geo.wards
+        if focus_kind == "area" or not focus:
+            codes = wards.index
+        else:
+            borough = focus if focus_kind == "borough" else wards.at[focus, "borough_code"]
+            codes = wards.index[wards["borough_code"] == borough]
+        return list(res.wards.loc[codes, "rank"].sort_values().index[:n])
+
+    # --- story steps ---------------------------------------------------------------------
+    def story(self, file: str, raw: str, rendered: str) -> str:
+        """Lay out a chapter's ```step blocks around one sticky map (see storymap.steps)."""
+        intro, steps = parse_steps(file, raw, rendered, self)
+        if not steps:
+            return rendered
+        first = steps[0]
+        map_id = f"{self.slug}_story".replace("-", "_")
+        self.maps.append(
+            MapSpec(map_id, first.indicator, first.focus, None, first.highlights)
+        )
+        div, script = folium_map(self.config, self.maps[-1])
+        area = self.config.site.area.name
+        parts = []
+        for step in steps:
+            res = self.results[step.indicator]
+            summary = view_summary(area, self.geo, res, step.focus_kind, step.focus)
+            image = f"img/{self.slug}/step-{step.number}.svg"
+            if self.static_maps is not None:
+                self.files[image] = self.static_maps.svg(
+                    res, step.focus_kind, step.focus, step.highlights, summary
+                )
+            table = view_table(area, self.geo, res, step.focus_kind, step.focus)
+            legend = legend_html(self.config, res)
+            parts.append(step_html(self.slug, step, summary, legend, image, table))
+        tags = self._asset_tags()
+        label = f"Map for this chapter: {self.config.site.title}"
+        return intro + "\n\n" + tags + scrolly_html(self.slug, div, script, parts, label)
+
+    def _asset_tags(self) -> str:
+        if not self.assets or self._assets_written:
+            return ""
+        self._assets_written = True
+        return "".join(
+            f'<script src="{self.asset_prefix}{src}"></script>\n' for src in self.assets.scripts
+        )
+
     # --- maps ----------------------------------------------------------------------------
     def map(self, indicator: str, focus: str | None = None, title: str | None = None) -> Markup:
         self._need(indicator)
         focus_code = self.borough_code(focus) if focus else None
         map_id = f"{self.slug}_{len(self.maps) + 1}".replace("-", "_")
         spec = MapSpec(map_id, indicator, focus_code, title)
-        first = not self.maps
         self.maps.append(spec)
-        html = map_fragment(self.config, self.geo, self.results, spec)
-        if first and self.assets:
-            tags = "".join(
-                f'<script src="{self.asset_prefix}{src}"></script>\n' for src in self.assets.scripts
-            )
-            html = tags + html
+        html = self._asset_tags() + map_fragment(self.config, self.geo, self.results, spec)
         return Markup(f"\n\n{html}\n\n")
 
 
@@ -187,6 +242,32 @@ def names(areas: list[Area], with_borough: bool = False) -> str:
     if len(labels) <= 1:
         return "".join(labels)
     return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _cell(text: object) -> str:
+    return str(escape(str(text))).replace("|", "&#124;").replace("\n", " ")
+
+
+def sources_table(config: Config) -> Markup:
+    """Markdown table: every source with publisher, vintage, licence and attribution."""
+    rows = ["| Data | Publisher | Date | Licence and attribution |", "|---|---|---|---|"]
+    for source in config.sources.values():
+        rows.append(
+            f"| {_cell(source.title)} | {_cell(source.publisher)} | {_cell(source.vintage)} | "
+            f"{_cell(source.licence)}. {_cell(source.attribution)} |"
+        )
+    return Markup("\n".join(rows))
+
+
+def indicators_table(config: Config) -> Markup:
+    rows = ["| Indicator | What it measures | Higher means | Source | Notes |", "|---|---|---|---|---|"]
+    for ind in config.indicators:
+        more = "more at risk" if ind.direction == "higher_is_more_risk" else "less at risk"
+        rows.append(
+            f"| {_cell(ind.label)} | {_cell(ind.description)} | {more} | "
+            f"{_cell(config.sources[ind.source].title)} | {_cell(ind.caveat)} |"
+        )
+    return Markup("\n".join(rows))
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
@@ -243,16 +324,20 @@ def render_chapter(config: Config, file: str, ctx: ChapterContext, extra: dict |
         "ward": ctx.ward,
         "highest": ctx.highest,
         "lowest": ctx.lowest,
+        "boroughs_by": ctx.boroughs_by,
         "map": ctx.map,
         "indicator": lambda i: ctx._need(i).spec,
         "focus_boroughs": [ctx.borough(b) for b in config.site.focus_boroughs],
         "ward_count": len(ctx.geo.wards),
         "borough_count": len(ctx.geo.boroughs),
         "site": config.site,
+        "sources_table": lambda: sources_table(config),
+        "indicators_table": lambda: indicators_table(config),
+        "fetch_manifest": lambda: manifest_markdown(config),
         **(extra or {}),
     }
     try:
-        return template.render(**names_)
+        rendered = template.render(**names_)
     except jinja2.UndefinedError as exc:
         raise ChapterError(
             f"{file} line {_line(exc, file)}: {exc.message}. Check the spelling; names you can use "
@@ -262,6 +347,7 @@ def render_chapter(config: Config, file: str, ctx: ChapterContext, extra: dict |
         raise ChapterError(f"{file} line {_line(exc, file)}: {exc.problems[0]}") from None
     except (TypeError, ValueError, AttributeError, jinja2.TemplateError) as exc:
         raise ChapterError(f"{file} line {_line(exc, file)}: {exc}. Check the expression there.") from None
+    return ctx.story(file, text, rendered)
 
 
 def _line(exc: BaseException, file: str) -> str:

@@ -26,6 +26,7 @@ import xstatic.pkg.leaflet as xleaflet
 from branca.element import MacroElement
 from jinja2 import Template
 
+from storymap.alt import view_summary
 from storymap.config import Config
 from storymap.geography import Geography
 from storymap.indicators import IndicatorResult, format_value
@@ -88,14 +89,19 @@ def _write_hashed(out: Path, stem: str, text: str) -> str:
     return name
 
 
-def simplify_wards(wards: gpd.GeoDataFrame, metres: float) -> gpd.GeoDataFrame:
-    """Topology-aware simplification: shared edges are simplified once, so no gaps open."""
+def simplified_projected(wards: gpd.GeoDataFrame, metres: float) -> gpd.GeoDataFrame:
+    """Wards in British National Grid, simplified topology-aware: shared edges are simplified
+    once, so no gaps or overlaps open between neighbours."""
     projected = wards[["geometry"]].to_crs(27700)
     if metres > 0:
         topo = topojson.Topology(projected, prequantize=False, toposimplify=metres)
         projected = topo.to_gdf().set_crs(27700, allow_override=True)
         projected.index = wards.index
-    return projected.to_crs(4326)
+    return projected
+
+
+def simplify_wards(wards: gpd.GeoDataFrame, metres: float) -> gpd.GeoDataFrame:
+    return simplified_projected(wards, metres).to_crs(4326)
 
 
 def geometry_payload(config: Config, geo: Geography) -> dict:
@@ -162,6 +168,11 @@ def _round(value: float, decimals: int) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), decimals)
 
 
+def palette_for(config: Config):
+    """A function k -> k colours of the configured palette, least at risk first."""
+    return lambda k: _palette(config, k)
+
+
 def _palette(config: Config, k: int) -> list[str]:
     """``k`` colours from the configured palette, least at risk first."""
     palette = config.maps.palette
@@ -196,8 +207,9 @@ class MapSpec:
 
     map_id: str
     indicator: str
-    focus: str | None = None  # borough code
+    focus: str | None = None  # borough or ward code; None for the whole area
     title: str | None = None
+    highlight: list[str] | None = None
 
 
 def folium_map(config: Config, spec: MapSpec) -> tuple[str, str]:
@@ -215,7 +227,9 @@ def folium_map(config: Config, spec: MapSpec) -> tuple[str, str]:
         folium.TileLayer(
             tiles=config.maps.basemap.url, attr=config.maps.basemap.attribution, name="basemap"
         ).add_to(m)
-    WardChoropleth({"indicator": spec.indicator, "focus": spec.focus}).add_to(m)
+    WardChoropleth(
+        {"indicator": spec.indicator, "focus": spec.focus, "highlight": spec.highlight}
+    ).add_to(m)
     figure = m.get_root()
     figure.render()
     return figure.html.render().strip(), figure.script.render().strip()
@@ -228,8 +242,8 @@ def map_fragment(
     ind = res.spec
     div, script = folium_map(config, spec)
     title = spec.title or ind.label
-    summary = map_summary(config, geo, res, spec.focus)
-    source = config.sources[ind.source]
+    kind = "area" if not spec.focus else ("borough" if spec.focus in geo.boroughs.index else "ward")
+    summary = view_summary(config.site.area.name, geo, res, kind, spec.focus)
     e = html.escape
     return (
         f'<figure class="storymap-figure" id="fig-{e(spec.map_id)}">\n'
@@ -237,10 +251,19 @@ def map_fragment(
         f'<div class="storymap-map" role="region" aria-label="Map: {e(title)}" '
         f'style="height:{e(config.maps.height)}">{div}</div>\n'
         f"{legend_html(config, res)}\n"
-        f'<p class="storymap-source">Source: {e(source.title)} ({e(source.vintage)}); '
-        f"{e(source.publisher)}. {e(source.licence)}.</p>\n"
+        f'<p class="storymap-source">{e(source_line(config, ind))}</p>\n'
         f"</figure>\n<script>\n{script}\n</script>\n"
     )
+
+
+def source_line(config: Config, spec) -> str:
+    """'Source: title (vintage); publisher. licence.' for each source the figure draws on."""
+    parts = []
+    for source_id in spec.source_ids:
+        src = config.sources[source_id]
+        parts.append(f"{src.title} ({src.vintage}); {src.publisher}. {src.licence}.")
+    label = "Sources" if len(parts) > 1 else "Source"
+    return f"{label}: " + " ".join(parts)
 
 
 def legend_html(config: Config, res: IndicatorResult) -> str:
@@ -264,33 +287,4 @@ def legend_html(config: Config, res: IndicatorResult) -> str:
     return (
         f'<div class="storymap-legend"><p class="legend-title">{html.escape(spec.short)}: '
         f"{more}.</p><ul>{''.join(items)}</ul></div>"
-    )
-
-
-def map_summary(config: Config, geo: Geography, res: IndicatorResult, focus: str | None) -> str:
-    """One or two sentences that say what the map shows, for every reader."""
-    spec = res.spec
-    wards = res.wards
-    area_name = config.site.area.name
-    if focus:
-        in_focus = geo.wards.index[geo.wards["borough_code"] == focus]
-        wards = wards.loc[in_focus]
-        where = str(geo.boroughs.at[focus, "name"])
-        comparison = (
-            f"{where} as a whole: {format_value(res.boroughs.at[focus, 'value'], spec)}; "
-            f"{area_name}: {format_value(res.area['value'], spec)}."
-        )
-    else:
-        where = area_name
-        comparison = f"{area_name} as a whole: {format_value(res.area['value'], spec)}."
-    ordered = wards.sort_values("value")
-    hi, lo = ordered.index[-1], ordered.index[0]
-
-    def named(code: str) -> str:
-        return f"{geo.wards.at[code, 'name']} ({geo.wards.at[code, 'borough_name']})"
-
-    return (
-        f"{spec.label} in each ward of {where}. {comparison} Highest: {named(hi)}, "
-        f"{format_value(wards.at[hi, 'value'], spec)}. Lowest: {named(lo)}, "
-        f"{format_value(wards.at[lo, 'value'], spec)}."
     )

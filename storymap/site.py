@@ -26,6 +26,7 @@ class Page:
     title: str
     markdown: str
     section: str | None = None  # nav section; None for top-level pages
+    wide: bool = False  # give the content the full width (no table of contents column)
 
 
 def mkdocs_config(config: Config, pages: list[Page], styles: list[str], docs: Path, out: Path) -> dict:
@@ -67,7 +68,8 @@ def write_site(config: Config, pages: list[Page], styles: list[str], docs: Path,
     for page in pages:
         target = docs / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.markdown, encoding="utf-8")
+        front = "---\nhide:\n  - toc\n---\n\n" if page.wide else ""
+        target.write_text(front + page.markdown, encoding="utf-8")
     settings = mkdocs_config(config, pages, styles, docs, out)
     config_file = docs.parent / "mkdocs.yml"
     config_file.write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), "utf-8")

@@ -2,6 +2,8 @@
  * Written for this project; needs only Leaflet. Every map on a page reuses the same geometry. */
 (function () {
   "use strict";
+  /* Scripts run: swap the per-step images for the live map before any map is drawn. */
+  document.documentElement.classList.add("storymap-js");
   var GEO = window.STORYMAP_GEO;
   var DATA = window.STORYMAP_DATA;
   var wardIndex = {};
@@ -132,6 +134,8 @@
       layers.push(this.wardLayer);
     }
     var bounds = boundsOf(layers);
+    var size = this.map.getSize();
+    if (!bounds || !bounds.isValid() || size.x === 0 || size.y === 0) { return; }
     var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     if (animate && !reduce) {
       this.map.flyToBounds(bounds, { padding: [12, 12], duration: 0.8 });
@@ -141,7 +145,115 @@
     this.map.getContainer().setAttribute("data-focus", focus || "");
   };
 
+  /* ---- story steps: one sticky map per chapter, changed by the step in view ---------------- */
+
+  function reducedMotion() {
+    return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  function stepState(step) {
+    var highlight = step.getAttribute("data-highlight");
+    return {
+      indicator: step.getAttribute("data-indicator"),
+      focus: step.getAttribute("data-focus") || null,
+      highlight: highlight ? highlight.split(",") : []
+    };
+  }
+
+  function Story(root, choropleth) {
+    var self = this;
+    this.root = root;
+    this.map = choropleth;
+    this.steps = Array.prototype.slice.call(root.querySelectorAll(".storymap-step"));
+    this.live = root.querySelector(".storymap-live");
+    this.legend = root.querySelector(".storymap-legend-live");
+    this.active = null;
+    root.classList.add("is-scripted");
+    choropleth.map.invalidateSize(false);
+    if (L.Browser.mobile) {
+      /* one finger scrolls the page; two fingers still zoom the map */
+      choropleth.map.dragging.disable();
+      if (choropleth.map.tap) { choropleth.map.tap.disable(); }
+    }
+    this.steps.forEach(function (step) {
+      step.addEventListener("focusin", function () { self.activate(step, true); });
+    });
+    if ("IntersectionObserver" in window) {
+      var observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) { self.activate(entry.target, true); }
+        });
+      }, { rootMargin: "-45% 0px -45% 0px", threshold: 0 });
+      this.steps.forEach(function (step) { observer.observe(step); });
+    }
+    if (this.steps.length) { this.activate(this.steps[0], false); }
+  }
+
+  Story.prototype.activate = function (step, animate) {
+    if (this.active === step) { return; }
+    if (this.active) { this.active.classList.remove("is-active"); }
+    this.active = step;
+    step.classList.add("is-active");
+    var state = stepState(step);
+    this.map.setIndicator(state.indicator);
+    this.map.setHighlights(state.highlight);
+    this.map.setFocus(state.focus, animate && !reducedMotion());
+    var legend = step.querySelector(".storymap-legend");
+    if (this.legend && legend) { this.legend.innerHTML = legend.outerHTML; }
+    var summary = step.querySelector(".step-summary");
+    if (this.live && summary) { this.live.textContent = summary.textContent; }
+    this.root.setAttribute("data-active-step", step.id);
+  };
+
+  /* ---- sortable tables: buttons in the header cells, aria-sort on the sorted column -------- */
+
+  function sortTable(table, col, button) {
+    var th = button.closest("th");
+    var ascending = th.getAttribute("aria-sort") !== "ascending";
+    Array.prototype.forEach.call(table.querySelectorAll("thead th"), function (h) {
+      h.removeAttribute("aria-sort");
+    });
+    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var ca = a.cells[col], cb = b.cells[col];
+      var va = ca.getAttribute("data-sort"), vb = cb.getAttribute("data-sort");
+      var cmp = (va !== null && vb !== null) ? parseFloat(va) - parseFloat(vb)
+        : ca.textContent.localeCompare(cb.textContent, "en-GB");
+      return ascending ? cmp : -cmp;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+
+  function enableSorting(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("table.storymap-sortable"), function (t) {
+      Array.prototype.forEach.call(t.querySelectorAll("thead th button.sort"), function (b) {
+        var col = b.closest("th").cellIndex;
+        b.addEventListener("click", function () { sortTable(t, col, b); });
+      });
+    });
+  }
+
+  function startStories() {
+    document.documentElement.classList.add("storymap-js");
+    Array.prototype.forEach.call(document.querySelectorAll(".storymap-scrolly"), function (root) {
+      var div = root.querySelector(".folium-map");
+      var choropleth = div && window.Storymap.maps[div.id];
+      if (choropleth) { root.storymap = new Story(root, choropleth); }
+    });
+    enableSorting(document);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", startStories);
+  } else {
+    setTimeout(startStories, 0);
+  }
+
   window.Storymap = {
+    Story: Story,
+    sortTable: sortTable,
     data: DATA,
     formatValue: formatValue,
     maps: {},
