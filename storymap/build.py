@@ -126,8 +126,8 @@ def render_pages(
         files.update(ctx.files)
         n_maps += len(ctx.maps)
     if index is not None:
-        pages.append(Page("method.md", "How the risk index is built", method_page(config, geo, index),
-                          ABOUT))
+        markdown = method_page(config, geo, index)
+        pages.append(Page("method.md", "How the risk index is built", markdown, ABOUT))
     if checks is not None:
         pages.append(Page("data-checks.md", "Data checks", checks_page(config, checks), ABOUT))
     return pages, n_maps, files

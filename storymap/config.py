@@ -50,6 +50,37 @@ class SiteSection(Model):
     )
 
 
+SourceFormat = Literal[
+    "arcgis_geojson", "arcgis_json", "nomis_api_csv", "nomis_bulk_zip", "csv", "xlsx"
+]
+
+
+class FetchSection(Model):
+    """How `storymap fetch` pages a publisher's endpoint and turns its file into the tidy table."""
+
+    params: dict[str, str | int] = Field(
+        default_factory=dict, description="Query parameters added to the url."
+    )
+    page_size: int | None = Field(
+        None, ge=1, le=25000, description="Rows per request (ArcGIS resultRecordCount, Nomis)."
+    )
+    member: str | None = Field(None, description="File to take from a zip (glob, e.g. '*-lsoa.csv').")
+    sheet: str | None = Field(None, description="Worksheet to read from an xlsx file.")
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Publisher column or category -> tidy column; others are snake_cased.",
+    )
+    sums: dict[str, list[str]] = Field(
+        default_factory=dict, description="Tidy columns made by adding other tidy columns."
+    )
+    percents: dict[str, list[str]] = Field(
+        default_factory=dict, description="Tidy column -> [numerator, denominator], as a percent."
+    )
+    attributes_from: str | None = Field(
+        None, description="Source whose rows (by code) are kept and whose columns fill gaps."
+    )
+
+
 class SourceSection(Model):
     """One data file, where it came from and under what licence."""
 
@@ -62,7 +93,13 @@ class SourceSection(Model):
     code_column: str | None = Field(None, description="Column holding area codes, if tabular.")
     caveats: list[str] = Field(default_factory=list)
     url: str | None = Field(None, description="The publisher's download endpoint.")
-    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+    sha256: str | None = Field(
+        None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 of the tidy file `storymap fetch` writes (recorded by --update).",
+    )
+    format: SourceFormat | None = Field(None, description="The publisher's raw format (fetch).")
+    fetch: FetchSection | None = Field(None, description="How to page and tidy the download.")
 
 
 class LookupSection(Model):
@@ -120,7 +157,9 @@ class IndicatorSection(Model):
     source: str
     geography: str = Field(description="'ward', or a key of geography.lookups.")
     aggregate: Literal["ratio", "weighted_mean", "sum"]
-    numerator: str | None = None
+    numerator: str | list[str] | None = Field(
+        None, description="Column of the numerator, or a list of columns added together."
+    )
     numerator_filter: RowFilter | None = None
     denominator: str | None = None
     value: str | None = None
@@ -129,9 +168,84 @@ class IndicatorSection(Model):
     decimals: int = Field(1, ge=0, le=4)
     caveat: str = ""
 
+    valid_range: tuple[float, float] | None = Field(
+        None, description="[low, high] every value: column entry must lie in (percent: 0-100)."
+    )
+
     @property
     def short(self) -> str:
         return self.short_label or self.label
+
+    @property
+    def numerator_columns(self) -> list[str]:
+        if self.numerator is None:
+            return []
+        return [self.numerator] if isinstance(self.numerator, str) else list(self.numerator)
+
+    @property
+    def source_ids(self) -> list[str]:
+        """Sources a figure of this indicator is drawn from (for provenance lines)."""
+        return [self.source]
+
+
+class IndexIndicator(Model):
+    indicator: str = Field(description="Id of a declared indicator.")
+    weight: float = Field(1.0, ge=0, description="Weight within the component (normalised).")
+
+
+class IndexComponent(Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    weight: float = Field(1.0, ge=0, description="Weight of the component (normalised).")
+    indicators: list[IndexIndicator] = Field(min_length=1)
+
+
+class RobustnessSection(Model):
+    runs: int = Field(500, ge=10, le=10000, description="Random weightings tried.")
+    spread: float = Field(0.5, gt=0, lt=1, description="Each weight times U(1-spread, 1+spread).")
+    seed: int = Field(2021, description="Random seed, so builds are reproducible.")
+    stable_share: float = Field(0.9, gt=0, le=1, description="Share of runs that counts as stable.")
+
+
+class ComparisonSection(Model):
+    indicator: str = Field(description="Indicator to compare the index with (e.g. deri_score).")
+    inputs_table: str | None = Field(
+        None, description="CSV listing that index's inputs (Indicator, Date of data, ...)."
+    )
+
+
+class IndexSection(Model):
+    """A composite risk index built from declared indicators (see storymap.riskindex)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    short_label: str | None = None
+    description: str = ""
+    scaling: Literal["minmax", "zscore"] = "minmax"
+    scope: Literal["area", "borough"] = Field(
+        "area", description="Rescale across the whole area, or within each borough."
+    )
+    banding: Literal["quantiles", "natural_breaks"] = "quantiles"
+    bands: int = Field(5, ge=3, le=7)
+    population: str = Field(
+        description="Ratio indicator whose numerator (people) weights borough and area means."
+    )
+    decimals: int = Field(2, ge=0, le=4)
+    components: list[IndexComponent] = Field(min_length=1)
+    robustness: RobustnessSection = RobustnessSection()
+    compare_with: ComparisonSection | None = None
+    caveats: list[str] = Field(default_factory=list)
+
+
+class IndexSpec(IndicatorSection):
+    """The index as an indicator (built by storymap.riskindex, not written in the YAML)."""
+
+    aggregate: Literal["index"] = "index"  # type: ignore[assignment]
+    component_sources: list[str] = Field(default_factory=list)
+
+    @property
+    def source_ids(self) -> list[str]:
+        return list(self.component_sources)
 
 
 class BasemapSection(Model):
@@ -163,6 +277,7 @@ class Config(Model):
     geography: GeographySection
     indicators: list[IndicatorSection] = Field(min_length=1)
     maps: MapsSection = MapsSection()
+    index: IndexSection | None = None
     home: str = Field(description="Markdown file of the home page.")
     chapters: list[ChapterSection] = Field(min_length=1)
 
@@ -348,6 +463,7 @@ def cross_check(config: Config) -> ProblemList:
             "classes. Give one colour per class."
         )
 
+    _check_index(config, p)
     pages = [("home", config.home)] + [
         (f"chapters[{i}].file", ch.file) for i, ch in enumerate(config.chapters)
     ]
@@ -358,6 +474,50 @@ def cross_check(config: Config) -> ProblemList:
     for slug in {s for s in slugs if slugs.count(s) > 1}:
         p.add(f"{name}: chapters: two chapters would both be written as '{slug}'. Set slug: on one.")
     return p
+
+
+def _check_index(config: Config, p: ProblemList) -> None:
+    """The index: section names declared indicators, and its weights can be normalised."""
+    name, index = config.path.name, config.index
+    for i, ind in enumerate(config.indicators):
+        if ind.valid_range and ind.valid_range[0] >= ind.valid_range[1]:
+            p.add(f"{name}: indicators[{i}].valid_range: low must be below high.")
+    if index is None:
+        return
+    ids = config.indicator_ids
+    known = f"(declared: {quoted_list(ids, 20)})"
+    if index.id in ids:
+        p.add(f"{name}: index.id: '{index.id}' is also an indicator id. Give the index its own id.")
+    if index.population not in ids:
+        p.add(f"{name}: index.population: '{index.population}' is not a declared indicator "
+              f"{known}.")
+    elif config.indicator(index.population).aggregate != "ratio":
+        p.add(f"{name}: index.population: '{index.population}' must be a ratio indicator (people).")
+    if index.compare_with and index.compare_with.indicator not in ids:
+        p.add(f"{name}: index.compare_with.indicator: '{index.compare_with.indicator}' is not a "
+              f"declared indicator {known}.")
+    table = index.compare_with.inputs_table if index.compare_with else None
+    if table and not config.resolve(table).is_file():
+        p.add(f"{name}: index.compare_with.inputs_table: {table} does not exist. Fix the path.")
+    used: list[str] = []
+    for c, comp in enumerate(index.components):
+        where = f"index.components[{c}]"
+        if sum(x.weight for x in comp.indicators) <= 0:
+            p.add(f"{name}: {where}: indicator weights sum to zero, so they cannot be normalised. "
+                  "Give at least one indicator a positive weight.")
+        for j, item in enumerate(comp.indicators):
+            if item.indicator not in ids:
+                p.add(f"{name}: {where}.indicators[{j}].indicator: '{item.indicator}' is not a "
+                      f"declared indicator {known}. Fix the name or declare it under indicators:.")
+            used.append(item.indicator)
+    if sum(c.weight for c in index.components) <= 0:
+        p.add(f"{name}: index.components: component weights sum to zero. "
+              "Give one a positive weight.")
+    for dup in sorted({u for u in used if used.count(u) > 1}):
+        p.add(f"{name}: index.components: '{dup}' is used more than once. Use each indicator once.")
+    comp_ids = [c.id for c in index.components]
+    for dup in sorted({c for c in comp_ids if comp_ids.count(c) > 1}):
+        p.add(f"{name}: index.components: component id '{dup}' is used twice. Rename one.")
 
 
 def chapter_slug(chapter: ChapterSection) -> str:

@@ -50,6 +50,14 @@ def compute_indicator(config: Config, spec: IndicatorSection, geo: Geography) ->
     wards = sums.reindex(geo.wards.index)
     wards["value"] = _value(spec, wards["numerator"], wards["denominator"])
     _require_coverage(config, spec, geo, wards)
+    return summarise(spec, wards, geo, config.maps.classification, config.maps.classes)
+
+
+def summarise(
+    spec: IndicatorSection, wards: pd.DataFrame, geo: Geography, method: str, k: int
+) -> IndicatorResult:
+    """Boroughs and area from ward numerators and denominators; ward ranks, deciles, classes."""
+    wards = wards.copy()
     wards["borough_code"] = geo.wards["borough_code"]
     grouped = wards.groupby("borough_code")[["numerator", "denominator"]].sum(min_count=1)
     grouped["value"] = _value(spec, grouped["numerator"], grouped["denominator"])
@@ -65,7 +73,7 @@ def compute_indicator(config: Config, spec: IndicatorSection, geo: Geography) ->
     ascending = spec.direction != "higher_is_more_risk"
     wards["rank"] = wards["value"].rank(ascending=ascending, method="min").astype(int)
     wards["decile"] = np.ceil(wards["rank"] * 10 / len(wards)).clip(1, 10).astype(int)
-    breaks = class_breaks(wards["value"].to_numpy(), config.maps.classification, config.maps.classes)
+    breaks = class_breaks(wards["value"].to_numpy(), method, k)
     wards["cls"] = classify(wards["value"].to_numpy(), breaks)
     return IndicatorResult(spec=spec, wards=wards, boroughs=grouped, area=area, breaks=breaks)
 
@@ -73,7 +81,7 @@ def compute_indicator(config: Config, spec: IndicatorSection, geo: Geography) ->
 def _value(spec: IndicatorSection, numerator, denominator):
     if spec.aggregate == "ratio":
         return 100 * numerator / denominator
-    if spec.aggregate == "weighted_mean":
+    if spec.aggregate in ("weighted_mean", "index"):
         return numerator / denominator
     return numerator
 
@@ -84,9 +92,10 @@ def ward_sums(config: Config, spec: IndicatorSection, geo: Geography) -> pd.Data
     code = source.code_column or ""
     shown = display_path(config, source_path(config, spec.source))
     filter_col = spec.numerator_filter.column if spec.numerator_filter else None
-    wanted = [c for c in (spec.numerator, spec.denominator, spec.value, filter_col) if c]
+    nums = spec.numerator_columns
+    wanted = [c for c in (*nums, spec.denominator, spec.value, filter_col) if c]
     table = read_table(config, spec.source, [code, *wanted])
-    counts = [c for c in (spec.numerator, spec.denominator) if c]
+    counts = [c for c in (*nums, spec.denominator) if c]
     table = check_table(
         table,
         shown,
@@ -94,14 +103,14 @@ def ward_sums(config: Config, spec: IndicatorSection, geo: Geography) -> pd.Data
             code_column=code,
             counts=counts,
             numbers=[c for c in (spec.value, filter_col) if c],
-            not_above=[(spec.numerator, spec.denominator)] if len(counts) == 2 else [],
+            not_above=[(n, spec.denominator) for n in nums if spec.denominator],
         ),
     )
     lookup = _lookup_for(spec, geo)
     _require_codes_match(config, spec, shown, table, code, lookup)
 
     if spec.aggregate == "ratio":
-        num = table[spec.numerator]
+        num = table[nums].sum(axis=1)
         if spec.numerator_filter:
             keep = table[spec.numerator_filter.column].isin(spec.numerator_filter.values)
             num = num.where(keep, 0.0)

@@ -28,6 +28,7 @@ class TableSpec:
     numbers: list[str] = field(default_factory=list)  # numeric, any sign
     allow_blank: list[str] = field(default_factory=list)
     not_above: list[tuple[str, str]] = field(default_factory=list)  # (numerator, denominator)
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # column -> (low, high)
 
 
 def _rows(index: pd.Index) -> str:
@@ -36,6 +37,14 @@ def _rows(index: pd.Index) -> str:
 
 def check_table(df: pd.DataFrame, file: str, spec: TableSpec) -> pd.DataFrame:
     """Return ``df`` with numeric columns as floats; raise DataError listing every problem."""
+    df, problems = table_problems(df, file, spec)
+    if problems:
+        raise DataError(problems)
+    return df
+
+
+def table_problems(df: pd.DataFrame, file: str, spec: TableSpec) -> tuple[pd.DataFrame, list[str]]:
+    """``df`` with numeric columns as floats, and every problem found (empty list: none)."""
     p = ProblemList()
     df = df.copy()
     codes = df[spec.code_column].astype(str).str.strip()
@@ -87,5 +96,13 @@ def check_table(df: pd.DataFrame, file: str, spec: TableSpec) -> pd.DataFrame:
                 f"{file} rows {_rows(df.index[above])}: {num} is larger than {den}. "
                 "A numerator cannot exceed its denominator; check the columns."
             )
-    p.raise_if_any(DataError)
-    return df
+    for col, (low, high) in spec.ranges.items():
+        values = pd.to_numeric(df[col], errors="coerce")
+        outside = (values < low) | (values > high)
+        if outside.any():
+            found = quoted_list([f"{v:g}" for v in values[outside].unique()[:3]], 3)
+            p.add(
+                f"{file} rows {_rows(df.index[outside])}: {col} is outside {low:g} to {high:g} "
+                f"(found {found}). Check the units and that this is the right column."
+            )
+    return df, p.items
