@@ -118,3 +118,86 @@ def check(config_path: Path) -> None:
     config = load_config(config_path)
     result = run_check(config, report=say)
     click.echo(f"OK: config, data and {result.pages} pages with {result.maps} maps check out.")
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option(
+    "--remote",
+    default="origin",
+    show_default=True,
+    help="Git remote name, or a repository URL or path, to publish to.",
+)
+@click.option("--branch", default="gh-pages", show_default=True, help="Branch to publish to.")
+@click.option("--message", default=None, help="Commit message for the published site.")
+@DEBUG_OPTION
+@friendly_errors
+def publish(config_path: Path, remote: str, branch: str, message: str | None) -> None:
+    """Build the site and push it to the gh-pages branch (nothing is pushed if the build fails).
+
+    Your own files and branches are not touched: the site is committed in a temporary folder.
+
+    \b
+    Example:
+      storymap publish
+      storymap publish --remote https://github.com/ORG/REPO.git --message "Add chapter 9"
+    """
+    from storymap.publish import publish as run_publish
+
+    config = load_config(config_path)
+    click.echo(f"Publishing {config.site.title!r} to branch {branch} of {remote}", err=True)
+    result = run_publish(config, remote=remote, branch=branch, message=message, report=say)
+    click.echo(f"Published {result.commit[:8]} to branch {result.branch} of {result.remote}.")
+    if result.url:
+        click.echo(f"The site will be at {result.url} within a few minutes.")
+    else:
+        click.echo("Set site.url in site_config.yml to have the public address shown here.")
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port on 127.0.0.1 to serve the preview on.",
+)
+@DEBUG_OPTION
+@friendly_errors
+def serve(config_path: Path, port: int) -> None:
+    """Preview the site in your browser; it rebuilds and reloads when you save a file.
+
+    Watches site_config.yml, chapters/ and data/. A chapter with an error is reported here
+    and in the browser, and the last good build stays on screen. Stop with Ctrl+C.
+
+    \b
+    Example:
+      storymap serve
+      storymap serve --port 8001
+    """
+    from storymap.serve import serve as run_serve
+
+    run_serve(config_path, port=port, echo=lambda msg: click.echo(msg, err=True))
+
+
+@main.command("new-chapter")
+@click.argument("title")
+@CONFIG_OPTION
+@DEBUG_OPTION
+@friendly_errors
+def new_chapter(title: str, config_path: Path) -> None:
+    """Start a new chapter called TITLE and add it to site_config.yml.
+
+    The chapter goes before "About the data" if that is the last chapter, else at the end.
+
+    \b
+    Example:
+      storymap new-chapter "Getting online at the library"
+    """
+    from storymap.newchapter import new_chapter as run_new_chapter
+
+    made = run_new_chapter(config_path, title)
+    where = f"before {made.before!r}" if made.before else "at the end"
+    click.echo(f"Wrote {made.file} and listed it in {config_path.name} ({where}).")
+    click.echo("Edit it, and watch it change with: storymap serve")
