@@ -94,6 +94,9 @@ def build(config_path: Path, out: Path) -> None:
 
     config = load_config(config_path)
     click.echo(f"Building {config.site.title!r} from {config_path}", err=True)
+    from storymap.cache import describe_origins
+
+    say(describe_origins(config))
     result = run_build(config, out, report=say)
     total = sum(result.timings.values())
     click.echo(
@@ -201,3 +204,56 @@ def new_chapter(title: str, config_path: Path) -> None:
     where = f"before {made.before!r}" if made.before else "at the end"
     click.echo(f"Wrote {made.file} and listed it in {config_path.name} ({where}).")
     click.echo("Edit it, and watch it change with: storymap serve")
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--source", "sources", multiple=True, metavar="ID", help="Fetch only this source.")
+@click.option("--update", is_flag=True, help="Accept new checksums and record them in the config.")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for a server.")
+@click.option("--retries", default=3, show_default=True, help="Retries on 5xx and lost connections.")
+@click.option("--backoff", default=1.0, show_default=True, help="Back-off factor between retries.")
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="Send every request to this server instead (same paths), e.g. a local mirror.",
+)
+@DEBUG_OPTION
+@friendly_errors
+def fetch(
+    config_path: Path,
+    sources: tuple[str, ...],
+    update: bool,
+    timeout: float,
+    retries: int,
+    backoff: float,
+    base_url: str | None,
+) -> None:
+    """Download the publishers' files into data/cache and tidy them.
+
+    Every source with url: and format: in the config is fetched, checked against its sha256:,
+    and moved into data/cache only if all succeed; otherwise the cache is left as it was.
+    `storymap build` then prefers data/cache and never needs the network.
+
+    \b
+    Example:
+      storymap fetch
+      storymap fetch --source iod2019 --update
+    """
+    from storymap.fetch import FetchOptions, fetch_sources
+
+    config = load_config(config_path)
+    options = FetchOptions(
+        timeout=timeout, retries=retries, backoff=backoff, base_url=base_url, update=update
+    )
+    done = fetch_sources(config, list(sources) or None, options, report=say)
+    for f in done:
+        expected = config.sources[f.source_id].sha256
+        if expected is None and not update:
+            click.echo(
+                f"Note: {f.source_id} has no sha256 in {config_path.name}; run "
+                "`storymap fetch --update` to record it.",
+                err=True,
+            )
+    click.echo(f"Fetched {len(done)} source(s) into data/cache.", err=True)
