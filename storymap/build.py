@@ -25,7 +25,8 @@ from storymap.indicators import IndicatorResult, compute_indicators
 from storymap.maps import MapAssets, palette_for, write_map_assets
 from storymap.method import checks_page, method_page
 from storymap.riskindex import IndexResult, compute_index
-from storymap.site import Page, write_site
+from storymap.site import Page
+from storymap.sitecache import profile_stage, publish_site
 from storymap.staticmap import StaticMaps
 
 Report = Callable[[str], None]
@@ -77,8 +78,10 @@ def build(config: Config, out: Path, report: Report | None = None) -> BuildResul
                 config, geo, results, assets, static, index=index, checks=checks
             )
             write_files(docs, files)
+        with stages.stage("ward and borough pages, downloads"):
+            pages += profile_stage(config, geo, results, docs)
         with stages.stage("build site"):
-            write_site(config, pages, assets.styles, docs, work / "site")
+            publish_site(config, pages, assets.styles, docs, work / "site")
         swap_in(work / "site", out)
     finally:
         shutil.rmtree(work, ignore_errors=True)

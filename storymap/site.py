@@ -27,6 +27,12 @@ class Page:
     markdown: str
     section: str | None = None  # nav section; None for top-level pages
     wide: bool = False  # give the content the full width (no table of contents column)
+    subsection: str | None = None  # nested group inside the section, e.g. a borough's wards
+
+
+# Search splits names at spaces, hyphens, apostrophes and punctuation, so "Kings Cross" and
+# "king's cross" both find "King's Cross" (Material's default splits at spaces and hyphens only).
+SEARCH_SEPARATOR = r"""[\s\-,:;!=\[\]()"/'’&]+|\.(?!\d)"""
 
 
 def mkdocs_config(config: Config, pages: list[Page], styles: list[str], docs: Path, out: Path) -> dict:
@@ -39,7 +45,14 @@ def mkdocs_config(config: Config, pages: list[Page], styles: list[str], docs: Pa
             if page.section not in sections:
                 sections[page.section] = []
                 nav.append({page.section: sections[page.section]})
-            sections[page.section].append({page.title: page.path})
+            group = sections[page.section]
+            if page.subsection is not None:
+                key = f"{page.section}\0{page.subsection}"
+                if key not in sections:
+                    sections[key] = []
+                    group.append({page.subsection: sections[key]})
+                group = sections[key]
+            group.append({page.title: page.path})
     return {
         "site_name": config.site.title,
         "site_description": config.site.description,
@@ -51,7 +64,12 @@ def mkdocs_config(config: Config, pages: list[Page], styles: list[str], docs: Pa
             "name": "material",
             "font": False,
             "language": config.site.language,
-            "features": ["navigation.sections", "navigation.top", "search.highlight"],
+            "features": [
+                "navigation.sections",
+                "navigation.top",
+                "navigation.prune",  # 700+ profile pages: render only the open part of the nav
+                "search.highlight",
+            ],
             "palette": {"scheme": "default", "primary": "indigo", "accent": "indigo"},
         },
         "extra": {"generator": False},
@@ -59,23 +77,36 @@ def mkdocs_config(config: Config, pages: list[Page], styles: list[str], docs: Pa
         "copyright": config.site.attribution,
         "nav": nav,
         "markdown_extensions": ["attr_list", "md_in_html", "tables", "toc", "admonition"],
-        "plugins": ["search"],
+        "plugins": [{"search": {"separator": SEARCH_SEPARATOR}}],
     }
 
 
 def write_site(config: Config, pages: list[Page], styles: list[str], docs: Path, out: Path) -> None:
     """Write ``pages`` into ``docs`` and build the site into ``out``."""
+    write_docs(pages, docs)
+    run_mkdocs(mkdocs_yaml(config, pages, styles, docs, out), docs.parent / "mkdocs.yml")
+
+
+def write_docs(pages: list[Page], docs: Path) -> None:
+    """Write each page's markdown (with its front matter) into ``docs``."""
     for page in pages:
         target = docs / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         front = "---\nhide:\n  - toc\n---\n\n" if page.wide else ""
         target.write_text(front + page.markdown, encoding="utf-8")
+
+
+def mkdocs_yaml(config: Config, pages: list[Page], styles: list[str], docs: Path, out: Path) -> str:
     settings = mkdocs_config(config, pages, styles, docs, out)
-    config_file = docs.parent / "mkdocs.yml"
-    config_file.write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), "utf-8")
+    return yaml.safe_dump(settings, sort_keys=False, allow_unicode=True)
+
+
+def run_mkdocs(settings: str, config_file: Path, dirty: bool = False) -> None:
+    """Build with MkDocs from ``settings`` (YAML); ``dirty`` rebuilds only changed pages."""
+    config_file.write_text(settings, "utf-8")
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     try:
         cfg = mkdocs_load_config(config_file=str(config_file))
-        mkdocs_build(cfg)
+        mkdocs_build(cfg, dirty=dirty)
     except (MkDocsException, OSError) as exc:
         raise StorymapError(f"the site generator (MkDocs) failed: {exc}") from None
