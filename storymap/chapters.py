@@ -232,7 +232,9 @@ class ChapterContext:
         map_id = f"{self.slug}_{len(self.maps) + 1}".replace("-", "_")
         spec = MapSpec(map_id, indicator, focus_code, title)
         self.maps.append(spec)
-        html = self._asset_tags() + map_fragment(self.config, self.geo, self.results, spec)
+        html = self._asset_tags() + map_fragment(
+            self.config, self.geo, self.results, spec, self.asset_prefix
+        )
         return Markup(f"\n\n{html}\n\n")
 
 

@@ -28,6 +28,7 @@ from jinja2 import Template
 
 from storymap.alt import view_summary
 from storymap.config import Config
+from storymap.downloads import download_paths
 from storymap.geography import Geography
 from storymap.indicators import IndicatorResult, format_value
 
@@ -236,8 +237,13 @@ def folium_map(config: Config, spec: MapSpec) -> tuple[str, str]:
 
 
 def map_fragment(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult], spec: MapSpec
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    spec: MapSpec,
+    prefix: str = "",
 ) -> str:
+    """One map figure; ``prefix`` leads from the page to the site root (for the download link)."""
     res = results[spec.indicator]
     ind = res.spec
     div, script = folium_map(config, spec)
@@ -252,7 +258,22 @@ def map_fragment(
         f'style="height:{e(config.maps.height)}">{div}</div>\n'
         f"{legend_html(config, res)}\n"
         f'<p class="storymap-source">{e(source_line(config, ind))}</p>\n'
+        f"{download_line(config, geo, spec.focus, prefix)}\n"
         f"</figure>\n<script>\n{script}\n</script>\n"
+    )
+
+
+def download_line(config: Config, geo: Geography, focus: str | None, prefix: str) -> str:
+    """Links to the ward table behind a map: the focus borough's, else the whole area's."""
+    paths = download_paths(config, geo)
+    borough = geo.borough_of(focus) if focus in geo.wards.index else focus
+    csv_path, geojson_path = paths.for_borough(borough)
+    e = html.escape
+    return (
+        f'<p class="storymap-download">Download the data behind this map: '
+        f'<a href="{e(prefix + csv_path)}">CSV (spreadsheet)</a> · '
+        f'<a href="{e(prefix + geojson_path)}">GeoJSON</a> · '
+        f'<a href="{e(prefix)}downloads.html">data dictionary</a></p>'
     )
 
 
