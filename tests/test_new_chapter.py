@@ -123,5 +123,7 @@ def test_template_and_slug():
     assert slugify("  Getting online: the library (2025)! ") == "getting-online-the-library-2025"
     text = chapter_text("My title")
     assert text.count("# My title") == 1
-    assert '{{ map("pct_65_plus") }}' in text.splitlines()
+    lines = text.splitlines()
+    assert "```step" in lines and "indicator: pct_65_plus" in lines  # one example story step
     assert "{{ london.pct_65_plus }}" in text
+    assert '{{ map("pct_65_plus") }}' in text  # the map directive, explained in the note
