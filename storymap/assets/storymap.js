@@ -20,12 +20,31 @@
     return ind.unit === "percent" ? text + "%" : text;
   }
 
+  /* WCAG relative luminance and contrast of #rrggbb colours. */
+  function luminance(hex) {
+    var c = [1, 3, 5].map(function (k) {
+      var v = parseInt(hex.substr(k, 2), 16) / 255;
+      return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+  function contrast(a, b) {
+    var la = luminance(a), lb = luminance(b);
+    return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+  }
+  /* Ward outlines contrast at least 3:1 with the ward's fill (WCAG 1.4.11): white on dark and
+   * mid fills, near-black on light ones; highlights take whichever of black or white stands out. */
+  function edgeColour(fill, highlighted) {
+    if (highlighted) { return contrast(fill, "#000000") >= contrast(fill, "#ffffff") ? "#000000" : "#ffffff"; }
+    return contrast(fill, "#ffffff") >= 3 ? "#ffffff" : "#1a1a1a";
+  }
+
   function wardStyle(ind, i, highlighted) {
     var colour = ind.values[i] === null ? DATA.noData : ind.palette[ind.colour[i]];
     return {
       fillColor: colour,
-      fillOpacity: 0.9,
-      color: highlighted ? "#000000" : "#ffffff",
+      fillOpacity: 1,
+      color: edgeColour(colour, highlighted),
       weight: highlighted ? 3 : 0.6,
       opacity: 1,
       className: "storymap-ward"
@@ -77,6 +96,12 @@
       self.wardLayer.addData({ type: "Feature", properties: { c: w.c }, geometry: w.g });
     });
     this.wardLayer.addTo(map);
+    /* Leaflet makes every ward with a tooltip a tab stop: 680 of them would bury the story.
+       Keyboard users get the same figures from each step's table instead. */
+    this.wardLayer.eachLayer(function (layer) {
+      var el = layer.getElement && layer.getElement();
+      if (el) { el.setAttribute("tabindex", "-1"); }
+    });
     this.boroughLayer = L.geoJSON(null, {
       interactive: false,
       style: function () {
@@ -175,8 +200,12 @@
       choropleth.map.dragging.disable();
       if (choropleth.map.tap) { choropleth.map.tap.disable(); }
     }
+    this.sticky = root.querySelector(".storymap-sticky");
     this.steps.forEach(function (step) {
-      step.addEventListener("focusin", function () { self.activate(step, true); });
+      step.addEventListener("focusin", function (event) {
+        self.activate(step, true);
+        self.reveal(event.target);
+      });
     });
     if ("IntersectionObserver" in window) {
       var observer = new IntersectionObserver(function (entries) {
@@ -188,6 +217,15 @@
     }
     if (this.steps.length) { this.activate(this.steps[0], false); }
   }
+
+  /* Keep the focused element out from under the sticky map (phones: the map sits on top). */
+  Story.prototype.reveal = function (el) {
+    if (!this.sticky) { return; }
+    var s = this.sticky.getBoundingClientRect();
+    var r = el.getBoundingClientRect();
+    var covered = r.top < s.bottom && r.bottom > s.top && r.left < s.right && r.right > s.left;
+    if (covered) { window.scrollBy(0, r.top - s.bottom - 16); }
+  };
 
   Story.prototype.activate = function (step, animate) {
     if (this.active === step) { return; }

@@ -1,0 +1,119 @@
+"""Story steps: parsing, checking with file and line, inheritance, and generated summaries."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REPO
+
+from storymap.alt import view_summary, view_table
+from storymap.chapters import ChapterContext
+from storymap.config import load_config
+from storymap.errors import ChapterError
+from storymap.geography import load_geography
+from storymap.indicators import compute_indicators, format_value
+from storymap.steps import parse_steps, split_steps
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    config = load_config(REPO / "site_config.yml")
+    geo = load_geography(config)
+    return ChapterContext(config, geo, compute_indicators(config, geo), None, slug="t")
+
+
+CHAPTER = """# Title
+
+Intro text.
+
+```step
+indicator: pct_65_plus
+focus: London
+```
+First step prose.
+
+```step
+focus: Barnet
+highlight_top: 2
+```
+Second step prose.
+
+```step
+indicator: deri_score
+focus: E05013996
+highlight: [E05013970]
+```
+Third.
+"""
+
+
+def test_split_steps_keeps_intro_and_prose():
+    intro, parts = split_steps(CHAPTER)
+    assert intro.strip() == "# Title\n\nIntro text."
+    assert [p[1].strip() for p in parts] == ["First step prose.", "Second step prose.", "Third."]
+
+
+def test_steps_inherit_and_resolve(ctx):
+    _, steps = parse_steps("c.md", CHAPTER, CHAPTER, ctx)
+    assert [s.line for s in steps] == [5, 11, 17]
+    assert steps[0].focus_kind == "area" and steps[0].focus is None
+    assert steps[1].indicator == "pct_65_plus"  # inherited
+    assert (steps[1].focus_kind, steps[1].focus) == ("borough", "E09000003")
+    barnet = ctx.geo.wards.index[ctx.geo.wards["borough_code"] == "E09000003"]
+    ranks = ctx.results["pct_65_plus"].wards.loc[barnet, "rank"].sort_values()
+    assert steps[1].highlights == list(ranks.index[:2])
+    assert (steps[2].focus_kind, steps[2].focus) == ("ward", "E05013996")
+    assert steps[2].highlights == ["E05013970"]
+
+
+def test_unknown_names_are_reported_with_file_and_line(ctx):
+    bad = CHAPTER.replace("indicator: deri_score", "indicator: deri_scor").replace(
+        "focus: Barnet", "focus: Barnett"
+    ).replace("highlight: [E05013970]", "highlight: [Nowhere Ward]")
+    with pytest.raises(ChapterError) as err:
+        parse_steps("chapters/x.md", bad, bad, ctx)
+    problems = err.value.problems
+    assert problems[0].startswith(
+        "chapters/x.md line 11: focus 'Barnett' is not London, a borough or a ward."
+    )
+    assert problems[1].startswith("chapters/x.md line 17: indicator 'deri_scor' is not declared")
+    assert problems[2].startswith("chapters/x.md line 17: highlight: ward 'Nowhere Ward' not found.")
+    assert len(problems) == 3
+
+
+def test_unknown_step_setting(ctx):
+    bad = CHAPTER.replace("focus: London", "focus: London\nzoom: 12")
+    with pytest.raises(ChapterError) as err:
+        parse_steps("c.md", bad, bad, ctx)
+    assert err.value.problems == [
+        "c.md line 5: unknown step setting(s) zoom; allowed: focus, highlight, highlight_top, "
+        "indicator, title."
+    ]
+
+
+def test_borough_summary_names_extremes_and_compares_with_london(ctx):
+    res = ctx.results["pct_65_plus"]
+    geo = ctx.geo
+    text = view_summary("London", geo, res, "borough", "E09000028")
+    wards = res.wards.loc[geo.wards.index[geo.wards["borough_code"] == "E09000028"]]
+    hi = wards["value"].idxmax()
+    lo = wards["value"].idxmin()
+    assert text.startswith(
+        f"Residents aged 65 and over in Southwark: {format_value(res.boroughs.at['E09000028', 'value'], res.spec)}, "
+        "lower than London as a whole (11.9%)."
+    )
+    assert f"Highest ward: {geo.wards.at[hi, 'name']} (Southwark)" in text
+    assert f"Lowest: {geo.wards.at[lo, 'name']} (Southwark)" in text
+
+
+def test_ward_summary_gives_rank(ctx):
+    text = view_summary("London", ctx.geo, ctx.results["pct_65_plus"], "ward", "E05013996")
+    assert text.startswith("Residents aged 65 and over: Darwin (Bromley) 26.6%, ranked 1 of 680")
+
+
+def test_view_table_lists_the_wards_in_view(ctx):
+    table = view_table("London", ctx.geo, ctx.results["pct_75_plus"], "borough", "E09000005")
+    n = int((ctx.geo.wards["borough_code"] == "E09000005").sum())
+    assert table.count("<tr>") == n + 1  # header + one row per Brent ward
+    assert '<button type="button" class="sort">' in table
+    london = view_table("London", ctx.geo, ctx.results["pct_75_plus"], "area", None)
+    assert london.count("<tr>") == 34  # header + 33 boroughs
