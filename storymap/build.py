@@ -8,6 +8,8 @@ succeeded, so a failed or interrupted build leaves the previous site as it was.
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import tempfile
 import time
@@ -25,6 +27,7 @@ from storymap.indicators import IndicatorResult, compute_indicators
 from storymap.maps import MapAssets, palette_for, write_map_assets
 from storymap.method import checks_page, method_page
 from storymap.riskindex import IndexResult, compute_index
+from storymap.security import secure_site
 from storymap.site import Page
 from storymap.sitecache import profile_stage, publish_site
 from storymap.staticmap import StaticMaps
@@ -67,7 +70,8 @@ def build(config: Config, out: Path, report: Report | None = None) -> BuildResul
         results = compute_indicators(config, geo)
         index = compute_index(config, geo, results)
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    clean_leftovers(out)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
     try:
         docs = work / "docs"
         with stages.stage("write map geometry and data"):
@@ -82,6 +86,7 @@ def build(config: Config, out: Path, report: Report | None = None) -> BuildResul
             pages += profile_stage(config, geo, results, docs)
         with stages.stage("build site"):
             publish_site(config, pages, assets.styles, docs, work / "site")
+            secure_site(config, work / "site")
         swap_in(work / "site", out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -164,6 +169,29 @@ def check_output_dir(config: Config, out: Path) -> Path:
     if out.exists() and not out.is_dir():
         raise StorymapError(f"--out {out}: exists and is not a folder. Choose another path.")
     return out
+
+
+def clean_leftovers(out: Path) -> None:
+    """Remove what a killed build left beside ``out``: temporary folders of builds whose process
+    is gone, and, if it was killed between the two renames of :func:`swap_in`, put the previous
+    site back."""
+    for folder in out.parent.glob(f".{out.name}.building-*"):
+        match = re.match(rf"\.{re.escape(out.name)}\.building-(\d+)-", folder.name)
+        if match is None or not _alive(int(match.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+    old = out.with_name(f".{out.name}.old")
+    if old.is_dir() and not out.exists():
+        old.rename(out)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def swap_in(new: Path, out: Path) -> None:

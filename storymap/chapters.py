@@ -32,11 +32,20 @@ from storymap.geography import Geography
 from storymap.indicators import IndicatorResult, format_value
 from storymap.alt import view_summary, view_table
 from storymap.maps import MapAssets, MapSpec, folium_map, legend_html, map_fragment
+from storymap.security import trust_inline_scripts
 from storymap.staticmap import StaticMaps
 from storymap.steps import parse_steps, scrolly_html, step_html
 
 MAX_CHAPTER_BYTES = 1_000_000
 SCRIPT_TAG = re.compile(r"<\s*script\b", re.IGNORECASE)
+# Other ways raw HTML runs script: on*= handlers inside a tag, and javascript:/vbscript: URLs (in
+# HTML attributes or markdown links). Refused like <script>; the pages' CSP blocks them anyway.
+UNSAFE_HTML = [
+    (re.compile(r"<[a-z][^>]*?\son[a-z]+\s*=", re.IGNORECASE | re.DOTALL),
+     "an on…= event handler in an HTML tag"),
+    (re.compile(r"(?:\]\(|=\s*[\"']?|<)\s*(?:java|vb)script\s*:", re.IGNORECASE),
+     "a javascript: link"),
+]
 
 
 class Figure:
@@ -96,6 +105,7 @@ class ChapterContext:
     static_maps: StaticMaps | None = None
     maps: list[MapSpec] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # docs-relative path -> text
+    views: list[tuple[str, str | None]] = field(default_factory=list)  # (indicator, focus) shown
     _assets_written: bool = False
 
     # --- areas ---------------------------------------------------------------------------
@@ -203,6 +213,7 @@ class ChapterContext:
         area = self.config.site.area.name
         parts = []
         for step in steps:
+            self.views.append((step.indicator, step.focus))
             res = self.results[step.indicator]
             summary = view_summary(area, self.geo, res, step.focus_kind, step.focus)
             image = f"img/{self.slug}/step-{step.number}.svg"
@@ -297,13 +308,15 @@ def read_chapter(config: Config, file: str) -> str:
     except UnicodeDecodeError as exc:
         raise ChapterError(f"{file}: not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from None
     if not config.site.allow_raw_html_scripts:
-        match = SCRIPT_TAG.search(text)
-        if match:
-            line = text.count("\n", 0, match.start()) + 1
-            raise ChapterError(
-                f"{file} line {line}: raw <script> in a chapter is not allowed. Remove it, or set "
-                "site.allow_raw_html_scripts: true in site_config.yml if you trust it."
-            )
+        checks = [(SCRIPT_TAG, "raw <script>"), *UNSAFE_HTML]
+        for pattern, what in checks:
+            match = pattern.search(text)
+            if match:
+                line = text.count("\n", 0, match.start()) + 1
+                raise ChapterError(
+                    f"{file} line {line}: {what} in a chapter is not allowed. Remove it, or set "
+                    "site.allow_raw_html_scripts: true in site_config.yml if you trust it."
+                )
     return text
 
 
@@ -340,6 +353,8 @@ def render_chapter(config: Config, file: str, ctx: ChapterContext, extra: dict |
     }
     try:
         rendered = template.render(**names_)
+        if config.site.allow_raw_html_scripts:
+            trust_inline_scripts(rendered)  # the config says this chapter's scripts are trusted
     except jinja2.UndefinedError as exc:
         raise ChapterError(
             f"{file} line {_line(exc, file)}: {exc.message}. Check the spelling; names you can use "

@@ -140,7 +140,19 @@ def dictionary(config: Config, results: dict[str, IndicatorResult]) -> pd.DataFr
     return pd.DataFrame(out, columns=["column", "meaning", "unit", "source", "licence"])
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(text: object) -> object:
+    """A text cell a spreadsheet would run as a formula (=, +, -, @ first) gets a leading '."""
+    return "'" + text if isinstance(text, str) and text.startswith(FORMULA_START) else text
+
+
 def write_csv(table: pd.DataFrame, path: Path) -> int:
+    """Write ``table`` for spreadsheets; text cells cannot start a formula (CSV injection)."""
+    table = table.copy()
+    for col in [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]:
+        table[col] = table[col].map(defuse)
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(
         path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n"

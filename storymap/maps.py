@@ -31,6 +31,7 @@ from storymap.config import Config
 from storymap.downloads import download_paths
 from storymap.geography import Geography
 from storymap.indicators import IndicatorResult, format_value
+from storymap.security import trust
 
 ASSET_DIR = "assets/storymap"
 PACKAGE_ASSETS = Path(__file__).parent / "assets"
@@ -233,7 +234,7 @@ def folium_map(config: Config, spec: MapSpec) -> tuple[str, str]:
     ).add_to(m)
     figure = m.get_root()
     figure.render()
-    return figure.html.render().strip(), figure.script.render().strip()
+    return figure.html.render().strip(), trust(figure.script.render().strip())
 
 
 def map_fragment(

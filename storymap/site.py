@@ -18,6 +18,7 @@ from mkdocs.exceptions import MkDocsException
 
 from storymap.config import Config
 from storymap.errors import StorymapError
+from storymap.security import nav_text
 
 
 @dataclass
@@ -32,6 +33,9 @@ class Page:
 
 # Search splits names at spaces, hyphens, apostrophes and punctuation, so "Kings Cross" and
 # "king's cross" both find "King's Cross" (Material's default splits at spaces and hyphens only).
+PACKAGE = Path(__file__).resolve().parent
+THEME_DIR = PACKAGE / "theme"  # template overrides
+
 SEARCH_SEPARATOR = r"""[\s\-,:;!=\[\]()"/'’&]+|\.(?!\d)"""
 
 
@@ -40,19 +44,19 @@ def mkdocs_config(config: Config, pages: list[Page], styles: list[str], docs: Pa
     sections: dict[str, list[dict]] = {}
     for page in pages:
         if page.section is None:
-            nav.append({page.title: page.path})
+            nav.append({nav_text(page.title): page.path})
         else:
             if page.section not in sections:
                 sections[page.section] = []
-                nav.append({page.section: sections[page.section]})
+                nav.append({nav_text(page.section): sections[page.section]})
             group = sections[page.section]
             if page.subsection is not None:
                 key = f"{page.section}\0{page.subsection}"
                 if key not in sections:
                     sections[key] = []
-                    group.append({page.subsection: sections[key]})
+                    group.append({nav_text(page.subsection): sections[key]})
                 group = sections[key]
-            group.append({page.title: page.path})
+            group.append({nav_text(page.title): page.path})
     return {
         "site_name": config.site.title,
         "site_description": config.site.description,
@@ -62,6 +66,7 @@ def mkdocs_config(config: Config, pages: list[Page], styles: list[str], docs: Pa
         "use_directory_urls": False,
         "theme": {
             "name": "material",
+            "custom_dir": str(THEME_DIR),
             "font": False,
             "language": config.site.language,
             "features": [

@@ -182,7 +182,7 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], docs: Pat
         changed, deleted = sync_tree(docs, work_docs)
         settings = mkdocs_yaml(config, pages, styles, work_docs, work_site)
         state = {"settings": hashlib.sha256(settings.encode()).hexdigest(), "code": code_key()}
-        previous = json.loads(state_file.read_text("utf-8")) if state_file.is_file() else None
+        previous = _read_state(state_file)
         dirty = previous == state and work_site.is_dir()
         state_file.unlink(missing_ok=True)  # marks the work folder incomplete until we finish
         if dirty:
@@ -193,9 +193,19 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], docs: Pat
         if dirty:
             _merge_search_index(work_site, full_index, pages)
         shutil.copyfile(work_site / "search" / "search_index.json", full_index)
-        state_file.write_text(json.dumps(state), "utf-8")
+        tmp = state_file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(state), "utf-8")
+        os.replace(tmp, state_file)  # never a half-written state file, even if killed here
         shutil.copytree(work_site, out, dirs_exist_ok=True)
     return {"pages": len(pages), "changed": len(changed), "dirty": int(dirty)}
+
+
+def _read_state(path: Path) -> dict | None:
+    """The last finished build's state; None if absent or unreadable (then the build is full)."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def profile_stage(config: Config, geo, results: dict, docs: Path) -> list[Page]:
