@@ -28,9 +28,10 @@ from storymap.maps import MapAssets, palette_for, write_map_assets
 from storymap.method import checks_page, method_page
 from storymap.riskindex import IndexResult, compute_index
 from storymap.security import secure_site
-from storymap.site import Page
+from storymap.site import Page, finish_site
 from storymap.sitecache import profile_stage, publish_site
 from storymap.staticmap import StaticMaps
+from storymap.weight import check_weights, summary
 
 Report = Callable[[str], None]
 ABOUT = "About the data"
@@ -87,6 +88,9 @@ def build(config: Config, out: Path, report: Report | None = None) -> BuildResul
         with stages.stage("build site"):
             publish_site(config, pages, assets.styles, docs, work / "site")
             secure_site(config, work / "site")
+            finish_site(work / "site", pages)
+        with stages.stage("check page weight"):
+            stages.report(summary(check_weights(config, work / "site")))
         swap_in(work / "site", out)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -265,6 +265,24 @@ class MapsSection(Model):
     height: str = Field("460px", pattern=r"^\d+(px|vh|rem)$")
 
 
+class BudgetsSection(Model):
+    """Page-weight budgets, in KB (1,000 bytes) of gzip-compressed bytes: the page's HTML and
+    every file it loads as it opens. The build fails a page over its budget (storymap.weight)."""
+
+    map_page_kb: float = Field(
+        250, gt=0, description="A page with a map (a chapter), read with nothing cached."
+    )
+    page_kb: float = Field(
+        120, gt=0, description="Any other page (method, ward, borough, about), nothing cached."
+    )
+    cached_kb: float = Field(
+        30, gt=0, description="Any page read after another, the files pages share cached."
+    )
+    search_kb: float = Field(
+        60, gt=0, description="The search index, loaded when a reader opens search."
+    )
+
+
 class ChapterSection(Model):
     file: str
     title: str
@@ -277,6 +295,7 @@ class Config(Model):
     geography: GeographySection
     indicators: list[IndicatorSection] = Field(min_length=1)
     maps: MapsSection = MapsSection()
+    budgets: BudgetsSection = BudgetsSection()
     index: IndexSection | None = None
     home: str = Field(description="Markdown file of the home page.")
     chapters: list[ChapterSection] = Field(min_length=1)

@@ -7,7 +7,12 @@ tag, plain ``.html`` URLs so it also works from a folder on disk).
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
+import os
+import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +39,14 @@ class Page:
 # Search splits names at spaces, hyphens, apostrophes and punctuation, so "Kings Cross" and
 # "king's cross" both find "King's Cross" (Material's default splits at spaces and hyphens only).
 PACKAGE = Path(__file__).resolve().parent
-THEME_DIR = PACKAGE / "theme"  # template overrides
+THEME_DIR = PACKAGE / "theme"  # template override: runs theme.js before the theme's script
+# Site-wide files copied from storymap/assets into every site: theme overrides (contrast, focus)
+# and theme.js: holds the search index back until search is opened, names the search dialog.
+THEME_FILES = {"assets/storymap/theme.css": "theme.css",
+               "assets/storymap/theme.js": "theme.js"}
+THEME_CSS = "assets/storymap/theme.css"
+# Pages whose bodies are left out of the search index (their titles and first line stay).
+INDEX_TITLES_ONLY = ("wards/", "boroughs/")
 
 SEARCH_SEPARATOR = r"""[\s\-,:;!=\[\]()"/'’&]+|\.(?!\d)"""
 
@@ -78,7 +90,7 @@ def mkdocs_config(config: Config, pages: list[Page], styles: list[str], docs: Pa
             "palette": {"scheme": "default", "primary": "indigo", "accent": "indigo"},
         },
         "extra": {"generator": False},
-        "extra_css": styles,
+        "extra_css": [*styles, THEME_CSS],
         "copyright": config.site.attribution,
         "nav": nav,
         "markdown_extensions": ["attr_list", "md_in_html", "tables", "toc", "admonition"],
@@ -94,6 +106,9 @@ def write_site(config: Config, pages: list[Page], styles: list[str], docs: Path,
 
 def write_docs(pages: list[Page], docs: Path) -> None:
     """Write each page's markdown (with its front matter) into ``docs``."""
+    for rel, name in THEME_FILES.items():
+        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(PACKAGE / "assets" / name, docs / rel)
     for page in pages:
         target = docs / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -115,3 +130,48 @@ def run_mkdocs(settings: str, config_file: Path, dirty: bool = False) -> None:
         mkdocs_build(cfg, dirty=dirty)
     except (MkDocsException, OSError) as exc:
         raise StorymapError(f"the site generator (MkDocs) failed: {exc}") from None
+
+
+def finish_site(site: Path, pages: list[Page]) -> None:
+    """Make the built site small to search and the same bytes from the same inputs.
+
+    - The search index keeps every page's title, but only the first paragraph of ward and
+      borough pages (700 bodies would make it megabytes), in the order of ``pages`` whether
+      MkDocs built every page or only the changed ones.
+    - Without SOURCE_DATE_EPOCH, the sitemap has no <lastmod> (the build date) and
+      sitemap.xml.gz no gzip time stamp; with it, MkDocs writes that date.
+    """
+    _slim_search_index(site / "search" / "search_index.json", pages)
+    sitemap = site / "sitemap.xml"
+    if sitemap.is_file():
+        text = sitemap.read_text("utf-8")
+        if "SOURCE_DATE_EPOCH" not in os.environ:
+            text = re.sub(r"\s*<lastmod>[^<]*</lastmod>", "", text)
+            sitemap.write_text(text, "utf-8")
+        epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+        with open(site / "sitemap.xml.gz", "wb") as raw:
+            with gzip.GzipFile("sitemap.xml", mode="wb", fileobj=raw, mtime=epoch) as gz:
+                gz.write(text.encode("utf-8"))
+
+
+def _slim_search_index(path: Path, pages: list[Page]) -> None:
+    if not path.is_file():
+        return
+    index = json.loads(path.read_text("utf-8"))
+    order = {_html_path(p.path): i for i, p in enumerate(pages)}
+    docs = []
+    for doc in index["docs"]:
+        page, _, anchor = doc["location"].partition("#")
+        if page.startswith(INDEX_TITLES_ONLY):
+            if anchor:
+                continue
+            first = re.match(r"\s*<p>.*?</p>", doc.get("text", ""), re.S)
+            doc = {**doc, "text": first.group(0) if first else ""}
+        docs.append(doc)
+    docs.sort(key=lambda d: order.get(d["location"].partition("#")[0], len(order)))
+    index["docs"] = docs
+    path.write_text(json.dumps(index, separators=(",", ":"), ensure_ascii=False), "utf-8")
+
+
+def _html_path(docs_rel: str) -> str:
+    return docs_rel[:-3] + ".html" if docs_rel.endswith(".md") else docs_rel

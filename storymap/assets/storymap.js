@@ -43,7 +43,7 @@
     var colour = ind.values[i] === null ? DATA.noData : ind.palette[ind.colour[i]];
     return {
       fillColor: colour,
-      fillOpacity: 1,
+      fillOpacity: 0.9,
       color: edgeColour(colour, highlighted),
       weight: highlighted ? 3 : 0.6,
       opacity: 1,

@@ -1,0 +1,113 @@
+"""Page weight: every page of the real site within the budgets of site_config.yml (gzip bytes),
+the search index loaded only when search opens, and the measurement matching what Chromium
+actually requests. Byte counts only: load times are measured by bench/bench_weight.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storymap.config import BudgetsSection, load_config
+from storymap.errors import ConfigError, StorymapError
+from storymap.weight import KB, check_weights, measure_site, over_budget
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def weights(built_site: Path):
+    return {w.page: w for w in measure_site(built_site)}
+
+
+def test_every_page_is_within_the_configured_budgets(built_site: Path, weights) -> None:
+    config = load_config(REPO / "site_config.yml")
+    assert over_budget(config.budgets, list(weights.values())) == []
+    assert len(weights) > 700  # chapters, method, checks, about, downloads, wards, boroughs
+
+
+def test_default_budgets_hold_with_room(weights) -> None:
+    """The defaults are met by the default story with at least 10% to spare."""
+    budgets = BudgetsSection()
+    chapters = [w for w in weights.values() if w.has_map]
+    others = [w for w in weights.values() if not w.has_map]
+    assert {"introduction.html", "combined-risk.html"} <= {w.page for w in chapters}
+    assert max(w.cold for w in chapters) <= 0.9 * budgets.map_page_kb * KB
+    assert max(w.cold for w in others) <= 0.9 * budgets.page_kb * KB
+    assert max(w.warm for w in weights.values()) <= 0.9 * budgets.cached_kb * KB
+    assert max(sum(w.on_demand.values()) for w in weights.values()) <= 0.9 * budgets.search_kb * KB
+
+
+def test_a_chapter_counts_everything_it_loads(weights) -> None:
+    w = weights["introduction.html"]
+    names = " ".join(w.files)
+    for part in ("bundle.", "main.", "palette.", "leaflet.js", "leaflet.css", "/wards.",
+                 "/data.", "storymap.js", "storymap.css", "theme.css", "theme.js",
+                 "workers/search.", "favicon"):
+        assert part in names, part
+    assert not w.external
+    assert not any(f.endswith(".svg") for f in w.files)  # step images are lazy, hidden by JS
+    assert w.warm < 15 * KB  # only its HTML once the shared files are cached
+
+
+def test_the_search_index_is_loaded_on_demand_and_small(weights) -> None:
+    for page in ("introduction.html", "method.html"):
+        w = weights[page]
+        assert list(w.on_demand) == ["search/search_index.json"]
+        assert not any("search_index" in f for f in w.files)
+    ward = next(w for p, w in weights.items() if p.startswith("wards/"))
+    assert list(ward.on_demand) == ["search/search_index.json"]
+
+
+def test_search_index_keeps_ward_titles_but_not_their_bodies(built_site: Path) -> None:
+    import json
+
+    index = json.loads((built_site / "search/search_index.json").read_text("utf-8"))
+    wards = [d for d in index["docs"] if d["location"].startswith("wards/")]
+    assert len(wards) > 600
+    assert all("#" not in d["location"] for d in wards)  # no section entries
+    assert all(len(d["text"]) < 200 for d in wards)
+    assert any(d["title"].startswith("St Pancras") for d in wards)
+    chapters = [d for d in index["docs"] if d["location"].startswith("introduction.html")]
+    assert any(len(d["text"]) > 200 for d in chapters)  # chapters stay fully searchable
+
+
+def test_a_page_over_budget_fails_the_build_naming_page_and_setting(built_site: Path) -> None:
+    config = load_config(REPO / "site_config.yml")
+    tight = config.model_copy(update={"budgets": BudgetsSection(map_page_kb=100)})
+    with pytest.raises(StorymapError) as err:
+        check_weights(tight, built_site)
+    text = str(err.value.problems)
+    assert "budgets.map_page_kb" in text and "introduction.html" in text and "100 KB" in text
+    assert "ward" not in text.split("Heaviest")[0].replace("wards", "")  # only map pages named
+
+
+def test_budgets_section_refuses_unknown_keys(tmp_path: Path) -> None:
+    text = (REPO / "site_config.yml").read_text("utf-8")
+    config = tmp_path / "site_config.yml"
+    for folder in ("chapters", "data"):
+        (tmp_path / folder).symlink_to(REPO / folder)
+    config.write_text(text + "\nbudgets:\n  chapter_kb: 100\n", "utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(config)
+    message = "\n".join(err.value.problems)
+    assert "budgets.chapter_kb: unknown key" in message and "map_page_kb" in message
+    config.write_text(text + "\nbudgets:\n  map_page_kb: 200\n", "utf-8")
+    assert load_config(config).budgets.map_page_kb == 200
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", ["chapter", "ward"])
+def test_measured_files_are_what_chromium_loads(kind, site_url, page, weights) -> None:
+    path = "introduction.html" if kind == "chapter" else next(
+        p for p in weights if p.startswith("wards/"))
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url.removeprefix(site_url + "/")))
+    page.goto(f"{site_url}/{path}", wait_until="networkidle")
+    w = weights[path]
+    assert set(requested) - {path} <= set(w.files)
+    assert "search/search_index.json" not in requested
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.wait_for_function("document.documentElement.dataset.searchIndex === 'requested'")
+    page.wait_for_load_state("networkidle")
+    assert "search/search_index.json" in requested
