@@ -78,7 +78,7 @@ def main() -> None:
     "--out",
     default="site",
     show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a file here is refused by build with an Error:, status 1
     help="Folder to write the site into (replaced only when the build succeeds).",
 )
 @DEBUG_OPTION

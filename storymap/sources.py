@@ -101,14 +101,14 @@ def read_boundaries(config: Config, source_id: str, columns: list[str]) -> gpd.G
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several kinds for unreadable files
         raise DataError(f"{shown}: cannot be read as a boundary file ({exc}). Restore it.") from None
+    if gdf.empty:
+        raise DataError(f"{shown}: holds no features. Restore the boundary file.")
     missing = [c for c in columns if c not in gdf.columns]
     if missing:
         raise DataError(
             f"{shown}: missing column(s) {quoted_list(missing)}; found {quoted_list(gdf.columns)}. "
             "Fix geography.wards in site_config.yml or the file."
         )
-    if gdf.empty:
-        raise DataError(f"{shown}: holds no features. Restore the boundary file.")
     if gdf.crs is None:
         raise DataError(f"{shown}: has no coordinate reference system. Save it with EPSG:4326.")
     if gdf.crs.to_epsg() != 4326:
