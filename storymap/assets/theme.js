@@ -58,21 +58,26 @@
     dialog.setAttribute("aria-label", (input && input.getAttribute("aria-label")) || "Search");
   }
 
-  /* The theme wraps each table in a scrolling box after this script has run. */
+  /* The theme wraps plain tables in a scrolling box after this script has run; storymap's own
+   * tables (with a class) scroll themselves (theme.css). Either is focusable while it scrolls. */
   function scrollableTables() {
-    var boxes = document.querySelectorAll(".md-typeset__scrollwrap");
+    var boxes = document.querySelectorAll(".md-typeset__scrollwrap, .md-typeset table[class]");
     Array.prototype.forEach.call(boxes, function (box) {
+      var table = box.tagName === "TABLE";
       if (box.scrollWidth > box.clientWidth + 1) {
         if (!box.hasAttribute("tabindex")) {
-          var caption = box.querySelector("caption");
           box.setAttribute("tabindex", "0");
-          box.setAttribute("role", "region");
-          box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+          box.setAttribute("data-storymap-scroll", "");
+          if (!table) {
+            var caption = box.querySelector("caption");
+            box.setAttribute("role", "region");
+            box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+          }
         }
-      } else if (box.getAttribute("tabindex") === "0") {
-        box.removeAttribute("tabindex");
-        box.removeAttribute("role");
-        box.removeAttribute("aria-label");
+      } else if (box.hasAttribute("data-storymap-scroll")) {
+        ["tabindex", "data-storymap-scroll", "role", "aria-label"].forEach(function (name) {
+          if (!table || name !== "aria-label") { box.removeAttribute(name); }
+        });
       }
     });
   }
