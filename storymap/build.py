@@ -63,13 +63,7 @@ class Stages:
 def build(config: Config, out: Path, report: Report | None = None) -> BuildResult:
     out = check_output_dir(config, out)
     stages = Stages(report)
-    with stages.stage("check input data"):
-        checks = check_inputs(config)
-    with stages.stage("read boundaries and lookups"):
-        geo = load_geography(config)
-    with stages.stage("compute indicators and risk index"):
-        results = compute_indicators(config, geo)
-        index = compute_index(config, geo, results)
+    checks, geo, results, index = compute(config, stages)
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
@@ -97,9 +91,10 @@ def build(config: Config, out: Path, report: Report | None = None) -> BuildResul
     return BuildResult(out=out, pages=len(pages), maps=n_maps, timings=stages.timings)
 
 
-def check(config: Config, report: Report | None = None) -> BuildResult:
-    """Validate config, data and chapters without writing a site."""
-    stages = Stages(report)
+def compute(
+    config: Config, stages: Stages
+) -> tuple[CheckReport, Geography, dict[str, IndicatorResult], IndexResult]:
+    """The stages every command shares: check the inputs, read the geography, compute figures."""
     with stages.stage("check input data"):
         checks = check_inputs(config)
     with stages.stage("read boundaries and lookups"):
@@ -107,6 +102,13 @@ def check(config: Config, report: Report | None = None) -> BuildResult:
     with stages.stage("compute indicators and risk index"):
         results = compute_indicators(config, geo)
         index = compute_index(config, geo, results)
+    return checks, geo, results, index
+
+
+def check(config: Config, report: Report | None = None) -> BuildResult:
+    """Validate config, data and chapters without writing a site."""
+    stages = Stages(report)
+    checks, geo, results, index = compute(config, stages)
     with stages.stage("render chapters"):
         pages, n_maps, _files = render_pages(
             config, geo, results, None, None, index=index, checks=checks
