@@ -143,7 +143,9 @@ def main() -> None:
     geo = load_geography(config)
     results = compute_indicators(config, geo)
     views: list[tuple[str, str | None]] = []
-    for slug, file in [("index", config.home)] + [(chapter_slug(c), c.file) for c in config.chapters]:
+    for slug, file in [("index", config.home)] + [
+        (chapter_slug(c), c.file) for c in config.chapters
+    ]:
         ctx = ChapterContext(config, geo, results, None, slug=slug)
         render_chapter(config, file, ctx, extra={"chapters": []})
         views += ctx.views  # one view per story step
@@ -156,8 +158,10 @@ def main() -> None:
     for name, n in per_page.items():
         print(f"  {name:40s} {n / 1024:8.1f} KiB")
     print(f"storymap total:                          {ours / 1024:8.1f} KiB")
-    print(f"Folium default: {len(views)} maps, saved HTML {folium_maps / 1024:.1f} KiB "
-          f"+ CDN assets {cdn / 1024:.1f} KiB = {theirs / 1024:.1f} KiB")
+    print(
+        f"Folium default: {len(views)} maps, saved HTML {folium_maps / 1024:.1f} KiB "
+        f"+ CDN assets {cdn / 1024:.1f} KiB = {theirs / 1024:.1f} KiB"
+    )
     if missing:
         print(f"  (not measured, counted as 0: {', '.join(missing)})")
     print(f"ratio storymap / Folium default: {ours / theirs:.3f} (target < 0.333)")

@@ -81,8 +81,8 @@ def view_table(
         first = "Ward"
     rows.sort(key=lambda r: -r[1])
     body = "".join(
-        f"<tr><th scope=\"row\">{e(name)}</th>"
-        f"<td data-sort=\"{value:.6g}\">{e(format_value(value, spec))}</td>"
+        f'<tr><th scope="row">{e(name)}</th>'
+        f'<td data-sort="{value:.6g}">{e(format_value(value, spec))}</td>'
         + (f'<td data-sort="{rank}">{rank}</td>' if rank is not None else "")
         + "</tr>"
         for name, value, rank in rows

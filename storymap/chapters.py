@@ -25,12 +25,12 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from storymap.alt import view_summary, view_table
 from storymap.cache import manifest_markdown
 from storymap.config import Config
 from storymap.errors import ChapterError, StorymapError, quoted_list
 from storymap.geography import Geography
 from storymap.indicators import IndicatorResult, format_value
-from storymap.alt import view_summary, view_table
 from storymap.maps import MapAssets, MapSpec, folium_map, legend_html, map_fragment
 from storymap.security import trust_inline_scripts
 from storymap.staticmap import StaticMaps
@@ -41,10 +41,14 @@ SCRIPT_TAG = re.compile(r"<\s*script\b", re.IGNORECASE)
 # Other ways raw HTML runs script: on*= handlers inside a tag, and javascript:/vbscript: URLs (in
 # HTML attributes or markdown links). Refused like <script>; the pages' CSP blocks them anyway.
 UNSAFE_HTML = [
-    (re.compile(r"<[a-z][^>]*?\son[a-z]+\s*=", re.IGNORECASE | re.DOTALL),
-     "an on…= event handler in an HTML tag"),
-    (re.compile(r"(?:\]\(|=\s*[\"']?|<)\s*(?:java|vb)script\s*:", re.IGNORECASE),
-     "a javascript: link"),
+    (
+        re.compile(r"<[a-z][^>]*?\son[a-z]+\s*=", re.IGNORECASE | re.DOTALL),
+        "an on…= event handler in an HTML tag",
+    ),
+    (
+        re.compile(r"(?:\]\(|=\s*[\"']?|<)\s*(?:java|vb)script\s*:", re.IGNORECASE),
+        "a javascript: link",
+    ),
 ]
 
 
@@ -77,8 +81,14 @@ class Figure:
 class Area:
     """London, a borough or a ward; ``area.<indicator id>`` is a Figure."""
 
-    def __init__(self, kind: str, code: str, name: str, figures: Callable[[str], Figure],
-                 borough: str | None = None):
+    def __init__(
+        self,
+        kind: str,
+        code: str,
+        name: str,
+        figures: Callable[[str], Figure],
+        borough: str | None = None,
+    ):
         self.kind, self.code, self.name, self.borough = kind, code, name, borough
         self._figures = figures
 
@@ -206,9 +216,7 @@ class ChapterContext:
             return rendered
         first = steps[0]
         map_id = f"{self.slug}_story".replace("-", "_")
-        self.maps.append(
-            MapSpec(map_id, first.indicator, first.focus, None, first.highlights)
-        )
+        self.maps.append(MapSpec(map_id, first.indicator, first.focus, None, first.highlights))
         div, script = folium_map(self.config, self.maps[-1])
         area = self.config.site.area.name
         parts = []
@@ -273,7 +281,10 @@ def sources_table(config: Config) -> Markup:
 
 
 def indicators_table(config: Config) -> Markup:
-    rows = ["| Indicator | What it measures | Higher means | Source | Notes |", "|---|---|---|---|---|"]
+    rows = [
+        "| Indicator | What it measures | Higher means | Source | Notes |",
+        "|---|---|---|---|---|",
+    ]
     for ind in config.indicators:
         more = "more at risk" if ind.direction == "higher_is_more_risk" else "less at risk"
         rows.append(
@@ -306,7 +317,9 @@ def read_chapter(config: Config, file: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ChapterError(f"{file}: not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from None
+        raise ChapterError(
+            f"{file}: not UTF-8 text (byte {exc.start}). Save it as UTF-8."
+        ) from None
     if not config.site.allow_raw_html_scripts:
         checks = [(SCRIPT_TAG, "raw <script>"), *UNSAFE_HTML]
         for pattern, what in checks:
@@ -320,7 +333,9 @@ def read_chapter(config: Config, file: str) -> str:
     return text
 
 
-def render_chapter(config: Config, file: str, ctx: ChapterContext, extra: dict | None = None) -> str:
+def render_chapter(
+    config: Config, file: str, ctx: ChapterContext, extra: dict | None = None
+) -> str:
     """Render one chapter's markdown; errors name the file and line."""
     text = read_chapter(config, file)
     env = _environment()
@@ -363,7 +378,9 @@ def render_chapter(config: Config, file: str, ctx: ChapterContext, extra: dict |
     except StorymapError as exc:
         raise ChapterError(f"{file} line {_line(exc, file)}: {exc.problems[0]}") from None
     except (TypeError, ValueError, AttributeError, jinja2.TemplateError) as exc:
-        raise ChapterError(f"{file} line {_line(exc, file)}: {exc}. Check the expression there.") from None
+        raise ChapterError(
+            f"{file} line {_line(exc, file)}: {exc}. Check the expression there."
+        ) from None
     return ctx.story(file, text, rendered)
 
 

@@ -64,7 +64,9 @@ class FetchSection(Model):
     page_size: int | None = Field(
         None, ge=1, le=25000, description="Rows per request (ArcGIS resultRecordCount, Nomis)."
     )
-    member: str | None = Field(None, description="File to take from a zip (glob, e.g. '*-lsoa.csv').")
+    member: str | None = Field(
+        None, description="File to take from a zip (glob, e.g. '*-lsoa.csv')."
+    )
     sheet: str | None = Field(None, description="Worksheet to read from an xlsx file.")
     columns: dict[str, str] = Field(
         default_factory=dict,
@@ -334,7 +336,9 @@ def load_config(path: str | Path) -> Config:
             f"{path}: config file not found. Run from the project folder or pass --config PATH."
         )
     if path.stat().st_size > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{name}: file is larger than {MAX_CONFIG_BYTES} bytes; is it the config?")
+        raise ConfigError(
+            f"{name}: file is larger than {MAX_CONFIG_BYTES} bytes; is it the config?"
+        )
     raw_bytes = path.read_bytes()
     try:
         text = raw_bytes.decode("utf-8")
@@ -352,7 +356,9 @@ def load_config(path: str | Path) -> Config:
             f"{name}{where}: invalid YAML: {problem}. Check indentation and quoting there."
         ) from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{name}: expected a mapping of settings (site:, sources:, …) at the top.")
+        raise ConfigError(
+            f"{name}: expected a mapping of settings (site:, sources:, …) at the top."
+        )
     try:
         config = Config.model_validate({**raw, "path": path.resolve()})
     except ValidationError as exc:
@@ -458,7 +464,11 @@ def cross_check(config: Config) -> ProblemList:
                 f"{name}: {where}.geography: '{ind.geography}' is not a known geography "
                 f"(known: {', '.join(geographies)}). Add it under geography.lookups: or fix the name."
             )
-        needs = {"ratio": ("numerator", "denominator"), "weighted_mean": ("value",), "sum": ("value",)}
+        needs = {
+            "ratio": ("numerator", "denominator"),
+            "weighted_mean": ("value",),
+            "sum": ("value",),
+        }
         for field in needs[ind.aggregate]:
             if getattr(ind, field) is None:
                 p.add(
@@ -491,7 +501,9 @@ def cross_check(config: Config) -> ProblemList:
             p.add(f"{name}: {where}: {file} does not exist. Create it or fix the path.")
     slugs = [chapter_slug(ch) for ch in config.chapters]
     for slug in {s for s in slugs if slugs.count(s) > 1}:
-        p.add(f"{name}: chapters: two chapters would both be written as '{slug}'. Set slug: on one.")
+        p.add(
+            f"{name}: chapters: two chapters would both be written as '{slug}'. Set slug: on one."
+        )
     return p
 
 
@@ -508,13 +520,16 @@ def _check_index(config: Config, p: ProblemList) -> None:
     if index.id in ids:
         p.add(f"{name}: index.id: '{index.id}' is also an indicator id. Give the index its own id.")
     if index.population not in ids:
-        p.add(f"{name}: index.population: '{index.population}' is not a declared indicator "
-              f"{known}.")
+        p.add(
+            f"{name}: index.population: '{index.population}' is not a declared indicator {known}."
+        )
     elif config.indicator(index.population).aggregate != "ratio":
         p.add(f"{name}: index.population: '{index.population}' must be a ratio indicator (people).")
     if index.compare_with and index.compare_with.indicator not in ids:
-        p.add(f"{name}: index.compare_with.indicator: '{index.compare_with.indicator}' is not a "
-              f"declared indicator {known}.")
+        p.add(
+            f"{name}: index.compare_with.indicator: '{index.compare_with.indicator}' is not a "
+            f"declared indicator {known}."
+        )
     table = index.compare_with.inputs_table if index.compare_with else None
     if table and not config.resolve(table).is_file():
         p.add(f"{name}: index.compare_with.inputs_table: {table} does not exist. Fix the path.")
@@ -522,16 +537,21 @@ def _check_index(config: Config, p: ProblemList) -> None:
     for c, comp in enumerate(index.components):
         where = f"index.components[{c}]"
         if sum(x.weight for x in comp.indicators) <= 0:
-            p.add(f"{name}: {where}: indicator weights sum to zero, so they cannot be normalised. "
-                  "Give at least one indicator a positive weight.")
+            p.add(
+                f"{name}: {where}: indicator weights sum to zero, so they cannot be normalised. "
+                "Give at least one indicator a positive weight."
+            )
         for j, item in enumerate(comp.indicators):
             if item.indicator not in ids:
-                p.add(f"{name}: {where}.indicators[{j}].indicator: '{item.indicator}' is not a "
-                      f"declared indicator {known}. Fix the name or declare it under indicators:.")
+                p.add(
+                    f"{name}: {where}.indicators[{j}].indicator: '{item.indicator}' is not a "
+                    f"declared indicator {known}. Fix the name or declare it under indicators:."
+                )
             used.append(item.indicator)
     if sum(c.weight for c in index.components) <= 0:
-        p.add(f"{name}: index.components: component weights sum to zero. "
-              "Give one a positive weight.")
+        p.add(
+            f"{name}: index.components: component weights sum to zero. Give one a positive weight."
+        )
     for dup in sorted({u for u in used if used.count(u) > 1}):
         p.add(f"{name}: index.components: '{dup}' is used more than once. Use each indicator once.")
     comp_ids = [c.id for c in index.components]

@@ -254,7 +254,7 @@ def map_fragment(
     e = html.escape
     return (
         f'<figure class="storymap-figure" id="fig-{e(spec.map_id)}">\n'
-        f'<figcaption><strong>{e(title)}</strong>. {e(summary)}</figcaption>\n'
+        f"<figcaption><strong>{e(title)}</strong>. {e(summary)}</figcaption>\n"
         f'<div class="storymap-map" role="region" aria-label="Map: {e(title)}" '
         f'style="height:{e(config.maps.height)}">{div}</div>\n'
         f"{legend_html(config, res)}\n"

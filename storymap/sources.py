@@ -78,7 +78,9 @@ def read_table(config: Config, source_id: str, columns: list[str]) -> pd.DataFra
     try:
         df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     except UnicodeDecodeError as exc:
-        raise DataError(f"{shown}: not UTF-8 text ({exc.reason}). Save the file as UTF-8 CSV.") from None
+        raise DataError(
+            f"{shown}: not UTF-8 text ({exc.reason}). Save the file as UTF-8 CSV."
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise DataError(f"{shown}: cannot be read as CSV ({exc}). Check the file.") from None
     missing = [c for c in columns if c not in df.columns]
@@ -100,7 +102,9 @@ def read_boundaries(config: Config, source_id: str, columns: list[str]) -> gpd.G
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several kinds for unreadable files
-        raise DataError(f"{shown}: cannot be read as a boundary file ({exc}). Restore it.") from None
+        raise DataError(
+            f"{shown}: cannot be read as a boundary file ({exc}). Restore it."
+        ) from None
     if gdf.empty:
         raise DataError(f"{shown}: holds no features. Restore the boundary file.")
     missing = [c for c in columns if c not in gdf.columns]

@@ -43,8 +43,14 @@ class StaticMaps:
             return list(wards.index[wards["borough_code"] == borough])
         return list(wards.index)
 
-    def svg(self, res: IndicatorResult, focus_kind: str, focus: str | None,
-            highlights: list[str], title: str) -> str:
+    def svg(
+        self,
+        res: IndicatorResult,
+        focus_kind: str,
+        focus: str | None,
+        highlights: list[str],
+        title: str,
+    ) -> str:
         codes = self.view_codes(focus_kind, focus)
         minx, miny, maxx, maxy = shapely.total_bounds(self.shapes.loc[codes].to_numpy())
         pad = 0.03 * max(maxx - minx, maxy - miny)
@@ -72,7 +78,11 @@ class StaticMaps:
             f"<title>{html.escape(title)}</title>"
             f'<g stroke="#ffffff" stroke-width="0.5">{fills}</g>'
             f'<path fill="none" stroke="#1a1a1a" stroke-width="1.2" d="{outlines}"/>'
-            + (f'<path fill="none" stroke="#000000" stroke-width="3" d="{marks}"/>' if marks else "")
+            + (
+                f'<path fill="none" stroke="#000000" stroke-width="3" d="{marks}"/>'
+                if marks
+                else ""
+            )
             + "</svg>\n"
         )
 

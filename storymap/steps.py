@@ -104,8 +104,16 @@ def parse_steps(file: str, raw: str, rendered: str, ctx) -> tuple[str, list[Step
         if top and indicator in ctx.results:
             highlights += ctx.top_wards(indicator, top, focus_kind, focus)
         steps.append(
-            Step(number, line, indicator, focus_kind, focus, list(dict.fromkeys(highlights)),
-                 spec.get("title"), prose)
+            Step(
+                number,
+                line,
+                indicator,
+                focus_kind,
+                focus,
+                list(dict.fromkeys(highlights)),
+                spec.get("title"),
+                prose,
+            )
         )
     problems.raise_if_any(ChapterError)
     return intro, steps
@@ -151,7 +159,9 @@ def step_attributes(step: Step) -> str:
     )
 
 
-def scrolly_html(slug: str, map_div: str, map_script: str, steps_html: list[str], label: str) -> str:
+def scrolly_html(
+    slug: str, map_div: str, map_script: str, steps_html: list[str], label: str
+) -> str:
     e = html.escape
     return (
         f'<div class="storymap-scrolly" id="scrolly-{e(slug)}" markdown="block">\n'
@@ -177,6 +187,6 @@ def step_html(slug: str, step: Step, summary: str, legend: str, image: str, tabl
         f'<p class="step-summary">{e(summary)}</p>\n'
         f'<img class="step-image" src="{e(image)}" alt="" loading="lazy" width="600" height="400">\n'
         f"{legend}\n"
-        f"<details class=\"step-table\"><summary>View as table</summary>\n{table}\n</details>\n"
+        f'<details class="step-table"><summary>View as table</summary>\n{table}\n</details>\n'
         "</div>\n</section>"
     )

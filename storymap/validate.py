@@ -51,7 +51,9 @@ def table_problems(df: pd.DataFrame, file: str, spec: TableSpec) -> tuple[pd.Dat
     df[spec.code_column] = codes
     blank = codes == ""
     if blank.any():
-        p.add(f"{file} rows {_rows(df.index[blank])}: {spec.code_column} is blank. Fill in the code.")
+        p.add(
+            f"{file} rows {_rows(df.index[blank])}: {spec.code_column} is blank. Fill in the code."
+        )
     bad = ~blank & ~codes.str.match(CODE_PATTERN)
     if spec.code_prefixes:
         bad |= ~blank & ~codes.str.startswith(spec.code_prefixes)

@@ -49,8 +49,11 @@ def test_chapter_names_unknown_indicator(project):
     lines.insert(2, '{{ map("pct_85_plus") }}')
     chapter.write_text("\n".join(lines) + "\n")
     result = run_cli("check", cwd=project)
-    _fails_with(result, "Error: chapters/05-connectivity.md line 3: 'pct_85_plus' is not a declared "
-                        "indicator (declared: pct_65_plus, ")
+    _fails_with(
+        result,
+        "Error: chapters/05-connectivity.md line 3: 'pct_85_plus' is not a declared "
+        "indicator (declared: pct_65_plus, ",
+    )
     assert result.stderr.rstrip().endswith("Fix the name or add it to site_config.yml.")
 
 
@@ -58,8 +61,10 @@ def test_chapter_unknown_variable_names_line(project):
     chapter = project / "chapters" / "01-introduction.md"
     chapter.write_text("# Intro\n\nSome text.\n{{ londn.pct_65_plus }}\n")
     result = run_cli("check", cwd=project)
-    _fails_with(result, "Error: chapters/01-introduction.md line 4: 'londn' is undefined. Check the "
-                        "spelling;")
+    _fails_with(
+        result,
+        "Error: chapters/01-introduction.md line 4: 'londn' is undefined. Check the spelling;",
+    )
 
 
 def test_missing_data_file(project):
@@ -92,8 +97,11 @@ def test_codes_that_match_no_ward(project):
     ward = row.split(",")[4]  # WD22CD
     path.write_text(text.replace(row, row.replace(ward, "E05099999")))
     result = run_cli("build", cwd=project)
-    _fails_with(result, "Error: data/lookups/lookup_lsoa21_ward22_lad22_london_bestfit.csv rows 6: "
-                        "WD22CD E05099999 match no ward in 'wards_2022'")
+    _fails_with(
+        result,
+        "Error: data/lookups/lookup_lsoa21_ward22_lad22_london_bestfit.csv rows 6: "
+        "WD22CD E05099999 match no ward in 'wards_2022'",
+    )
     assert "Check the file uses December 2022 ward codes" in result.stderr
 
 
@@ -109,7 +117,9 @@ def test_debug_shows_traceback(project):
     (project / "chapters" / "03-income-deprivation.md").write_text("{{ nosuch }}\n")
     result = run_cli("check", "--debug", cwd=project)
     assert result.returncode == 1
-    assert "Traceback" in result.stderr and "Error: chapters/03-income-deprivation.md" in result.stderr
+    assert (
+        "Traceback" in result.stderr and "Error: chapters/03-income-deprivation.md" in result.stderr
+    )
 
 
 @pytest.mark.parametrize("command", sorted(main.commands))

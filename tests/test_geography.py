@@ -27,8 +27,11 @@ def test_city_wards_are_merged_in_every_lookup(geo):
     lsoa21 = geo.lookups["lsoa21"]
     assert len(lsoa21) == 4994
     # all six City LSOAs go to the merged unit, whichever City ward they best fit
-    city = lsoa21[lsoa21["code"].isin(["E01000001", "E01000002", "E01000003", "E01000005",
-                                       "E01032739", "E01032740"])]
+    city = lsoa21[
+        lsoa21["code"].isin(
+            ["E01000001", "E01000002", "E01000003", "E01000005", "E01032739", "E01032740"]
+        )
+    ]
     assert set(city["ward"]) == {"E09000001"}
     lsoa11 = geo.lookups["lsoa11"]
     assert set(lsoa11["ward"]) <= set(geo.wards.index)
@@ -45,8 +48,11 @@ def test_aggregate_sums_weighted_counts():
     # A fixture cut from the real lookups' shape: LSOA A splits 0.75/0.25 between two wards.
     table = pd.DataFrame({"code": ["A", "B", "C"], "n": [100.0, 40.0, 10.0]})
     lookup = pd.DataFrame(
-        {"code": ["A", "A", "B", "C"], "ward": ["W1", "W2", "W2", "W2"],
-         "weight": [0.75, 0.25, 1.0, 1.0]}
+        {
+            "code": ["A", "A", "B", "C"],
+            "ward": ["W1", "W2", "W2", "W2"],
+            "weight": [0.75, 0.25, 1.0, 1.0],
+        }
     )
     sums = aggregate_to_wards(table, "code", lookup, ["n"])
     assert sums.loc["W1", "n"] == 75.0

@@ -66,9 +66,11 @@ def test_steps_inherit_and_resolve(ctx):
 
 
 def test_unknown_names_are_reported_with_file_and_line(ctx):
-    bad = CHAPTER.replace("indicator: deri_score", "indicator: deri_scor").replace(
-        "focus: Barnet", "focus: Barnett"
-    ).replace("highlight: [E05013970]", "highlight: [Nowhere Ward]")
+    bad = (
+        CHAPTER.replace("indicator: deri_score", "indicator: deri_scor")
+        .replace("focus: Barnet", "focus: Barnett")
+        .replace("highlight: [E05013970]", "highlight: [Nowhere Ward]")
+    )
     with pytest.raises(ChapterError) as err:
         parse_steps("chapters/x.md", bad, bad, ctx)
     problems = err.value.problems
@@ -76,7 +78,9 @@ def test_unknown_names_are_reported_with_file_and_line(ctx):
         "chapters/x.md line 11: focus 'Barnett' is not London, a borough or a ward."
     )
     assert problems[1].startswith("chapters/x.md line 17: indicator 'deri_scor' is not declared")
-    assert problems[2].startswith("chapters/x.md line 17: highlight: ward 'Nowhere Ward' not found.")
+    assert problems[2].startswith(
+        "chapters/x.md line 17: highlight: ward 'Nowhere Ward' not found."
+    )
     assert len(problems) == 3
 
 

@@ -186,7 +186,9 @@ def test_without_javascript_each_step_shows_its_image(browser, site_url):
     for i in range(n):
         img = images.nth(i)
         img.scroll_into_view_if_needed()
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=img.element_handle()
+        )
         assert img.is_visible()
     assert not page.locator(".storymap-sticky").is_visible()
     context.close()
