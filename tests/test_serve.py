@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-TIMEOUT = 120
+TIMEOUT = 300  # a full build takes about a minute on a busy machine
 
 
 def free_port() -> int:
@@ -53,8 +53,17 @@ class Server:
         return json.loads(self.get("/__storymap_version") or "{}")
 
 
-@pytest.fixture
-def server(project: Path, tmp_path: Path) -> Iterator[Server]:
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """One copy of the project for the module: each build takes a while, so the server is shared."""
+    from conftest import copy_project
+
+    return copy_project(tmp_path_factory.mktemp("serve") / "project")
+
+
+@pytest.fixture(scope="module")
+def server(project: Path, tmp_path_factory) -> Iterator[Server]:
+    tmp_path = tmp_path_factory.mktemp("serve-log")
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
@@ -139,11 +148,3 @@ def test_port_in_use_is_an_error_with_the_fix(server: Server, project: Path):
     assert f"Error: cannot serve on 127.0.0.1:{port}" in done.stderr
     assert "--port" in done.stderr
 
-
-def test_built_site_has_no_reload_script(tmp_path: Path, project: Path):
-    from storymap.build import build
-    from storymap.config import load_config
-
-    out = tmp_path / "site"
-    build(load_config(project / "site_config.yml"), out)
-    assert not any("__storymap_version" in p.read_text("utf-8") for p in out.glob("*.html"))
