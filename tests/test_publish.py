@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from storymap.config import load_config
 from storymap.publish import pages_url
@@ -21,14 +21,7 @@ IDENTITY = {
 
 
 def storymap(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "storymap", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, **IDENTITY},
-    )
+    return run_cli(*args, cwd=cwd, env={**os.environ, **IDENTITY})
 
 
 def git(*args: str, cwd: Path) -> str:
