@@ -4,6 +4,7 @@ In: the Geography (ward shapes), an IndicatorResult and a view (focus, highlight
 standalone SVG: the wards in view filled by class, borough outlines, highlighted wards outlined,
 and a <title> that says what the image shows. Shapes are simplified once, topology-aware, so
 neighbouring wards keep shared edges.
+Projection and path data come from storymap.svg, shared with the profile pages.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shapely
 
 from storymap.geography import Geography
 from storymap.indicators import IndicatorResult
+from storymap.svg import Projection, path_data
 
 WIDTH = 600
 
@@ -54,12 +56,10 @@ class StaticMaps:
         codes = self.view_codes(focus_kind, focus)
         minx, miny, maxx, maxy = shapely.total_bounds(self.shapes.loc[codes].to_numpy())
         pad = 0.03 * max(maxx - minx, maxy - miny)
-        minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
-        scale = WIDTH / (maxx - minx)
-        height = round((maxy - miny) * scale)
+        proj = Projection.fit((minx - pad, miny - pad, maxx + pad, maxy + pad), size=WIDTH, pad=0)
 
         def path(geom) -> str:
-            return _path_data(geom, minx, maxy, scale)
+            return path_data(geom, proj)
 
         palette = self.palette_for(len(res.breaks))
         groups: dict[int, list[str]] = {}
@@ -73,8 +73,8 @@ class StaticMaps:
         outlines = " ".join(path(self.boroughs[b].boundary) for b in sorted(in_view))
         marks = " ".join(path(self.shapes[c]) for c in highlights if c in self.shapes.index)
         return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-            f'width="{WIDTH}" height="{height}" role="img">'
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{proj.view_box}" '
+            f'width="{proj.width:g}" height="{proj.height:g}" role="img">'
             f"<title>{html.escape(title)}</title>"
             f'<g stroke="#ffffff" stroke-width="0.5">{fills}</g>'
             f'<path fill="none" stroke="#1a1a1a" stroke-width="1.2" d="{outlines}"/>'
@@ -85,24 +85,3 @@ class StaticMaps:
             )
             + "</svg>\n"
         )
-
-
-def _path_data(geom, minx: float, maxy: float, scale: float) -> str:
-    parts = []
-    for line in _rings(geom):
-        coords = shapely.get_coordinates(line)
-        xs = ((coords[:, 0] - minx) * scale).round(1)
-        ys = ((maxy - coords[:, 1]) * scale).round(1)
-        points = " ".join(f"{x:g} {y:g}" for x, y in zip(xs, ys, strict=True))
-        parts.append(f"M{points}" + ("Z" if line.is_ring else ""))
-    return "".join(parts)
-
-
-def _rings(geom):
-    if geom.is_empty:
-        return []
-    if geom.geom_type == "Polygon":
-        return [geom.exterior, *geom.interiors]
-    if geom.geom_type in ("LineString", "LinearRing"):
-        return [geom]
-    return [ring for part in geom.geoms for ring in _rings(part)]

@@ -55,15 +55,25 @@ class Projection:
 
 
 def path_data(geom: BaseGeometry, proj: Projection) -> str:
-    """SVG path ``d`` for a (multi)polygon: one closed subpath per ring."""
-    polygons = getattr(geom, "geoms", [geom])
+    """SVG path ``d``: one closed subpath per polygon ring, one open subpath per line."""
     parts = []
-    for poly in polygons:
-        for ring in [poly.exterior, *poly.interiors]:
-            pts = proj.points(np.asarray(ring.coords)[:, :2])
-            text = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts[:-1])
-            parts.append(f"M{text}Z")
+    for line in _lines(geom):
+        pts = proj.points(np.asarray(line.coords)[:, :2])
+        closed = line.is_ring
+        text = " ".join(f"{x:.1f},{y:.1f}" for x, y in (pts[:-1] if closed else pts))
+        parts.append(f"M{text}" + ("Z" if closed else ""))
     return "".join(parts)
+
+
+def _lines(geom: BaseGeometry) -> list:
+    """The rings of (multi)polygons and the parts of (multi)lines, in order."""
+    if geom.is_empty:
+        return []
+    if geom.geom_type == "Polygon":
+        return [geom.exterior, *geom.interiors]
+    if geom.geom_type in ("LineString", "LinearRing"):
+        return [geom]
+    return [line for part in geom.geoms for line in _lines(part)]
 
 
 def _svg_open(proj: Projection, label: str, css_class: str) -> str:
