@@ -187,12 +187,11 @@ def download_source(
 
 def arcgis_pages(session, source_id, url, params, size, folder, options) -> list[Path]:
     """Page an ArcGIS FeatureServer query with resultOffset/resultRecordCount."""
-    pages: list[Path] = []
-    offset = 0
-    while len(pages) < MAX_PAGES:
-        query = {**params, "resultOffset": offset, "resultRecordCount": size}
-        page = download(session, source_id, url, query, folder / f"page-{len(pages):04d}", options)
-        pages.append(page)
+
+    def query(offset: int) -> dict:
+        return {**params, "resultOffset": offset, "resultRecordCount": size}
+
+    def records_if_more(page: Path) -> int | None:
         data = read_json(page, source_id, url)
         if "error" in data:
             raise FetchError(
@@ -203,25 +202,38 @@ def arcgis_pages(session, source_id, url, params, size, folder, options) -> list
         more = data.get("exceededTransferLimit") or (data.get("properties") or {}).get(
             "exceededTransferLimit"
         )
-        if not more or not features:
-            return pages
-        offset += len(features)
-    raise FetchError(f"source '{source_id}' ({url}): more than {MAX_PAGES} pages; stopped.")
+        return len(features) if more and features else None
+
+    return paged(session, source_id, url, folder, options, query, records_if_more)
 
 
 def nomis_pages(session, source_id, url, params, size, folder, options) -> list[Path]:
     """Page a Nomis API CSV query with RecordOffset/RecordLimit until a short page."""
+
+    def query(offset: int) -> dict:
+        return {**params, "RecordOffset": offset, "RecordLimit": size}
+
+    def records_if_more(page: Path) -> int | None:
+        with page.open("rb") as fh:
+            rows = max(sum(1 for line in fh if line.strip()) - 1, 0)
+        return rows if rows >= size else None
+
+    return paged(session, source_id, url, folder, options, query, records_if_more)
+
+
+def paged(session, source_id, url, folder, options, query, records_if_more) -> list[Path]:
+    """Download pages from offset 0 until ``records_if_more(page)`` says the last has come
+    (None); otherwise it gives the number of records read, which moves the offset on."""
     pages: list[Path] = []
     offset = 0
     while len(pages) < MAX_PAGES:
-        query = {**params, "RecordOffset": offset, "RecordLimit": size}
-        page = download(session, source_id, url, query, folder / f"page-{len(pages):04d}", options)
+        target = folder / f"page-{len(pages):04d}"
+        page = download(session, source_id, url, query(offset), target, options)
         pages.append(page)
-        with page.open("rb") as fh:
-            rows = max(sum(1 for line in fh if line.strip()) - 1, 0)
-        if rows < size:
+        records = records_if_more(page)
+        if records is None:
             return pages
-        offset += rows
+        offset += records
     raise FetchError(f"source '{source_id}' ({url}): more than {MAX_PAGES} pages; stopped.")
 
 
