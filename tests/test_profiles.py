@@ -152,7 +152,7 @@ def test_search_finds_a_ward_by_partial_name_and_opens_it(site_url: str, page) -
     box = page.locator("input.md-search__input")
     box.fill("st pancras")
     result = page.locator(".md-search-result__item a", has_text="St Pancras").first
-    result.wait_for(timeout=15000)
+    result.wait_for(timeout=45000)
     result.click()
     page.wait_for_url(re.compile(r"wards/camden/E05013669\.html"))
     assert "St Pancras & Somers Town" in page.locator("h1").first.inner_text()
@@ -161,7 +161,7 @@ def test_search_finds_a_ward_by_partial_name_and_opens_it(site_url: str, page) -
     page.locator(".md-search__input").first.click()
     page.locator("input.md-search__input").fill("Kings Cross")
     hit = page.locator(".md-search-result__item a", has_text="King's Cross").first
-    hit.wait_for(timeout=15000)
+    hit.wait_for(timeout=45000)
 
 
 @pytest.mark.browser
