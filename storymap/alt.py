@@ -2,7 +2,8 @@
 
 In: indicator results, the geography and a view (indicator, focus). Out: a short plain-English
 summary (highest and lowest wards, how the focus compares with the whole area) and an HTML table of
-the areas in view with sort buttons (the table works without JavaScript; sorting needs it).
+the areas in view with sort buttons (the table works without JavaScript; sorting is done by
+assets/sortable.js).
 """
 
 from __future__ import annotations
@@ -89,7 +90,9 @@ def view_table(
     )
     headers = [first, spec.short] + ([f"Rank in {area_name}"] if rows and rows[0][2] else [])
     head = "".join(
-        f'<th scope="col"><button type="button" class="sort">{e(h)}</button></th>' for h in headers
+        f'<th scope="col" data-sort-type="{"text" if i == 0 else "number"}">'
+        f'<button type="button" class="sort">{e(h)}</button></th>'
+        for i, h in enumerate(headers)
     )
     return (
         f'<table class="storymap-table storymap-sortable"><caption>{e(caption)}</caption>'

@@ -57,7 +57,7 @@ def write_map_assets(
     for name in ("leaflet.js", "leaflet.css"):
         shutil.copyfile(leaflet_src / name, out / "leaflet" / name)
     shutil.copytree(leaflet_src / "images", out / "leaflet" / "images", dirs_exist_ok=True)
-    for name in ("storymap.js", "storymap.css"):
+    for name in ("storymap.js", "storymap.css", "sortable.js"):
         shutil.copyfile(PACKAGE_ASSETS / name, out / name)
     geometry = "window.STORYMAP_GEO=" + _json(geometry_payload(config, geo)) + ";\n"
     data = "window.STORYMAP_DATA=" + _json(data_payload(config, geo, results)) + ";\n"
@@ -69,6 +69,7 @@ def write_map_assets(
             f"{ASSET_DIR}/{geo_name}",
             f"{ASSET_DIR}/{data_name}",
             f"{ASSET_DIR}/storymap.js",
+            f"{ASSET_DIR}/sortable.js",
         ],
         styles=[f"{ASSET_DIR}/leaflet/leaflet.css", f"{ASSET_DIR}/storymap.css"],
         geometry_bytes=len(geometry.encode()),

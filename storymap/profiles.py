@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import html
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,6 @@ from storymap.downloads import (
 )
 from storymap.geography import Geography
 from storymap.indicators import IndicatorResult, format_value
-from storymap.maps import PACKAGE_ASSETS
 from storymap.profile_borough import borough_comparison, borough_map, borough_table
 from storymap.profile_parts import (
     BoroughShapes,
@@ -211,8 +209,5 @@ def borough_page(ctx: Profiles, code: str) -> str:
 def write_profile_files(
     config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path
 ) -> Downloads:
-    """The files profile pages use: the downloads and the table-sorting script."""
-    target = docs / "assets" / "storymap"
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(PACKAGE_ASSETS / "sortable.js", target / "sortable.js")
+    """The files profile pages use: the downloads (sortable.js comes with the map assets)."""
     return write_downloads(config, geo, results, docs)

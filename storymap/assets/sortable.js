@@ -2,7 +2,8 @@
  * A table with class "storymap-sortable" works without this script. The script puts a <button>
  * in each column heading (th with data-sort-type); the button sorts the rows by that column (numbers by data-sort, text by name), first
  * ascending then descending, and the heading's aria-sort says which way. Buttons are reachable
- * and operable by keyboard like any button. */
+ * and operable by keyboard like any button. A heading that already holds a button.sort (the story
+ * steps' tables) keeps it. This is the site's only table-sorting code. */
 (function () {
   "use strict";
 
@@ -52,6 +53,11 @@
     }
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
       if (!th.hasAttribute("data-sort-type")) { return; }
+      var existing = th.querySelector("button.sort");
+      if (existing) {  /* the page already has the button: just make it work */
+        existing.addEventListener("click", function () { sortBy(table, th); });
+        return;
+      }
       var button = document.createElement("button");
       button.type = "button";
       button.className = "storymap-sort";

@@ -243,36 +243,6 @@
     this.root.setAttribute("data-active-step", step.id);
   };
 
-  /* ---- sortable tables: buttons in the header cells, aria-sort on the sorted column -------- */
-
-  function sortTable(table, col, button) {
-    var th = button.closest("th");
-    var ascending = th.getAttribute("aria-sort") !== "ascending";
-    Array.prototype.forEach.call(table.querySelectorAll("thead th"), function (h) {
-      h.removeAttribute("aria-sort");
-    });
-    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    var body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.sort(function (a, b) {
-      var ca = a.cells[col], cb = b.cells[col];
-      var va = ca.getAttribute("data-sort"), vb = cb.getAttribute("data-sort");
-      var cmp = (va !== null && vb !== null) ? parseFloat(va) - parseFloat(vb)
-        : ca.textContent.localeCompare(cb.textContent, "en-GB");
-      return ascending ? cmp : -cmp;
-    });
-    rows.forEach(function (r) { body.appendChild(r); });
-  }
-
-  function enableSorting(root) {
-    Array.prototype.forEach.call(root.querySelectorAll("table.storymap-sortable"), function (t) {
-      Array.prototype.forEach.call(t.querySelectorAll("thead th button.sort"), function (b) {
-        var col = b.closest("th").cellIndex;
-        b.addEventListener("click", function () { sortTable(t, col, b); });
-      });
-    });
-  }
-
   function startStories() {
     document.documentElement.classList.add("storymap-js");
     Array.prototype.forEach.call(document.querySelectorAll(".storymap-scrolly"), function (root) {
@@ -280,7 +250,6 @@
       var choropleth = div && window.Storymap.maps[div.id];
       if (choropleth) { root.storymap = new Story(root, choropleth); }
     });
-    enableSorting(document);
   }
 
   if (document.readyState === "loading") {
@@ -291,7 +260,6 @@
 
   window.Storymap = {
     Story: Story,
-    sortTable: sortTable,
     data: DATA,
     formatValue: formatValue,
     maps: {},
