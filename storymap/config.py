@@ -272,16 +272,16 @@ class BudgetsSection(Model):
     every file it loads as it opens. The build fails a page over its budget (storymap.weight)."""
 
     map_page_kb: float = Field(
-        250, gt=0, description="A page with a map (a chapter), read with nothing cached."
+        150, gt=0, description="A page with a map (a chapter), read with nothing cached."
     )
     page_kb: float = Field(
-        120, gt=0, description="Any other page (method, ward, borough, about), nothing cached."
+        40, gt=0, description="Any other page (method, ward, borough, about), nothing cached."
     )
     cached_kb: float = Field(
         30, gt=0, description="Any page read after another, the files pages share cached."
     )
     search_kb: float = Field(
-        60, gt=0, description="The search index, loaded when a reader opens search."
+        40, gt=0, description="The search index, loaded when a reader first uses search."
     )
 
 

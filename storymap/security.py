@@ -8,19 +8,18 @@ In: the folder of a freshly built site (before it is swapped in) and the Config.
     img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self';
     object-src 'none'; base-uri 'self'; form-action 'self'
 
-Inline scripts (Folium's per-map script, MkDocs Material's two small bootstrap scripts) are allowed
-by the SHA-256 of their exact text, computed here per page, so ``'unsafe-inline'`` is never needed
-for scripts: a script injected through a data file or a chapter has no matching hash and does not
-run, and inline event handlers (``onerror=``) and ``javascript:`` URLs are blocked outright. Styles
-keep ``'unsafe-inline'`` because the markup uses ``style=`` attributes (map heights, SVG sizes);
-styles cannot run code. If the config names a basemap, its tile origin is added to ``img-src`` —
-the one third-party origin, chosen by the site's owner.
+Inline scripts (Folium's per-map script; the site's theme has none) are allowed by the SHA-256 of
+their exact text, computed here per page, so ``'unsafe-inline'`` is never needed for scripts: a
+script injected through a data file or a chapter has no matching hash and does not run, and inline
+event handlers (``onerror=``) and ``javascript:`` URLs are blocked outright. Styles keep
+``'unsafe-inline'`` because the markup uses ``style=`` attributes (map heights, SVG sizes); styles
+cannot run code. If the config names a basemap, its tile origin is added to ``img-src`` — the one
+third-party origin, chosen by the site's owner.
 
-Only scripts storymap wrote are hashed: map scripts registered with :func:`trust` as Folium
-renders them, Material's bootstrap scripts (matched against the installed theme's own templates),
-and, if ``site.allow_raw_html_scripts`` is on, the chapters' own scripts. Any other inline script
-in a page means a value escaped nowhere on its way in: the build stops with an Error naming the
-page, and the previous site is kept.
+Only scripts storymap wrote are hashed: map scripts registered with :func:`trust` as Folium renders
+them and, if ``site.allow_raw_html_scripts`` is on, the chapters' own scripts. Any other inline
+script in a page means a value escaped nowhere on its way in: the build stops with an Error naming
+the page, and the previous site is kept.
 
 :func:`nav_text` escapes page titles for MkDocs, whose theme inserts nav labels as HTML.
 """
@@ -28,7 +27,6 @@ page, and the previous site is kept.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import re
 from pathlib import Path
@@ -50,7 +48,7 @@ _TRUSTED: set[str] = set()
 
 def nav_text(title: str) -> str:
     """A page title as MkDocs nav text (which the theme treats as HTML): <, > and anything that
-    would read as an entity are escaped; a plain '&' is left as Material expects it."""
+    would read as an entity are escaped; a plain '&' is left as it is (valid HTML text)."""
     return ENTITY_START.sub("&amp;", title).replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -72,23 +70,8 @@ def trust_inline_scripts(html_text: str) -> None:
             trust(body)
 
 
-@functools.cache
-def theme_scripts() -> tuple[re.Pattern, ...]:
-    """Patterns of the inline scripts in Material's templates ({{ … }} parts match a URL path)."""
-    import material
-
-    folder = Path(material.__file__).parent / "templates" / "partials" / "javascripts"
-    patterns = []
-    for template in sorted(folder.glob("*.html")):
-        for _attrs, body in SCRIPT.findall(template.read_text("utf-8")):
-            parts = re.split(r"\{\{.*?\}\}", body.strip())
-            patterns.append(re.compile("[A-Za-z0-9./_-]*".join(map(re.escape, parts))))
-    return tuple(patterns)
-
-
 def is_trusted(body: str) -> bool:
-    text = body.strip()
-    return _normal(text) in _TRUSTED or any(p.fullmatch(text) for p in theme_scripts())
+    return _normal(body.strip()) in _TRUSTED
 
 
 def inline_scripts(page: str) -> list[str]:

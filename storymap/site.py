@@ -1,8 +1,9 @@
 """The only module that knows MkDocs: turns rendered pages into a static site.
 
 In: the Config, the rendered pages (docs-relative path, title, markdown) and the shared styles. Out:
-a complete static site in ``site_dir`` (MkDocs with the Material theme, no web fonts, no generator
-tag, plain ``.html`` URLs so it also works from a folder on disk).
+a complete static site in ``site_dir`` (MkDocs with storymap's own light theme in
+``storymap/theme``: no web fonts, no third-party requests, plain ``.html`` URLs so it also works
+from a folder on disk).
 """
 
 from __future__ import annotations
@@ -36,22 +37,20 @@ class Page:
     subsection: str | None = None  # nested group inside the section, e.g. a borough's wards
 
 
-# Search splits names at spaces, hyphens, apostrophes and punctuation, so "Kings Cross" and
-# "king's cross" both find "King's Cross" (Material's default splits at spaces and hyphens only).
 PACKAGE = Path(__file__).resolve().parent
-THEME_DIR = PACKAGE / "theme"  # template override: runs theme.js before the theme's script
-# Site-wide files copied from storymap/assets into every site: theme overrides (contrast, focus)
-# and theme.js: holds the search index back until search is opened, names the search dialog.
+THEME_DIR = PACKAGE / "theme"  # the page templates (main.html, 404.html)
+# Site-wide files copied from storymap/assets into every site: the stylesheet, and theme.js (the
+# search box, scrollable tables).
 THEME_FILES = {"assets/storymap/theme.css": "theme.css",
                "assets/storymap/theme.js": "theme.js"}
 THEME_CSS = "assets/storymap/theme.css"
 # Pages whose bodies are left out of the search index (their titles and first line stay).
 INDEX_TITLES_ONLY = ("wards/", "boroughs/")
 
-SEARCH_SEPARATOR = r"""[\s\-,:;!=\[\]()"/'’&]+|\.(?!\d)"""
 
-
-def mkdocs_config(config: Config, pages: list[Page], styles: list[str], docs: Path, out: Path) -> dict:
+def mkdocs_config(
+    config: Config, pages: list[Page], styles: list[str], docs: Path, out: Path
+) -> dict:
     nav: list[dict] = []
     sections: dict[str, list[dict]] = {}
     for page in pages:
@@ -77,24 +76,17 @@ def mkdocs_config(config: Config, pages: list[Page], styles: list[str], docs: Pa
         "site_dir": str(out),
         "use_directory_urls": False,
         "theme": {
-            "name": "material",
+            "name": None,  # storymap's own templates (storymap/theme), nothing from another theme
             "custom_dir": str(THEME_DIR),
-            "font": False,
             "language": config.site.language,
-            "features": [
-                "navigation.sections",
-                "navigation.top",
-                "navigation.prune",  # 700+ profile pages: render only the open part of the nav
-                "search.highlight",
-            ],
-            "palette": {"scheme": "default", "primary": "indigo", "accent": "indigo"},
+            "static_templates": ["404.html"],
+            "search_index_only": True,  # theme.js searches the index; no lunr, no worker
         },
-        "extra": {"generator": False},
         "extra_css": [*styles, THEME_CSS],
         "copyright": config.site.attribution,
         "nav": nav,
         "markdown_extensions": ["attr_list", "md_in_html", "tables", "toc", "admonition"],
-        "plugins": [{"search": {"separator": SEARCH_SEPARATOR}}],
+        "plugins": ["search"],
     }
 
 
@@ -155,22 +147,44 @@ def finish_site(site: Path, pages: list[Page]) -> None:
 
 
 def _slim_search_index(path: Path, pages: list[Page]) -> None:
+    """One entry per page and per section (heading) of a page, each text said once.
+
+    MkDocs writes each page's whole text, then each of its sections' text again. Here a page keeps
+    the text before its second heading (its title's section, merged into it), and its other
+    sections keep theirs. Ward and borough pages keep only their first sentences (e.g. "Ward in
+    Camden, London. Ward code E05013660."), enough to find them by name, borough or code."""
     if not path.is_file():
         return
     index = json.loads(path.read_text("utf-8"))
     order = {_html_path(p.path): i for i, p in enumerate(pages)}
-    docs = []
+    docs: list[dict] = []
+    page_doc: dict = {}
     for doc in index["docs"]:
         page, _, anchor = doc["location"].partition("#")
-        if page.startswith(INDEX_TITLES_ONLY):
-            if anchor:
-                continue
-            first = re.match(r"\s*<p>.*?</p>", doc.get("text", ""), re.S)
-            doc = {**doc, "text": first.group(0) if first else ""}
-        docs.append(doc)
+        if not anchor:
+            page_doc = {**doc, "text": ""}
+            docs.append(page_doc)
+        elif page_doc.get("location") == page and not page_doc["text"] and docs[-1] is page_doc:
+            page_doc["text"] = doc.get("text", "")  # the title's own section
+        elif not page.startswith(INDEX_TITLES_ONLY):
+            docs.append(doc)
+    for doc in docs:
+        doc["text"] = re.sub(r"\s+([,.;:!?)])", r"\1", doc.get("text", ""))  # "Camden , London"
+        if doc["location"].startswith(INDEX_TITLES_ONLY):
+            doc["text"] = _lead(doc["text"])
     docs.sort(key=lambda d: order.get(d["location"].partition("#")[0], len(order)))
     index["docs"] = docs
     path.write_text(json.dumps(index, separators=(",", ":"), ensure_ascii=False), "utf-8")
+
+
+def _lead(text: str, limit: int = 160) -> str:
+    """The first sentences of ``text``, up to about ``limit`` characters."""
+    out = ""
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        if out and len(out) + len(sentence) > limit:
+            break
+        out = f"{out} {sentence}".strip()
+    return out
 
 
 def _html_path(docs_rel: str) -> str:

@@ -49,12 +49,12 @@ def _hash_files(h, paths: list[Path]) -> None:
 
 
 def code_key() -> str:
-    """Hash of storymap's own code and assets, and the versions of MkDocs and its theme."""
+    """Hash of storymap's own code, theme and assets, and the version of MkDocs."""
     from importlib.metadata import version
 
     h = hashlib.sha256()
     _hash_files(h, [p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts])
-    h.update(f"{version('mkdocs')} {version('mkdocs-material')}".encode())
+    h.update(version('mkdocs').encode())
     return h.hexdigest()
 
 

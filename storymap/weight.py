@@ -5,11 +5,10 @@ page, and a :class:`StorymapError` naming each page over its budget.
 
 What a page loads is read from its HTML, as a browser would on opening it: the page itself; the
 scripts, stylesheets, icons and images (not ``loading="lazy"`` ones) it names; fonts named by
-``@font-face`` or ``@import`` in those stylesheets; and, when the page has the theme's search
-form, the theme's search worker. The search index (``search/search_index.json``) is loaded
-only when a reader opens search if the page runs ``assets/storymap/theme.js``; otherwise it
-counts as loaded with the page. Every file is measured gzip-compressed (level 6, as web servers
-commonly send it).
+``@font-face`` or ``@import`` in those stylesheets. The search index named by the theme's search
+box (``data-index``, ``search/search_index.json``) is loaded only when a reader uses the box if the
+page runs ``assets/storymap/theme.js``; otherwise it counts as loaded with the page. Every file is
+measured gzip-compressed (level 6, as web servers commonly send it).
 
 - *cold*: nothing cached, the page read first.
 - *warm*: the page read after another page of the site; a file that any other page also loads
@@ -19,7 +18,7 @@ commonly send it).
 from __future__ import annotations
 
 import gzip
-import json
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,14 +29,12 @@ from storymap.config import BudgetsSection, Config
 from storymap.errors import StorymapError
 
 KB = 1000
-SEARCH_INDEX = "search/search_index.json"
 LAZY_SEARCH = "assets/storymap/theme.js"
 MAP_SCRIPT = re.compile(r"(^|/)assets/storymap/wards\.[0-9a-f]+\.js$")
 
 TAG = re.compile(r"<(script|link|img)\b([^>]*)>", re.I)
 ATTR = re.compile(r"""([a-zA-Z_:][-\w:.]*)\s*(?:=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
-CONFIG = re.compile(r'<script id="__config" type="application/json">(.*?)</script>', re.S)
-SEARCH_FORM = re.compile(r'<form[^>]*\bname="search"')
+SEARCH_FORM = re.compile(r'<form\b[^>]*\bdata-index="([^"]+)"')  # the theme's search box
 CSS_URL = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|@font-face\s*{[^}]*}""", re.I)
 FONT_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 
@@ -146,13 +143,9 @@ def page_loads(site: Path, page: str, text: str) -> tuple[list[str], list[str], 
             for url in _css_loads(path.read_text("utf-8", errors="replace")):
                 add(url, css)
     on_demand: list[str] = []
-    config = CONFIG.search(text)
-    if config and SEARCH_FORM.search(text):
-        settings = json.loads(config.group(1))
-        base = settings.get("base", ".")
-        if settings.get("search"):
-            add(settings["search"])
-        index = _resolve(page, f"{base}/{SEARCH_INDEX}")
+    search = SEARCH_FORM.search(text)
+    if search:
+        index = _resolve(page, html.unescape(search.group(1)))
         if index:
             lazy = any(f.endswith(LAZY_SEARCH) for f in files)
             (on_demand if lazy else files).append(index)

@@ -133,8 +133,8 @@ FOCUS_INFO = """() => {
   return {
     key: key, tag: el.tagName, cls: String(el.className || ''),
     inMap: !!el.closest('.storymap-sticky'),
-    inContent: !!el.closest('.md-content'),
-    inFooter: !!el.closest('.md-footer'),
+    inContent: !!el.closest('#content'),
+    inFooter: !!el.closest('.site-footer'),
     outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
     outlineColour: cs.outlineColor,
     shadow: cs.boxShadow !== 'none',
@@ -149,10 +149,10 @@ def test_keyboard_reaches_every_step_control_and_link_of_a_chapter(site_url, pag
     page.wait_for_function("document.querySelector('.storymap-scrolly.is-scripted')")
     wanted_steps = page.eval_on_selector_all(".storymap-step", "els => els.map(e => e.id)")
     wanted_links = page.eval_on_selector_all(
-        ".md-content a[href]:not(.headerlink)",
+        "#content a[href]",
         "els => els.filter(e => e.offsetParent !== null).map(e => e.getAttribute('href'))")
     controls = page.eval_on_selector_all(
-        ".md-content button, .md-content summary, .md-content .leaflet-control a",
+        "#content button, #content summary, #content .leaflet-control a",
         "els => els.filter(e => e.offsetParent !== null).length")
     seen: list[dict] = []
     in_map_run = 0

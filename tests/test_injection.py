@@ -118,7 +118,7 @@ def test_ward_page_shows_name_as_text(page, injected, injected_url):
     assert page.locator("article h1").first.inner_text() == WARD_IMG
     assert WARD_IMG in page.title()
     assert page.locator("article img[src='x']").count() == 0
-    nav = page.locator("nav.md-nav--primary")
+    nav = page.locator("nav.nav-wide")
     assert nav.get_by_text(WARD_IMG, exact=True).count() >= 1  # nav label shown as text
     _clean(seen)
 

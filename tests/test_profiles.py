@@ -148,19 +148,18 @@ def test_ward_page_shows_counts_comparison_and_story_links(built_site: Path) -> 
 @pytest.mark.browser
 def test_search_finds_a_ward_by_partial_name_and_opens_it(site_url: str, page) -> None:
     page.goto(f"{site_url}/index.html")
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    box = page.locator("input.md-search__input")
+    box = page.locator("#site-search-input")
+    box.click()
     box.fill("st pancras")
-    result = page.locator(".md-search-result__item a", has_text="St Pancras").first
+    result = page.locator("#site-search-results a", has_text="St Pancras").first
     result.wait_for(timeout=45000)
     result.click()
     page.wait_for_url(re.compile(r"wards/camden/E05013669\.html"))
     assert "St Pancras & Somers Town" in page.locator("h1").first.inner_text()
 
     page.goto(f"{site_url}/index.html")
-    page.locator(".md-search__input").first.click()
-    page.locator("input.md-search__input").fill("Kings Cross")
-    hit = page.locator(".md-search-result__item a", has_text="King's Cross").first
+    page.locator("#site-search-input").fill("Kings Cross")
+    hit = page.locator("#site-search-results a", has_text="King's Cross").first
     hit.wait_for(timeout=45000)
 
 

@@ -1,0 +1,99 @@
+"""storymap's own site theme: navigation that stays small on 700+ pages, contents that work
+without JavaScript and on a phone, and a search box used from the keyboard."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+
+from storymap.weight import KB
+
+CAMDEN_WARD = "wards/camden/E05013660.html"
+
+
+def _wide_nav(html: str) -> str:
+    return re.search(r'<nav class="nav-wide"[^>]*>(.*?)</nav>', html, re.S).group(1)
+
+
+def test_every_page_marks_itself_in_the_contents(built_site: Path) -> None:
+    pages = sorted(built_site.rglob("*.html"))
+    assert len(pages) > 700
+    for path in pages:
+        rel = path.relative_to(built_site).as_posix()
+        if rel == "404.html":
+            continue
+        html = path.read_text("utf-8")
+        assert html.count("<main") == 1 and re.search(r'<html lang="en">', html), rel
+        current = re.findall(r'<a href="([^"]+)" aria-current="page">', _wide_nav(html))
+        assert current == [Path(rel).name], rel
+
+
+def test_a_ward_page_lists_only_its_own_boroughs_wards(built_site: Path) -> None:
+    html = (built_site / CAMDEN_WARD).read_text("utf-8")
+    nav = _wide_nav(html)
+    assert "Belsize" in nav and "Kilburn" in nav  # Camden's wards
+    assert "E05013660.html" in nav
+    assert "wards/barnet/" not in nav  # other boroughs' wards are left out ...
+    assert re.search(r'href="[^"]*boroughs/barnet\.html">Barnet<', nav)  # ... but linked
+    # so the page's HTML (with its nav, twice: phone and wide screen) stays small
+    assert len(gzip.compress((built_site / CAMDEN_WARD).read_bytes())) < 12 * KB
+
+
+@pytest.mark.browser
+def test_without_javascript_the_contents_remain_and_search_is_hidden(browser, site_url) -> None:
+    context = browser.new_context(java_script_enabled=False,
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{site_url}/index.html")
+    assert not page.locator("form.site-search").is_visible()
+    link = page.locator("nav.nav-wide a", has_text="Camden")
+    assert link.is_visible()
+    link.click()
+    page.wait_for_url(re.compile(r"boroughs/camden\.html"))
+    assert "Camden" in page.locator("h1").first.inner_text()
+    context.close()
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_contents_open_from_a_button(browser, site_url) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(f"{site_url}/introduction.html")
+    assert not page.locator("nav.nav-wide").is_visible()
+    toggle = page.locator("details.nav-small > summary")
+    first = page.locator("details.nav-small nav a", has_text="Where older Londoners live")
+    assert toggle.is_visible() and not first.is_visible()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert first.is_visible()
+    context.close()
+
+
+@pytest.mark.browser
+def test_search_from_the_keyboard(page, site_url) -> None:
+    page.goto(f"{site_url}/method.html")
+    assert page.evaluate("document.documentElement.dataset.searchIndex") is None
+    box = page.locator("#site-search-input")
+    box.focus()
+    page.keyboard.type("st páncras")  # accents are ignored
+    first = page.locator("#site-search-results a").first
+    first.wait_for(timeout=45000)
+    assert "St Pancras" in first.inner_text()
+    assert re.search(r"\d+ pages? found", page.locator("#site-search-status").inner_text())
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.closest('#site-search-results') !== null")
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.id") == "site-search-input"
+    assert box.input_value() == ""
+    box.fill("zzqx")
+    page.wait_for_function(
+        "() => document.querySelector('#site-search-status').textContent"
+        ".startsWith('No pages match')")
+    box.fill("camden")
+    page.keyboard.press("Enter")  # goes to the first result
+    page.wait_for_function("() => document.activeElement.closest('#site-search-results') !== null")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"boroughs/camden\.html"))
