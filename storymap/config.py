@@ -462,7 +462,8 @@ def cross_check(config: Config) -> ProblemList:
         if ind.geography not in geographies:
             p.add(
                 f"{name}: {where}.geography: '{ind.geography}' is not a known geography "
-                f"(known: {', '.join(geographies)}). Add it under geography.lookups: or fix the name."
+                f"(known: {', '.join(geographies)}). "
+                "Add it under geography.lookups: or fix the name."
             )
         needs = {
             "ratio": ("numerator", "denominator"),

@@ -127,7 +127,8 @@ def load_lookup(
     unknown = ~ward_codes.isin(wards.index)
     if unknown.any() and config.site.area.boroughs == "all":
         raise DataError(
-            f"{shown} rows {quoted_list([str(i + 2) for i in table.index[unknown]], 8)}: ward codes "
+            f"{shown} rows {quoted_list([str(i + 2) for i in table.index[unknown]], 8)}: "
+            "ward codes "
             f"{quoted_list(ward_codes[unknown].unique(), 6)} match no ward in boundaries "
             f"'{config.geography.wards.source}'. Check the file uses December 2022 ward codes."
         )

@@ -73,7 +73,8 @@ def read_table(config: Config, source_id: str, columns: list[str]) -> pd.DataFra
     if "," not in first_line and any(d in first_line for d in (";", "\t", "|")):
         delim = next(d for d in (";", "\t", "|") if d in first_line)
         raise DataError(
-            f"{shown}: columns are separated by {delim!r}, not commas. Save it as comma-separated CSV."
+            f"{shown}: columns are separated by {delim!r}, not commas. "
+            "Save it as comma-separated CSV."
         )
     try:
         df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)

@@ -185,7 +185,8 @@ def step_html(slug: str, step: Step, summary: str, legend: str, image: str, tabl
         f"{step.prose.strip()}\n\n"
         f'<div class="step-alt">\n'
         f'<p class="step-summary">{e(summary)}</p>\n'
-        f'<img class="step-image" src="{e(image)}" alt="" loading="lazy" width="600" height="400">\n'
+        f'<img class="step-image" src="{e(image)}" alt="" loading="lazy" '
+        'width="600" height="400">\n'
         f"{legend}\n"
         f'<details class="step-table"><summary>View as table</summary>\n{table}\n</details>\n'
         "</div>\n</section>"

@@ -39,7 +39,8 @@ def test_missing_config_file(tmp_path):
     result = run_cli("build", "--config", "nope.yml", cwd=tmp_path)
     _fails_with(
         result,
-        "Error: nope.yml: config file not found. Run from the project folder or pass --config PATH.",
+        "Error: nope.yml: config file not found. "
+        "Run from the project folder or pass --config PATH.",
     )
 
 

@@ -33,7 +33,8 @@ def test_wards_match_the_published_best_fit_ward_table(computed):
     _, _, results = computed
     published = pd.read_csv(
         REPO
-        / "data/census2021/london_wards22citymerged_age65plus_census2021_DERIVED_from_lsoa_bestfit.csv",
+        / "data/census2021"
+        / "london_wards22citymerged_age65plus_census2021_DERIVED_from_lsoa_bestfit.csv",
         dtype={"WD22CD": str},
     ).set_index("WD22CD")
     ours = results["pct_65_plus"].wards

@@ -102,7 +102,8 @@ def test_borough_summary_names_extremes_and_compares_with_london(ctx):
     hi = wards["value"].idxmax()
     lo = wards["value"].idxmin()
     assert text.startswith(
-        f"Residents aged 65 and over in Southwark: {format_value(res.boroughs.at['E09000028', 'value'], res.spec)}, "
+        "Residents aged 65 and over in Southwark: "
+        f"{format_value(res.boroughs.at['E09000028', 'value'], res.spec)}, "
         "lower than London as a whole (11.9%)."
     )
     assert f"Highest ward: {geo.wards.at[hi, 'name']} (Southwark)" in text

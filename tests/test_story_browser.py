@@ -106,7 +106,9 @@ def test_reduced_motion_jumps_instead_of_flying(browser, site_url):
             """() => { window.__flights = 0;
               const m = Object.values(Storymap.maps)[0].map;
               const fly = m.flyToBounds.bind(m);
-              m.flyToBounds = function () { window.__flights++; return fly.apply(null, arguments); };
+              m.flyToBounds = function () {
+                window.__flights++; return fly.apply(null, arguments);
+              };
             }"""
         )
         for step in _steps(page)[1:]:
