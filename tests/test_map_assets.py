@@ -1,0 +1,169 @@
+"""The compact map scripts: what storymap.js decodes in Chromium equals what Python computed.
+
+The real site (``built_site``) is decoded in a real Chromium and compared ward by ward with
+Python's simplified geometry; small made-up areas cover what the real data lacks (holes).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from map_payload import decode_page, decode_scripts
+from shapely.geometry import MultiPolygon, Polygon, box, shape
+
+from storymap.build import Stages, compute
+from storymap.config import load_config
+from storymap.downloads import rounded
+from storymap.geography import Geography
+from storymap.mapgeometry import geometry_payload, simplified_projected
+from storymap.maps import data_payload
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+# Metres a decoded point may be from Python's simplified shape: the 2 m grid puts a point at
+# most 1.41 m off (half a step each way).
+TOLERANCE = 1.5
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(REPO / "site_config.yml")
+
+
+@pytest.fixture(scope="module")
+def computed(config):
+    _checks, geo, results, _index = compute(config, Stages(None))
+    return geo, results
+
+
+@pytest.fixture(scope="module")
+def decoded(browser, site_url, computed) -> dict:
+    geo, results = computed
+    return decode_page(browser, site_url, published(geo, results))
+
+
+def published(geo: Geography, results: dict) -> dict[str, list[float]]:
+    """Each indicator's ward figures as published (downloads; the map data carried these)."""
+    return {
+        ind_id: [rounded(v, res.spec.decimals + 2) for v in res.wards.loc[geo.wards.index, "value"]]
+        for ind_id, res in results.items()
+    }
+
+
+def projected(geometry: dict) -> shapely.Geometry:
+    """A decoded GeoJSON geometry (lon/lat) in British National Grid metres."""
+    return gpd.GeoSeries([shape(geometry)], crs=4326).to_crs(27700).iloc[0]
+
+
+def polygons(geom) -> list[Polygon]:
+    return list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
+
+
+def max_vertex_error(drawn, expected) -> float:
+    """Largest distance between matching vertices of two polygonal shapes with the same rings."""
+    worst = 0.0
+    assert len(polygons(drawn)) == len(polygons(expected))
+    for a, b in zip(polygons(drawn), polygons(expected), strict=True):
+        rings_a = [a.exterior, *a.interiors]
+        rings_b = [b.exterior, *b.interiors]
+        assert len(rings_a) == len(rings_b)
+        for ra, rb in zip(rings_a, rings_b, strict=True):
+            pa, pb = np.asarray(ra.coords), np.asarray(rb.coords)
+            assert pa.shape == pb.shape
+            worst = max(worst, float(np.hypot(*(pa - pb).T).max()))
+    return worst
+
+
+# --- the real site ---------------------------------------------------------------------------
+
+
+def test_every_ward_decodes_once_to_its_simplified_shape(config, computed, decoded) -> None:
+    geo, _ = computed
+    wards = decoded["geo"]["wards"]
+    assert [w["c"] for w in wards] == list(geo.wards.index)  # every ward, once, in order
+    assert decoded["data"]["wards"]["codes"] == list(geo.wards.index)
+    expected = simplified_projected(geo.wards, config.geography.simplify_metres).geometry
+    drawn = gpd.GeoSeries([shape(w["g"]) for w in wards], crs=4326).to_crs(27700)
+    errors = [max_vertex_error(d, e) for d, e in zip(drawn, expected, strict=True)]
+    assert max(errors) <= TOLERANCE, f"worst vertex {max(errors):.2f} m off"
+
+
+def test_decoded_wards_leave_no_gaps_or_overlaps(decoded) -> None:
+    drawn = gpd.GeoSeries([shape(w["g"]) for w in decoded["geo"]["wards"]], crs=4326)
+    drawn = drawn.to_crs(27700)
+    assert drawn.is_valid.all()
+    union = shapely.union_all(drawn.to_numpy())
+    overlap = drawn.area.sum() - union.area
+    assert abs(overlap) < 1.0, f"{overlap:.1f} m² of wards overlap"
+    holes = sum(len(p.interiors) for p in polygons(union))
+    assert holes == 0, f"{holes} gaps between wards"
+
+
+def test_borough_outlines_follow_the_ward_boundaries(config, computed, decoded) -> None:
+    geo, _ = computed
+    outlines = {b["c"]: projected(b["g"]) for b in decoded["geo"]["boroughs"]}
+    assert sorted(outlines) == sorted(geo.boroughs.index)  # all 33
+    shapes = simplified_projected(geo.wards, config.geography.simplify_metres)
+    shapes["borough"] = geo.wards["borough_code"]
+    for code, boundary in shapes.dissolve(by="borough").boundary.items():
+        drawn = outlines[code]
+        assert not drawn.is_empty, code
+        assert shapely.hausdorff_distance(drawn, boundary) <= TOLERANCE, code
+        assert drawn.length == pytest.approx(boundary.length, rel=1e-3), code
+
+
+# --- made-up areas -----------------------------------------------------------------------------
+
+
+def made_up_geography() -> Geography:
+    """Nine wards in two boroughs near London: a 3 x 2 grid of squares, one with a hole that
+    another ward fills, one in two parts, and a ward across the borough boundary."""
+    x0, y0, d = -0.2, 51.5, 0.01
+    cells = [
+        box(x0 + i * d, y0 + j * d, x0 + (i + 1) * d, y0 + (j + 1) * d)
+        for j in range(2)
+        for i in range(3)
+    ]
+    hole = box(x0 + 0.3 * d, y0 + 0.3 * d, x0 + 0.6 * d, y0 + 0.6 * d)
+    cells[0] = cells[0].difference(hole)
+    left, right = (
+        box(x0 + 3 * d, y0, x0 + 3.5 * d, y0 + d),
+        box(x0 + 3.5 * d, y0, x0 + 4 * d, y0 + d),
+    )
+    island = box(x0 + 3.2 * d, y0 + 1.2 * d, x0 + 3.6 * d, y0 + 1.6 * d)
+    shapes = [*cells, hole, MultiPolygon([left, island]), right]
+    codes = [f"E0500{i:04d}" for i in range(len(shapes))]
+    borough = ["E09000101"] * 4 + ["E09000102"] * 2 + ["E09000101", "E09000102", "E09000102"]
+    wards = gpd.GeoDataFrame(
+        {
+            "name": [f"Ward {i}" for i in range(len(shapes))],
+            "borough_code": borough,
+            "borough_name": ["North" if b.endswith("1") else "South" for b in borough],
+        },
+        geometry=shapes,
+        index=pd.Index(codes, name="code"),
+        crs=4326,
+    )
+    boroughs = pd.DataFrame({"name": ["North", "South"]}, index=["E09000101", "E09000102"])
+    return Geography(wards=wards, boroughs=boroughs, lookups={})
+
+
+def test_made_up_shapes_decode_with_holes_parts_and_borough_outlines(config, browser) -> None:
+    geo = made_up_geography()
+    decoded = decode_scripts(browser, geometry_payload(config, geo), data_payload(config, geo, {}))
+    expected = simplified_projected(geo.wards, config.geography.simplify_metres).geometry
+    drawn = [projected(w["g"]) for w in decoded["geo"]["wards"]]
+    assert [w["c"] for w in decoded["geo"]["wards"]] == list(geo.wards.index)
+    assert max(max_vertex_error(d, e) for d, e in zip(drawn, expected, strict=True)) <= TOLERANCE
+    assert len(drawn[0].interiors) == 1 and len(drawn[7].geoms) == 2
+    outlines = {b["c"]: projected(b["g"]) for b in decoded["geo"]["boroughs"]}
+    for code in geo.boroughs.index:
+        boundary = shapely.union_all(expected[geo.wards["borough_code"] == code]).boundary
+        assert shapely.hausdorff_distance(outlines[code], boundary) <= TOLERANCE, code
+        assert outlines[code].length == pytest.approx(boundary.length, rel=1e-3), code
