@@ -1,8 +1,8 @@
-"""Compact encodings of the map geometry, decoded in the browser by ``storymap.js``.
+"""Compact encodings of the map geometry and data, decoded in the browser by ``storymap.js``.
 
-In: ward topology (shared arcs in lon/lat, each ward's rings as arc references). Out: JSON-ready
-dicts whose bulky parts are strings of small integers, which gzip well and need no third-party
-decoder.
+In: ward topology (shared arcs in lon/lat, each ward's rings as arc references) and, per
+indicator, ward values with their ranks and colour bands. Out: JSON-ready dicts whose bulky parts
+are strings of small integers, which gzip well and need no third-party decoder.
 
 Integer text ("varints"): each integer is written in 5-bit chunks, least significant first, one
 character of :data:`ALPHABET` per chunk: its first 32 characters end a number, its last 32 say
@@ -24,11 +24,20 @@ point is stored as its difference from the point before it in the stream.
 
 Borough outlines are not stored: an arc is on a borough's outline when that borough's wards use
 it once (a ward across the boundary, or none: the area's edge, uses it otherwise).
+
+Data (:func:`encode_indicator`): ``values`` are integers in units of ``10 ** -places`` (the
+figure a reader is shown), as differences from the previous ward's; ``minusZero`` lists the
+wards whose small negative figure shows as -0. Ranks (1 = most at risk,
+ties share the lowest rank) are rebuilt from the values: ``ties`` holds, per ward, how many
+wards shown with the same figure are truly more at risk. ``bands`` counts the wards of each
+colour, least at risk first; colours are rebuilt from the ranks, since the most at-risk wards
+take the last colours.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -103,3 +112,56 @@ def _arc_text(arcs: Sequence[np.ndarray], order: list[int], scale: tuple[float, 
         numbers.extend(zigzag(d) for d in deltas.ravel().tolist())
         end = grid[-1]
     return varints(numbers)
+
+
+def encode_indicator(
+    published: Sequence[float],
+    places: int,
+    ranks: Sequence[int],
+    colours: Sequence[int],
+    n_colours: int,
+    higher_is_more_risk: bool,
+) -> dict:
+    """Ward figures as published, shown with ``places`` decimals; ranks (1 = most at risk) and
+    colour indices (0 = least at risk), per ward."""
+    shown, minus_zero = shown_figures(published, places)
+    figures = np.asarray(shown, dtype=np.int64)
+    risk = -figures if higher_is_more_risk else figures  # smaller = more at risk
+    above = np.searchsorted(np.sort(risk), risk, side="left")  # wards shown as more at risk
+    ties = np.asarray(ranks, dtype=np.int64) - 1 - above
+    if (ties < 0).any():
+        raise ValueError("encode_indicator: ranks do not follow the values")
+    return {
+        "places": places,
+        "values": varints(np.diff(figures, prepend=0), signed=True),
+        "minusZero": minus_zero,
+        "ties": varints(ties),
+        "bands": np.bincount(np.asarray(colours, dtype=np.int64), minlength=n_colours).tolist(),
+    }
+
+
+def shown_figures(published: Sequence[float], places: int) -> tuple[list[int], list[int]]:
+    """Each figure as a reader is shown it, in units of ``10 ** -places`` (browsers round the
+    shortest decimal form of a number half away from zero), and the wards shown as "-0"."""
+    step = Decimal(1).scaleb(-places)
+    figures, minus_zero = [], []
+    for ward, value in enumerate(published):
+        shown = Decimal(repr(float(value))).quantize(step, ROUND_HALF_UP)
+        figures.append(int(shown.scaleb(places)))
+        if shown.is_zero() and shown.is_signed():
+            minus_zero.append(ward)
+    return figures, minus_zero
+
+
+def front_coded(texts: Sequence[str]) -> list[str]:
+    """Each text as one ALPHABET character giving how many leading characters it shares with
+    the text before it, then the rest of it (sorted codes shrink to a character or two)."""
+    out, previous = [], ""
+    for text in texts:
+        shared = 0
+        limit = min(len(text), len(previous), len(ALPHABET) - 1)
+        while shared < limit and text[shared] == previous[shared]:
+            shared += 1
+        out.append(ALPHABET[shared] + text[shared:])
+        previous = text
+    return out

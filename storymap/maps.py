@@ -2,9 +2,9 @@
 
 In: the Geography and the IndicatorResults. Out:
 - :func:`write_map_assets` writes, once for the whole site, the simplified ward geometry
-  (topology-aware, so neighbouring wards keep shared edges) as shared arcs in the compact form of
-  :mod:`storymap.mapcodec`, which ``storymap.js`` decodes, and every indicator's ward values, as
-  two small, content-hashed scripts, plus Leaflet from the pip-installed ``xstatic-leaflet``.
+  (topology-aware, so neighbouring wards keep shared edges) and every indicator's ward figures as
+  two small, content-hashed scripts in the compact form of :mod:`storymap.mapcodec`, which
+  ``storymap.js`` decodes, plus Leaflet from the pip-installed ``xstatic-leaflet``.
 - :func:`map_fragment` returns the HTML of one map: a Folium map whose only layer is the
   project's ward choropleth (drawn by ``storymap.js`` from the shared assets), a caption that says
   in words what the map shows, an HTML legend and the source line. No tiles unless the config
@@ -28,9 +28,10 @@ from jinja2 import Template
 
 from storymap.alt import view_summary
 from storymap.config import Config
-from storymap.downloads import download_paths
+from storymap.downloads import download_paths, rounded
 from storymap.geography import Geography
 from storymap.indicators import IndicatorResult, format_value
+from storymap.mapcodec import encode_indicator, front_coded
 from storymap.mapgeometry import geometry_payload
 from storymap.security import trust
 
@@ -93,6 +94,8 @@ def _write_hashed(out: Path, stem: str, text: str) -> str:
 
 
 def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorResult]) -> dict:
+    """Ward names and codes, and per indicator the figures shown, their ranks and colours, in
+    the compact form storymap.js decodes (see storymap.mapcodec)."""
     codes = list(geo.wards.index)
     borough_codes = list(geo.boroughs.index)
     borough_pos = {c: i for i, c in enumerate(borough_codes)}
@@ -100,24 +103,26 @@ def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorRes
     for ind_id, res in results.items():
         spec = res.spec
         wards = res.wards.loc[codes]
-        k = len(res.breaks)
-        palette = _palette(config, k)
         indicators[ind_id] = {
             "label": spec.label,
             "short": spec.short,
             "unit": spec.unit,
             "decimals": spec.decimals,
             "direction": spec.direction,
-            "values": [_round(v, spec.decimals + 2) for v in wards["value"]],
-            "rank": [int(r) for r in wards["rank"]],
-            "colour": [res.risk_class(int(c)) for c in wards["cls"]],
-            "palette": palette,
-            "area": _round(res.area["value"], spec.decimals + 2),
+            "palette": _palette(config, len(res.breaks)),
+            **encode_indicator(
+                [rounded(v, spec.decimals + 2) for v in wards["value"]],
+                0 if spec.unit == "count" else spec.decimals,
+                wards["rank"].astype(int).tolist(),
+                [res.risk_class(int(c)) for c in wards["cls"]],
+                len(res.breaks),
+                spec.direction == "higher_is_more_risk",
+            ),
         }
     return {
         "area": config.site.area.name,
         "wards": {
-            "codes": codes,
+            "codes": front_coded(codes),
             "names": [str(n) for n in geo.wards["name"]],
             "borough": [borough_pos[b] for b in geo.wards["borough_code"]],
         },
@@ -125,10 +130,6 @@ def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorRes
         "indicators": indicators,
         "noData": config.maps.no_data_colour,
     }
-
-
-def _round(value: float, decimals: int) -> float | None:
-    return None if value is None or not np.isfinite(value) else round(float(value), decimals)
 
 
 def palette_for(config: Config):

@@ -1,7 +1,8 @@
 """The compact map scripts: what storymap.js decodes in Chromium equals what Python computed.
 
 The real site (``built_site``) is decoded in a real Chromium and compared ward by ward with
-Python's simplified geometry; small made-up areas cover what the real data lacks (holes).
+Python's simplified geometry, ranks, colour bands and figures; small made-up areas cover what
+the real data lacks (holes, lower-is-more-risk, counts, figures shown as -0).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from storymap.build import Stages, compute
 from storymap.config import load_config
 from storymap.downloads import rounded
 from storymap.geography import Geography
+from storymap.indicators import summarise
 from storymap.mapgeometry import geometry_payload, simplified_projected
 from storymap.maps import data_payload
 
@@ -118,6 +120,31 @@ def test_borough_outlines_follow_the_ward_boundaries(config, computed, decoded) 
         assert drawn.length == pytest.approx(boundary.length, rel=1e-3), code
 
 
+def test_ranks_colours_figures_and_tooltips_are_pythons(config, computed, decoded) -> None:
+    geo, results = computed
+    data = decoded["data"]
+    assert sorted(data["indicators"]) == sorted(results)
+    names = [str(n) for n in geo.wards["name"]]
+    assert data["wards"]["names"] == names
+    boroughs = [data["boroughs"]["codes"][b] for b in data["wards"]["borough"]]
+    assert boroughs == list(geo.wards["borough_code"])
+    area, n = config.site.area.name, len(names)
+    for ind_id, res in results.items():
+        ind = data["indicators"][ind_id]
+        wards = res.wards.loc[geo.wards.index]
+        ranks = wards["rank"].astype(int).tolist()
+        assert ind["rank"] == ranks, ind_id
+        assert ind["colour"] == [res.risk_class(int(c)) for c in wards["cls"]], ind_id
+        # the figures as the map showed them when it carried the published figures themselves
+        assert decoded["shown"][ind_id] == decoded["before"][ind_id], ind_id
+        tips = [
+            f"{names[i]}{geo.wards['borough_name'].iloc[i]}{res.spec.short}: {shown}"
+            f"Rank {ranks[i]} of {n} in {area} (1 = most at risk)"
+            for i, shown in enumerate(decoded["before"][ind_id])
+        ]
+        assert decoded["tips"][ind_id] == tips, ind_id
+
+
 # --- made-up areas -----------------------------------------------------------------------------
 
 
@@ -154,6 +181,34 @@ def made_up_geography() -> Geography:
     return Geography(wards=wards, boroughs=boroughs, lookups={})
 
 
+def made_up_results(config, geo: Geography) -> dict:
+    """Indicators that rank lower figures as more at risk, count people, show "-0.00", and tie
+    (truly, or only as shown)."""
+    n = len(geo.wards)
+    base = config.indicators[0]
+    cases = {
+        "low_risk": (
+            dict(direction="higher_is_less_risk", decimals=1),
+            [3.04, 3.01, 3.04, 2.96, 5.0, 5.0, 1.2, 3.0, 9.9],
+        ),
+        "people": (
+            dict(unit="count", aggregate="sum", decimals=1),
+            [1200.4, 1200.6, 1199.5, 10.0, 10.0, 0.0, 7.0, 1200.45, 3.3],
+        ),
+        "signed": (
+            dict(unit="score", aggregate="sum", decimals=2),
+            [-0.004, 0.0, -0.0, 0.004, -1.005, 2.675, -0.006, 0.01, -0.001],
+        ),
+    }
+    results = {}
+    for ind_id, (changes, values) in cases.items():
+        spec = base.model_copy(update={"id": ind_id, **changes})
+        wards = pd.DataFrame({"numerator": values, "denominator": np.nan}, index=geo.wards.index)
+        wards["value"] = values[:n]
+        results[ind_id] = summarise(spec, wards, geo, "quantiles", 4)
+    return results
+
+
 def test_made_up_shapes_decode_with_holes_parts_and_borough_outlines(config, browser) -> None:
     geo = made_up_geography()
     decoded = decode_scripts(browser, geometry_payload(config, geo), data_payload(config, geo, {}))
@@ -167,3 +222,18 @@ def test_made_up_shapes_decode_with_holes_parts_and_borough_outlines(config, bro
         boundary = shapely.union_all(expected[geo.wards["borough_code"] == code]).boundary
         assert shapely.hausdorff_distance(outlines[code], boundary) <= TOLERANCE, code
         assert outlines[code].length == pytest.approx(boundary.length, rel=1e-3), code
+
+
+def test_made_up_figures_rank_and_show_as_in_python(config, browser) -> None:
+    geo = made_up_geography()
+    results = made_up_results(config, geo)
+    payloads = geometry_payload(config, geo), data_payload(config, geo, results)
+    decoded = decode_scripts(browser, *payloads, published(geo, results))
+    for ind_id, res in results.items():
+        ind = decoded["data"]["indicators"][ind_id]
+        assert ind["rank"] == res.wards["rank"].astype(int).tolist(), ind_id
+        assert ind["colour"] == [res.risk_class(int(c)) for c in res.wards["cls"]], ind_id
+        assert decoded["shown"][ind_id] == decoded["before"][ind_id], ind_id
+    assert decoded["shown"]["signed"][:6] == ["-0.00", "0.00", "-0.00", "0.00", "-1.01", "2.68"]
+    assert decoded["shown"]["people"][:3] == ["1,200", "1,201", "1,200"]
+    assert decoded["data"]["indicators"]["low_risk"]["rank"][:4] == [5, 4, 5, 2]

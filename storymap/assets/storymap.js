@@ -97,7 +97,55 @@
     };
   }
 
-  var DATA = window.STORYMAP_DATA;
+  /* Figures as shown; ranks from them (1 = most at risk, ties share the lowest) and, among
+   * wards shown alike, how many are truly more at risk; colours from the ranks (the most at
+   * risk take the last colour). */
+  function decodeIndicator(raw) {
+    var ind = {}, shown = [], figure = 0, above = 0, scale = Math.pow(10, raw.places);
+    Object.keys(raw).forEach(function (key) { ind[key] = raw[key]; });
+    numbers(raw.values).forEach(function (n) { figure += signed(n); shown.push(figure); });
+    var ties = numbers(raw.ties), higher = raw.direction === "higher_is_more_risk";
+    var order = shown.map(function (v, i) { return i; }).sort(function (a, b) {
+      return higher ? shown[b] - shown[a] : shown[a] - shown[b];
+    });
+    ind.rank = [];
+    order.forEach(function (i, j) {
+      if (j > 0 && shown[i] !== shown[order[j - 1]]) { above = j; }
+      ind.rank[i] = above + 1 + ties[i];
+    });
+    ind.colour = ind.rank.map(function (r) {
+      var c = raw.bands.length - 1, upto = raw.bands[c];
+      while (r > upto && c > 0) { c--; upto += raw.bands[c]; }
+      return c;
+    });
+    ind.values = shown.map(function (v) { return v / scale; });
+    raw.minusZero.forEach(function (i) { ind.values[i] = -0; });
+    return ind;
+  }
+
+  function decodeData(raw) {
+    var previous = "", indicators = {};
+    Object.keys(raw.indicators).forEach(function (id) {
+      indicators[id] = decodeIndicator(raw.indicators[id]);
+    });
+    return {
+      area: raw.area,
+      wards: {
+        /* each code: how many first characters it shares with the one before, then the rest */
+        codes: raw.wards.codes.map(function (text) {
+          previous = previous.slice(0, DIGIT[text.charAt(0)]) + text.slice(1);
+          return previous;
+        }),
+        names: raw.wards.names,
+        borough: raw.wards.borough
+      },
+      boroughs: raw.boroughs,
+      indicators: indicators,
+      noData: raw.noData
+    };
+  }
+
+  var DATA = decodeData(window.STORYMAP_DATA);
   var GEO = decodeGeo(window.STORYMAP_GEO, DATA);
   var wardIndex = {};
   DATA.wards.codes.forEach(function (code, i) { wardIndex[code] = i; });
