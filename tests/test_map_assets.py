@@ -2,7 +2,8 @@
 
 The real site (``built_site``) is decoded in a real Chromium and compared ward by ward with
 Python's simplified geometry, ranks, colour bands and figures; small made-up areas cover what
-the real data lacks (holes, lower-is-more-risk, counts, figures shown as -0).
+the real data lacks (holes, lower-is-more-risk, counts, figures shown as -0). A byte budget keeps
+the two scripts small.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from storymap.geography import Geography
 from storymap.indicators import summarise
 from storymap.mapgeometry import geometry_payload, simplified_projected
 from storymap.maps import data_payload
+from storymap.weight import gz_size
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 # Metres a decoded point may be from Python's simplified shape: the 2 m grid puts a point at
 # most 1.41 m off (half a step each way).
 TOLERANCE = 1.5
+# gzip bytes of wards.*.js + data.*.js together: measured 33,656 (from 76,026 for the GeoJSON
+# and plain arrays they replace); the rest leaves room for new data, not for a new format.
+MAP_ASSETS_BUDGET = 35_000
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +148,14 @@ def test_ranks_colours_figures_and_tooltips_are_pythons(config, computed, decode
             for i, shown in enumerate(decoded["before"][ind_id])
         ]
         assert decoded["tips"][ind_id] == tips, ind_id
+
+
+def test_map_scripts_stay_within_their_byte_budget(built_site: Path) -> None:
+    folder = built_site / "assets" / "storymap"
+    (wards,) = folder.glob("wards.*.js")
+    (data,) = folder.glob("data.*.js")
+    size = gz_size(wards.read_bytes()) + gz_size(data.read_bytes())
+    assert size <= MAP_ASSETS_BUDGET, f"{size} gzip bytes, budget {MAP_ASSETS_BUDGET}"
 
 
 # --- made-up areas -----------------------------------------------------------------------------
