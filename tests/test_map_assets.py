@@ -162,8 +162,9 @@ def test_map_scripts_stay_within_their_byte_budget(built_site: Path) -> None:
 
 
 def made_up_geography() -> Geography:
-    """Nine wards in two boroughs near London: a 3 x 2 grid of squares, one with a hole that
-    another ward fills, one in two parts, and a ward across the borough boundary."""
+    """Nine wards in two boroughs near London: a 3 x 2 grid of squares and two more beside it,
+    one square with a hole that another ward fills, one ward in two parts (one an island), and
+    neighbours on both sides of the borough boundary."""
     x0, y0, d = -0.2, 51.5, 0.01
     cells = [
         box(x0 + i * d, y0 + j * d, x0 + (i + 1) * d, y0 + (j + 1) * d)
@@ -197,7 +198,6 @@ def made_up_geography() -> Geography:
 def made_up_results(config, geo: Geography) -> dict:
     """Indicators that rank lower figures as more at risk, count people, show "-0.00", and tie
     (truly, or only as shown)."""
-    n = len(geo.wards)
     base = config.indicators[0]
     cases = {
         "low_risk": (
@@ -217,7 +217,7 @@ def made_up_results(config, geo: Geography) -> dict:
     for ind_id, (changes, values) in cases.items():
         spec = base.model_copy(update={"id": ind_id, **changes})
         wards = pd.DataFrame({"numerator": values, "denominator": np.nan}, index=geo.wards.index)
-        wards["value"] = values[:n]
+        wards["value"] = values
         results[ind_id] = summarise(spec, wards, geo, "quantiles", 4)
     return results
 
