@@ -27,11 +27,10 @@ it once (a ward across the boundary, or none: the area's edge, uses it otherwise
 
 Data (:func:`encode_indicator`): ``values`` are integers in units of ``10 ** -places`` (the
 figure a reader is shown), as differences from the previous ward's; ``minusZero`` lists the
-wards whose small negative figure shows as -0. Ranks (1 = most at risk,
-ties share the lowest rank) are rebuilt from the values: ``ties`` holds, per ward, how many
-wards shown with the same figure are truly more at risk. ``bands`` counts the wards of each
-colour, least at risk first; colours are rebuilt from the ranks, since the most at-risk wards
-take the last colours.
+wards whose small negative figure shows as -0. Ranks (1 = most at risk, ties share the lowest
+rank) are rebuilt from the values: ``ties`` holds, per ward, how many wards shown with the same
+figure are truly more at risk. ``bands`` counts the wards of each colour, least at risk first;
+colours are rebuilt from the ranks, since the most at-risk wards take the last colours.
 """
 
 from __future__ import annotations
