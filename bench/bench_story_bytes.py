@@ -11,6 +11,8 @@ not reachable from here, so the same versions are taken from the npm registry (`
 bench/.cache/; any that cannot be had are listed and counted as 0 bytes, which flatters Folium.
 
 Prints both totals and the ratio; the target is storymap under a third of the Folium default.
+Also prints the gzip bytes of the shared map scripts every map page loads: the geometry
+(wards.*.js), the figures (data.*.js) and storymap.js, which decodes them.
 """
 
 from __future__ import annotations
@@ -101,6 +103,14 @@ def storymap_bytes(site: Path, pages: list[str]) -> tuple[int, dict[str, int]]:
     return sum(seen.values()), per_page
 
 
+def map_script_bytes(site: Path) -> dict[str, int]:
+    folder = site / "assets" / "storymap"
+    files = [*folder.glob("wards.*.js"), *folder.glob("data.*.js"), folder / "storymap.js"]
+    sizes = {path.name: gz(path.read_bytes()) for path in files}
+    sizes["wards + data"] = sum(n for name, n in sizes.items() if name != "storymap.js")
+    return sizes
+
+
 def folium_default_bytes(config, geo, results, views: list[tuple[str, str | None]]) -> int:
     """Sum of gzip(saved HTML) for one default folium.Choropleth per map view."""
     import folium
@@ -139,6 +149,7 @@ def main() -> None:
         build(config, site)
         pages = ["index.html"] + [f"{chapter_slug(ch)}.html" for ch in config.chapters]
         ours, per_page = storymap_bytes(site, pages)
+        scripts = map_script_bytes(site)
 
     geo = load_geography(config)
     results = compute_indicators(config, geo)
@@ -154,6 +165,9 @@ def main() -> None:
     cdn, missing = cdn_bytes()
     theirs = folium_maps + cdn
 
+    print("Shared map scripts (gzip):")
+    for name, n in scripts.items():
+        print(f"  {name:40s} {n / 1024:8.1f} KiB  ({n:,} bytes)")
     print("Bytes to read the whole story cold (gzip), shared assets fetched once:")
     for name, n in per_page.items():
         print(f"  {name:40s} {n / 1024:8.1f} KiB")

@@ -1,12 +1,14 @@
 """Maps: the shared geometry and data assets, and Folium map fragments that use them.
 
 In: the Geography and the IndicatorResults. Out:
-- :func:`write_map_assets` writes, once for the whole site, the simplified ward and borough geometry
-  (topology-aware, so neighbouring wards keep shared edges) and every indicator's ward values as two
-  small, content-hashed scripts, plus Leaflet from the pip-installed ``xstatic-leaflet``.
-- :func:`map_fragment` returns the HTML of one map: a Folium map whose only layer is the project's
-  ward choropleth (drawn by ``storymap.js`` from the shared assets), a caption that says in words what
-  the map shows, an HTML legend and the source line. No tiles unless the config names a basemap.
+- :func:`write_map_assets` writes, once for the whole site, the simplified ward geometry
+  (topology-aware, so neighbouring wards keep shared edges) and every indicator's ward figures as
+  two small, content-hashed scripts in the compact form of :mod:`storymap.mapcodec`, which
+  ``storymap.js`` decodes, plus Leaflet from the pip-installed ``xstatic-leaflet``.
+- :func:`map_fragment` returns the HTML of one map: a Folium map whose only layer is the
+  project's ward choropleth (drawn by ``storymap.js`` from the shared assets), a caption that says
+  in words what the map shows, an HTML legend and the source line. No tiles unless the config
+  names a basemap.
 """
 
 from __future__ import annotations
@@ -19,23 +21,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import folium
-import geopandas as gpd
 import numpy as np
-import topojson
 import xstatic.pkg.leaflet as xleaflet
 from branca.element import MacroElement
 from jinja2 import Template
 
 from storymap.alt import view_summary
 from storymap.config import Config
-from storymap.downloads import download_paths
+from storymap.downloads import download_paths, rounded
 from storymap.geography import Geography
 from storymap.indicators import IndicatorResult, format_value
+from storymap.mapcodec import encode_indicator, front_coded
+from storymap.mapgeometry import geometry_payload
 from storymap.security import trust
 
 ASSET_DIR = "assets/storymap"
 PACKAGE_ASSETS = Path(__file__).parent / "assets"
-COORD_DECIMALS = 5
 
 
 @dataclass
@@ -92,47 +93,9 @@ def _write_hashed(out: Path, stem: str, text: str) -> str:
     return name
 
 
-def simplified_projected(wards: gpd.GeoDataFrame, metres: float) -> gpd.GeoDataFrame:
-    """Wards in British National Grid, simplified topology-aware: shared edges are simplified
-    once, so no gaps or overlaps open between neighbours."""
-    projected = wards[["geometry"]].to_crs(27700)
-    if metres > 0:
-        topo = topojson.Topology(projected, prequantize=False, toposimplify=metres)
-        projected = topo.to_gdf().set_crs(27700, allow_override=True)
-        projected.index = wards.index
-    return projected
-
-
-def simplify_wards(wards: gpd.GeoDataFrame, metres: float) -> gpd.GeoDataFrame:
-    return simplified_projected(wards, metres).to_crs(4326)
-
-
-def geometry_payload(config: Config, geo: Geography) -> dict:
-    simple = simplify_wards(geo.wards, config.geography.simplify_metres)
-    simple["borough_code"] = geo.wards["borough_code"]
-    boroughs = simple.dissolve(by="borough_code")
-    return {
-        "wards": [
-            {"c": code, "g": _rounded(geom.__geo_interface__)}
-            for code, geom in zip(simple.index, simple.geometry, strict=True)
-        ],
-        "boroughs": [
-            {"c": code, "g": _rounded(geom.boundary.__geo_interface__)}
-            for code, geom in zip(boroughs.index, boroughs.geometry, strict=True)
-        ],
-    }
-
-
-def _rounded(geometry: dict) -> dict:
-    def walk(coords):
-        if isinstance(coords[0], int | float):
-            return [round(coords[0], COORD_DECIMALS), round(coords[1], COORD_DECIMALS)]
-        return [walk(c) for c in coords]
-
-    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
-
-
 def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorResult]) -> dict:
+    """Ward names and codes, and per indicator the figures shown, their ranks and colours, in
+    the compact form storymap.js decodes (see storymap.mapcodec)."""
     codes = list(geo.wards.index)
     borough_codes = list(geo.boroughs.index)
     borough_pos = {c: i for i, c in enumerate(borough_codes)}
@@ -140,24 +103,26 @@ def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorRes
     for ind_id, res in results.items():
         spec = res.spec
         wards = res.wards.loc[codes]
-        k = len(res.breaks)
-        palette = _palette(config, k)
         indicators[ind_id] = {
             "label": spec.label,
             "short": spec.short,
             "unit": spec.unit,
             "decimals": spec.decimals,
             "direction": spec.direction,
-            "values": [_round(v, spec.decimals + 2) for v in wards["value"]],
-            "rank": [int(r) for r in wards["rank"]],
-            "colour": [res.risk_class(int(c)) for c in wards["cls"]],
-            "palette": palette,
-            "area": _round(res.area["value"], spec.decimals + 2),
+            "palette": _palette(config, len(res.breaks)),
+            **encode_indicator(
+                [rounded(v, spec.decimals + 2) for v in wards["value"]],
+                0 if spec.unit == "count" else spec.decimals,
+                wards["rank"].astype(int).tolist(),
+                [res.risk_class(int(c)) for c in wards["cls"]],
+                len(res.breaks),
+                spec.direction == "higher_is_more_risk",
+            ),
         }
     return {
         "area": config.site.area.name,
         "wards": {
-            "codes": codes,
+            "codes": front_coded(codes),
             "names": [str(n) for n in geo.wards["name"]],
             "borough": [borough_pos[b] for b in geo.wards["borough_code"]],
         },
@@ -165,10 +130,6 @@ def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorRes
         "indicators": indicators,
         "noData": config.maps.no_data_colour,
     }
-
-
-def _round(value: float, decimals: int) -> float | None:
-    return None if value is None or not np.isfinite(value) else round(float(value), decimals)
 
 
 def palette_for(config: Config):

@@ -16,6 +16,7 @@ import shapely
 
 from storymap.geography import Geography
 from storymap.indicators import IndicatorResult
+from storymap.mapgeometry import simplified_projected
 from storymap.svg import Projection, path_data
 
 WIDTH = 600
@@ -25,8 +26,6 @@ class StaticMaps:
     """Projected, simplified ward shapes, computed once per build and reused for every image."""
 
     def __init__(self, geo: Geography, palette_for, simplify_metres: float = 60):
-        from storymap.maps import simplified_projected  # maps imports nothing from here
-
         self.geo = geo
         self.palette_for = palette_for
         self.shapes: gpd.GeoSeries = simplified_projected(geo.wards, simplify_metres).geometry

@@ -81,14 +81,15 @@ def test_leaflet_is_served_from_the_site_and_no_cdn_library_is(built_site: Path)
         assert name not in text.lower(), name
 
 
-def test_map_data_covers_every_ward(built_site: Path):
-    import json
+@pytest.mark.browser
+def test_map_data_covers_every_ward(browser, site_url):
+    """As storymap.js decodes the compact map scripts (tests/test_map_assets.py compares the
+    figures and shapes with Python's)."""
+    from map_payload import decode_page
 
-    data_js = next((built_site / "assets/storymap").glob("data.*.js")).read_text()
-    payload = json.loads(data_js[data_js.index("=") + 1 : data_js.rindex(";")])
+    decoded = decode_page(browser, site_url)
+    payload, geo = decoded["data"], decoded["geo"]
     assert len(payload["wards"]["codes"]) == 680
     for ind in CONFIG.indicator_ids:
         assert len(payload["indicators"][ind]["values"]) == 680
-    geo_js = next((built_site / "assets/storymap").glob("wards.*.js")).read_text()
-    geo = json.loads(geo_js[geo_js.index("=") + 1 : geo_js.rindex(";")])
     assert [w["c"] for w in geo["wards"]] == payload["wards"]["codes"]

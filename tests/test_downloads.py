@@ -71,13 +71,22 @@ def test_csv_opens_cleanly_and_round_trips(built_site: Path, geo, table) -> None
     assert header[:4] == ["ward_code", "ward_name", "borough_code", "borough_name"]
 
 
-def test_downloads_equal_the_maps_data(table, payload) -> None:
-    codes = payload["wards"]["codes"]
+@pytest.mark.browser
+def test_downloads_equal_the_maps_data(table, payload, browser, site_url) -> None:
+    """The map's figures as storymap.js decodes and shows them equal the CSV's, shown the same
+    way; so do its ranks and colour bands."""
+    from map_payload import decode_page
+
+    codes = list(table["ward_code"])
     rows = table.set_index("ward_code").loc[codes]
-    for ind_id, ind in payload["indicators"].items():
+    figures = {ind_id: [None if pd.isna(v) else float(v) for v in rows[ind_id]]
+               for ind_id in payload["indicators"]}
+    decoded = decode_page(browser, site_url, figures)
+    assert decoded["data"]["wards"]["codes"] == codes
+    for ind_id, ind in decoded["data"]["indicators"].items():
         assert ind_id in rows.columns
-        expected = [None if pd.isna(v) else float(v) for v in rows[ind_id]]
-        assert ind["values"] == expected, f"{ind_id}: CSV and map data differ"
+        shown, csv = decoded["shown"][ind_id], decoded["before"][ind_id]
+        assert shown == csv, f"{ind_id}: CSV and map differ"
         assert ind["rank"] == [int(r) for r in rows[f"{ind_id}_rank"]]
         assert [c + 1 for c in ind["colour"]] == [int(b) for b in rows[f"{ind_id}_band"]]
 

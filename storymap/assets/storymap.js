@@ -4,8 +4,149 @@
   "use strict";
   /* Scripts run: swap the per-step images for the live map before any map is drawn. */
   document.documentElement.classList.add("storymap-js");
-  var GEO = window.STORYMAP_GEO;
-  var DATA = window.STORYMAP_DATA;
+
+  /* ---- decoding the compact map scripts (the format: storymap/mapcodec.py) --------------- */
+
+  var DIGIT = {};
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".split("")
+    .forEach(function (ch, d) { DIGIT[ch] = d; });
+
+  /* Unsigned integers from text: 5-bit chunks, least significant first; digits 32-63 say more
+   * chunks follow. */
+  function numbers(text) {
+    var out = [], value = 0, unit = 1;
+    for (var i = 0; i < text.length; i++) {
+      var d = DIGIT[text.charAt(i)];
+      if (d >= 32) { value += (d - 32) * unit; unit *= 32; }
+      else { out.push(value + d * unit); value = 0; unit = 1; }
+    }
+    return out;
+  }
+  function signed(n) { return n % 2 ? -(n + 1) / 2 : n / 2; }
+
+  /* Arcs of [lon, lat] points on the grid, each point a step from the one before. */
+  function decodeArcs(text, scale) {
+    var n = numbers(text), arcs = [], x = 0, y = 0, at = 0;
+    function point() { return [x / scale[0], y / scale[1]]; }
+    while (at < n.length) {
+      var head = n[at++], points = head % 2 ? [point()] : [];
+      for (var k = Math.floor(head / 2); k > 0; k--) {
+        x += signed(n[at++]);
+        y += signed(n[at++]);
+        points.push(point());
+      }
+      arcs.push(points);
+    }
+    return arcs;
+  }
+
+  /* Each ward's polygons (lists of rings) joined from its arcs; uses[arc]: wards using it. */
+  function decodeWards(text, arcs, count) {
+    var n = numbers(text), at = 0, stored = 0, once = [], wards = [];
+    var uses = arcs.map(function () { return []; });
+    function arc(ward) {
+      var ref = n[at++], index;
+      if (ref === 0) { index = stored++; once.push(index); }
+      else { index = once.splice(once.length - 1 - Math.floor((ref - 1) / 2), 1)[0]; }
+      uses[index].push(ward);
+      return ref === 0 || (ref - 1) % 2 ? arcs[index] : arcs[index].slice().reverse();
+    }
+    function list(item) {
+      var items = [];
+      for (var k = n[at++]; k > 0; k--) { items.push(item()); }
+      return items;
+    }
+    for (var w = 0; w < count; w++) {
+      wards.push(list(function () {
+        return list(function () {  /* a ring: its arcs share their end points */
+          var ring = [];
+          list(function () { return arc(w); }).forEach(function (points) {
+            Array.prototype.push.apply(ring, ring.length ? points.slice(1) : points);
+          });
+          return ring;
+        });
+      }));
+    }
+    return { wards: wards, uses: uses };
+  }
+
+  function decodeGeo(raw, data) {
+    var arcs = decodeArcs(raw.arcs, raw.scale), codes = data.wards.codes;
+    var decoded = decodeWards(raw.wards, arcs, codes.length);
+    /* A borough's outline: the arcs its wards use once (across it: another borough, or none). */
+    var outlines = data.boroughs.codes.map(function () { return []; });
+    decoded.uses.forEach(function (wards, index) {
+      var times = {};
+      wards.forEach(function (w) {
+        var b = data.wards.borough[w];
+        times[b] = (times[b] || 0) + 1;
+      });
+      Object.keys(times).forEach(function (b) {
+        if (times[b] % 2) { outlines[b].push(arcs[index]); }
+      });
+    });
+    return {
+      wards: decoded.wards.map(function (polygons, i) {
+        var g = polygons.length === 1 ? { type: "Polygon", coordinates: polygons[0] }
+                                      : { type: "MultiPolygon", coordinates: polygons };
+        return { c: codes[i], g: g };
+      }),
+      boroughs: data.boroughs.codes.map(function (code, b) {
+        return { c: code, g: { type: "MultiLineString", coordinates: outlines[b] } };
+      })
+    };
+  }
+
+  /* Figures as shown; ranks from them (1 = most at risk, ties share the lowest) and, among
+   * wards shown alike, how many are truly more at risk; colours from the ranks (the most at
+   * risk take the last colour). */
+  function decodeIndicator(raw) {
+    var ind = {}, shown = [], figure = 0, above = 0, scale = Math.pow(10, raw.places);
+    Object.keys(raw).forEach(function (key) { ind[key] = raw[key]; });
+    numbers(raw.values).forEach(function (n) { figure += signed(n); shown.push(figure); });
+    var ties = numbers(raw.ties), higher = raw.direction === "higher_is_more_risk";
+    var order = shown.map(function (v, i) { return i; }).sort(function (a, b) {
+      return higher ? shown[b] - shown[a] : shown[a] - shown[b];
+    });
+    ind.rank = [];
+    order.forEach(function (i, j) {
+      if (j > 0 && shown[i] !== shown[order[j - 1]]) { above = j; }
+      ind.rank[i] = above + 1 + ties[i];
+    });
+    ind.colour = ind.rank.map(function (r) {
+      var c = raw.bands.length - 1, upto = raw.bands[c];
+      while (r > upto && c > 0) { c--; upto += raw.bands[c]; }
+      return c;
+    });
+    ind.values = shown.map(function (v) { return v / scale; });
+    raw.minusZero.forEach(function (i) { ind.values[i] = -0; });
+    return ind;
+  }
+
+  function decodeData(raw) {
+    var previous = "", indicators = {};
+    Object.keys(raw.indicators).forEach(function (id) {
+      indicators[id] = decodeIndicator(raw.indicators[id]);
+    });
+    return {
+      area: raw.area,
+      wards: {
+        /* each code: how many first characters it shares with the one before, then the rest */
+        codes: raw.wards.codes.map(function (text) {
+          previous = previous.slice(0, DIGIT[text.charAt(0)]) + text.slice(1);
+          return previous;
+        }),
+        names: raw.wards.names,
+        borough: raw.wards.borough
+      },
+      boroughs: raw.boroughs,
+      indicators: indicators,
+      noData: raw.noData
+    };
+  }
+
+  var DATA = decodeData(window.STORYMAP_DATA);
+  var GEO = decodeGeo(window.STORYMAP_GEO, DATA);
   var wardIndex = {};
   DATA.wards.codes.forEach(function (code, i) { wardIndex[code] = i; });
   var boroughIndex = {};
@@ -261,7 +402,9 @@
   window.Storymap = {
     Story: Story,
     data: DATA,
+    geo: GEO,
     formatValue: formatValue,
+    tooltipFor: tooltipFor,
     maps: {},
     choropleth: function (map, options) {
       var c = new Choropleth(map, options);
