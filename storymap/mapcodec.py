@@ -36,7 +36,7 @@ colours are rebuilt from the ranks, since the most at-risk wards take the last c
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
 
@@ -140,12 +140,13 @@ def encode_indicator(
 
 
 def shown_figures(published: Sequence[float], places: int) -> tuple[list[int], list[int]]:
-    """Each figure as a reader is shown it, in units of ``10 ** -places`` (browsers round the
-    shortest decimal form of a number half away from zero), and the wards shown as "-0"."""
-    step = Decimal(1).scaleb(-places)
+    """Each published figure as the site's pages show it (Python's fixed-point formatting, as
+    storymap.indicators.format_value), in units of ``10 ** -places``, and the wards shown as "-0".
+    The browser then only prints these exact figures, so a tooltip always reads as the ward's
+    page and table do."""
     figures, minus_zero = [], []
     for ward, value in enumerate(published):
-        shown = Decimal(repr(float(value))).quantize(step, ROUND_HALF_UP)
+        shown = Decimal(f"{float(value):.{places}f}")
         figures.append(int(shown.scaleb(places)))
         if shown.is_zero() and shown.is_signed():
             minus_zero.append(ward)

@@ -3,8 +3,8 @@
 ``decode_page`` reads them from a built site's chapter; ``decode_scripts`` from payloads a test
 made itself (storymap.js is loaded into a blank page, without Leaflet: decoding needs none).
 Both return ``geo`` (Storymap.geo) and ``data`` (Storymap.data) and, per indicator: ``shown``,
-each ward's figure as the map shows it (JSON would lose the sign of a "-0"); ``tips``, each
-ward's tooltip text; and ``before``, the ``figures`` passed in, formatted the same way.
+each ward's figure as the map shows it (JSON would lose the sign of a "-0"); and ``tips``, each
+ward's tooltip text.
 """
 
 from __future__ import annotations
@@ -15,40 +15,38 @@ from pathlib import Path
 STORYMAP_JS = Path(__file__).resolve().parent.parent / "storymap" / "assets" / "storymap.js"
 CHAPTER = "where-older-londoners-live.html"
 
-READ = """figures => {
+READ = """() => {
   const data = Storymap.data, out = {geo: Storymap.geo, data: data};
   const each = f => Object.fromEntries(Object.entries(data.indicators).map(([id, ind]) =>
     [id, ind.values.map((v, i) => f(ind, v, i, id))]));
   out.shown = each((ind, v) => Storymap.formatValue(ind, v));
   out.tips = each((ind, v, i) => Storymap.tooltipFor(ind, i).textContent);
-  out.before = each((ind, v, i, id) =>
-    figures[id] ? Storymap.formatValue(ind, figures[id][i]) : null);
   return out;
 }"""
 
 
-def decode_page(browser, site_url: str, figures: dict | None = None) -> dict:
-    return _decode(browser, figures, lambda page: page.goto(f"{site_url}/{CHAPTER}"))
+def decode_page(browser, site_url: str) -> dict:
+    return _decode(browser, lambda page: page.goto(f"{site_url}/{CHAPTER}"))
 
 
-def decode_scripts(browser, geometry: dict, data: dict, figures: dict | None = None) -> dict:
+def decode_scripts(browser, geometry: dict, data: dict) -> dict:
     def load(page) -> None:
         page.set_content("<!doctype html><title>decode</title>")
         page.add_script_tag(content=f"window.STORYMAP_GEO={json.dumps(geometry)};")
         page.add_script_tag(content=f"window.STORYMAP_DATA={json.dumps(data)};")
         page.add_script_tag(path=str(STORYMAP_JS))
 
-    return _decode(browser, figures, load)
+    return _decode(browser, load)
 
 
-def _decode(browser, figures: dict | None, load) -> dict:
+def _decode(browser, load) -> dict:
     context = browser.new_context()
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     load(page)
     page.wait_for_function("() => window.Storymap && window.Storymap.geo")
-    decoded = page.evaluate(READ, figures or {})
+    decoded = page.evaluate(READ)
     context.close()
     assert errors == []
     return decoded

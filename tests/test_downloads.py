@@ -73,20 +73,21 @@ def test_csv_opens_cleanly_and_round_trips(built_site: Path, geo, table) -> None
 
 @pytest.mark.browser
 def test_downloads_equal_the_maps_data(table, payload, browser, site_url) -> None:
-    """The map's figures as storymap.js decodes and shows them equal the CSV's, shown the same
-    way; so do its ranks and colour bands."""
+    """The map's figures as storymap.js decodes and shows them equal the CSV's, shown as the
+    pages show them; so do its ranks and colour bands."""
     from map_payload import decode_page
 
     codes = list(table["ward_code"])
     rows = table.set_index("ward_code").loc[codes]
     figures = {ind_id: [None if pd.isna(v) else float(v) for v in rows[ind_id]]
                for ind_id in payload["indicators"]}
-    decoded = decode_page(browser, site_url, figures)
+    decoded = decode_page(browser, site_url)
     assert decoded["data"]["wards"]["codes"] == codes
     for ind_id, ind in decoded["data"]["indicators"].items():
         assert ind_id in rows.columns
-        shown, csv = decoded["shown"][ind_id], decoded["before"][ind_id]
-        assert shown == csv, f"{ind_id}: CSV and map differ"
+        spec = SimpleNamespace(unit=ind["unit"], decimals=ind["decimals"])
+        csv = [format_value(v, spec) for v in figures[ind_id]]
+        assert decoded["shown"][ind_id] == csv, f"{ind_id}: CSV and map differ"
         assert ind["rank"] == [int(r) for r in rows[f"{ind_id}_rank"]]
         assert [c + 1 for c in ind["colour"]] == [int(b) for b in rows[f"{ind_id}_band"]]
 

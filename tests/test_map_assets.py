@@ -22,7 +22,7 @@ from storymap.build import Stages, compute
 from storymap.config import load_config
 from storymap.downloads import rounded
 from storymap.geography import Geography
-from storymap.indicators import summarise
+from storymap.indicators import format_value, summarise
 from storymap.mapgeometry import geometry_payload, simplified_projected
 from storymap.maps import data_payload
 from storymap.weight import gz_size
@@ -50,17 +50,8 @@ def computed(config):
 
 
 @pytest.fixture(scope="module")
-def decoded(browser, site_url, computed) -> dict:
-    geo, results = computed
-    return decode_page(browser, site_url, published(geo, results))
-
-
-def published(geo: Geography, results: dict) -> dict[str, list[float]]:
-    """Each indicator's ward figures as published (downloads; the map data carried these)."""
-    return {
-        ind_id: [rounded(v, res.spec.decimals + 2) for v in res.wards.loc[geo.wards.index, "value"]]
-        for ind_id, res in results.items()
-    }
+def decoded(browser, site_url) -> dict:
+    return decode_page(browser, site_url)
 
 
 def projected(geometry: dict) -> shapely.Geometry:
@@ -140,12 +131,13 @@ def test_ranks_colours_figures_and_tooltips_are_pythons(config, computed, decode
         ranks = wards["rank"].astype(int).tolist()
         assert ind["rank"] == ranks, ind_id
         assert ind["colour"] == [res.risk_class(int(c)) for c in wards["cls"]], ind_id
-        # the figures as the map showed them when it carried the published figures themselves
-        assert decoded["shown"][ind_id] == decoded["before"][ind_id], ind_id
+        # each figure reads exactly as on the ward's page and in its tables
+        pages = [format_value(rounded(v, res.spec.decimals + 2), res.spec) for v in wards["value"]]
+        assert decoded["shown"][ind_id] == pages, ind_id
         tips = [
             f"{names[i]}{geo.wards['borough_name'].iloc[i]}{res.spec.short}: {shown}"
             f"Rank {ranks[i]} of {n} in {area} (1 = most at risk)"
-            for i, shown in enumerate(decoded["before"][ind_id])
+            for i, shown in enumerate(pages)
         ]
         assert decoded["tips"][ind_id] == tips, ind_id
 
@@ -241,12 +233,15 @@ def test_made_up_figures_rank_and_show_as_in_python(config, browser) -> None:
     geo = made_up_geography()
     results = made_up_results(config, geo)
     payloads = geometry_payload(config, geo), data_payload(config, geo, results)
-    decoded = decode_scripts(browser, *payloads, published(geo, results))
+    decoded = decode_scripts(browser, *payloads)
     for ind_id, res in results.items():
         ind = decoded["data"]["indicators"][ind_id]
         assert ind["rank"] == res.wards["rank"].astype(int).tolist(), ind_id
         assert ind["colour"] == [res.risk_class(int(c)) for c in res.wards["cls"]], ind_id
-        assert decoded["shown"][ind_id] == decoded["before"][ind_id], ind_id
-    assert decoded["shown"]["signed"][:6] == ["-0.00", "0.00", "-0.00", "0.00", "-1.01", "2.68"]
+        pages = [format_value(rounded(v, res.spec.decimals + 2), res.spec)
+                 for v in res.wards["value"]]
+        assert decoded["shown"][ind_id] == pages, ind_id
+    # as Python prints them: 2.675 is stored just below 2.675, so it shows as 2.67 on the pages
+    assert decoded["shown"]["signed"][:6] == ["-0.00", "0.00", "-0.00", "0.00", "-1.00", "2.67"]
     assert decoded["shown"]["people"][:3] == ["1,200", "1,201", "1,200"]
     assert decoded["data"]["indicators"]["low_risk"]["rank"][:4] == [5, 4, 5, 2]
