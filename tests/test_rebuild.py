@@ -10,6 +10,7 @@ bench/bench_build.py reports those.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -136,7 +137,11 @@ def test_config_value_an_indicator_uses_recomputes(built, tmp_path, monkeypatch)
 def test_budgets_change_keeps_the_figures(built, tmp_path, monkeypatch):
     """A config section the figures do not read leaves them cached."""
     project = clone(built, tmp_path / "project")
-    edit(project / "site_config.yml", "  search_kb: 60 ", "  search_kb: 61 ")
+    config = project / "site_config.yml"
+    text, n = re.subn(r"(?m)^(  search_kb: )(\d+)", lambda m: f"{m[1]}{int(m[2]) + 1}",
+                      config.read_text("utf-8"), count=1)
+    assert n == 1, "budgets.search_kb not found in site_config.yml; update the test"
+    config.write_text(text, "utf-8")
     calls = counting(monkeypatch, "check_inputs", "compute_indicators", "write_map_assets")
     rebuild(project)
     assert calls == {"check_inputs": 0, "compute_indicators": 0, "write_map_assets": 0}
