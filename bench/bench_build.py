@@ -1,10 +1,11 @@
-"""Measure the build: a full (cold-cache) build, then a rebuild after editing one chapter.
+"""Measure the build: a full (cold-cache) build, then rebuilds after editing one chapter.
 
 Usage: .venv/bin/python bench/bench_build.py [--runs N]
 
 Works on a throwaway copy of the project (config, chapters, data) in a temporary folder, so the
 repo's own .storymap-cache/ and site/ are never touched. Reports wall time, the share of each
-stage (from BuildResult.timings), page counts and download sizes. Nothing is asserted.
+stage (from BuildResult.timings) with what it took from the stage cache (BuildResult.notes),
+page counts and download sizes. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from storymap.build import build  # noqa: E402
+from storymap.build import BuildResult, build  # noqa: E402
 from storymap.config import load_config  # noqa: E402
 
 
@@ -31,19 +32,20 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def timed_build(project: Path, out: Path) -> tuple[float, dict[str, float], int]:
+def timed_build(project: Path, out: Path) -> tuple[float, BuildResult]:
     config = load_config(project / "site_config.yml")
     start = time.perf_counter()
     result = build(config, out)
-    return time.perf_counter() - start, result.timings, result.pages
+    return time.perf_counter() - start, result
 
 
-def show(title: str, seconds: float, timings: dict[str, float]) -> None:
+def show(title: str, seconds: float, result: BuildResult) -> None:
     print(f"\n{title}: {seconds:.2f} s")
-    total = sum(timings.values()) or 1.0
-    for stage, t in timings.items():
-        print(f"  {stage:<40} {t:6.2f} s  {100 * t / total:5.1f}%")
-    print(f"  {'(outside stages: temp folders, swap)':<40} {seconds - total:6.2f} s")
+    total = sum(result.timings.values()) or 1.0
+    for stage, t in result.timings.items():
+        note = result.notes.get(stage, "")
+        print(f"  {stage:<40} {t:6.2f} s  {100 * t / total:5.1f}%  {note}")
+    print(f"  {'(outside stages: keys, folders, swap)':<40} {seconds - total:6.2f} s")
 
 
 def edit_chapter(project: Path, n: int) -> str:
@@ -76,20 +78,25 @@ def sizes(out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=2, help="one-chapter rebuilds to time")
+    parser.add_argument("--runs", type=int, default=3, help="one-chapter rebuilds to time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="storymap-bench-") as tmp:
         project = copy_project(Path(tmp))
         out = Path(tmp) / "site"
-        seconds, timings, pages = timed_build(project, out)
-        show(f"full build, cold cache ({pages} pages)", seconds, timings)
-        seconds, timings, _ = timed_build(project, out)
-        show("rebuild, nothing changed", seconds, timings)
+        full, result = timed_build(project, out)
+        show(f"full build, cold cache ({result.pages} pages)", full, result)
+        seconds, result = timed_build(project, out)
+        show("rebuild, nothing changed", seconds, result)
+        edits = []
         for n in range(args.runs):
             edited = edit_chapter(project, n)
-            seconds, timings, _ = timed_build(project, out)
-            show(f"rebuild after editing {edited} (run {n + 1})", seconds, timings)
+            seconds, result = timed_build(project, out)
+            edits.append(seconds)
+            show(f"rebuild after editing {edited} (run {n + 1})", seconds, result)
         sizes(out)
+        if edits:
+            print(f"\nsummary: full build {full:.2f} s; rebuild after a one-chapter edit "
+                  f"{statistics.median(edits):.2f} s (median of {len(edits)})")
 
 
 if __name__ == "__main__":

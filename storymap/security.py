@@ -29,6 +29,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,6 +46,7 @@ EXISTING = re.compile(r'<meta http-equiv="Content-Security-Policy"[^>]*>\s*', re
 
 ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _TRUSTED: set[str] = set()
+_RECORDING: list[set[str]] = []  # open recording_trust() blocks
 
 
 def nav_text(title: str) -> str:
@@ -60,7 +63,20 @@ def _normal(script: str) -> str:
 def trust(script: str) -> str:
     """Record ``script`` (an inline script storymap wrote) as allowed to run; returns it."""
     _TRUSTED.add(_normal(script))
+    for recorded in _RECORDING:
+        recorded.add(_normal(script))
     return script
+
+
+@contextmanager
+def recording_trust() -> Iterator[set[str]]:
+    """Collect the scripts :func:`trust` records inside the block (they stay trusted after it),
+    so a cached page can trust the same scripts again without being rendered."""
+    _RECORDING.append(set())
+    try:
+        yield _RECORDING[-1]
+    finally:
+        _RECORDING.pop()
 
 
 def trust_inline_scripts(html_text: str) -> None:

@@ -80,20 +80,24 @@ def _file_type(path: str) -> str:
 
 
 class _Sizes:
-    """gzip sizes of site files, each compressed once."""
+    """gzip sizes of site files, each compressed once (or found in ``memo``)."""
 
-    def __init__(self, site: Path):
+    def __init__(self, site: Path, memo=None):
         self.site = site
+        self.memo = memo
         self.cache: dict[str, int | None] = {}
 
     def __call__(self, rel: str) -> int | None:
         if rel not in self.cache:
             path = self.site / rel
-            self.cache[rel] = gz_size(path.read_bytes()) if path.is_file() else None
+            self.cache[rel] = gz_size(path.read_bytes(), self.memo) if path.is_file() else None
         return self.cache[rel]
 
 
-def gz_size(data: bytes) -> int:
+def gz_size(data: bytes, memo=None) -> int:
+    """gzip bytes of ``data``; a ``memo`` (storymap.weightcache) reuses earlier measurements."""
+    if memo is not None:
+        return memo.gz_size(data, gz_size)
     return len(gzip.compress(data, compresslevel=6, mtime=0))
 
 
@@ -162,17 +166,23 @@ def _css_loads(css: str) -> list[str]:
     return urls
 
 
-def measure_site(site: Path) -> list[PageWeight]:
-    """The weight of every HTML page in ``site``, sorted by path."""
-    sizes = _Sizes(site)
+def measure_site(site: Path, memo=None) -> list[PageWeight]:
+    """The weight of every HTML page in ``site``, sorted by path. A ``memo`` kept from an
+    earlier build (storymap.weightcache) skips the work done before on the same bytes."""
+    sizes = _Sizes(site, memo)
     weights: list[PageWeight] = []
     for path in sorted(site.rglob("*.html")):
         page = path.relative_to(site).as_posix()
         raw = path.read_bytes()
-        files, on_demand, external = page_loads(site, page, raw.decode("utf-8", "replace"))
+
+        def parse(where: Path = site, page: str = page, raw: bytes = raw) -> tuple[list, ...]:
+            return page_loads(where, page, raw.decode("utf-8", "replace"))
+
+        files, on_demand, external = parse() if memo is None else memo.page_loads(
+            site, page, raw, parse)
         weights.append(PageWeight(
             page=page,
-            html=gz_size(raw),
+            html=gz_size(raw, memo),
             files={f: s for f in files if (s := sizes(f)) is not None},
             on_demand={f: s for f in on_demand if (s := sizes(f)) is not None},
             external=external,
@@ -231,9 +241,9 @@ def kb(size: int) -> str:
     return f"{size / KB:.1f} KB"
 
 
-def check_weights(config: Config, site: Path) -> list[PageWeight]:
+def check_weights(config: Config, site: Path, memo=None) -> list[PageWeight]:
     """Measure every page; raise StorymapError listing each budget broken."""
-    weights = measure_site(site)
+    weights = measure_site(site, memo)
     problems = over_budget(config.budgets, weights)
     if problems:
         raise StorymapError(problems if len(problems) > 1 else problems[0])

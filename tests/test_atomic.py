@@ -42,9 +42,13 @@ def test_killed_build_leaves_previous_site(tmp_path):
     first = run_cli("build", cwd=project)
     assert first.returncode == 0, first.stderr
     before = tree_digest(project / "site")
-    # Change a chapter so the next build has real work to do, then kill it while it writes.
-    chapter = project / "chapters" / "01-introduction.md"
-    chapter.write_text(chapter.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    # Change the site's title, so every page changes and the next build has real work to do
+    # (a one-chapter edit is done too fast to be killed), then kill it while it writes.
+    config = project / "site_config.yml"
+    text = config.read_text("utf-8")
+    assert "\n  title: Older Londoners and digital exclusion\n" in text
+    config.write_text(text.replace("\n  title: Older Londoners and digital exclusion\n",
+                                   "\n  title: Older Londoners, digital exclusion\n", 1), "utf-8")
     proc = _start_build(project)
     try:
         assert _wait_for(lambda: any(project.glob(".site.building-*")), 120), "build never wrote"
@@ -63,7 +67,9 @@ def test_killed_build_leaves_previous_site(tmp_path):
     assert again.returncode == 0, again.stderr
     assert not list(project.glob(".site.building-*")), "stale build folder not removed"
     assert not (project / ".site.old").exists()
-    assert "One more sentence." in (project / "site" / "introduction.html").read_text("utf-8")
+    assert not list((project / ".storymap-cache" / "stages").glob(".pending-*"))
+    assert "Older Londoners, digital exclusion" in (project / "site" / "introduction.html"
+                                                    ).read_text("utf-8")
 
 
 def test_folders_of_running_builds_are_kept(tmp_path):

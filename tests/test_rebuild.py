@@ -1,0 +1,211 @@
+"""Rebuilds from the stage cache: only what changed is redone, and the site is the same as a
+clean build of the same inputs.
+
+A project is built once (with its cache); each test works on a full copy of it, changes one
+thing, rebuilds, and checks which cache entries were made afresh (``BuildResult.made``), that the
+stages it should skip were not run (counted), and the site. No wall-clock times are asserted:
+bench/bench_build.py reports those.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import copy_project, run_cli, tree_digest
+from test_reproducible import differing
+
+import storymap.build as build_module
+from storymap.build import build
+from storymap.config import load_config
+from storymap.errors import StorymapError
+
+CHAPTER = "chapters/01-introduction.md"
+AGE = "data/census2021/london_lsoa21_age65plus_census2021_rm121.csv"
+ALWAYS_MADE = {"page-weight"}  # the weight memo is stored again by every build
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A project with its site (in ``site/``) and stage cache, built once."""
+    project = copy_project(tmp_path_factory.mktemp("rebuild") / "project")
+    build(load_config(project / "site_config.yml"), project / "site")
+    return project
+
+
+def clone(project: Path, dest: Path) -> Path:
+    """A full copy (not hard links: MkDocs rewrites its cache files in place)."""
+    shutil.copytree(project, dest)
+    return dest
+
+
+def rebuild(project: Path):
+    return build(load_config(project / "site_config.yml"), project / "site")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{path.name}: {old!r} not found; update the test"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def counting(monkeypatch, *names: str) -> dict[str, int]:
+    """Count calls of these functions of storymap.build (the stages' work)."""
+    calls = dict.fromkeys(names, 0)
+    for name in names:
+        original = getattr(build_module, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(build_module, name, counted)
+    return calls
+
+
+def test_one_chapter_edit_redoes_only_that_chapter(built, tmp_path, monkeypatch):
+    project = clone(built, tmp_path / "project")
+    before = tmp_path / "before"
+    shutil.copytree(project / "site", before)
+    calls = counting(monkeypatch, "check_inputs", "load_geography", "compute_indicators",
+                     "compute_index", "write_map_assets", "StaticMaps", "render_chapter",
+                     "profiles")
+    (project / CHAPTER).write_text((project / CHAPTER).read_text("utf-8")
+                                   + "\nA sentence added by the test.\n", "utf-8")
+    result = rebuild(project)
+
+    assert calls == {"check_inputs": 0, "load_geography": 0, "compute_indicators": 0,
+                     "compute_index": 0, "write_map_assets": 0, "StaticMaps": 0,
+                     "render_chapter": 1, "profiles": 0}
+    assert set(result.made) == {"chapter-introduction"} | ALWAYS_MADE
+    for stage in ("check input data", "read boundaries and lookups",
+                  "compute indicators and risk index", "write map geometry and data",
+                  "ward and borough pages, downloads"):
+        assert result.notes[stage] == "cached", stage
+    assert result.notes["render chapters"] == "1 of 9 chapters rendered"
+    assert result.notes["build site"] == "MkDocs rebuilt 1 of 725 pages"
+    assert result.notes["check page weight"] == "1 of 726 pages measured afresh"
+    site = project / "site"
+    assert "A sentence added by the test." in (site / "introduction.html").read_text("utf-8")
+    assert differing(before, site) == ["introduction.html", "search/search_index.json"]
+
+
+def test_nothing_changed_makes_nothing(built, tmp_path):
+    project = clone(built, tmp_path / "project")
+    digest = tree_digest(project / "site")
+    result = rebuild(project)
+    assert set(result.made) == ALWAYS_MADE
+    assert result.notes["build site"] == "MkDocs rebuilt 0 of 725 pages"
+    assert tree_digest(project / "site") == digest
+
+
+def test_data_edit_recomputes_and_matches_a_clean_build(built, tmp_path, monkeypatch):
+    project = clone(built, tmp_path / "project")
+    # One LSOA in the City of London gets 100 more residents aged 65+ (of 1,476).
+    edit(project / AGE, "City of London,1476,21,98,101,58,57,35,370,",
+         "City of London,1476,21,98,101,58,57,35,470,")
+    calls = counting(monkeypatch, "compute_indicators", "render_chapter")
+    result = rebuild(project)
+    assert calls["compute_indicators"] == 1
+    assert calls["render_chapter"] == 9  # the home page and every chapter use the figures
+    assert {"checks", "geography", "indicators", "map-assets", "profiles"} <= set(result.made)
+    home = (project / "site" / "index.html").read_text("utf-8")
+    assert "<strong>1,043,431</strong> Londoners are aged 65 or over" in home
+
+    clean = copy_project(tmp_path / "clean")
+    shutil.copy2(project / AGE, clean / AGE)
+    build(load_config(clean / "site_config.yml"), clean / "site")  # its own, empty cache
+    assert differing(project / "site", clean / "site") == []
+
+
+def test_config_value_an_indicator_uses_recomputes(built, tmp_path, monkeypatch):
+    project = clone(built, tmp_path / "project")
+    before = (project / "site" / "method.html").read_text("utf-8")
+    edit(project / "site_config.yml", "label: Health and disability\n      weight: 1",
+         "label: Health and disability\n      weight: 3")
+    calls = counting(monkeypatch, "compute_index", "check_inputs")
+    result = rebuild(project)
+    assert calls == {"compute_index": 1, "check_inputs": 1}
+    assert "indicators" in result.made and "profiles" in result.made
+    assert "compute indicators and risk index" not in result.notes  # not "cached"
+    assert (project / "site" / "method.html").read_text("utf-8") != before
+
+
+def test_budgets_change_keeps_the_figures(built, tmp_path, monkeypatch):
+    """A config section the figures do not read leaves them cached."""
+    project = clone(built, tmp_path / "project")
+    config = project / "site_config.yml"
+    text, n = re.subn(r"(?m)^(  search_kb: )(\d+)", lambda m: f"{m[1]}{int(m[2]) + 1}",
+                      config.read_text("utf-8"), count=1)
+    assert n == 1, "budgets.search_kb not found in site_config.yml; update the test"
+    config.write_text(text, "utf-8")
+    calls = counting(monkeypatch, "check_inputs", "compute_indicators", "write_map_assets")
+    rebuild(project)
+    assert calls == {"check_inputs": 0, "compute_indicators": 0, "write_map_assets": 0}
+
+
+def _corrupt(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "files"])
+def test_damaged_cache_entry_is_made_again(built, tmp_path, damage):
+    project = clone(built, tmp_path / "project")
+    digest = tree_digest(project / "site")
+    stages = project / ".storymap-cache" / "stages"
+    indicators = next(stages.glob("indicators.*")) / "value.pickle"
+    assets = next(stages.glob("map-assets.*"))
+    if damage == "flip":
+        _corrupt(indicators)
+    elif damage == "truncate":
+        indicators.write_bytes(indicators.read_bytes()[:-1000])
+    elif damage == "empty":
+        indicators.write_bytes(b"")
+    else:
+        _corrupt(next(p for p in (assets / "files").rglob("data.*.js")))
+    result = rebuild(project)
+    assert ("map-assets" if damage == "files" else "indicators") in result.made
+    assert tree_digest(project / "site") == digest
+    again = rebuild(project)  # the entry made again is used
+    assert set(again.made) == ALWAYS_MADE
+
+
+def test_finished_file_changed_in_place_is_finished_again(built, tmp_path):
+    """A file of the finished site changed in place (as writing into a hard-linked published
+    file would) is made again from MkDocs' output."""
+    project = clone(built, tmp_path / "project")
+    digest = tree_digest(project / "site")
+    final = project / ".storymap-cache" / "final"
+    with open(final / "wards" / "barnet" / "E05013628.html", "a", encoding="utf-8") as handle:
+        handle.write("<!-- changed -->")
+    rebuild(project)
+    assert tree_digest(project / "site") == digest
+
+
+def test_pages_finished_again_trust_the_scripts_of_cached_chapters(built, tmp_path):
+    """A fresh process finishing every page again (SOURCE_DATE_EPOCH changes how) while the
+    chapters come from the cache: their map scripts are still storymap's own, so the CSP allows
+    them and the build does not stop."""
+    project = clone(built, tmp_path / "project")
+    before = tmp_path / "before"
+    shutil.copytree(project / "site", before)
+    done = run_cli("build", cwd=project, env={**os.environ, "SOURCE_DATE_EPOCH": "1714521600"})
+    assert done.returncode == 0, done.stderr
+    assert "0 of 9 chapters rendered" in done.stderr
+    assert differing(before, project / "site") == ["sitemap.xml.gz"]  # its gzip time stamp
+
+
+def test_failed_build_keeps_site_and_cache(built, tmp_path):
+    project = clone(built, tmp_path / "project")
+    digests = {name: tree_digest(project / name) for name in ("site", ".storymap-cache")}
+    edit(project / AGE, "City of London,1476,21,98,101,58,57,35,370,",
+         "City of London,1476,21,98,101,58,57,35,470,")  # new figures, new entries to keep...
+    (project / CHAPTER).write_text("{{ ward('Nowhere Green').name }}\n", "utf-8")  # ...but no
+    with pytest.raises(StorymapError, match="Nowhere Green"):
+        rebuild(project)
+    assert {name: tree_digest(project / name) for name in digests} == digests
