@@ -18,10 +18,10 @@ import shapely
 from map_payload import decode_page, decode_scripts
 from shapely.geometry import MultiPolygon, Polygon, box, shape
 
-from storymap.build import Stages, compute
+from storymap.build import indicators
 from storymap.config import load_config
 from storymap.downloads import rounded
-from storymap.geography import Geography
+from storymap.geography import Geography, load_geography
 from storymap.indicators import format_value, summarise
 from storymap.mapgeometry import geometry_payload, simplified_projected
 from storymap.maps import data_payload
@@ -45,7 +45,8 @@ def config():
 
 @pytest.fixture(scope="module")
 def computed(config):
-    _checks, geo, results, _index = compute(config, Stages(None))
+    geo = load_geography(config)
+    results, _index = indicators(config, geo)
     return geo, results
 
 
