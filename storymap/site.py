@@ -156,7 +156,7 @@ def _slim_search_index(path: Path, pages: list[Page]) -> None:
     if not path.is_file():
         return
     index = json.loads(path.read_text("utf-8"))
-    order = {_html_path(p.path): i for i, p in enumerate(pages)}
+    order = {html_path(p.path): i for i, p in enumerate(pages)}
     docs: list[dict] = []
     page_doc: dict = {}
     for doc in index["docs"]:
@@ -187,5 +187,6 @@ def _lead(text: str, limit: int = 160) -> str:
     return out
 
 
-def _html_path(docs_rel: str) -> str:
+def html_path(docs_rel: str) -> str:
+    """The site path MkDocs writes a docs page to ("wards/x/E05.md" -> "wards/x/E05.html")."""
     return docs_rel[:-3] + ".html" if docs_rel.endswith(".md") else docs_rel

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from storymap.config import Config
-from storymap.site import Page, mkdocs_yaml, run_mkdocs, write_docs
+from storymap.site import Page, html_path, mkdocs_yaml, run_mkdocs, write_docs
 from storymap.stagecache import cache_root, code_key, digest, locked
 
 Stats = dict[str, list[int]]  # relative path -> [size, mtime_ns]
@@ -74,17 +74,13 @@ def stats(folder: Path) -> Stats:
     return out
 
 
-def _site_path(docs_rel: str) -> str:
-    return docs_rel[:-3] + ".html" if docs_rel.endswith(".md") else docs_rel
-
-
 def _merge_search_index(site: Path, previous: Path, pages: list[Page]) -> None:
     """Add the entries of pages a dirty build skipped, from the previous full index."""
     index_path = site / "search" / "search_index.json"
     new = json.loads(index_path.read_text("utf-8"))
     if previous.is_file():
         old = json.loads(previous.read_text("utf-8"))
-        urls = {_site_path(p.path) for p in pages}
+        urls = {html_path(p.path) for p in pages}
         rebuilt = {d["location"].split("#")[0] for d in new["docs"]}
         kept = [
             d for d in old["docs"]
@@ -141,7 +137,7 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], docs: Pat
         dirty = bool(previous)
         if dirty:
             for rel in deleted:
-                (folders.site / _site_path(rel)).unlink(missing_ok=True)
+                (folders.site / html_path(rel)).unlink(missing_ok=True)
         run_mkdocs(settings, folders.root / "mkdocs.yml", dirty=dirty)
         if dirty:
             _merge_search_index(folders.site, folders.index, pages)
