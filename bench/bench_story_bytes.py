@@ -138,10 +138,10 @@ def folium_default_bytes(config, geo, results, views: list[tuple[str, str | None
 
 def main() -> None:
     from storymap.build import build
-    from storymap.chapters import ChapterContext, render_chapter
     from storymap.config import chapter_slug, load_config
-    from storymap.geography import load_geography
-    from storymap.indicators import compute_indicators
+    from storymap.figures.geography import load_geography
+    from storymap.figures.indicators import compute_indicators
+    from storymap.pages.chapters import ChapterContext, render_chapter
 
     config = load_config(ROOT / "site_config.yml")
     with tempfile.TemporaryDirectory() as tmp:

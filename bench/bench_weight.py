@@ -30,7 +30,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from storymap.build import build  # noqa: E402
 from storymap.config import load_config  # noqa: E402
-from storymap.weight import measure_site  # noqa: E402
+from storymap.site.weight import measure_site  # noqa: E402
 
 NETWORK = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8,
            "uploadThroughput": 750_000 / 8}

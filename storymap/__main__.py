@@ -1,6 +1,6 @@
 """Allow `python -m storymap`."""
 
-from storymap.cli import main
+from storymap.commands.cli import main
 
 if __name__ == "__main__":
     main()

@@ -67,7 +67,7 @@ def test_killed_build_leaves_previous_site(tmp_path):
     assert again.returncode == 0, again.stderr
     assert not list(project.glob(".site.building-*")), "stale build folder not removed"
     assert not (project / ".site.old").exists()
-    assert not list((project / ".storymap-cache" / "stages").glob(".pending-*"))
+    assert not list((project / ".storymap-cache" / "store").glob(".pending-*"))
     assert "Older Londoners, digital exclusion" in (project / "site" / "introduction.html"
                                                     ).read_text("utf-8")
 

@@ -22,12 +22,13 @@ import pytest
 import yaml
 
 import storymap.build as build_module
-from storymap.chapters import ChapterContext, render_chapter
-from storymap.cli import main
+from storymap.commands.cli import main
 from storymap.config import load_config
 from storymap.errors import ChapterError
-from storymap.geography import load_geography
-from storymap.indicators import compute_indicators
+from storymap.figures.geography import load_geography
+from storymap.figures.indicators import compute_indicators
+from storymap.pages.chapters import ChapterContext, render_chapter
+from storymap.pages.story import chapter_links
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDE = REPO / "docs" / "authoring.md"
@@ -129,7 +130,7 @@ def render(context, tmp_path: Path, body: str) -> str:
     file = tmp_path / "example.md"
     file.write_text(body, encoding="utf-8")
     ctx = ChapterContext(config, geo, results, None, slug="example")
-    extra = {"chapters": build_module.chapter_links(config)}
+    extra = {"chapters": chapter_links(config)}
     return render_chapter(config, str(file), ctx, extra=extra)
 
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from conftest import copy_project, run_cli, tree_digest
 
 from storymap.build import build
-from storymap.cli import main
+from storymap.commands.cli import main
 from storymap.config import load_config
 
 KEPT = ("site", ".storymap-cache", "data/cache")

@@ -41,8 +41,8 @@ def test_every_page_is_built(built_site: Path):
 @pytest.mark.parametrize("slug", ["index", *CHAPTERS[:-1]])
 def test_every_story_page_has_a_map(built_site: Path, slug: str):
     html = (built_site / f"{slug}.html").read_text()
-    assert 'class="folium-map"' in html
-    assert "Storymap.choropleth(" in html
+    assert 'class="storymap-leaflet"' in html
+    assert "data-map=" in html
 
 
 def test_numbers_in_the_prose_match_the_data(built_site: Path):

@@ -14,7 +14,7 @@ import yaml
 from conftest import run_cli
 
 from storymap.config import load_config
-from storymap.datachecks import audit_inputs
+from storymap.data.checks import audit_inputs
 
 DISABILITY = "data/census2021/london_lsoa21_disability_census2021_ts038.csv"
 LOOKUP21 = "data/lookups/lookup_lsoa21_ward22_lad22_london_bestfit.csv"

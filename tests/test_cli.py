@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import run_cli, tree_digest
 
-from storymap.cli import main
+from storymap.commands.cli import main
 
 
 def _fails_with(result, expected: str) -> None:

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from storymap.config import load_config
-from storymap.geography import load_geography
-from storymap.indicators import format_value
+from storymap.figures.geography import load_geography
+from storymap.figures.indicators import format_value
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -23,11 +23,12 @@ import pytest
 from click.testing import CliRunner
 from werkzeug import Request, Response
 
-from storymap.cache import NO_MANIFEST, manifest_markdown, manifest_rows
-from storymap.cli import main
+from storymap.commands.cli import main
 from storymap.config import load_config
-from storymap.geography import load_geography
-from storymap.indicators import compute_indicators
+from storymap.data.fetched import manifest_rows
+from storymap.figures.geography import load_geography
+from storymap.figures.indicators import compute_indicators
+from storymap.pages.reference import NO_MANIFEST, manifest_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 ARCGIS = "/ESMARspQHYMw9BZ9/arcgis/rest/services/{}/FeatureServer/0/query"

@@ -7,7 +7,7 @@ import pytest
 from conftest import REPO
 
 from storymap.config import load_config
-from storymap.geography import aggregate_to_wards, load_geography
+from storymap.figures.geography import aggregate_to_wards, load_geography
 
 
 @pytest.fixture(scope="module")

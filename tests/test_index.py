@@ -13,9 +13,9 @@ from hypothesis.extra.pandas import column, data_frames, range_indexes
 
 from storymap.config import load_config
 from storymap.errors import ConfigError
-from storymap.geography import load_geography
-from storymap.indicators import compute_indicators
-from storymap.riskindex import (
+from storymap.figures.geography import load_geography
+from storymap.figures.indicators import compute_indicators
+from storymap.figures.riskindex import (
     IndexMethod,
     band_stability,
     compute_index,

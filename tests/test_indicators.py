@@ -8,8 +8,8 @@ import pytest
 from conftest import REPO
 
 from storymap.config import load_config
-from storymap.geography import load_geography
-from storymap.indicators import class_breaks, compute_indicators, format_value
+from storymap.figures.geography import load_geography
+from storymap.figures.indicators import class_breaks, compute_indicators, format_value
 
 
 @pytest.fixture(scope="module")

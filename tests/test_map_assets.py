@@ -20,12 +20,12 @@ from shapely.geometry import MultiPolygon, Polygon, box, shape
 
 from storymap.build import indicators
 from storymap.config import load_config
-from storymap.downloads import rounded
-from storymap.geography import Geography, load_geography
-from storymap.indicators import format_value, summarise
-from storymap.mapgeometry import geometry_payload, simplified_projected
-from storymap.maps import data_payload
-from storymap.weight import gz_size
+from storymap.figures.geography import Geography, load_geography
+from storymap.figures.indicators import format_value, summarise
+from storymap.pages.downloads import rounded
+from storymap.pages.mapgeometry import geometry_payload, simplified_projected
+from storymap.pages.maps import data_payload
+from storymap.site.weight import gz_size
 
 pytestmark = pytest.mark.browser
 

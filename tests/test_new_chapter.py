@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from storymap.build import build
+from storymap.commands.newchapter import add_to_chapters_list, chapter_text, slugify
 from storymap.config import load_config
 from storymap.errors import StorymapError
-from storymap.newchapter import add_to_chapters_list, chapter_text, slugify
 
 
 def storymap(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -14,11 +14,11 @@ import pytest
 from shapely.geometry import MultiPolygon, Polygon
 
 from storymap.config import load_config
-from storymap.geography import load_geography
-from storymap.indicators import compute_indicators
-from storymap.profile_parts import aliases
-from storymap.profiles import profile_pages
-from storymap.svg import Projection
+from storymap.figures.geography import load_geography
+from storymap.figures.indicators import compute_indicators
+from storymap.pages.profiles import profile_pages
+from storymap.pages.svg import Projection
+from storymap.pages.ward_parts import aliases
 
 REPO = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
+from storymap.commands.publish import pages_url
 from storymap.config import load_config
-from storymap.publish import pages_url
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Storymap Test",

@@ -9,6 +9,7 @@ bench/bench_build.py reports those.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ from conftest import copy_project, run_cli, tree_digest
 from test_reproducible import differing
 
 import storymap.build as build_module
+import storymap.pages.story as story_module
 from storymap.build import build
 from storymap.config import load_config
 from storymap.errors import StorymapError
@@ -26,6 +28,7 @@ from storymap.errors import StorymapError
 CHAPTER = "chapters/01-introduction.md"
 AGE = "data/census2021/london_lsoa21_age65plus_census2021_rm121.csv"
 ALWAYS_MADE = {"page-weight"}  # the weight memo is stored again by every build
+SITE = "site-final"  # the finished site's files, stored again when any of them changed
 
 
 @pytest.fixture(scope="module")
@@ -53,16 +56,18 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def counting(monkeypatch, *names: str) -> dict[str, int]:
-    """Count calls of these functions of storymap.build (the stages' work)."""
+    """Count calls of these functions of storymap.build and storymap.pages.story (the stages'
+    work), wherever the build calls them from."""
     calls = dict.fromkeys(names, 0)
     for name in names:
-        original = getattr(build_module, name)
+        module = build_module if hasattr(build_module, name) else story_module
+        original = getattr(module, name)
 
         def counted(*args, _name=name, _original=original, **kwargs):
             calls[_name] += 1
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(build_module, name, counted)
+        monkeypatch.setattr(module, name, counted)
     return calls
 
 
@@ -72,15 +77,15 @@ def test_one_chapter_edit_redoes_only_that_chapter(built, tmp_path, monkeypatch)
     shutil.copytree(project / "site", before)
     calls = counting(monkeypatch, "check_inputs", "load_geography", "compute_indicators",
                      "compute_index", "write_map_assets", "StaticMaps", "render_chapter",
-                     "profiles")
+                     "write_profiles")
     (project / CHAPTER).write_text((project / CHAPTER).read_text("utf-8")
                                    + "\nA sentence added by the test.\n", "utf-8")
     result = rebuild(project)
 
     assert calls == {"check_inputs": 0, "load_geography": 0, "compute_indicators": 0,
                      "compute_index": 0, "write_map_assets": 0, "StaticMaps": 0,
-                     "render_chapter": 1, "profiles": 0}
-    assert set(result.made) == {"chapter-introduction"} | ALWAYS_MADE
+                     "render_chapter": 1, "write_profiles": 0}
+    assert set(result.made) == {"chapter-introduction", SITE} | ALWAYS_MADE
     for stage in ("check input data", "read boundaries and lookups",
                   "compute indicators and risk index", "write map geometry and data",
                   "ward and borough pages, downloads"):
@@ -157,40 +162,45 @@ def _corrupt(path: Path) -> None:
 def test_damaged_cache_entry_is_made_again(built, tmp_path, damage):
     project = clone(built, tmp_path / "project")
     digest = tree_digest(project / "site")
-    stages = project / ".storymap-cache" / "stages"
-    indicators = next(stages.glob("indicators.*")) / "value.pickle"
-    assets = next(stages.glob("map-assets.*"))
+    store = project / ".storymap-cache" / "store"
+    indicators = next((store / "entries").glob("indicators.*")) / "value.pickle"
     if damage == "flip":
         _corrupt(indicators)
     elif damage == "truncate":
         indicators.write_bytes(indicators.read_bytes()[:-1000])
     elif damage == "empty":
         indicators.write_bytes(b"")
-    else:
-        _corrupt(next(p for p in (assets / "files").rglob("data.*.js")))
+    else:  # the map data script, as the store keeps it
+        _corrupt(next(p for p in (store / "blobs").rglob("*/*")
+                      if p.read_bytes().startswith(b"window.STORYMAP_DATA")))
     result = rebuild(project)
+    assert result.damaged, "the damaged entry is noted"
     assert ("map-assets" if damage == "files" else "indicators") in result.made
     assert tree_digest(project / "site") == digest
     again = rebuild(project)  # the entry made again is used
     assert set(again.made) == ALWAYS_MADE
 
 
-def test_finished_file_changed_in_place_is_finished_again(built, tmp_path):
-    """A file of the finished site changed in place (as writing into a hard-linked published
-    file would) is made again from MkDocs' output."""
+def test_finished_file_changed_in_the_store_is_finished_again(built, tmp_path):
+    """A finished page changed in the store is caught by its checksum and made again from
+    MkDocs' output; the published site shares no file with the store."""
     project = clone(built, tmp_path / "project")
     digest = tree_digest(project / "site")
-    final = project / ".storymap-cache" / "final"
-    with open(final / "wards" / "barnet" / "E05013628.html", "a", encoding="utf-8") as handle:
+    page = project / "site" / "wards" / "barnet" / "E05013628.html"
+    sha = hashlib.sha256(page.read_bytes()).hexdigest()
+    blob = project / ".storymap-cache" / "store" / "blobs" / sha[:2] / sha
+    with open(blob, "a", encoding="utf-8") as handle:
         handle.write("<!-- changed -->")
     rebuild(project)
     assert tree_digest(project / "site") == digest
+    inodes = {p.stat().st_ino for p in (project / ".storymap-cache").rglob("*") if p.is_file()}
+    assert not inodes & {p.stat().st_ino for p in (project / "site").rglob("*") if p.is_file()}
 
 
-def test_pages_finished_again_trust_the_scripts_of_cached_chapters(built, tmp_path):
+def test_pages_finished_again_while_chapters_come_from_the_cache(built, tmp_path):
     """A fresh process finishing every page again (SOURCE_DATE_EPOCH changes how) while the
-    chapters come from the cache: their map scripts are still storymap's own, so the CSP allows
-    them and the build does not stop."""
+    chapters come from the cache: the pages hold no inline script, so the CSP needs no hash and
+    the build does not stop."""
     project = clone(built, tmp_path / "project")
     before = tmp_path / "before"
     shutil.copytree(project / "site", before)

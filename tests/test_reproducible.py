@@ -13,7 +13,8 @@ from conftest import copy_project, tree_digest
 
 from storymap.build import build
 from storymap.config import load_config
-from storymap.site import Page, finish_site
+from storymap.pages.page import Page
+from storymap.site.finish import finish_site
 
 
 def differing(a: Path, b: Path) -> list[str]:
@@ -62,8 +63,8 @@ def test_two_builds_from_the_same_inputs_are_byte_identical(tmp_path: Path, monk
     assert gzip.decompress((a / "sitemap.xml.gz").read_bytes()).decode() == sitemap
 
 
-def test_folium_elements_have_stable_ids(built_site: Path) -> None:
-    """Folium names elements with random uuid4 hex unless told; none may reach the pages."""
+def test_map_elements_have_stable_ids(built_site: Path) -> None:
+    """No element id made from random uuid4 hex (as Folium's default names) reaches a page."""
     for page in [built_site / "index.html", *built_site.glob("*.html")]:
         text = page.read_text("utf-8")
         assert not re.search(r"\b[a-z_]+_[0-9a-f]{32}\b", text), page.name

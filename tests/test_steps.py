@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from conftest import REPO
 
-from storymap.alt import view_summary, view_table
-from storymap.chapters import ChapterContext
 from storymap.config import load_config
 from storymap.errors import ChapterError
-from storymap.geography import load_geography
-from storymap.indicators import compute_indicators, format_value
-from storymap.steps import parse_steps, split_steps
+from storymap.figures.geography import load_geography
+from storymap.figures.indicators import compute_indicators, format_value
+from storymap.pages.alt import view_summary, view_table
+from storymap.pages.chapters import ChapterContext
+from storymap.pages.steps import parse_steps, split_steps
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +122,21 @@ def test_view_table_lists_the_wards_in_view(ctx):
     assert '<button type="button" class="sort">' in table
     london = view_table("London", ctx.geo, ctx.results["pct_75_plus"], "area", None)
     assert london.count("<tr>") == 34  # header + 33 boroughs
+
+
+def test_trusted_chapter_scripts_become_files(ctx, tmp_path):
+    """With site.allow_raw_html_scripts a chapter's own script still reaches no page inline: it
+    is moved into a content-hashed file under assets/chapter-scripts/ and loaded from there."""
+    from storymap.pages.chapters import render_chapter
+
+    chapter = tmp_path / "trusted.md"
+    chapter.write_text("# Trusted\n\n<script>document.title = 'x';</script>\n", "utf-8")
+    site = ctx.config.site.model_copy(update={"allow_raw_html_scripts": True})
+    config = ctx.config.model_copy(update={"site": site, "path": tmp_path / "site_config.yml"})
+    mine = ChapterContext(config, ctx.geo, ctx.results, None, slug="trusted")
+    markdown = render_chapter(config, "trusted.md", mine)
+    assert "document.title" not in markdown
+    [(name, body)] = mine.files.items()
+    assert name.startswith("assets/chapter-scripts/") and name.endswith(".js")
+    assert body == "document.title = 'x';"
+    assert f'<script src="{name}"></script>' in markdown

@@ -59,7 +59,7 @@ def test_scrolling_changes_indicator_colours_and_focus(browser, site_url):
         state = page.evaluate(
             """(focus) => {
               const root = document.querySelector('.storymap-scrolly');
-              const div = root.querySelector('.folium-map');
+              const div = root.querySelector('.storymap-leaflet');
               const c = Storymap.maps[div.id];
               const D = Storymap.data;
               const ind = D.indicators[c.indicator];

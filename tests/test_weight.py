@@ -10,7 +10,7 @@ import pytest
 
 from storymap.config import BudgetsSection, load_config
 from storymap.errors import ConfigError, StorymapError
-from storymap.weight import KB, check_weights, measure_site, over_budget
+from storymap.site.weight import KB, check_weights, measure_site, over_budget
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -2,8 +2,19 @@
  * Written for this project; needs only Leaflet. Every map on a page reuses the same geometry. */
 (function () {
   "use strict";
-  /* Scripts run: swap the per-step images for the live map before any map is drawn. */
   document.documentElement.classList.add("storymap-js");
+  var HERE = document.currentScript ? document.currentScript.src.replace(/[^/]*$/, "") : "";
+
+  /* The live map cannot start (a script missing or failing): show each step's own image,
+   * legend and summary, as readers without scripts see them. */
+  function fallback() {
+    if (document.querySelector("link[data-storymap-nojs]")) { return; }
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = HERE + "nojs.css";
+    link.setAttribute("data-storymap-nojs", "");
+    document.head.appendChild(link);
+  }
 
   /* ---- decoding the compact map scripts (the format: storymap/mapcodec.py) --------------- */
 
@@ -145,8 +156,14 @@
     };
   }
 
-  var DATA = decodeData(window.STORYMAP_DATA);
-  var GEO = decodeGeo(window.STORYMAP_GEO, DATA);
+  var DATA, GEO;
+  try {
+    DATA = decodeData(window.STORYMAP_DATA);
+    GEO = decodeGeo(window.STORYMAP_GEO, DATA);
+  } catch (error) {
+    fallback();
+    throw error;
+  }
   var wardIndex = {};
   DATA.wards.codes.forEach(function (code, i) { wardIndex[code] = i; });
   var boroughIndex = {};
@@ -384,10 +401,33 @@
     this.root.setAttribute("data-active-step", step.id);
   };
 
+  /* Each map element names what it shows in data-map; the map is made here, so pages need no
+   * inline script (the site's Content-Security-Policy is script-src 'self'). */
+  function startMaps() {
+    Array.prototype.forEach.call(document.querySelectorAll(".storymap-leaflet[data-map]"),
+      function (el) {
+        if (window.Storymap.maps[el.id]) { return; }
+        var settings = JSON.parse(el.getAttribute("data-map"));
+        var map = L.map(el, {
+          center: [51.49, -0.11], zoom: 10, zoomSnap: 0.25, scrollWheelZoom: false,
+          attributionControl: !!settings.basemap
+        });
+        if (settings.basemap) {
+          L.tileLayer(settings.basemap.url, { attribution: settings.basemap.attribution }).addTo(map);
+        }
+        window.Storymap.choropleth(map, settings);
+      });
+  }
+
   function startStories() {
-    document.documentElement.classList.add("storymap-js");
+    try {
+      startMaps();
+    } catch (error) {
+      fallback();
+      throw error;
+    }
     Array.prototype.forEach.call(document.querySelectorAll(".storymap-scrolly"), function (root) {
-      var div = root.querySelector(".folium-map");
+      var div = root.querySelector(".storymap-leaflet");
       var choropleth = div && window.Storymap.maps[div.id];
       if (choropleth) { root.storymap = new Story(root, choropleth); }
     });

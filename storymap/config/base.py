@@ -1,0 +1,14 @@
+"""What every section of the config shares: models that refuse unknown keys and are frozen.
+
+In: nothing. Out: :class:`Model`, the base of every section's schema, and shared patterns.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)

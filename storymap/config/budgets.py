@@ -1,0 +1,29 @@
+"""The ``budgets:`` section: page-weight budgets the build holds every page to.
+
+In: YAML mappings. Out: :class:`BudgetsSection`.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from storymap.config.base import Model
+
+
+class BudgetsSection(Model):
+    """Page-weight budgets, in KB (1,000 bytes) of gzip-compressed bytes: the page's HTML and
+    every file it loads as it opens. The build fails a page over its budget
+    (storymap.site.weight)."""
+
+    map_page_kb: float = Field(
+        150, gt=0, description="A page with a map (a chapter), read with nothing cached."
+    )
+    page_kb: float = Field(
+        40, gt=0, description="Any other page (method, ward, borough, about), nothing cached."
+    )
+    cached_kb: float = Field(
+        30, gt=0, description="Any page read after another, the files pages share cached."
+    )
+    search_kb: float = Field(
+        40, gt=0, description="The search index, loaded when a reader first uses search."
+    )

@@ -1,0 +1,150 @@
+"""Checks across sections: every name refers to something declared, every file exists.
+
+In: a :class:`~storymap.config.model.Config` that passed its schema. Out: a
+:class:`ProblemList` of every problem (undeclared sources, indicators or geographies, missing
+files, weights that cannot be normalised, palettes that do not fit the classes).
+"""
+
+from __future__ import annotations
+
+import re
+
+from storymap.config.base import HEX_COLOUR
+from storymap.config.model import Config
+from storymap.config.site import chapter_slug
+from storymap.errors import ProblemList, quoted_list
+
+
+def cross_check(config: Config) -> ProblemList:
+    """Problems that span sections: undeclared names, missing columns, missing files."""
+    p = ProblemList()
+    name = config.path.name
+    declared = quoted_list(config.sources)
+    geographies = ["ward", *config.geography.lookups]
+
+    def need_source(where: str, source: str) -> None:
+        if source not in config.sources:
+            p.add(
+                f"{name}: {where}: '{source}' is not a declared source (declared: {declared}). "
+                "Fix the name or add it under sources:."
+            )
+
+    need_source("geography.wards.source", config.geography.wards.source)
+    need_source("geography.ward_boroughs.source", config.geography.ward_boroughs.source)
+    for key, lookup in config.geography.lookups.items():
+        need_source(f"geography.lookups.{key}.source", lookup.source)
+    for key, source in config.sources.items():
+        if not config.resolve(source.file).is_file():
+            p.add(
+                f"{name}: sources.{key}.file: {source.file} does not exist. "
+                "Restore the file, fix the path, or run `storymap fetch`."
+            )
+
+    seen: set[str] = set()
+    for i, ind in enumerate(config.indicators):
+        where = f"indicators[{i}]"
+        if ind.id in seen:
+            p.add(f"{name}: {where}.id: '{ind.id}' is used by more than one indicator. Rename one.")
+        seen.add(ind.id)
+        need_source(f"{where}.source", ind.source)
+        if ind.weight:
+            need_source(f"{where}.weight.source", ind.weight.source)
+        if ind.geography not in geographies:
+            p.add(
+                f"{name}: {where}.geography: '{ind.geography}' is not a known geography "
+                f"(known: {', '.join(geographies)}). "
+                "Add it under geography.lookups: or fix the name."
+            )
+        needs = {
+            "ratio": ("numerator", "denominator"),
+            "weighted_mean": ("value",),
+            "sum": ("value",),
+        }
+        for field in needs[ind.aggregate]:
+            if getattr(ind, field) is None:
+                p.add(
+                    f"{name}: {where}.{field}: required when aggregate is '{ind.aggregate}'. "
+                    f"Name the column that holds the {field}."
+                )
+        if ind.aggregate != "ratio" and (ind.numerator or ind.denominator):
+            p.add(
+                f"{name}: {where}: numerator/denominator are only used with aggregate: ratio; "
+                "use value: for scores and counts."
+            )
+        if ind.aggregate == "ratio" and ind.value:
+            p.add(f"{name}: {where}.value: not used with aggregate: ratio. Remove it.")
+
+    for i, colour in enumerate(config.maps.palette):
+        if not re.match(HEX_COLOUR, colour):
+            p.add(f"{name}: maps.palette[{i}]: '{colour}' is not a #rrggbb colour.")
+    if len(config.maps.palette) != config.maps.classes:
+        p.add(
+            f"{name}: maps.palette: {len(config.maps.palette)} colours for {config.maps.classes} "
+            "classes. Give one colour per class."
+        )
+
+    _check_index(config, p)
+    pages = [("home", config.home)] + [
+        (f"chapters[{i}].file", ch.file) for i, ch in enumerate(config.chapters)
+    ]
+    for where, file in pages:
+        if not config.resolve(file).is_file():
+            p.add(f"{name}: {where}: {file} does not exist. Create it or fix the path.")
+    slugs = [chapter_slug(ch) for ch in config.chapters]
+    for slug in {s for s in slugs if slugs.count(s) > 1}:
+        p.add(
+            f"{name}: chapters: two chapters would both be written as '{slug}'. Set slug: on one."
+        )
+    return p
+
+
+def _check_index(config: Config, p: ProblemList) -> None:
+    """The index: section names declared indicators, and its weights can be normalised."""
+    name, index = config.path.name, config.index
+    for i, ind in enumerate(config.indicators):
+        if ind.valid_range and ind.valid_range[0] >= ind.valid_range[1]:
+            p.add(f"{name}: indicators[{i}].valid_range: low must be below high.")
+    if index is None:
+        return
+    ids = config.indicator_ids
+    known = f"(declared: {quoted_list(ids, 20)})"
+    if index.id in ids:
+        p.add(f"{name}: index.id: '{index.id}' is also an indicator id. Give the index its own id.")
+    if index.population not in ids:
+        p.add(
+            f"{name}: index.population: '{index.population}' is not a declared indicator {known}."
+        )
+    elif config.indicator(index.population).aggregate != "ratio":
+        p.add(f"{name}: index.population: '{index.population}' must be a ratio indicator (people).")
+    if index.compare_with and index.compare_with.indicator not in ids:
+        p.add(
+            f"{name}: index.compare_with.indicator: '{index.compare_with.indicator}' is not a "
+            f"declared indicator {known}."
+        )
+    table = index.compare_with.inputs_table if index.compare_with else None
+    if table and not config.resolve(table).is_file():
+        p.add(f"{name}: index.compare_with.inputs_table: {table} does not exist. Fix the path.")
+    used: list[str] = []
+    for c, comp in enumerate(index.components):
+        where = f"index.components[{c}]"
+        if sum(x.weight for x in comp.indicators) <= 0:
+            p.add(
+                f"{name}: {where}: indicator weights sum to zero, so they cannot be normalised. "
+                "Give at least one indicator a positive weight."
+            )
+        for j, item in enumerate(comp.indicators):
+            if item.indicator not in ids:
+                p.add(
+                    f"{name}: {where}.indicators[{j}].indicator: '{item.indicator}' is not a "
+                    f"declared indicator {known}. Fix the name or declare it under indicators:."
+                )
+            used.append(item.indicator)
+    if sum(c.weight for c in index.components) <= 0:
+        p.add(
+            f"{name}: index.components: component weights sum to zero. Give one a positive weight."
+        )
+    for dup in sorted({u for u in used if used.count(u) > 1}):
+        p.add(f"{name}: index.components: '{dup}' is used more than once. Use each indicator once.")
+    comp_ids = [c.id for c in index.components]
+    for dup in sorted({c for c in comp_ids if comp_ids.count(c) > 1}):
+        p.add(f"{name}: index.components: component id '{dup}' is used twice. Rename one.")

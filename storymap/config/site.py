@@ -1,0 +1,53 @@
+"""The ``site:`` section (title, area, attribution) and the ``chapters:`` list.
+
+In: YAML mappings. Out: :class:`SiteSection`, :class:`ChapterSection`, and
+:func:`chapter_slug`, the web address a chapter is written to.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from storymap.config.base import Model
+
+
+class AreaSection(Model):
+    """Which part of the ward layer the site covers."""
+
+    name: str = Field("London", description="Name of the whole area, used in prose and tables.")
+    boroughs: Literal["all"] | list[str] = Field(
+        "all", description="'all', or borough names or codes to keep."
+    )
+
+
+class SiteSection(Model):
+    title: str = Field(description="Site title, shown on every page.")
+    description: str = Field("", description="One sentence for search engines and the home page.")
+    language: str = Field("en", description="Language code for the pages' lang attribute.")
+    url: str | None = Field(None, description="Public URL of the published site, if known.")
+    area: AreaSection = AreaSection()
+    focus_boroughs: list[str] = Field(
+        default_factory=list, description="The project boroughs the story focuses on."
+    )
+    attribution: str = Field(description="Combined attribution shown in every page footer.")
+    allow_raw_html_scripts: bool = Field(
+        False, description="Allow <script> in chapter markdown (off: chapters are refused)."
+    )
+
+
+class ChapterSection(Model):
+    file: str
+    title: str
+    slug: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+
+
+def chapter_slug(chapter: ChapterSection) -> str:
+    if chapter.slug:
+        return chapter.slug
+    stem = Path(chapter.file).stem
+    stem = re.sub(r"^\d+[-_]", "", stem)
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "chapter"

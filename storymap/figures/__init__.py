@@ -1,0 +1,11 @@
+"""Figures: wards and boroughs, every indicator's ward figures, and the over-65 risk index.
+
+In: the Config and tables read by :mod:`storymap.data`. Out: a
+:class:`~.geography.Geography` (ward layer, boroughs, small-area lookups), one
+:class:`~.indicators.IndicatorResult` per indicator (ward, borough and area figures, ranks, class
+breaks) and the :class:`~.riskindex.IndexResult`. Nothing here writes a file or knows about pages.
+
+- :mod:`.geography`: wards, boroughs and small-area lookups; summing small areas into wards.
+- :mod:`.indicators`: ward figures, rates recomputed from summed counts, ranks and classes.
+- :mod:`.riskindex`: the composite index, its bands and how robust they are to the weights.
+"""

@@ -1,0 +1,201 @@
+"""Indicator values for wards, boroughs and the whole area, with ranks and class breaks.
+
+In: the Config and the Geography. Out: one :class:`IndicatorResult` per configured indicator.
+
+Counts are summed from small areas to wards (scaled by lookup weights), then rates are recomputed
+from the summed numerator and denominator: never an average of rates. Scores are averaged weighted
+by population. Boroughs and the whole area are summed from wards the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mapclassify
+import numpy as np
+import pandas as pd
+
+from storymap.config import Config, IndicatorSection
+from storymap.data.sources import display_path, read_table, source_path
+from storymap.data.validate import TableSpec, check_table
+from storymap.errors import DataError, quoted_list
+from storymap.figures.geography import Geography, aggregate_to_wards, unmatched_codes
+
+
+@dataclass
+class IndicatorResult:
+    spec: IndicatorSection
+    wards: pd.DataFrame  # index ward code: numerator, denominator, value, rank, decile, cls
+    boroughs: pd.DataFrame  # index borough code: numerator, denominator, value
+    area: pd.Series  # numerator, denominator, value for the whole area
+    breaks: list[float]  # upper bound of each class, lowest class first
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def risk_class(self, cls: int) -> int:
+        """Colour index (0 = least at risk) for a value class (0 = lowest values)."""
+        k = len(self.breaks)
+        return cls if self.spec.direction == "higher_is_more_risk" else k - 1 - cls
+
+
+def compute_indicators(config: Config, geo: Geography) -> dict[str, IndicatorResult]:
+    return {spec.id: compute_indicator(config, spec, geo) for spec in config.indicators}
+
+
+def compute_indicator(config: Config, spec: IndicatorSection, geo: Geography) -> IndicatorResult:
+    sums = ward_sums(config, spec, geo)
+    wards = sums.reindex(geo.wards.index)
+    wards["value"] = _value(spec, wards["numerator"], wards["denominator"])
+    _require_coverage(config, spec, geo, wards)
+    return summarise(spec, wards, geo, config.maps.classification, config.maps.classes)
+
+
+def summarise(
+    spec: IndicatorSection, wards: pd.DataFrame, geo: Geography, method: str, k: int
+) -> IndicatorResult:
+    """Boroughs and area from ward numerators and denominators; ward ranks, deciles, classes."""
+    wards = wards.copy()
+    wards["borough_code"] = geo.wards["borough_code"]
+    grouped = wards.groupby("borough_code")[["numerator", "denominator"]].sum(min_count=1)
+    grouped["value"] = _value(spec, grouped["numerator"], grouped["denominator"])
+    total = wards[["numerator", "denominator"]].sum(min_count=1)
+    area = pd.Series(
+        {
+            "numerator": total["numerator"],
+            "denominator": total["denominator"],
+            "value": _value(spec, total["numerator"], total["denominator"]),
+        }
+    )
+    wards = wards.drop(columns="borough_code")
+    ascending = spec.direction != "higher_is_more_risk"
+    wards["rank"] = wards["value"].rank(ascending=ascending, method="min").astype(int)
+    wards["decile"] = np.ceil(wards["rank"] * 10 / len(wards)).clip(1, 10).astype(int)
+    breaks = class_breaks(wards["value"].to_numpy(), method, k)
+    wards["cls"] = classify(wards["value"].to_numpy(), breaks)
+    return IndicatorResult(spec=spec, wards=wards, boroughs=grouped, area=area, breaks=breaks)
+
+
+def _value(spec: IndicatorSection, numerator, denominator):
+    if spec.aggregate == "ratio":
+        return 100 * numerator / denominator
+    if spec.aggregate in ("weighted_mean", "index"):
+        return numerator / denominator
+    return numerator
+
+
+def ward_sums(config: Config, spec: IndicatorSection, geo: Geography) -> pd.DataFrame:
+    """Per ward: numerator and denominator (for a mean: weighted sum and weight; for a sum: NaN)."""
+    source = config.sources[spec.source]
+    code = source.code_column or ""
+    shown = display_path(config, source_path(config, spec.source))
+    filter_col = spec.numerator_filter.column if spec.numerator_filter else None
+    nums = spec.numerator_columns
+    wanted = [c for c in (*nums, spec.denominator, spec.value, filter_col) if c]
+    table = read_table(config, spec.source, [code, *wanted])
+    counts = [c for c in (*nums, spec.denominator) if c]
+    table = check_table(
+        table,
+        shown,
+        TableSpec(
+            code_column=code,
+            counts=counts,
+            numbers=[c for c in (spec.value, filter_col) if c],
+            not_above=[(n, spec.denominator) for n in nums if spec.denominator],
+        ),
+    )
+    lookup = _lookup_for(spec, geo)
+    _require_codes_match(config, spec, shown, table, code, lookup)
+
+    if spec.aggregate == "ratio":
+        num = table[nums].sum(axis=1)
+        if spec.numerator_filter:
+            keep = table[spec.numerator_filter.column].isin(spec.numerator_filter.values)
+            num = num.where(keep, 0.0)
+        table = table.assign(_num=num, _den=table[spec.denominator])
+    elif spec.aggregate == "weighted_mean":
+        weights = _weights(config, spec)
+        w = table[code].map(weights)
+        missing = w.isna()
+        if missing.any():
+            raise DataError(
+                f"{shown} rows {quoted_list([str(i + 2) for i in table.index[missing]], 8)}: codes "
+                f"{quoted_list(table.loc[missing, code].unique(), 5)} have no weight in source "
+                f"'{spec.weight.source if spec.weight else ''}'. Check both files use the same "
+                "LSOA vintage."
+            )
+        w = w.where(table[spec.value].notna(), 0.0)
+        table = table.assign(_num=table[spec.value] * w, _den=w)
+    else:
+        table = table.assign(_num=table[spec.value], _den=math.nan)
+    sums = aggregate_to_wards(table, code, lookup, ["_num", "_den"])
+    return sums.rename(columns={"_num": "numerator", "_den": "denominator"})
+
+
+def _lookup_for(spec: IndicatorSection, geo: Geography) -> pd.DataFrame:
+    if spec.geography == "ward":
+        codes = geo.wards.index
+        return pd.DataFrame({"code": codes, "ward": codes, "weight": 1.0})
+    return geo.lookups[spec.geography]
+
+
+def _weights(config: Config, spec: IndicatorSection) -> pd.Series:
+    if spec.weight is None:
+        raise DataError(
+            f"{config.path.name}: indicator '{spec.id}': aggregate weighted_mean needs weight: "
+            "{source, column} naming the population to weight by."
+        )
+    wsrc = config.sources[spec.weight.source]
+    code = wsrc.code_column or ""
+    shown = display_path(config, source_path(config, spec.weight.source))
+    table = read_table(config, spec.weight.source, [code, spec.weight.column])
+    table = check_table(table, shown, TableSpec(code_column=code, counts=[spec.weight.column]))
+    return table.set_index(code)[spec.weight.column]
+
+
+def _require_codes_match(config, spec, shown, table, code, lookup) -> None:
+    bad = unmatched_codes(table, code, lookup)
+    if len(bad) and config.site.area.boroughs == "all":
+        raise DataError(
+            f"{shown} rows {quoted_list([str(i + 2) for i in bad], 8)}: codes "
+            f"{quoted_list(table.loc[bad, code].unique(), 6)} match no area in the "
+            f"'{spec.geography}' lookup ({len(bad)} rows). Check the file uses "
+            f"{spec.geography.upper()} codes (e.g. 2021 LSOAs, not 2011)."
+        )
+
+
+def _require_coverage(config, spec, geo: Geography, wards: pd.DataFrame) -> None:
+    empty = wards["value"].isna() | ~np.isfinite(wards["value"].astype(float))
+    if empty.any():
+        names = [f"{c} {geo.wards.at[c, 'name']}" for c in wards.index[empty]]
+        raise DataError(
+            f"indicator '{spec.id}' (source '{spec.source}'): {int(empty.sum())} ward(s) get no "
+            f"value: {quoted_list(names, 6)}. Check the lookup '{spec.geography}' covers them "
+            "and the source has figures for their areas."
+        )
+
+
+def class_breaks(values: np.ndarray, method: str, k: int) -> list[float]:
+    """Upper bounds of ``k`` classes (fewer if the data has fewer distinct values)."""
+    values = values[np.isfinite(values)]
+    if method == "natural_breaks":
+        bins = mapclassify.FisherJenks(values, k=k).bins
+    else:
+        bins = mapclassify.Quantiles(values, k=k).bins
+    return [float(b) for b in np.unique(bins)]
+
+
+def classify(values: np.ndarray, breaks: list[float]) -> np.ndarray:
+    return np.searchsorted(np.asarray(breaks), values, side="left").clip(0, len(breaks) - 1)
+
+
+def format_value(value: float, spec: IndicatorSection) -> str:
+    if value is None or not np.isfinite(value):
+        return "no data"
+    if spec.unit == "percent":
+        return f"{value:.{spec.decimals}f}%"
+    if spec.unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.{spec.decimals}f}"

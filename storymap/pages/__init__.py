@@ -1,0 +1,15 @@
+"""Pages: everything a reader sees, as markdown and HTML, and the files the pages use.
+
+In: the Config, the Geography, the IndicatorResults and the IndexResult from
+:mod:`storymap.figures`, and the data checks report. Out: :class:`~.page.Page` objects (docs path,
+title, markdown with raw HTML) and extra files (map geometry and data scripts, static step images,
+downloads). Nothing here knows the site generator.
+
+- :mod:`.chapters` and :mod:`.steps`: chapters rendered with Jinja2, their scroll steps.
+- :mod:`.maps`, :mod:`.mapcodec`, :mod:`.mapgeometry`: the map figures and their compact data.
+- :mod:`.staticmap`, :mod:`.svg`: images drawn at build time (no JavaScript needed).
+- :mod:`.alt`: text summaries and tables for every map view.
+- :mod:`.profiles`, :mod:`.ward_parts`, :mod:`.borough_parts`: ward and borough pages.
+- :mod:`.method`: the risk index's method page and the data checks page.
+- :mod:`.downloads`: CSV and GeoJSON downloads and the data dictionary.
+"""

@@ -1,0 +1,112 @@
+"""Parts of the borough profile pages: comparison table, choropleth with legend, ward table.
+
+In: IndicatorResults, the Geography and a borough's ward shapes. Out: HTML strings (every data
+string escaped). The ward table is a real ``<table>`` that works without JavaScript; the project's
+``sortable.js`` puts a keyboard-operable sort button in each header cell and sets aria-sort.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+from storymap.config import Config
+from storymap.figures.indicators import IndicatorResult
+from storymap.pages.maps import _palette
+from storymap.pages.svg import choropleth
+from storymap.pages.ward_parts import AGE_INDICATORS, BoroughShapes, Figures, count
+
+e = html.escape
+MAP_INDICATORS = ("risk_index", "pct_65_plus")
+
+
+def borough_rank(res: IndicatorResult, code: str) -> int:
+    ascending = res.spec.direction != "higher_is_more_risk"
+    return int(res.boroughs["value"].rank(ascending=ascending, method="min")[code])
+
+
+def borough_comparison(f: Figures, code: str) -> str:
+    """Each indicator for the borough and the whole area, with the borough's rank."""
+    name, area = e(f.borough_name[code]), e(f.area_name)
+    n = len(f.borough_name)
+    rows = []
+    for ind, res in f.results.items():
+        b, a = f.borough[ind][code]["value"], f.area[ind]["value"]
+        word = "the same" if f.fmt(ind, b) == f.fmt(ind, a) else ("higher" if b > a else "lower")
+        rows.append(
+            f"<tr><th scope='row'>{e(res.spec.label)}</th><td>{e(f.fmt(ind, b))}</td>"
+            f"<td>{e(f.fmt(ind, a))}</td><td>{word}</td><td>{borough_rank(res, code)} of {n}</td>"
+            "</tr>"
+        )
+    return (
+        f'<table class="storymap-borough-compare"><caption>{name} and {area}; rank 1 is '
+        "the borough most at risk.</caption><thead><tr><th scope='col'>Indicator</th>"
+        f"<th scope='col'>{name}</th><th scope='col'>{area}</th>"
+        f"<th scope='col'>{name} is</th><th scope='col'>Rank of {n} boroughs</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def map_indicator(results: dict[str, IndicatorResult]) -> str:
+    for ind_id in MAP_INDICATORS:
+        if ind_id in results:
+            return ind_id
+    return next(iter(results))
+
+
+def borough_map(config: Config, f: Figures, shapes: BoroughShapes, name: str) -> str:
+    """Choropleth of one indicator over the borough's wards, with a text legend."""
+    ind = map_indicator(f.results)
+    res = f.results[ind]
+    palette = _palette(config, len(res.breaks))
+    rows = {w: f.ward[ind][w] for w in shapes.paths}
+    fills = {w: palette[r["band"] - 1] for w, r in rows.items()}
+    titles = {w: f"{shapes.names[w]}: {f.fmt(ind, r['value'])}" for w, r in rows.items()}
+    label = f"Map of {res.spec.label} in each ward of {name}; the legend below gives the bands"
+    items, lower = [], f.range[ind][0]
+    for cls, upper in enumerate(res.breaks):
+        band = res.risk_class(cls)
+        n = sum(1 for r in rows.values() if r["cls"] == cls)
+        items.append(
+            (band, f'<li><span class="swatch" style="background:{palette[band]}"></span>'
+             f"Band {band + 1}: {e(f.fmt(ind, lower))} to {e(f.fmt(ind, upper))} "
+             f"({n} ward{'s' if n != 1 else ''} here)</li>")
+        )
+        lower = upper
+    legend = "".join(item for _, item in sorted(items))
+    return (
+        '<figure class="storymap-figure storymap-borough-map">'
+        + choropleth(shapes.paths, fills, titles, shapes.projection, label)
+        + f"<figcaption>{e(label)}. Band 1 is the least at risk, band {len(res.breaks)} the most. "
+        "Hover or tap a ward for its name and value; the table below lists every ward."
+        f'</figcaption><div class="storymap-legend"><ul>{legend}</ul></div></figure>'
+    )
+
+
+def _th(label: str, numeric: bool) -> str:
+    kind = "number" if numeric else "text"
+    return f"<th scope='col' data-sort-type='{kind}'>{e(label)}</th>"
+
+
+def borough_table(f: Figures, code: str, href: Callable[[str], str]) -> str:
+    """The borough's wards with counts and every indicator; sortable by any column."""
+    wards = sorted((w for w, b in f.ward_borough.items() if b == code), key=f.ward_name.get)
+    age = [(i, label) for i, label in AGE_INDICATORS if i in f.results]
+    heads = [_th("Ward", False)] + [_th(f"{label} (people)", True) for _, label in age]
+    heads += [_th(f"{r.spec.short}", True) for r in f.results.values()]
+    body = []
+    for ward in wards:
+        name = e(f.ward_name[ward])
+        cells = [f"<th scope='row' data-sort='{name}'><a href=\"{e(href(ward))}\">{name}</a></th>"]
+        for ind, _ in age:
+            num = f.ward[ind][ward]["numerator"]
+            cells.append(f"<td data-sort='{num:.2f}'>{count(num)}</td>")
+        for ind in f.results:
+            v = f.ward[ind][ward]["value"]
+            cells.append(f"<td data-sort='{v:.6f}'>{e(f.fmt(ind, v))}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        '<table class="storymap-sortable"><caption>Wards of the borough. Use the buttons in the '
+        "column headings to sort.</caption>"
+        f"<thead><tr>{''.join(heads)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )

@@ -1,0 +1,74 @@
+"""Ward shapes for maps: simplified topology-aware, and as shared arcs for the map script.
+
+In: the ward layer (lon/lat). Out: :func:`simplified_projected`, the simplified wards in British
+National Grid (static images, and the reference the map script's shapes are tested against), and
+:func:`geometry_payload`, the same shapes as shared arcs on a grid of about ``GRID_METRES``, in
+the compact form of :mod:`storymap.pages.mapcodec` that ``storymap.js`` decodes. Shared edges are
+simplified once, so no gaps or overlaps open between neighbours.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+import topojson
+from shapely.geometry import LineString
+
+from storymap.config import Config
+from storymap.figures.geography import Geography
+from storymap.pages.mapcodec import WardRings, encode_topology
+
+# Map coordinates are stored on a grid of about GRID_METRES square: each point is at most
+# GRID_METRES / sqrt(2) from the simplified shape.
+GRID_METRES = 2.0
+METRES_PER_DEGREE_LAT = 111_250  # at London's latitude; the grid need only be about square
+METRES_PER_DEGREE_LON = 111_320  # times the cosine of the latitude
+
+
+def ward_topology(wards: gpd.GeoDataFrame, metres: float) -> topojson.Topology:
+    """The wards as shared arcs in British National Grid, simplified by ``metres`` (0: not)."""
+    projected = wards[["geometry"]].to_crs(27700)
+    return topojson.Topology(projected, prequantize=False, toposimplify=metres)
+
+
+def simplified_projected(wards: gpd.GeoDataFrame, metres: float) -> gpd.GeoDataFrame:
+    """Wards in British National Grid, simplified topology-aware (``metres`` 0: as they are)."""
+    projected = wards[["geometry"]].to_crs(27700)
+    if metres > 0:
+        projected = ward_topology(wards, metres).to_gdf().set_crs(27700, allow_override=True)
+        projected.index = wards.index
+    return projected
+
+
+def grid_scale(latitude: float) -> tuple[int, int]:
+    """Grid steps per degree of longitude and latitude for steps of about GRID_METRES."""
+    east = METRES_PER_DEGREE_LON * np.cos(np.radians(latitude))
+    return round(east / GRID_METRES), round(METRES_PER_DEGREE_LAT / GRID_METRES)
+
+
+def geometry_payload(config: Config, geo: Geography) -> dict:
+    """The simplified wards as shared arcs on a grid (see storymap.pages.mapcodec), in ward
+    order."""
+    output = ward_topology(geo.wards, config.geography.simplify_metres).output
+    projected = [np.asarray(a, dtype=float) for a in output["arcs"]]
+    by_code = {g["id"]: g for g in output["objects"]["data"]["geometries"]}
+    rings = [_polygons(by_code[code], projected) for code in geo.wards.index]
+    lines = gpd.GeoSeries([LineString(a) for a in projected], crs=27700).to_crs(4326)
+    lonlat = [np.asarray(line.coords) for line in lines]
+    miny, maxy = geo.wards.total_bounds[[1, 3]]
+    return encode_topology(lonlat, rings, grid_scale((miny + maxy) / 2))
+
+
+def _polygons(geometry: dict, arcs: list[np.ndarray]) -> WardRings:
+    """A ward's rings as arc references, wound as shapely.orient and GeoJSON do (outer rings
+    counter-clockwise, holes clockwise), each still starting where it did."""
+    polygons = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
+    return [[_wound(ring, arcs, outer=k == 0) for k, ring in enumerate(p)] for p in polygons]
+
+
+def _wound(ring: list[int], arcs: list[np.ndarray], outer: bool) -> list[int]:
+    points = np.vstack([arcs[ref] if ref >= 0 else arcs[~ref][::-1] for ref in ring])
+    if bool(shapely.is_ccw(shapely.linearrings(points))) == outer:
+        return ring
+    return [~ref for ref in reversed(ring)]

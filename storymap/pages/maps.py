@@ -1,0 +1,249 @@
+"""Maps: the shared geometry and data assets, and Folium map fragments that use them.
+
+In: the Geography and the IndicatorResults. Out:
+- :func:`write_map_assets` writes, once for the whole site, the simplified ward geometry
+  (topology-aware, so neighbouring wards keep shared edges) and every indicator's ward figures as
+  two small, content-hashed scripts in the compact form of :mod:`storymap.pages.mapcodec`, which
+  ``storymap.js`` decodes, plus Leaflet from the pip-installed ``xstatic-leaflet``.
+- :func:`map_fragment` returns the HTML of one map: an element that ``storymap.js`` turns into a
+  Leaflet map whose only layer is the project's ward choropleth (drawn from the shared assets), a
+  caption that says in words what the map shows, an HTML legend and the source line. No tiles
+  unless the config names a basemap, and no inline script.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xstatic.pkg.leaflet as xleaflet
+
+from storymap.config import Config
+from storymap.figures.geography import Geography
+from storymap.figures.indicators import IndicatorResult, format_value
+from storymap.pages.alt import view_summary
+from storymap.pages.downloads import download_paths, rounded
+from storymap.pages.mapcodec import encode_indicator, front_coded
+from storymap.pages.mapgeometry import geometry_payload
+
+ASSET_DIR = "assets/storymap"
+PACKAGE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+@dataclass
+class MapAssets:
+    """Site-relative URLs of the shared scripts and styles, in load order."""
+
+    scripts: list[str]
+    styles: list[str]
+    geometry_bytes: int
+    data_bytes: int
+
+
+def write_map_assets(
+    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path
+) -> MapAssets:
+    out = docs / ASSET_DIR
+    (out / "leaflet").mkdir(parents=True, exist_ok=True)
+    leaflet_src = Path(xleaflet.BASE_DIR)
+    for name in ("leaflet.js", "leaflet.css"):
+        shutil.copyfile(leaflet_src / name, out / "leaflet" / name)
+    shutil.copytree(leaflet_src / "images", out / "leaflet" / "images", dirs_exist_ok=True)
+    for name in ("storymap.js", "storymap.css", "sortable.js"):
+        shutil.copyfile(PACKAGE_ASSETS / name, out / name)
+    geometry = "window.STORYMAP_GEO=" + _json(geometry_payload(config, geo)) + ";\n"
+    data = "window.STORYMAP_DATA=" + _json(data_payload(config, geo, results)) + ";\n"
+    geo_name = _write_hashed(out, "wards", geometry)
+    data_name = _write_hashed(out, "data", data)
+    return MapAssets(
+        scripts=[
+            f"{ASSET_DIR}/leaflet/leaflet.js",
+            f"{ASSET_DIR}/{geo_name}",
+            f"{ASSET_DIR}/{data_name}",
+            f"{ASSET_DIR}/storymap.js",
+            f"{ASSET_DIR}/sortable.js",
+        ],
+        styles=[f"{ASSET_DIR}/leaflet/leaflet.css", f"{ASSET_DIR}/storymap.css"],
+        geometry_bytes=len(geometry.encode()),
+        data_bytes=len(data.encode()),
+    )
+
+
+def _json(payload: object) -> str:
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    # Safe inside a <script> element too: no tag can be closed or opened by data.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _write_hashed(out: Path, stem: str, text: str) -> str:
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    name = f"{stem}.{digest}.js"
+    for old in out.glob(f"{stem}.*.js"):
+        old.unlink()
+    (out / name).write_text(text, encoding="utf-8")
+    return name
+
+
+def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorResult]) -> dict:
+    """Ward names and codes, and per indicator the figures shown, their ranks and colours, in
+    the compact form storymap.js decodes (see storymap.pages.mapcodec)."""
+    codes = list(geo.wards.index)
+    borough_codes = list(geo.boroughs.index)
+    borough_pos = {c: i for i, c in enumerate(borough_codes)}
+    indicators = {}
+    for ind_id, res in results.items():
+        spec = res.spec
+        wards = res.wards.loc[codes]
+        indicators[ind_id] = {
+            "label": spec.label,
+            "short": spec.short,
+            "unit": spec.unit,
+            "decimals": spec.decimals,
+            "direction": spec.direction,
+            "palette": _palette(config, len(res.breaks)),
+            **encode_indicator(
+                [rounded(v, spec.decimals + 2) for v in wards["value"]],
+                0 if spec.unit == "count" else spec.decimals,
+                wards["rank"].astype(int).tolist(),
+                [res.risk_class(int(c)) for c in wards["cls"]],
+                len(res.breaks),
+                spec.direction == "higher_is_more_risk",
+            ),
+        }
+    return {
+        "area": config.site.area.name,
+        "wards": {
+            "codes": front_coded(codes),
+            "names": [str(n) for n in geo.wards["name"]],
+            "borough": [borough_pos[b] for b in geo.wards["borough_code"]],
+        },
+        "boroughs": {"codes": borough_codes, "names": [str(n) for n in geo.boroughs["name"]]},
+        "indicators": indicators,
+        "noData": config.maps.no_data_colour,
+    }
+
+
+def palette_for(config: Config):
+    """A function k -> k colours of the configured palette, least at risk first."""
+    return lambda k: _palette(config, k)
+
+
+def _palette(config: Config, k: int) -> list[str]:
+    """``k`` colours from the configured palette, least at risk first."""
+    palette = config.maps.palette
+    if k >= len(palette):
+        return list(palette)
+    picks = np.linspace(0, len(palette) - 1, k).round().astype(int)
+    return [palette[i] for i in picks]
+
+
+# ---------------------------------------------------------------------------------------------
+# one map
+
+
+@dataclass
+class MapSpec:
+    """What one map shows."""
+
+    map_id: str
+    indicator: str
+    focus: str | None = None  # borough or ward code; None for the whole area
+    title: str | None = None
+    highlight: list[str] | None = None
+
+
+def map_element(config: Config, spec: MapSpec) -> str:
+    """The map's ``<div>``: ``storymap.js`` makes the Leaflet map from its ``data-map`` settings
+    (what to draw, and the basemap if the config names one), so the page needs no inline script
+    and its Content-Security-Policy can be ``script-src 'self'``."""
+    basemap = config.maps.basemap
+    settings = {
+        "indicator": spec.indicator,
+        "focus": spec.focus,
+        "highlight": spec.highlight,
+        "basemap": {"url": basemap.url, "attribution": basemap.attribution} if basemap else None,
+    }
+    return (
+        f'<div class="storymap-leaflet" id="{html.escape(spec.map_id)}" '
+        f"data-map='{html.escape(_json(settings))}'></div>"
+    )
+
+
+def map_fragment(
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    spec: MapSpec,
+    prefix: str = "",
+) -> str:
+    """One map figure; ``prefix`` leads from the page to the site root (for the download link)."""
+    res = results[spec.indicator]
+    ind = res.spec
+    div = map_element(config, spec)
+    title = spec.title or ind.label
+    kind = "area" if not spec.focus else ("borough" if spec.focus in geo.boroughs.index else "ward")
+    summary = view_summary(config.site.area.name, geo, res, kind, spec.focus)
+    e = html.escape
+    return (
+        f'<figure class="storymap-figure" id="fig-{e(spec.map_id)}">\n'
+        f"<figcaption><strong>{e(title)}</strong>. {e(summary)}</figcaption>\n"
+        f'<div class="storymap-map" role="region" aria-label="Map: {e(title)}" '
+        f'style="height:{e(config.maps.height)}">{div}</div>\n'
+        f"{legend_html(config, res)}\n"
+        f'<p class="storymap-source">{e(source_line(config, ind))}</p>\n'
+        f"{download_line(config, geo, spec.focus, prefix)}\n"
+        "</figure>\n"
+    )
+
+
+def download_line(config: Config, geo: Geography, focus: str | None, prefix: str) -> str:
+    """Links to the ward table behind a map: the focus borough's, else the whole area's."""
+    paths = download_paths(config, geo)
+    borough = geo.borough_of(focus) if focus in geo.wards.index else focus
+    csv_path, geojson_path = paths.for_borough(borough)
+    e = html.escape
+    return (
+        f'<p class="storymap-download">Download the data behind this map: '
+        f'<a href="{e(prefix + csv_path)}">CSV (spreadsheet)</a> · '
+        f'<a href="{e(prefix + geojson_path)}">GeoJSON</a> · '
+        f'<a href="{e(prefix)}downloads.html">data dictionary</a></p>'
+    )
+
+
+def source_line(config: Config, spec) -> str:
+    """'Source: title (vintage); publisher. licence.' for each source the figure draws on."""
+    parts = []
+    for source_id in spec.source_ids:
+        src = config.sources[source_id]
+        parts.append(f"{src.title} ({src.vintage}); {src.publisher}. {src.licence}.")
+    label = "Sources" if len(parts) > 1 else "Source"
+    return f"{label}: " + " ".join(parts)
+
+
+def legend_html(config: Config, res: IndicatorResult) -> str:
+    spec = res.spec
+    palette = _palette(config, len(res.breaks))
+    values = res.wards["value"].to_numpy()
+    lower = float(np.nanmin(values))
+    items = []
+    for cls, upper in enumerate(res.breaks):
+        colour = palette[res.risk_class(cls)]
+        low = format_value(lower, spec)
+        high = format_value(upper, spec)
+        count = int((res.wards["cls"] == cls).sum())
+        text = f"{low} to {high}" if low != high else low
+        items.append(
+            f'<li><span class="swatch" style="background:{colour}"></span>'
+            f"{html.escape(text)} <span class='count'>({count} wards)</span></li>"
+        )
+        lower = upper
+    more = "Darker colours mean more at risk"
+    return (
+        f'<div class="storymap-legend"><p class="legend-title">{html.escape(spec.short)}: '
+        f"{more}.</p><ul>{''.join(items)}</ul></div>"
+    )

@@ -1,0 +1,67 @@
+"""Reference tables for the About pages: every source, every indicator, what was fetched.
+
+In: the Config (and the fetched-file manifest). Out: markdown tables with every cell escaped,
+safe for an autoescaping chapter template, offered to chapters as ``sources_table()``,
+``indicators_table()`` and ``fetch_manifest()``.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from storymap.config import Config
+from storymap.data.fetched import manifest_rows
+
+NO_MANIFEST = "The site uses the bundled data; no files have been fetched."
+
+
+def _cell(text: object) -> str:
+    return str(escape(str(text))).replace("|", "&#124;").replace("\n", " ")
+
+
+def sources_table(config: Config) -> Markup:
+    """Markdown table: every source with publisher, vintage, licence and attribution."""
+    rows = ["| Data | Publisher | Date | Licence and attribution |", "|---|---|---|---|"]
+    for source in config.sources.values():
+        rows.append(
+            f"| {_cell(source.title)} | {_cell(source.publisher)} | {_cell(source.vintage)} | "
+            f"{_cell(source.licence)}. {_cell(source.attribution)} |"
+        )
+    return Markup("\n".join(rows))
+
+
+def indicators_table(config: Config) -> Markup:
+    rows = [
+        "| Indicator | What it measures | Higher means | Source | Notes |",
+        "|---|---|---|---|---|",
+    ]
+    for ind in config.indicators:
+        more = "more at risk" if ind.direction == "higher_is_more_risk" else "less at risk"
+        rows.append(
+            f"| {_cell(ind.label)} | {_cell(ind.description)} | {more} | "
+            f"{_cell(config.sources[ind.source].title)} | {_cell(ind.caveat)} |"
+        )
+    return Markup("\n".join(rows))
+
+
+def manifest_markdown(config: Config) -> Markup:
+    """A markdown table of :func:`manifest_rows` (cells escaped, safe for an autoescaping
+    template), or a sentence saying the bundled data is used."""
+    rows = manifest_rows(config)
+    if not rows:
+        return Markup(NO_MANIFEST)
+    lines = [
+        "| Source | File | Retrieved (UTC) | Size | SHA-256 | URL |",
+        "|---|---|---|---:|---|---|",
+    ]
+    for r in rows:
+        cells = [
+            r["source"],
+            f"`{r['file']}`",
+            r["retrieved"],
+            f"{r['bytes']:,} bytes",
+            f"`{r['sha256'][:12]}…`",
+            r["url"],
+        ]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return Markup("\n".join(lines))

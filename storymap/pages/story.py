@@ -1,0 +1,109 @@
+"""The story's pages: the home page and every chapter, then the method and data-checks pages.
+
+In: the Config, Geography, IndicatorResults, the map assets, a maker of static step images, the
+IndexResult and the data checks report, and ``reuse``, which returns a chapter from the build's
+cache while its inputs are unchanged (the build passes it in; this package knows no cache).
+Out: the :class:`~storymap.pages.page.Page` objects in reading order, the number of maps, and
+the extra files (docs path -> text: step images, chapters' scripts) the pages use.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storymap.config import Config, chapter_slug
+from storymap.data.checks import CheckReport
+from storymap.figures.geography import Geography
+from storymap.figures.indicators import IndicatorResult
+from storymap.figures.riskindex import IndexResult
+from storymap.pages.chapters import ChapterContext, render_chapter
+from storymap.pages.maps import MapAssets
+from storymap.pages.method import checks_page, method_page
+from storymap.pages.page import Page
+from storymap.pages.staticmap import StaticMaps
+
+ABOUT = "About the data"
+# reuse(name, key parts, make): make()'s value, or the cached one for the same key parts
+Reuse = Callable[[str, tuple, Callable[[], Any]], Any]
+
+
+@dataclass
+class Chapter:
+    """A rendered chapter: its page, the files it uses and its number of maps."""
+
+    page: Page
+    files: dict[str, str]
+    maps: int
+
+
+def render_pages(
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    assets: MapAssets | None,
+    static: Callable[[], StaticMaps] | None,
+    index: IndexResult | None = None,
+    checks: CheckReport | None = None,
+    reuse: Reuse | None = None,
+) -> tuple[list[Page], int, dict[str, str]]:
+    """Markdown pages, the number of maps, and extra files (docs path -> text) they use. With
+    ``reuse``, a chapter is rendered only if its file or anything else it reads changed."""
+    pages: list[Page] = []
+    files: dict[str, str] = {}
+    n_maps = 0
+    entries = [("index", config.home, "Home", None)] + [
+        (chapter_slug(ch), ch.file, ch.title, "The story") for ch in config.chapters
+    ]
+    for entry in entries:
+        make = functools.partial(render_one, config, geo, results, assets, static, entry)
+        if reuse is None:
+            chapter = make()
+        else:
+            chapter = reuse(f"chapter-{entry[0]}", (chapter_bytes(config, entry[1]), entry,
+                                                   assets), make)
+        pages.append(chapter.page)
+        files.update(chapter.files)
+        n_maps += chapter.maps
+    if index is not None:
+        markdown = method_page(config, geo, index)
+        pages.append(Page("method.md", "How the risk index is built", markdown, ABOUT))
+    if checks is not None:
+        pages.append(Page("data-checks.md", "Data checks", checks_page(config, checks), ABOUT))
+    return pages, n_maps, files
+
+
+def render_one(
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    assets: MapAssets | None,
+    static: Callable[[], StaticMaps] | None,
+    entry: tuple[str, str, str, str | None],
+) -> Chapter:
+    """One chapter (or the home page): ``entry`` is its slug, file, title and nav section."""
+    slug, file, title, section = entry
+    ctx = ChapterContext(config, geo, results, assets, "", slug, static() if static else None)
+    markdown = render_chapter(config, file, ctx, extra={"chapters": chapter_links(config)})
+    wide = any(m.map_id.endswith("_story") for m in ctx.maps)
+    page = Page(f"{slug}.md", title, markdown, section, wide)
+    return Chapter(page, dict(ctx.files), len(ctx.maps))
+
+
+def chapter_bytes(config: Config, file: str) -> bytes:
+    path = config.resolve(file)
+    return path.read_bytes() if path.is_file() else b"(missing)"
+
+
+def write_files(docs: Path, files: dict[str, str]) -> None:
+    for rel, text in sorted(files.items()):
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def chapter_links(config: Config) -> list[dict[str, str]]:
+    return [{"title": ch.title, "href": f"{chapter_slug(ch)}.html"} for ch in config.chapters]

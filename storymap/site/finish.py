@@ -1,0 +1,95 @@
+"""Finishing touches on a built site: a small search index and a reproducible sitemap.
+
+In: a folder of freshly built files and the pages they were built from. Out: the same folder with
+``search/search_index.json`` cut down (one entry per page and section, each text said once; ward
+and borough pages by their first sentences) and ``sitemap.xml``/``sitemap.xml.gz`` the same bytes
+from the same inputs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from storymap.config import Config
+from storymap.pages.page import Page
+from storymap.site.csp import secure_site
+from storymap.site.mkdocs import INDEX_TITLES_ONLY, html_path
+
+
+def finish_site(site: Path, pages: list[Page]) -> None:
+    """Make the built site small to search and the same bytes from the same inputs.
+
+    - The search index keeps every page's title, but only the first paragraph of ward and
+      borough pages (700 bodies would make it megabytes), in the order of ``pages`` whether
+      MkDocs built every page or only the changed ones.
+    - Without SOURCE_DATE_EPOCH, the sitemap has no <lastmod> (the build date) and
+      sitemap.xml.gz no gzip time stamp; with it, MkDocs writes that date.
+    """
+    _slim_search_index(site / "search" / "search_index.json", pages)
+    sitemap = site / "sitemap.xml"
+    if sitemap.is_file():
+        text = sitemap.read_text("utf-8")
+        if "SOURCE_DATE_EPOCH" not in os.environ:
+            text = re.sub(r"\s*<lastmod>[^<]*</lastmod>", "", text)
+            sitemap.write_text(text, "utf-8")
+        epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+        with open(site / "sitemap.xml.gz", "wb") as raw:
+            with gzip.GzipFile("sitemap.xml", mode="wb", fileobj=raw, mtime=epoch) as gz:
+                gz.write(text.encode("utf-8"))
+
+
+def _slim_search_index(path: Path, pages: list[Page]) -> None:
+    """One entry per page and per section (heading) of a page, each text said once.
+
+    MkDocs writes each page's whole text, then each of its sections' text again. Here a page keeps
+    the text before its second heading (its title's section, merged into it), and its other
+    sections keep theirs. Ward and borough pages keep only their first sentences (e.g. "Ward in
+    Camden, London. Ward code E05013660."), enough to find them by name, borough or code."""
+    if not path.is_file():
+        return
+    index = json.loads(path.read_text("utf-8"))
+    order = {html_path(p.path): i for i, p in enumerate(pages)}
+    docs: list[dict] = []
+    page_doc: dict = {}
+    for doc in index["docs"]:
+        page, _, anchor = doc["location"].partition("#")
+        if not anchor:
+            page_doc = {**doc, "text": ""}
+            docs.append(page_doc)
+        elif page_doc.get("location") == page and not page_doc["text"] and docs[-1] is page_doc:
+            page_doc["text"] = doc.get("text", "")  # the title's own section
+        elif not page.startswith(INDEX_TITLES_ONLY):
+            docs.append(doc)
+    for doc in docs:
+        doc["text"] = re.sub(r"\s+([,.;:!?)])", r"\1", doc.get("text", ""))  # "Camden , London"
+        if doc["location"].startswith(INDEX_TITLES_ONLY):
+            doc["text"] = _lead(doc["text"])
+    docs.sort(key=lambda d: order.get(d["location"].partition("#")[0], len(order)))
+    index["docs"] = docs
+    path.write_text(json.dumps(index, separators=(",", ":"), ensure_ascii=False), "utf-8")
+
+
+def _lead(text: str, limit: int = 160) -> str:
+    """The first sentences of ``text``, up to about ``limit`` characters."""
+    out = ""
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        if out and len(out) + len(sentence) > limit:
+            break
+        out = f"{out} {sentence}".strip()
+    return out
+
+
+def finisher(config: Config, pages: list[Page]) -> Callable[[Path], None]:
+    """What is done to freshly built files in a folder: each page gets its CSP, then the search
+    index and the sitemap are made small and reproducible."""
+
+    def finish(folder: Path) -> None:
+        secure_site(config, folder)
+        finish_site(folder, pages)
+
+    return finish

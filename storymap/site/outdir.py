@@ -1,0 +1,76 @@
+"""The output folder: checked before a build, written only by swapping a finished site in.
+
+In: the Config and the ``--out`` folder. Out: a temporary work folder beside it (removed
+afterwards) and, when the build succeeds, the new site renamed into place, so a failed or killed
+build leaves the previous site as it was; the next build cleans up what a killed one left.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from storymap.config import Config
+from storymap.errors import StorymapError
+from storymap.site.cache import alive
+
+
+def check_output_dir(config: Config, out: Path) -> Path:
+    out = out.resolve()
+    root = config.root.resolve()
+    data = (root / "data").resolve()
+    if out == root or out in root.parents:
+        raise StorymapError(
+            f"--out {out}: the output folder would replace the project folder. "
+            "Use a folder of its own, e.g. --out site."
+        )
+    if out == data or data in out.parents:
+        raise StorymapError(
+            f"--out {out}: the output folder is inside data/. Use a folder outside data/, "
+            "e.g. --out site."
+        )
+    if out.exists() and not out.is_dir():
+        raise StorymapError(f"--out {out}: exists and is not a folder. Choose another path.")
+    return out
+
+
+@contextmanager
+def work_folder(out: Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` for this build, removed when the block ends."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(out)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def clean_leftovers(out: Path) -> None:
+    """Remove what a killed build left beside ``out``: temporary folders of builds whose process
+    is gone, and, if it was killed between the two renames of :func:`swap_in`, put the previous
+    site back."""
+    for folder in out.parent.glob(f".{out.name}.building-*"):
+        match = re.match(rf"\.{re.escape(out.name)}\.building-(\d+)-", folder.name)
+        if match is None or not alive(int(match.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+    old = out.with_name(f".{out.name}.old")
+    if old.is_dir() and not out.exists():
+        old.rename(out)
+
+
+def swap_in(new: Path, out: Path) -> None:
+    """Replace ``out`` with ``new`` with two renames; the old site is removed only afterwards."""
+    old = out.with_name(f".{out.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if out.exists():
+        out.rename(old)
+    new.rename(out)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
