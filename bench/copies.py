@@ -10,9 +10,11 @@ still render. Each further copy k gets
   E05013660 becomes E05033660 in copy 1 (stride 20,000) and is never confused with a real code;
 - names with the copy's number ("Camden 2", LSOA "Camden 2 001A");
 - geometry translated east and north by whole steps of London's extent, on a grid of
-  ceil(sqrt(N)) columns, so copies do not overlap and stay valid longitude and latitude, and each
-  distinct vertex nudged by up to about 11 m (the same nudge wherever wards share it, so borders
-  stay shared), so that no copy repeats another's shapes exactly for gzip to find;
+  ceil(sqrt(N)) columns, so copies do not overlap and stay valid longitude and latitude, and
+  drawn at 1.01**k times London's size: an affine map, so every shape stays valid and shared
+  borders stay shared, yet no copy repeats another's coordinate steps exactly for gzip to find.
+  (Copies drawn smaller, or with vertices moved at random, fail the build: simplified at the
+  static maps' 60 m, Blackwall & Cubitt Town then crosses itself and the borough union fails.)
 - figures perturbed: counts times U(0.97, 1.03) rounded, scores and rates times U(0.97, 1.03)
   kept within the column's real range and written with each value's own decimals; totals that
   are sums of other columns, and percentages of them, are recomputed, and numerators are kept
@@ -46,7 +48,7 @@ AREA_NAME = re.compile(r"^(.*\S) (\d{3}[A-Z]?)$")  # LSOA/MSOA names: "Camden 00
 KEEP = re.compile(r"(rank|decile|weight|^n_)", re.IGNORECASE)  # not perturbed
 JITTER = (0.97, 1.03)
 NO_BUDGET_KB = 1_000_000.0
-VERTEX_NUDGE = 0.0001  # degrees of latitude (about 11 m; longitude 1.5 times as many degrees)
+GROW = 1.01  # copy k is drawn at 1.01**k times London's size
 
 # Totals that are sums of other columns, percentages, and numerator <= denominator pairs. Each
 # applies to a table only when it has the columns and the rule holds in the real data.
@@ -227,25 +229,11 @@ def _coords_bounds(coords, box: list[float]) -> None:
             _coords_bounds(c, box)
 
 
-class Nudge:
-    """Per copy, each distinct vertex moved by the same small random offset wherever it occurs,
-    so borders that neighbouring wards share stay shared while no copy repeats another's shapes
-    exactly (which would let gzip find every copy's geometry already sent)."""
-
-    def __init__(self, rng: np.random.Generator, degrees: float) -> None:
-        self.rng, self.degrees, self.seen = rng, degrees, {}
-
-    def __call__(self, x: float, y: float) -> tuple[float, float]:
-        if (x, y) not in self.seen:
-            self.seen[(x, y)] = tuple(self.rng.uniform(-self.degrees, self.degrees, size=2))
-        return self.seen[(x, y)]
-
-
-def _shift(coords, dx: float, dy: float, nudge: Nudge):
+def _moved(coords, transform):
     if coords and isinstance(coords[0], (int, float)):
-        jx, jy = nudge(coords[0], coords[1])
-        return [round(coords[0] + dx + 1.5 * jx, 6), round(coords[1] + dy + jy, 6), *coords[2:]]
-    return [_shift(c, dx, dy, nudge) for c in coords]
+        x, y = transform(coords[0], coords[1])
+        return [round(x, 6), round(y, 6), *coords[2:]]
+    return [_moved(c, transform) for c in coords]
 
 
 def geojson_codes(path: Path) -> set[str]:
@@ -269,57 +257,29 @@ def _copy_properties(props: dict, codes: Codes, k: int) -> dict:
     }
 
 
-def _vertices(coords, out: list) -> list:
-    if coords and isinstance(coords[0], (int, float)):
-        out.append((coords[0], coords[1]))
-    else:
-        for c in coords:
-            _vertices(c, out)
-    return out
-
-
-def _moved(features: list[dict], dx: float, dy: float, nudge: Nudge) -> list[dict]:
-    """The features' geometries translated and nudged. A nudge that would make a shape invalid
-    (vertices closer than the nudge) is withdrawn from the vertices of that shape, everywhere they
-    occur, until every shape is valid."""
-    import shapely.geometry
-
-    for _ in range(10):
-        moved = [
-            {**f["geometry"], "coordinates": _shift(f["geometry"]["coordinates"], dx, dy, nudge)}
-            for f in features
-        ]
-        invalid = [i for i, g in enumerate(moved) if not shapely.geometry.shape(g).is_valid]
-        if not invalid:
-            return moved
-        for i in invalid:
-            for vertex in _vertices(features[i]["geometry"]["coordinates"], []):
-                nudge.seen[vertex] = (0.0, 0.0)
-    raise SystemExit("Error: could not move the ward shapes without making them invalid.")
-
-
-def copy_geojson(src: Path, dest: Path, copies: int, codes: Codes, seed: int) -> None:
+def copy_geojson(src: Path, dest: Path, copies: int, codes: Codes) -> None:
     data = json.loads(src.read_text(encoding="utf-8"))
     box = [math.inf, math.inf, -math.inf, -math.inf]
     for feature in data["features"]:
         _coords_bounds(feature["geometry"]["coordinates"], box)
-    step_x = math.ceil((box[2] - box[0]) * 10) / 10  # whole steps of London's extent
-    step_y = math.ceil((box[3] - box[1]) * 10) / 10
+    grown = GROW ** (copies - 1)  # steps of London's extent, so even the largest copy fits
+    step_x = math.ceil((box[2] - box[0]) * grown * 10 + 1) / 10
+    step_y = math.ceil((box[3] - box[1]) * grown * 10 + 1) / 10
     columns = math.ceil(math.sqrt(copies))
     features = list(data["features"])
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     for k in range(1, copies):
         dx, dy = (k % columns) * step_x, (k // columns) * step_y
-        nudge = Nudge(np.random.default_rng([seed, k]), VERTEX_NUDGE)
-        features += [
-            {
-                **feature,
-                "properties": _copy_properties(feature["properties"], codes, k),
-                "geometry": geometry,
-            }
-            for feature, geometry in zip(
-                data["features"], _moved(data["features"], dx, dy, nudge), strict=True
-            )
-        ]
+        scale = GROW**k
+
+        def transform(x, y, dx=dx, dy=dy, scale=scale):
+            return cx + (x - cx) * scale + dx, cy + (y - cy) * scale + dy
+
+        for feature in data["features"]:
+            geometry = {**feature["geometry"]}
+            geometry["coordinates"] = _moved(geometry["coordinates"], transform)
+            props = _copy_properties(feature["properties"], codes, k)
+            features.append({**feature, "properties": props, "geometry": geometry})
     data["features"] = features
     with dest.open("w", encoding="utf-8") as out:
         head = {k: v for k, v in data.items() if k != "features"}
@@ -374,7 +334,7 @@ def make_project(dest: Path, copies: int, seed: int = 2021) -> Path:
         if path.suffix == ".csv" and csv_codes(path):
             copy_csv(path, out, copies, codes, seed + i)
         elif path.suffix == ".geojson":
-            copy_geojson(path, out, copies, codes, seed + i)
+            copy_geojson(path, out, copies, codes)
         else:
             shutil.copy2(path, out)
     config = dest / "site_config.yml"
