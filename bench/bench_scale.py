@@ -47,6 +47,7 @@ from benchlib import (  # noqa: E402
     chromium_bytes,
     have_chromium,
     launch_chromium,
+    new_context,
     response_bytes,
     serve,
     static_weight,
@@ -86,6 +87,7 @@ def chapter_pages(config_path: Path, site: Path) -> list[str]:
 def run_build(project: Path, config: Path, out: Path) -> tuple[float, float]:
     """Build with the CLI in a subprocess; returns (wall seconds, peak RSS MiB)."""
     log_path = project / "build.log"
+    load_before = os.getloadavg()[0]
     with log_path.open("w", encoding="utf-8") as log_file:
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -101,6 +103,11 @@ def run_build(project: Path, config: Path, out: Path) -> tuple[float, float]:
         log(log_path.read_text(encoding="utf-8")[-4000:])
         raise SystemExit(f"Error: the build of {config} failed (exit {proc.returncode}).")
     log("  " + log_path.read_text(encoding="utf-8").strip().replace("\n", "\n  "))
+    log(
+        f"  build: {seconds:.1f} s wall, {usage.ru_utime + usage.ru_stime:.1f} s CPU "
+        f"(user+sys); load average before {load_before:.2f}, after {os.getloadavg()[0]:.2f} "
+        f"on {os.cpu_count()} CPUs"
+    )
     return seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
@@ -148,13 +155,13 @@ def heaviest_ward(browser, url: str, site: Path) -> float:
 
 
 def search_query(browser, url: str, query: str = QUERY) -> float:
-    context = browser.new_context(viewport=DESKTOP)
+    context = new_context(browser, DESKTOP)
     try:
         page = context.new_page()
         page.goto(f"{url}/index.html", wait_until="load")
         page.wait_for_load_state("networkidle")
         box = page.locator("#site-search-input")
-        box.wait_for(state="visible", timeout=15_000)
+        box.wait_for(state="visible")
         finished: list = []
         page.on("requestfinished", lambda request: finished.append(request))
         start = time.perf_counter()
@@ -162,7 +169,6 @@ def search_query(browser, url: str, query: str = QUERY) -> float:
         box.press_sequentially(query, delay=40)
         page.wait_for_function(
             "() => document.querySelector('#site-search-results').children.length > 0",
-            timeout=120_000,
         )
         page.wait_for_load_state("networkidle")
         shown = page.locator("#site-search-results > *").count()
@@ -201,14 +207,12 @@ def step_times(browser, url: str, site: Path, pages: list[str]) -> list[float]:
         return (site / page).read_text(encoding="utf-8").count('class="storymap-step"')
 
     chapter = max(pages, key=steps)
-    context = browser.new_context(viewport=PHONE)
+    context = new_context(browser, PHONE)
     try:
         page = context.new_page()
         page.goto(f"{url}/{chapter}", wait_until="load")
         page.wait_for_load_state("networkidle")
-        page.wait_for_selector(
-            ".storymap-scrolly .storymap-step.is-active", state="attached", timeout=120_000
-        )
+        page.wait_for_selector(".storymap-scrolly .storymap-step.is-active", state="attached")
         count = page.locator(".storymap-scrolly .storymap-step").count()
         cdp = context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
@@ -221,7 +225,7 @@ def step_times(browser, url: str, site: Path, pages: list[str]) -> list[float]:
         log(
             f"  steps of {chapter} ({count}), CPU {CPU_SLOWDOWN}x slower: "
             + ", ".join(f"{t:.0f}" for t in times)
-            + " ms"
+            + f" ms (load average {os.getloadavg()[0]:.2f})"
         )
         return times
     finally:
@@ -274,6 +278,7 @@ def main() -> None:
     args = parser.parse_args()
     if not have_chromium():
         raise SystemExit("Error: Chromium not found; install it: sudo apt-get install -y chromium")
+    log(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (other work slows it)")
     for copies in args.copies:
         if copies < 1:
             raise SystemExit("Error: --copies takes whole numbers from 1.")

@@ -101,19 +101,69 @@ def launch_chromium(playwright, **kwargs):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, **kwargs)
 
 
-def chromium_bytes(browser, url: str, viewport: dict | None = None) -> dict[str, int]:
+PAGE_TIMEOUT_MS = 300_000  # a 6,800-ward chapter on a busy 2-core machine can take a while
+IDLE_TIMEOUT_MS = 30_000
+
+
+def new_context(browser, viewport: dict):
+    """A fresh browser context (empty cache) whose waits allow for big sites."""
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    context.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
+    return context
+
+
+def chromium_bytes(
+    browser, url: str, viewport: dict | None = None, attempts: int = 3
+) -> dict[str, int]:
     """Open ``url`` in a fresh context (empty cache) and wait until the network is quiet.
 
     Returns {response URL: encoded body bytes} for every response from the server (data: URLs
-    are not fetched and are left out)."""
-    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+    are not fetched and are left out). If the network does not go quiet within IDLE_TIMEOUT_MS
+    the requests still open are reported on stderr and the page is opened afresh."""
+    for attempt in range(1, attempts + 1):
+        sizes, still_open = _open_once(browser, url, viewport or {"width": 1280, "height": 900})
+        if sizes is not None:
+            return sizes
+        print(
+            f"  {url}: network not quiet after {IDLE_TIMEOUT_MS / 1000:.0f} s (attempt "
+            f"{attempt} of {attempts}); still open: {still_open}",
+            file=sys.stderr,
+            flush=True,
+        )
+    raise RuntimeError(f"{url}: the network never went quiet")
+
+
+def _open_once(browser, url: str, viewport: dict) -> tuple[dict[str, int] | None, list[str]]:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    context = new_context(browser, viewport)
     try:
         page = context.new_page()
         finished: list = []
-        page.on("requestfinished", lambda request: finished.append(request))
+        still_open: dict[str, int] = {}
+
+        def done(request) -> None:
+            finished.append(request)
+            still_open.pop(request.url, 0)
+
+        page.on("request", lambda r: still_open.__setitem__(r.url, 1))
+        page.on("requestfinished", done)
+        page.on("requestfailed", lambda r: still_open.pop(r.url, 0))
         page.goto(url, wait_until="load")
-        page.wait_for_load_state("networkidle")
-        return response_bytes(finished)
+        try:
+            page.wait_for_load_state("networkidle", timeout=IDLE_TIMEOUT_MS)
+        except PlaywrightTimeout:
+            if still_open:
+                return None, sorted(still_open)
+            # Every request the page made has finished, yet Playwright saw no quiet 500 ms
+            # (it happens on a busy machine): count what finished.
+            print(
+                f"  {url}: no network-idle event, but no request open; counted as loaded",
+                file=sys.stderr,
+                flush=True,
+            )
+        return response_bytes(finished), []
     finally:
         context.close()
 
