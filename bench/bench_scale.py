@@ -48,7 +48,7 @@ from benchlib import (  # noqa: E402
     have_chromium,
     launch_chromium,
     new_context,
-    response_bytes,
+    open_quiet,
     serve,
     static_weight,
 )
@@ -157,23 +157,20 @@ def heaviest_ward(browser, url: str, site: Path) -> float:
 def search_query(browser, url: str, query: str = QUERY) -> float:
     context = new_context(browser, DESKTOP)
     try:
-        page = context.new_page()
-        page.goto(f"{url}/index.html", wait_until="load")
-        page.wait_for_load_state("networkidle")
+        page, network = open_quiet(context, f"{url}/index.html")
         box = page.locator("#site-search-input")
         box.wait_for(state="visible")
-        finished: list = []
-        page.on("requestfinished", lambda request: finished.append(request))
+        network.reset()
         start = time.perf_counter()
         box.click()
         box.press_sequentially(query, delay=40)
         page.wait_for_function(
             "() => document.querySelector('#site-search-results').children.length > 0",
         )
-        page.wait_for_load_state("networkidle")
+        network.wait_quiet()
         shown = page.locator("#site-search-results > *").count()
         status = page.locator("#site-search-status").inner_text()
-        sizes = response_bytes(finished)
+        sizes = network.sizes()
         log(
             f"  search '{query}': {shown} results shown ({status!r}) after "
             f"{time.perf_counter() - start:.2f} s; fetched "
@@ -209,9 +206,7 @@ def step_times(browser, url: str, site: Path, pages: list[str]) -> list[float]:
     chapter = max(pages, key=steps)
     context = new_context(browser, PHONE)
     try:
-        page = context.new_page()
-        page.goto(f"{url}/{chapter}", wait_until="load")
-        page.wait_for_load_state("networkidle")
+        page, _ = open_quiet(context, f"{url}/{chapter}")
         page.wait_for_selector(".storymap-scrolly .storymap-step.is-active", state="attached")
         count = page.locator(".storymap-scrolly .storymap-step").count()
         cdp = context.new_cdp_session(page)

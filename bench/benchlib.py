@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -102,7 +103,6 @@ def launch_chromium(playwright, **kwargs):
 
 
 PAGE_TIMEOUT_MS = 300_000  # a 6,800-ward chapter on a busy 2-core machine can take a while
-IDLE_TIMEOUT_MS = 30_000
 
 
 def new_context(browser, viewport: dict):
@@ -113,57 +113,70 @@ def new_context(browser, viewport: dict):
     return context
 
 
-def chromium_bytes(
-    browser, url: str, viewport: dict | None = None, attempts: int = 3
-) -> dict[str, int]:
+class Network:
+    """Watches a page's requests: which are open, which finished, and when anything last moved.
+
+    :meth:`wait_quiet` is our own "network idle" (no request open for ``quiet_ms``), because
+    Playwright's networkidle event now and then never arrives on a busy machine though every
+    request has finished."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.finished: list = []
+        self.open: set[str] = set()
+        self.last = time.monotonic()
+        page.on("request", self._started)
+        page.on("requestfinished", self._finished)
+        page.on("requestfailed", self._failed)
+
+    def _started(self, request) -> None:
+        self.open.add(request.url)
+        self.last = time.monotonic()
+
+    def _finished(self, request) -> None:
+        self.finished.append(request)
+        self.open.discard(request.url)
+        self.last = time.monotonic()
+
+    def _failed(self, request) -> None:
+        self.open.discard(request.url)
+        self.last = time.monotonic()
+
+    def reset(self) -> None:
+        """Forget what finished so far (count only what comes next)."""
+        self.finished = []
+
+    def wait_quiet(self, quiet_ms: int = 500, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.open or time.monotonic() - self.last < quiet_ms / 1000:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"requests still open after {timeout_ms / 1000:.0f} s: {sorted(self.open)}"
+                )
+            self.page.wait_for_timeout(100)
+
+    def sizes(self) -> dict[str, int]:
+        return response_bytes(self.finished)
+
+
+def open_quiet(context, url: str) -> tuple:
+    """A new page of ``context`` at ``url``, loaded and with its network quiet: (page, Network)."""
+    page = context.new_page()
+    network = Network(page)
+    page.goto(url, wait_until="load")
+    network.wait_quiet()
+    return page, network
+
+
+def chromium_bytes(browser, url: str, viewport: dict | None = None) -> dict[str, int]:
     """Open ``url`` in a fresh context (empty cache) and wait until the network is quiet.
 
     Returns {response URL: encoded body bytes} for every response from the server (data: URLs
-    are not fetched and are left out). If the network does not go quiet within IDLE_TIMEOUT_MS
-    the requests still open are reported on stderr and the page is opened afresh."""
-    for attempt in range(1, attempts + 1):
-        sizes, still_open = _open_once(browser, url, viewport or {"width": 1280, "height": 900})
-        if sizes is not None:
-            return sizes
-        print(
-            f"  {url}: network not quiet after {IDLE_TIMEOUT_MS / 1000:.0f} s (attempt "
-            f"{attempt} of {attempts}); still open: {still_open}",
-            file=sys.stderr,
-            flush=True,
-        )
-    raise RuntimeError(f"{url}: the network never went quiet")
-
-
-def _open_once(browser, url: str, viewport: dict) -> tuple[dict[str, int] | None, list[str]]:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    context = new_context(browser, viewport)
+    are not fetched and are left out)."""
+    context = new_context(browser, viewport or {"width": 1280, "height": 900})
     try:
-        page = context.new_page()
-        finished: list = []
-        still_open: dict[str, int] = {}
-
-        def done(request) -> None:
-            finished.append(request)
-            still_open.pop(request.url, 0)
-
-        page.on("request", lambda r: still_open.__setitem__(r.url, 1))
-        page.on("requestfinished", done)
-        page.on("requestfailed", lambda r: still_open.pop(r.url, 0))
-        page.goto(url, wait_until="load")
-        try:
-            page.wait_for_load_state("networkidle", timeout=IDLE_TIMEOUT_MS)
-        except PlaywrightTimeout:
-            if still_open:
-                return None, sorted(still_open)
-            # Every request the page made has finished, yet Playwright saw no quiet 500 ms
-            # (it happens on a busy machine): count what finished.
-            print(
-                f"  {url}: no network-idle event, but no request open; counted as loaded",
-                file=sys.stderr,
-                flush=True,
-            )
-        return response_bytes(finished), []
+        _, network = open_quiet(context, url)
+        return network.sizes()
     finally:
         context.close()
 
