@@ -129,7 +129,8 @@ class ChapterContext:
         if indicator not in self.results:
             raise ChapterError(
                 f"'{indicator}' is not a declared indicator (declared: "
-                f"{quoted_list(self.results, 20)}). Fix the name or add it to site_config.yml."
+                f"{quoted_list(self.results, 20)}). Fix the name or add it to "
+                f"{self.config.path.name}."
             )
         return self.results[indicator]
 
@@ -284,7 +285,8 @@ FILTERS = {
 def read_chapter(config: Config, file: str) -> str:
     path = config.resolve(file)
     if not path.is_file():
-        raise ChapterError(f"{file}: chapter file not found. Create it or fix site_config.yml.")
+        raise ChapterError(
+            f"{file}: chapter file not found. Create it or fix {config.path.name}.")
     data = path.read_bytes()
     if len(data) > MAX_CHAPTER_BYTES:
         raise ChapterError(f"{file}: {len(data):,} bytes is too large for a chapter; split it.")
@@ -297,7 +299,7 @@ def read_chapter(config: Config, file: str) -> str:
                 line = text.count("\n", 0, match.start()) + 1
                 raise ChapterError(
                     f"{file} line {line}: {what} in a chapter is not allowed. Remove it, or set "
-                    "site.allow_raw_html_scripts: true in site_config.yml if you trust it."
+                    f"site.allow_raw_html_scripts: true in {config.path.name} if you trust it."
                 )
     return text
 
