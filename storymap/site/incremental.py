@@ -176,8 +176,8 @@ def _finish(site: Path, out: Path, store: Store, key: str,
             done[rel] = [built.get(rel, ""), sha]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if done == before:
-        return redo  # the entry this build loaded stays as it is
+    if done == before and redo == 0:
+        return redo  # the entry this build loaded stays as it is (else its files are kept again)
     if set(made) <= set(built):  # else finish made files MkDocs did not: all again next time
         store.store(FINAL, key, done, files_from=out, known={r: s for r, (_b, s) in done.items()})
     return redo
