@@ -115,6 +115,8 @@ def page_problems(text: str, rules: Rules) -> list[str]:
         raw = node.attributes
         if tag in FORBIDDEN_TAGS:
             found.append(f"a <{tag}> element")
+        if tag == "style":
+            found += _css_problems("a <style> element", node.text(deep=True), rules)
         if not raw:
             continue
         attrs = {k.lower(): v or "" for k, v in raw.items()}
@@ -143,8 +145,6 @@ def page_problems(text: str, rules: Rules) -> list[str]:
                 policies += 1
             else:
                 found.append(f'<meta http-equiv="{attrs["http-equiv"][:40]}">')
-        if tag == "style":
-            found += _css_problems("a <style> element", node.text(deep=True), rules)
     if policies > 1:
         found.append("a second Content-Security-Policy")
     return list(dict.fromkeys(found))
