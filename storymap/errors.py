@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-
 MAX_PROBLEMS = 40  # problems shown in one Error block
 MAX_CHARS = 1200  # characters of one problem
 MAX_LINES = 12  # lines of one problem

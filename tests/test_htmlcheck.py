@@ -13,9 +13,9 @@ from conftest import REPO
 
 from storymap.config import load_config
 from storymap.config.maps import BasemapSection
+from storymap.pages.page import Page
 from storymap.site.csp import add_policy, extra_image_origins
 from storymap.site.htmlcheck import Rules, check_built_pages, page_problems, scheme_of
-from storymap.pages.page import Page
 
 CONFIG = load_config(REPO / "site_config.yml")
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -51,7 +51,8 @@ def test_a_clean_page_passes():
          "a javascript: URL in xlink:href= on <a>"),
         ('<svg><a href="#"><set attributeName="href" to="javascript:alert(1)"/></a></svg>',
          "an SVG <set> setting a javascript: URL"),
-        ('<math><mi href="javascript:alert(1)">x</mi></math>', "a javascript: URL in href= on <mi>"),
+        ('<math><mi href="javascript:alert(1)">x</mi></math>',
+         "a javascript: URL in href= on <mi>"),
         ('<iframe src="https://example.org/"></iframe>', "a <iframe> element"),
         ('<object data="x.swf"></object>', "a <object> element"),
         ('<embed src="x.swf">', "a <embed> element"),

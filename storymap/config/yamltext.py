@@ -106,7 +106,8 @@ def _check(node: yaml.Node, path: str, problems: list[YamlProblem], loader: yaml
                   else loader.construct_yaml_int)(node)
         if isinstance(number, float) and not math.isfinite(number):
             problems.append(YamlProblem(
-                line, path, f"{node.value} is not a finite number. Give a number such as 1 or 0.5."))
+                line, path,
+                f"{node.value} is not a finite number. Give a number such as 1 or 0.5."))
         elif abs(number) > MAX_NUMBER:
             problems.append(YamlProblem(
                 line, path, f"{node.value} is too large to mean anything here (more than "

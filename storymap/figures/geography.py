@@ -18,7 +18,6 @@ from storymap.data.sources import display_path, read_boundaries, read_table, sou
 from storymap.data.validate import TableSpec, check_table
 from storymap.errors import DataError, ProblemList, quoted_list
 
-
 # West, south, east, north (EPSG:4326) of the United Kingdom with a margin: GSS codes (E05…,
 # W05…, S13…, N08…) name areas in it, so a boundary elsewhere is a mistake (or swapped axes).
 UK_EXTENT = (-9.0, 49.0, 2.5, 61.5)

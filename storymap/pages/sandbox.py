@@ -4,6 +4,7 @@ In: the config's ``limits:`` (seconds and KB per chapter), the filters chapters 
 compiled template with its names. Out: the rendered text, or a :class:`ChapterLimitError` saying
 which limit was reached (the caller names the chapter and the line).
 
+Every string a chapter prints is escaped for Markdown as well as HTML (:func:`as_text`).
 Jinja's immutable sandbox already refuses unsafe attributes and ranges over 100,000 items. Here
 every call, every ``range()`` step, every ``*``, ``**`` and ``%``, every ``namespace`` assignment
 and every piece of output is also checked against the chapter's deadline and size limit, so two
@@ -14,6 +15,7 @@ limit instead of holding the machine or exhausting its memory.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -23,9 +25,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from jinja2.utils import Namespace
 
 from storymap.config.limits import LimitsSection
+from storymap.pages.mdtext import md_text
 
 MAX_POWER_BITS = 4096  # 2**4096 has 1,234 digits: more than any figure needs
 CHECK_EVERY = 1024  # range() steps between looks at the clock
+PLAIN = re.compile(r"^[-+]?[0-9][0-9,]*(\.[0-9]+)?%?$")  # a formatted number: nothing to escape
 
 
 class ChapterLimitError(Exception):
@@ -57,7 +61,8 @@ class Budget:
 
 
 class BoundedRange:
-    """``range()`` for chapters: at most Jinja's 100,000 items, and a look at the clock as it goes."""
+    """``range()`` for chapters: at most Jinja's 100,000 items, and a look at the clock as it
+    goes."""
 
     def __init__(self, budget: Budget, *args: int):
         self.budget = budget
@@ -118,6 +123,15 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return result
 
 
+def as_text(value: Any) -> Any:
+    """What ``{{ … }}`` prints: a string is text in markdown as well as HTML (a data value
+    passed through ``upper`` or ``~`` is no longer a DataText, but must not become a link);
+    markup storymap made (maps, tables, figures, areas) and numbers print as they are."""
+    if isinstance(value, str) and not hasattr(value, "__html__") and not PLAIN.match(value):
+        return md_text(value)
+    return value
+
+
 def bounded_filter(func: Callable, budget: Budget) -> Callable:
     """``func`` checked like a call: a width or count argument over the size limit is refused
     before it runs (``'x' | center(10**10)``), and so is a result over it. The wrapper takes the
@@ -143,7 +157,8 @@ def chapter_environment(limits: LimitsSection, filters: dict[str, Callable]) -> 
     """A fresh bounded sandbox (its clock starts now) with ``filters`` and bounded globals."""
     budget = Budget(limits)
     env = BoundedSandbox(
-        budget, undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True
+        budget, undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True,
+        finalize=as_text,
     )
     env.filters.update(filters)
     env.filters = {name: bounded_filter(f, budget) for name, f in env.filters.items()}

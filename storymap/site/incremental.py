@@ -17,8 +17,9 @@ finished afresh. A full build runs when the MkDocs settings (nav, theme, styles)
 changed, when the last build did not finish (``state.json`` is removed while the folders are
 being changed), or when MkDocs' output is not byte for byte what the last build left
 (``state.json`` records the sha256 of every file) or its last full search index does not read:
-a damaged working folder is rebuilt, never published. A failed build never touches the published site (the caller swaps only on
-success) nor the store (its entries are committed only then).
+a damaged working folder is rebuilt, never published. A failed build never touches the
+published site (the caller swaps only on success) nor the store (its entries are committed only
+then).
 """
 
 from __future__ import annotations
