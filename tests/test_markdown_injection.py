@@ -9,11 +9,10 @@ nothing to refuse), and the chapters, parsed as a browser parses them, hold the 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import copy_project
 from selectolax.lexbor import LexborHTMLParser
@@ -38,15 +37,9 @@ def rename(project: Path) -> dict[str, str]:
             props["WD22NM"] += PAYLOAD
             names[props["WD22CD"]] = props["WD22NM"]
     path.write_text(json.dumps(data), "utf-8")
-    lookup = project / LOOKUP
-    rows = list(csv.DictReader(io.StringIO(lookup.read_text("utf-8-sig"))))
-    for row in rows:
-        row["WD22NM"] = names.get(row["WD22CD"], row["WD22NM"])
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    lookup.write_text(out.getvalue(), "utf-8")
+    lookup = pd.read_csv(project / LOOKUP, dtype=str, keep_default_na=False)
+    lookup["WD22NM"] = lookup["WD22CD"].map(names).fillna(lookup["WD22NM"])
+    lookup.to_csv(project / LOOKUP, index=False, lineterminator="\n")
     return names
 
 
