@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from storymap.config import Config
 from storymap.config.textfile import check_text
@@ -69,8 +69,8 @@ class Figure:
     def __str__(self) -> str:
         return format_value(self.value, self.spec)
 
-    def __html__(self) -> str:
-        return str(md_text(self))
+    def __html__(self) -> str:  # a formatted number: no markup to escape beyond HTML's
+        return str(escape(str(self)))
 
     def __float__(self) -> float:
         return self.value
@@ -267,8 +267,8 @@ class ChapterContext:
 
 def names(areas: list[Area], with_borough: bool = False) -> Markup:
     """'A, B and C' from a list of areas, each name shown as text (never as markup)."""
-    labels = [md_text(f"{a.name} ({a.borough})" if with_borough and a.borough else a.name)
-              for a in areas]
+    labels = [md_text(a.name) + (Markup(" (%s)") % md_text(a.borough)
+                                 if with_borough and a.borough else "") for a in areas]
     if len(labels) <= 1:
         return Markup("").join(labels)
     return Markup(", ").join(labels[:-1]) + Markup(" and ") + labels[-1]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-MARKDOWN_SPECIAL = "\\`*_{}[]()#+-.!|~"
+MARKDOWN_SPECIAL = "\\`*_{}[]()#+!|~"  # not "." nor "-": they start nothing mid-line
 _TABLE = {ord(c): f"&#{ord(c)};" for c in MARKDOWN_SPECIAL + "'"}
 _TABLE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"})
 
