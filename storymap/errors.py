@@ -9,6 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+MAX_PROBLEMS = 40  # problems shown in one Error block
+MAX_CHARS = 1200  # characters of one problem
+MAX_LINES = 12  # lines of one problem
+
+
+def readable(problem: str) -> str:
+    """``problem`` cut to at most MAX_LINES lines and MAX_CHARS characters, saying so."""
+    lines = problem.splitlines()
+    text = "\n".join(line[:MAX_CHARS] for line in lines[:MAX_LINES])
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
+    if text != problem:
+        text = text.rstrip() + f" … (cut; {len(problem):,} characters in all)"
+    return text
+
 
 class StorymapError(Exception):
     """A problem the user can fix; ``problems`` holds one message per problem."""
@@ -22,9 +37,13 @@ class StorymapError(Exception):
         super().__init__("\n".join(self.problems))
 
     def render(self) -> str:
-        """The ``Error:`` block shown to the user; continuation lines are indented."""
+        """The ``Error:`` block shown to the user; continuation lines are indented. Long
+        messages are cut to a readable length (a value quoted from a bad file can be huge)."""
         lines: list[str] = []
-        for problem in self.problems:
+        shown = [readable(p) for p in self.problems[:MAX_PROBLEMS]]
+        if len(self.problems) > MAX_PROBLEMS:
+            shown.append(f"… and {len(self.problems) - MAX_PROBLEMS} more problems like these.")
+        for problem in shown:
             first, *rest = problem.splitlines() or [""]
             lines.append(f"Error: {first}")
             lines.extend(f"       {line}" for line in rest)

@@ -250,11 +250,10 @@ def fetch(
     )
     done = fetch_sources(config, list(sources) or None, options, report=say)
     for f in done:
-        expected = config.sources[f.source_id].sha256
-        if expected is None and not update:
+        if config.sources[f.source_id].sha256 is None:
             click.echo(
-                f"Note: {f.source_id} has no sha256 in {config_path.name}; run "
-                "`storymap fetch --update` to record it.",
+                f"Note: {f.source_id} had no sha256 in {config_path.name}; recorded "
+                f"{f.sha256[:12]}… there, and later fetches are checked against it.",
                 err=True,
             )
     click.echo(f"Fetched {len(done)} source(s) into data/cache.", err=True)

@@ -11,4 +11,4 @@ HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)

@@ -15,6 +15,9 @@ from pydantic import BaseModel, ValidationError
 
 from storymap.config.checks import cross_check
 from storymap.config.model import Config
+from storymap.config.safety import safety_checks
+from storymap.config.textfile import read_text_file
+from storymap.config.yamltext import YamlBombError, parse_yaml
 from storymap.errors import ConfigError
 
 MAX_CONFIG_BYTES = 1_000_000
@@ -32,15 +35,11 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(
             f"{name}: file is larger than {MAX_CONFIG_BYTES} bytes; is it the config?"
         )
-    raw_bytes = path.read_bytes()
+    text = read_text_file(path, name, ConfigError, "Save it as UTF-8 text (YAML).")
     try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{name}: not UTF-8 text (byte {exc.start}). Save the file as UTF-8."
-        ) from None
-    try:
-        raw = yaml.safe_load(text)
+        raw, found = parse_yaml(text)
+    except YamlBombError as exc:
+        raise ConfigError(f"{name}: refused: {exc}.") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -48,6 +47,8 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(
             f"{name}{where}: invalid YAML: {problem}. Check indentation and quoting there."
         ) from None
+    if found:
+        raise ConfigError([p.text(name) for p in found])
     if not isinstance(raw, dict):
         raise ConfigError(
             f"{name}: expected a mapping of settings (site:, sources:, …) at the top."
@@ -57,6 +58,7 @@ def load_config(path: str | Path) -> Config:
     except ValidationError as exc:
         raise ConfigError([_describe(name, err) for err in exc.errors()]) from None
     problems = cross_check(config)
+    problems.items += safety_checks(config).items
     problems.raise_if_any(ConfigError)
     return config
 

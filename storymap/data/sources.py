@@ -88,7 +88,7 @@ def read_table(config: Config, source_id: str, columns: list[str]) -> pd.DataFra
         raise DataError(
             f"{shown}: missing column(s) {quoted_list(missing)} needed by source '{source_id}'.\n"
             f"Found: {quoted_list(df.columns, 20)}. Fix the column names in the file or in "
-            "site_config.yml."
+            f"{config.path.name}."
         )
     if df.empty:
         raise DataError(f"{shown}: has a header but no rows. Restore the data.")
@@ -111,7 +111,7 @@ def read_boundaries(config: Config, source_id: str, columns: list[str]) -> gpd.G
     if missing:
         raise DataError(
             f"{shown}: missing column(s) {quoted_list(missing)}; found {quoted_list(gdf.columns)}. "
-            "Fix geography.wards in site_config.yml or the file."
+            f"Fix geography.wards in {config.path.name} or the file."
         )
     if gdf.crs is None:
         raise DataError(f"{shown}: has no coordinate reference system. Save it with EPSG:4326.")

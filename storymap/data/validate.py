@@ -75,7 +75,14 @@ def table_problems(df: pd.DataFrame, file: str, spec: TableSpec) -> tuple[pd.Dat
         empty = text == ""
         if col not in spec.allow_blank and empty.any():
             p.add(f"{file} rows {_rows(df.index[empty])}: {col} is blank. Fill in the value.")
-        not_number = ~empty & values.isna()
+        infinite = values.abs() == float("inf")
+        if infinite.any():
+            p.add(
+                f"{file} rows {_rows(df.index[infinite])}: {col} is not a finite number "
+                f"({quoted_list(text[infinite].unique()[:3], 3)}). Give the value as a number."
+            )
+            values = values.mask(infinite)
+        not_number = ~empty & values.isna() & ~infinite
         if not_number.any():
             shown = quoted_list(text[not_number].unique()[:3], 3)
             p.add(

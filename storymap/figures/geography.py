@@ -10,12 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from storymap.config import Config
 from storymap.data.sources import display_path, read_boundaries, read_table, source_path
 from storymap.data.validate import TableSpec, check_table
 from storymap.errors import DataError, ProblemList, quoted_list
+
+# West, south, east, north (EPSG:4326) of the United Kingdom with a margin: GSS codes (E05…,
+# W05…, S13…, N08…) name areas in it, so a boundary elsewhere is a mistake (or swapped axes).
+UK_EXTENT = (-9.0, 49.0, 2.5, 61.5)
 
 
 @dataclass
@@ -60,6 +65,8 @@ def load_wards(config: Config) -> gpd.GeoDataFrame:
             f"{shown}: features {quoted_list(gdf.loc[invalid, layer.code])} have invalid geometry "
             "(e.g. self-intersections). Repair them, e.g. with shapely.make_valid, and save again."
         )
+    for problem in extent_problems(gdf, layer.code, shown):
+        p.add(problem)
     dup = gdf[layer.code].duplicated(keep=False)
     if dup.any():
         p.add(f"{shown}: ward codes {quoted_list(gdf.loc[dup, layer.code].unique())} appear twice.")
@@ -74,6 +81,38 @@ def load_wards(config: Config) -> gpd.GeoDataFrame:
     )
     gdf = _keep_area(config, gdf)
     return gdf.set_index("code").sort_index()
+
+
+def extent_problems(gdf: gpd.GeoDataFrame, code: str, shown: str) -> list[str]:
+    """Features outside the valid range of EPSG:4326, or outside the United Kingdom (where
+    GSS-coded areas lie), naming swapped longitude and latitude as such."""
+    bounds = gdf.geometry.bounds
+    codes = gdf[code]
+    finite = np.isfinite(bounds.to_numpy()).all(axis=1) | gdf.geometry.is_empty.to_numpy()
+    x0, y0, x1, y1 = (bounds[c] for c in ("minx", "miny", "maxx", "maxy"))
+    invalid = ~finite | (x0 < -180) | (x1 > 180) | (y0 < -90) | (y1 > 90)
+    west, south, east, north = UK_EXTENT
+    away = ~invalid & ((x0 < west) | (x1 > east) | (y0 < south) | (y1 > north))
+    swapped = away & (y0 >= west) & (y1 <= east) & (x0 >= south) & (x1 <= north)
+    away &= ~swapped
+    out = []
+    if invalid.any():
+        out.append(
+            f"{shown}: features {quoted_list(codes[invalid])} have coordinates outside the valid "
+            "range of EPSG:4326 (longitude -180 to 180, latitude -90 to 90), or not numbers. "
+            "Check the file's coordinate system and restore the boundaries.")
+    if swapped.any():
+        out.append(
+            f"{shown}: features {quoted_list(codes[swapped])} have longitude and latitude "
+            f"swapped (x from {x0[swapped].min():.2f} to {x1[swapped].max():.2f}, which are "
+            "latitudes in the United Kingdom). GeoJSON gives longitude first; swap the axes, "
+            "e.g. with shapely.ops.transform(lambda x, y: (y, x), geometry).")
+    if away.any():
+        out.append(
+            f"{shown}: features {quoted_list(codes[away])} lie outside the United Kingdom "
+            f"(longitude {west:g} to {east:g}, latitude {south:g} to {north:g}), where areas "
+            "with GSS codes are. Check their coordinates; restore the boundaries.")
+    return out
 
 
 def _keep_area(config: Config, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

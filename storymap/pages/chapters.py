@@ -23,16 +23,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from storymap.config import Config
+from storymap.config.textfile import check_text
 from storymap.errors import ChapterError, StorymapError, quoted_list
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult, format_value
 from storymap.pages.alt import view_summary, view_table
 from storymap.pages.maps import MapAssets, MapSpec, legend_html, map_element, map_fragment
+from storymap.pages.mdtext import DataText, md_text
 from storymap.pages.reference import indicators_table, manifest_markdown, sources_table
+from storymap.pages.sandbox import ChapterLimitError, chapter_environment, render_bounded
 from storymap.pages.staticmap import StaticMaps
 from storymap.pages.steps import parse_steps, scrolly_html, step_html
 
@@ -67,7 +69,7 @@ class Figure:
     def __str__(self) -> str:
         return format_value(self.value, self.spec)
 
-    def __html__(self) -> str:
+    def __html__(self) -> str:  # a formatted number: no markup to escape beyond HTML's
         return str(escape(str(self)))
 
     def __float__(self) -> float:
@@ -91,7 +93,9 @@ class Area:
         figures: Callable[[str], Figure],
         borough: str | None = None,
     ):
-        self.kind, self.code, self.name, self.borough = kind, code, name, borough
+        self.kind, self.code = kind, code
+        self.name = DataText(name)  # from a data file: text in prose, never markup
+        self.borough = DataText(borough) if borough is not None else None
         self._figures = figures
 
     def __getattr__(self, item: str) -> Figure:
@@ -103,7 +107,7 @@ class Area:
         return self.name
 
     def __html__(self) -> str:
-        return str(escape(self.name))
+        return str(md_text(self.name))
 
 
 @dataclass
@@ -125,7 +129,8 @@ class ChapterContext:
         if indicator not in self.results:
             raise ChapterError(
                 f"'{indicator}' is not a declared indicator (declared: "
-                f"{quoted_list(self.results, 20)}). Fix the name or add it to site_config.yml."
+                f"{quoted_list(self.results, 20)}). Fix the name or add it to "
+                f"{self.config.path.name}."
             )
         return self.results[indicator]
 
@@ -260,40 +265,32 @@ class ChapterContext:
         return Markup(f"\n\n{html}\n\n")
 
 
-def names(areas: list[Area], with_borough: bool = False) -> str:
-    """'A, B and C' from a list of areas."""
-    labels = [f"{a.name} ({a.borough})" if with_borough and a.borough else a.name for a in areas]
+def names(areas: list[Area], with_borough: bool = False) -> Markup:
+    """'A, B and C' from a list of areas, each name shown as text (never as markup)."""
+    labels = [md_text(a.name) + (Markup(" (%s)") % md_text(a.borough)
+                                 if with_borough and a.borough else "") for a in areas]
     if len(labels) <= 1:
-        return "".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
+        return Markup("").join(labels)
+    return Markup(", ").join(labels[:-1]) + Markup(" and ") + labels[-1]
 
 
-def _environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
-        undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True
-    )
-    env.filters["count"] = lambda v: f"{float(v):,.0f}"
-    env.filters["pct"] = lambda v, d=1: f"{float(v):.{d}f}%"
-    env.filters["number"] = lambda v, d=1: f"{float(v):,.{d}f}"
-    env.filters["names"] = names
-    return env
+FILTERS = {
+    "count": lambda v: f"{float(v):,.0f}",
+    "pct": lambda v, d=1: f"{float(v):.{d}f}%",
+    "number": lambda v, d=1: f"{float(v):,.{d}f}",
+    "names": names,
+}
 
 
 def read_chapter(config: Config, file: str) -> str:
     path = config.resolve(file)
     if not path.is_file():
-        raise ChapterError(f"{file}: chapter file not found. Create it or fix site_config.yml.")
+        raise ChapterError(
+            f"{file}: chapter file not found. Create it or fix {config.path.name}.")
     data = path.read_bytes()
     if len(data) > MAX_CHAPTER_BYTES:
         raise ChapterError(f"{file}: {len(data):,} bytes is too large for a chapter; split it.")
-    if b"\x00" in data:
-        raise ChapterError(f"{file}: this is a binary file, not markdown text. Save it as text.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ChapterError(
-            f"{file}: not UTF-8 text (byte {exc.start}). Save it as UTF-8."
-        ) from None
+    text = check_text(data, file, ChapterError, "Save the chapter as UTF-8 markdown text.")
     if not config.site.allow_raw_html_scripts:
         checks = [(SCRIPT_TAG, "raw <script>"), *UNSAFE_HTML]
         for pattern, what in checks:
@@ -302,7 +299,7 @@ def read_chapter(config: Config, file: str) -> str:
                 line = text.count("\n", 0, match.start()) + 1
                 raise ChapterError(
                     f"{file} line {line}: {what} in a chapter is not allowed. Remove it, or set "
-                    "site.allow_raw_html_scripts: true in site_config.yml if you trust it."
+                    f"site.allow_raw_html_scripts: true in {config.path.name} if you trust it."
                 )
     return text
 
@@ -312,7 +309,7 @@ def render_chapter(
 ) -> str:
     """Render one chapter's markdown; errors name the file and line."""
     text = read_chapter(config, file)
-    env = _environment()
+    env = chapter_environment(config.limits, FILTERS)
     try:
         template = env.from_string(text)
     except jinja2.TemplateSyntaxError as exc:
@@ -341,7 +338,7 @@ def render_chapter(
         **(extra or {}),
     }
     try:
-        rendered = template.render(**names_)
+        rendered = render_bounded(template, env, names_)
         if config.site.allow_raw_html_scripts:
             rendered = externalise_scripts(rendered, ctx)  # the config trusts this chapter's
     except jinja2.UndefinedError as exc:
@@ -351,11 +348,29 @@ def render_chapter(
         ) from None
     except StorymapError as exc:
         raise ChapterError(f"{file} line {_line(exc, file)}: {exc.problems[0]}") from None
+    except ChapterLimitError as exc:
+        text = str(exc) if str(exc).startswith("line ") else f"line {_line(exc, file)}: {exc}"
+        raise ChapterError(
+            f"{file} {text}; raise it under limits: in {config.path.name} only if the chapter "
+            "really needs more."
+        ) from None
+    except (OverflowError, MemoryError, RecursionError) as exc:
+        raise ChapterError(f"{file} line {_line(exc, file)}: {_too_much(exc)}") from None
     except (TypeError, ValueError, AttributeError, jinja2.TemplateError) as exc:
         raise ChapterError(
             f"{file} line {_line(exc, file)}: {exc}. Check the expression there."
         ) from None
     return ctx.story(file, text, rendered)
+
+
+def _too_much(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "the expression there calls itself without end (a macro or recursive loop)."
+    if isinstance(exc, MemoryError):
+        return "the expression there needs more memory than the machine has. Simplify it."
+    if "MAX_RANGE" in str(exc) or "Range too big" in str(exc):
+        return "range() in a chapter may give at most 100,000 numbers. Use a smaller range."
+    return f"the expression there gives a number too large ({exc}). Simplify it."
 
 
 def externalise_scripts(text: str, ctx: ChapterContext) -> str:

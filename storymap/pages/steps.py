@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from storymap.config.yamltext import safe_yaml
 from storymap.errors import ChapterError, ProblemList, quoted_list
 
 STEP_BLOCK = re.compile(r"^```step[ \t]*\n(.*?)^```[ \t]*$\n?", re.MULTILINE | re.DOTALL)
@@ -73,7 +74,7 @@ def parse_steps(file: str, raw: str, rendered: str, ctx) -> tuple[str, list[Step
     for number, ((block, prose), line) in enumerate(zip(parts, lines, strict=True), start=1):
         where = f"{file} line {line}" if line else f"{file} step {number}"
         try:
-            spec = yaml.safe_load(block) or {}
+            spec = safe_yaml(block) or {}
         except yaml.YAMLError as exc:
             problems.add(f"{where}: step settings are not valid YAML ({exc}).")
             continue
@@ -92,7 +93,8 @@ def parse_steps(file: str, raw: str, rendered: str, ctx) -> tuple[str, list[Step
         elif indicator not in ctx.results:
             problems.add(
                 f"{where}: indicator '{indicator}' is not declared (declared: "
-                f"{quoted_list(ctx.results, 20)}). Fix the name or add it to site_config.yml."
+                f"{quoted_list(ctx.results, 20)}). Fix the name or add it to "
+                f"{ctx.config.path.name}."
             )
         if "focus" in spec:
             focus_kind, focus = _resolve_focus(spec["focus"], ctx, where, problems)

@@ -18,6 +18,7 @@ from pathlib import Path
 from storymap.config import Config
 from storymap.pages.page import Page
 from storymap.site.csp import secure_site
+from storymap.site.htmlcheck import check_built_pages
 from storymap.site.mkdocs import INDEX_TITLES_ONLY, html_path
 
 
@@ -85,11 +86,13 @@ def _lead(text: str, limit: int = 160) -> str:
 
 
 def finisher(config: Config, pages: list[Page]) -> Callable[[Path], None]:
-    """What is done to freshly built files in a folder: each page gets its CSP, then the search
-    index and the sitemap are made small and reproducible."""
+    """What is done to freshly built files in a folder: each page gets its CSP and is checked
+    as a browser would parse it (storymap.site.htmlcheck), then the search index and the
+    sitemap are made small and reproducible."""
 
     def finish(folder: Path) -> None:
         secure_site(config, folder)
+        check_built_pages(config, folder, pages)
         finish_site(folder, pages)
 
     return finish

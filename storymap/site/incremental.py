@@ -14,9 +14,12 @@ The finished files are an entry of the store (``site-final``): for each file, th
 MkDocs' output it was finished from and of the finished file. A file whose MkDocs output has the
 same bytes as last time is copied from the store (checked against its sha256); any other file is
 finished afresh. A full build runs when the MkDocs settings (nav, theme, styles) or the code
-changed, or when the last build did not finish (``state.json`` is removed while the folders are
-being changed). A failed build never touches the published site (the caller swaps only on
-success) nor the store (its entries are committed only then).
+changed, when the last build did not finish (``state.json`` is removed while the folders are
+being changed), or when MkDocs' output is not byte for byte what the last build left
+(``state.json`` records the sha256 of every file) or its last full search index does not read:
+a damaged working folder is rebuilt, never published. A failed build never touches the
+published site (the caller swaps only on success) nor the store (its entries are committed only
+then).
 """
 
 from __future__ import annotations
@@ -111,6 +114,9 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], docs: Pat
     settings = mkdocs_yaml(config, pages, styles, folders.docs, folders.site)
     ident = digest(settings.replace(str(folders.root), ""), code)
     dirty = _read_state(folders.state).get("ident") == ident and folders.site.is_dir()
+    if dirty and not _intact(folders):
+        store.notes.append("MkDocs' cached output was damaged or incomplete; rebuilt every page")
+        dirty = False
     write_docs(pages, docs)
     written, _deleted = sync_tree(docs, folders.docs)
     folders.state.unlink(missing_ok=True)  # marks the folders incomplete until we finish
@@ -124,11 +130,23 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], docs: Pat
     post = digest(code, config, [p.path for p in pages], os.environ.get("SOURCE_DATE_EPOCH"))
     finished = _finish(folders.site, out, store, post, finish)
     tmp = folders.state.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"ident": ident}), "utf-8")
+    state = {"ident": ident, "files": file_hashes(folders.site)}
+    tmp.write_text(json.dumps(state, sort_keys=True), "utf-8")
     os.replace(tmp, folders.state)  # never a half-written state file, even if killed here
     page_files = {p.path for p in pages}
     return {"pages": len(pages), "written": len(page_files.intersection(written)),
             "finished": finished, "dirty": int(dirty)}
+
+
+def _intact(folders: _Folders) -> bool:
+    """Whether MkDocs' output is exactly as the last build left it (state.json records its
+    files' sha256), so a dirty build may keep the pages it skips, and its full search index
+    still reads."""
+    try:
+        json.loads(folders.index.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return file_hashes(folders.site) == _read_state(folders.state).get("files")
 
 
 def _finish(site: Path, out: Path, store: Store, key: str,
@@ -159,8 +177,8 @@ def _finish(site: Path, out: Path, store: Store, key: str,
             done[rel] = [built.get(rel, ""), sha]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if done == before:
-        return redo  # the entry this build loaded stays as it is
+    if done == before and redo == 0:
+        return redo  # the entry this build loaded stays as it is (else its files are kept again)
     if set(made) <= set(built):  # else finish made files MkDocs did not: all again next time
         store.store(FINAL, key, done, files_from=out, known={r: s for r, (_b, s) in done.items()})
     return redo

@@ -28,6 +28,9 @@ class Case:
     break_: Callable[[Path], None]
     expect: str | tuple[str, ...]  # every string must appear in the Error block
     command: tuple[str, ...] = ("check",)
+    absent: tuple[str, ...] = ()  # strings that must not appear in the output
+    mkdocs: bool = False  # the build gets as far as MkDocs, which rewrites its working folder
+    max_chars: int | None = None  # the whole Error output must be at most this long
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -196,7 +199,7 @@ CASES = [
     Case(
         "config-not-utf8",
         write(CONFIG, "site:\n  title: Caf\xe9\n".encode("latin-1")),
-        "site_config.yml: not UTF-8 text (byte 18)",
+        "site_config.yml: not UTF-8 text (byte 18 is 0xe9",
     ),
     Case(
         "config-too-large",
@@ -242,12 +245,12 @@ CASES = [
     Case(
         "chapter-binary-file",
         write(CHAPTER, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
-        f"{CHAPTER}: this is a binary file, not markdown text",
+        f"{CHAPTER}: this is a binary file, not text (a NUL byte at byte 8)",
     ),
     Case(
         "chapter-not-utf8",
         write(CHAPTER, "# Caf\xe9 culture\n".encode("latin-1")),
-        f"{CHAPTER}: not UTF-8 text (byte 5)",
+        f"{CHAPTER}: not UTF-8 text (byte 5 is 0xe9",
     ),
     Case(
         "chapter-raw-script",
