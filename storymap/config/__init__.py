@@ -10,7 +10,12 @@ checked afterwards by :mod:`.checks`; :mod:`.load` reads the file.
 """
 
 from storymap.config.budgets import BudgetsSection
-from storymap.config.geography import GeographySection, LookupSection
+from storymap.config.geography import (
+    LEVELS,
+    WARD_LAYER_PREFIXES,
+    GeographySection,
+    LookupSection,
+)
 from storymap.config.index import IndexSection, IndexSpec
 from storymap.config.indicators import IndicatorSection
 from storymap.config.load import load_config, yaml_path
@@ -20,6 +25,7 @@ from storymap.config.site import ChapterSection, SiteSection, chapter_slug
 from storymap.config.sources import FetchSection, SourceSection
 
 __all__ = [
+    "LEVELS", "WARD_LAYER_PREFIXES",
     "BudgetsSection", "ChapterSection", "Config", "FetchSection", "GeographySection",
     "IndexSection", "IndexSpec", "IndicatorSection", "LookupSection", "MapsSection",
     "SiteSection", "SourceSection", "chapter_slug", "load_config", "yaml_path",

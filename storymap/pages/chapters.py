@@ -27,7 +27,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from storymap.config import Config
-from storymap.errors import ChapterError, StorymapError, quoted_list
+from storymap.errors import ChapterError, StorymapError, did_you_mean, quoted_list
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult, format_value
 from storymap.pages.alt import view_summary, view_table
@@ -35,6 +35,7 @@ from storymap.pages.maps import MapAssets, MapSpec, legend_html, map_element, ma
 from storymap.pages.reference import indicators_table, manifest_markdown, sources_table
 from storymap.pages.staticmap import StaticMaps
 from storymap.pages.steps import parse_steps, scrolly_html, step_html
+from storymap.pages.templatesyntax import explain
 
 MAX_CHAPTER_BYTES = 1_000_000
 SCRIPT_TAG = re.compile(r"<\s*script\b", re.IGNORECASE)
@@ -124,8 +125,9 @@ class ChapterContext:
     def _need(self, indicator: str) -> IndicatorResult:
         if indicator not in self.results:
             raise ChapterError(
-                f"'{indicator}' is not a declared indicator (declared: "
-                f"{quoted_list(self.results, 20)}). Fix the name or add it to site_config.yml."
+                f"'{indicator}' is not a declared indicator.{did_you_mean(indicator, self.results)}"
+                f" (declared: {quoted_list(self.results, 20)}). Fix the name or add it to "
+                f"{self.config.path.name}."
             )
         return self.results[indicator]
 
@@ -142,8 +144,8 @@ class ChapterContext:
         matches = boroughs.index[boroughs["name"].str.lower() == str(name_or_code).lower()]
         if len(matches) == 0:
             raise ChapterError(
-                f"borough '{name_or_code}' not found. Boroughs: "
-                f"{quoted_list(boroughs['name'], 40)}."
+                f"borough '{name_or_code}' not found.{did_you_mean(name_or_code, boroughs['name'])}"
+                f" Boroughs: {quoted_list(boroughs['name'], 40)}."
             )
         return str(matches[0])
 
@@ -161,9 +163,12 @@ class ChapterContext:
             return name_or_code
         matches = wards.index[wards["name"].str.lower() == str(name_or_code).lower()]
         if len(matches) != 1:
-            what = "not found" if len(matches) == 0 else "names more than one ward"
+            if len(matches) == 0:
+                what = f"not found.{did_you_mean(name_or_code, wards['name'])}"
+            else:
+                what = f"names more than one ward ({quoted_list(matches)})."
             raise ChapterError(
-                f"ward '{name_or_code}' {what}. Use the ward code (E05…) from the downloads."
+                f"ward '{name_or_code}' {what} Use the ward code (E05…) from the downloads."
             )
         return str(matches[0])
 
@@ -282,7 +287,9 @@ def _environment() -> ImmutableSandboxedEnvironment:
 def read_chapter(config: Config, file: str) -> str:
     path = config.resolve(file)
     if not path.is_file():
-        raise ChapterError(f"{file}: chapter file not found. Create it or fix site_config.yml.")
+        raise ChapterError(
+            f"{file}: chapter file not found. Create it or fix {config.path.name}."
+        )
     data = path.read_bytes()
     if len(data) > MAX_CHAPTER_BYTES:
         raise ChapterError(f"{file}: {len(data):,} bytes is too large for a chapter; split it.")
@@ -302,7 +309,7 @@ def read_chapter(config: Config, file: str) -> str:
                 line = text.count("\n", 0, match.start()) + 1
                 raise ChapterError(
                     f"{file} line {line}: {what} in a chapter is not allowed. Remove it, or set "
-                    "site.allow_raw_html_scripts: true in site_config.yml if you trust it."
+                    f"site.allow_raw_html_scripts: true in {config.path.name} if you trust it."
                 )
     return text
 
@@ -316,10 +323,8 @@ def render_chapter(
     try:
         template = env.from_string(text)
     except jinja2.TemplateSyntaxError as exc:
-        raise ChapterError(
-            f"{file} line {exc.lineno}: template syntax error: {exc.message}. Check that every "
-            "{{ has its }} and every {% if %} its {% endif %}."
-        ) from None
+        line, message = explain(env, text, exc)
+        raise ChapterError(f"{file} line {line}: {message}") from None
     template.name = template.filename = file
     names_ = {
         "london": ctx.london(),

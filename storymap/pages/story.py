@@ -17,7 +17,7 @@ from typing import Any
 
 from storymap.config import Config, chapter_slug
 from storymap.data.checks import CheckReport
-from storymap.figures.geography import Geography
+from storymap.figures.geography import Geography, check_focus_boroughs
 from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult
 from storymap.pages.chapters import ChapterContext, render_chapter
@@ -52,6 +52,7 @@ def render_pages(
 ) -> tuple[list[Page], int, dict[str, str]]:
     """Markdown pages, the number of maps, and extra files (docs path -> text) they use. With
     ``reuse``, a chapter is rendered only if its file or anything else it reads changed."""
+    check_focus_boroughs(config, geo)  # a misspelt borough is named with its key, not per chapter
     pages: list[Page] = []
     files: dict[str, str] = {}
     n_maps = 0
