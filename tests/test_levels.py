@@ -87,6 +87,17 @@ def test_msoa_example_builds_and_matches_a_hand_computation(guide_site):
     assert area == pytest.approx(8_482_695, abs=2)
 
 
+def test_the_guide_site_has_the_contact_and_edit_links(guide_site):
+    _project, out = guide_site
+    page = (out / "introduction.html").read_text(encoding="utf-8")
+    assert ('href="https://github.com/ORG/REPO/edit/main/chapters/01-introduction.md">Edit this '
+            "page</a>") in page
+    assert 'Questions or feedback? Email <a href="mailto:digital.inclusion@example.org">' in page
+    statement = (out / "accessibility.html").read_text(encoding="utf-8")
+    assert "run by the London Borough of Brent, with its voluntary-sector partners" in statement
+    assert "digital.inclusion@example.org" in statement
+
+
 def test_bundled_msoa_weights_are_what_the_tool_writes():
     spec = importlib.util.spec_from_file_location("tool", REPO / "tools/make_msoa_ward_weights.py")
     tool = importlib.util.module_from_spec(spec)
