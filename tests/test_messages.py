@@ -12,14 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+import test_steps
 
 from storymap.build import check
 from storymap.config import load_config
 from storymap.errors import ChapterError, ConfigError, DataError, StorymapError
-from storymap.figures.geography import load_geography
-from storymap.figures.indicators import compute_indicators
-from storymap.pages.chapters import ChapterContext, render_chapter
+from storymap.pages.chapters import render_chapter
 from storymap.pages.steps import parse_steps
 
 
@@ -150,12 +148,7 @@ def test_a_misspelt_column_suggests_the_near_one(project: Path):
 # ---- chapters: steps ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def ctx():
-    config = load_config(REPO / "site_config.yml")
-    geo = load_geography(config)
-    return ChapterContext(config, geo, compute_indicators(config, geo), None, slug="t")
-
+ctx = test_steps.ctx  # the chapter context fixture (the repo's config and data), shared
 
 STEPS = """# Title
 

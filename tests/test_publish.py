@@ -153,7 +153,8 @@ def test_a_project_outside_git_is_refused_with_what_to_do(project, git_env, tmp_
     done = storymap("publish", "--remote", str(bare(tmp_path, git_env)), cwd=project, env=git_env)
     assert done.returncode == 1
     assert "is not in a git repository, so the published site could not be traced" in done.stderr
-    assert "or publish anyway with\n       --allow-dirty." in done.stderr
+    assert ("Put the project under git (git init, git add, git commit) and publish again, or "
+            "publish anyway with --allow-dirty.") in done.stderr
 
 
 def test_a_failed_build_publishes_nothing(project, git_env, tmp_path):

@@ -230,7 +230,8 @@ def test_saving_a_chapter_updates_the_open_page(server: Server, project: Path, b
         save(project, CHAPTER, text + "\nSaved while the page was open.\n")
         page.get_by_text("Saved while the page was open.").wait_for(timeout=TIMEOUT * 1000)
         elapsed = time.monotonic() - started
-        print(f"save to updated page: {elapsed:.1f} s")
+        built = [ln for ln in server.log.read_text().splitlines() if "✓ built" in ln]
+        print(f"save to updated page: {elapsed:.1f} s (the preview said: {built[-1].strip()})")
         assert page.evaluate("window.notReloaded") is None  # the page reloaded itself
         assert page.evaluate("window.scrollY") == 200  # where the author was reading
         assert problems == []

@@ -184,8 +184,9 @@ def publish(
 def serve(config_path: Path, port: int) -> None:
     """Preview the site in your browser; it rebuilds and reloads when you save a file.
 
-    Watches site_config.yml, chapters/ and data/. A chapter with an error is reported here
-    and in the browser, and the last good build stays on screen. Stop with Ctrl+C.
+    Watches site_config.yml, chapters/ and data/; the open page reloads itself after each
+    save. A mistake is reported here and in a banner on the page, the last good build stays
+    on screen, and no mistake stops the preview. Stop with Ctrl+C.
 
     \b
     Example:

@@ -22,6 +22,7 @@ import http.server
 import json
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -90,6 +91,9 @@ class Preview:
         except Exception as exc:  # noqa: BLE001 - nothing may end the preview
             self.echo("".join(traceback.format_exception(exc)).rstrip())
             return self._failed(unexpected(exc, saved), target)
+        elapsed = time.perf_counter() - started
+        pages, maps = getattr(result, "pages", "?"), getattr(result, "maps", "?")
+        self.echo(f"  ✓ built {pages} pages with {maps} maps in {elapsed:.1f} s")
         old = self.current
         with self.changed:
             self.current = target
@@ -99,9 +103,6 @@ class Preview:
             self.changed.notify_all()
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        elapsed = time.perf_counter() - started
-        pages, maps = getattr(result, "pages", "?"), getattr(result, "maps", "?")
-        self.echo(f"  ✓ built {pages} pages with {maps} maps in {elapsed:.1f} s")
         return True
 
     def _failed(self, error: str, target: Path) -> bool:
@@ -208,16 +209,25 @@ def make_handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]
     return Handler
 
 
+class PreviewServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A page that reloads or closes drops its waiting request: not worth a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def open_server(preview: Preview, port: int) -> http.server.ThreadingHTTPServer:
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(preview))
+        server = PreviewServer(("127.0.0.1", port), make_handler(preview))
     except OSError as exc:
         raise StorymapError(
             f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}. Another program (perhaps "
             f"another `storymap serve`) is using it; stop it or choose another port: "
             f"--port {port + 1}."
         ) from None
-    server.daemon_threads = True
     return server
 
 
