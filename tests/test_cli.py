@@ -22,8 +22,8 @@ def test_unknown_config_key(project):
     _fails_with(
         result,
         "Error: site_config.yml: site.colour: unknown key. Allowed keys here: title, description, "
-        "language, url, area, focus_boroughs, attribution, allow_raw_html_scripts. Check the "
-        "spelling or remove it.\n",
+        "language, url, area, focus_boroughs, attribution, allow_raw_html_scripts, contact, "
+        "organisation, repo_url, edit_uri. Check the spelling or remove it.\n",
     )
 
 
