@@ -1,7 +1,7 @@
 """The ``site_config.yml`` schema, one module per section, and reading it.
 
 In: the path of a YAML file. Out: a validated :class:`Config`, or a ConfigError that lists every
-problem at once, each with its YAML path (``indicators[2].source``) and the fix.
+problem at once, each with its YAML path (``indicators.pct_65_plus.source``) and the fix.
 
 Structure is checked by pydantic models that forbid unknown keys (:mod:`.site`, :mod:`.sources`,
 :mod:`.geography`, :mod:`.indicators`, :mod:`.index`, :mod:`.maps`, :mod:`.budgets`, together in

@@ -2,7 +2,7 @@
 
 In: the path of a YAML file. Out: a validated :class:`~storymap.config.model.Config`, or a
 :class:`ConfigError` that lists every problem at once, each with its YAML path
-(``indicators[2].source``) and the fix.
+(``indicators.pct_65_plus.source``: list items by their id) and the fix.
 """
 
 from __future__ import annotations
