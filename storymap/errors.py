@@ -7,6 +7,7 @@ expected against what was found, and what to do. The CLI prints them as one ``Er
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 MAX_PROBLEMS = 40  # problems shown in one Error block
@@ -94,3 +95,25 @@ def quoted_list(values: Iterable[object], limit: int = 12) -> str:
     if len(values) > limit:
         shown += f" … and {len(values) - limit} more"
     return shown
+
+
+def close_matches(word: object, choices: Iterable[object], n: int = 3) -> list[str]:
+    """The ``choices`` most like ``word`` (ignoring case), best first; none if nothing is close."""
+    by_lower: dict[str, str] = {}
+    for choice in choices:
+        by_lower.setdefault(str(choice).lower(), str(choice))
+    target = str(word).lower()
+    found = difflib.get_close_matches(target, list(by_lower), n=n, cutoff=0.6)
+    if not found:
+        return []
+    best = difflib.SequenceMatcher(None, target, found[0]).ratio()
+    near = [f for f in found if difflib.SequenceMatcher(None, target, f).ratio() >= best - 0.1]
+    return [by_lower[f] for f in near]
+
+
+def did_you_mean(word: object, choices: Iterable[object]) -> str:
+    """" Did you mean 'X'?" (or "'X' or 'Y'") for a misspelt name; "" if nothing is close."""
+    found = close_matches(word, choices)
+    if not found:
+        return ""
+    return " Did you mean " + " or ".join(f"'{f}'" for f in found) + "?"

@@ -75,11 +75,11 @@ def test_unknown_names_are_reported_with_file_and_line(ctx):
         parse_steps("chapters/x.md", bad, bad, ctx)
     problems = err.value.problems
     assert problems[0].startswith(
-        "chapters/x.md line 11: focus 'Barnett' is not London, a borough or a ward."
-    )
-    assert problems[1].startswith("chapters/x.md line 17: indicator 'deri_scor' is not declared")
+        "chapters/x.md line 12: focus 'Barnett' is not London, a borough or a ward."
+    )  # at the line of the key, not of the fence
+    assert problems[1].startswith("chapters/x.md line 18: indicator 'deri_scor' is not declared")
     assert problems[2].startswith(
-        "chapters/x.md line 17: highlight: ward 'Nowhere Ward' not found."
+        "chapters/x.md line 20: highlight: ward 'Nowhere Ward' not found."
     )
     assert len(problems) == 3
 
@@ -89,8 +89,8 @@ def test_unknown_step_setting(ctx):
     with pytest.raises(ChapterError) as err:
         parse_steps("c.md", bad, bad, ctx)
     assert err.value.problems == [
-        "c.md line 5: unknown step setting(s) zoom; allowed: focus, highlight, highlight_top, "
-        "indicator, title."
+        "c.md line 8: 'zoom' is not a step setting. Step settings: focus, highlight, "
+        "highlight_top, indicator, title."
     ]
 
 

@@ -35,7 +35,9 @@ class IndicatorSection(Model):
         None, description="Column of the numerator, or a list of columns added together."
     )
     numerator_filter: RowFilter | None = None
-    denominator: str | None = None
+    denominator: str | list[str] | None = Field(
+        None, description="Column of the denominator, or a list of columns added together."
+    )
     value: str | None = None
     weight: WeightSection | None = None
     direction: Literal["higher_is_more_risk", "higher_is_less_risk"]
@@ -55,6 +57,12 @@ class IndicatorSection(Model):
         if self.numerator is None:
             return []
         return [self.numerator] if isinstance(self.numerator, str) else list(self.numerator)
+
+    @property
+    def denominator_columns(self) -> list[str]:
+        if self.denominator is None:
+            return []
+        return [self.denominator] if isinstance(self.denominator, str) else list(self.denominator)
 
     @property
     def source_ids(self) -> list[str]:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from storymap.config import Config
 from storymap.data.fetched import cached_file
-from storymap.errors import DataError, quoted_list
+from storymap.errors import DataError, did_you_mean, quoted_list
 
 MAX_DATA_BYTES = 60_000_000
 
@@ -85,10 +85,13 @@ def read_table(config: Config, source_id: str, columns: list[str]) -> pd.DataFra
         raise DataError(f"{shown}: cannot be read as CSV ({exc}). Check the file.") from None
     missing = [c for c in columns if c not in df.columns]
     if missing:
+        guesses = "".join(
+            did_you_mean(c, df.columns).replace("?", f" for '{c}'?") for c in missing
+        )
         raise DataError(
-            f"{shown}: missing column(s) {quoted_list(missing)} needed by source '{source_id}'.\n"
-            f"Found: {quoted_list(df.columns, 20)}. Fix the column names in the file or in "
-            f"{config.path.name}."
+            f"{shown}: missing column(s) {quoted_list(missing)} needed by source '{source_id}'."
+            f"{guesses}\nFound: {quoted_list(df.columns, 20)}. Fix the column names in the file "
+            f"or in {config.path.name}."
         )
     if df.empty:
         raise DataError(f"{shown}: has a header but no rows. Restore the data.")

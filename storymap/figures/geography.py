@@ -16,7 +16,7 @@ import pandas as pd
 from storymap.config import Config
 from storymap.data.sources import display_path, read_boundaries, read_table, source_path
 from storymap.data.validate import TableSpec, check_table
-from storymap.errors import DataError, ProblemList, quoted_list
+from storymap.errors import ConfigError, DataError, ProblemList, did_you_mean, quoted_list
 
 # West, south, east, north (EPSG:4326) of the United Kingdom with a margin: GSS codes (E05…,
 # W05…, S13…, N08…) name areas in it, so a boundary elsewhere is a mistake (or swapped axes).
@@ -121,14 +121,32 @@ def _keep_area(config: Config, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         return gdf
     known = dict(zip(gdf["borough_name"], gdf["borough_code"], strict=False))
     codes = set(known.values())
-    unknown = [b for b in wanted if b not in known and b not in codes]
-    if unknown:
-        raise DataError(
-            f"{config.path.name}: site.area.boroughs: {quoted_list(unknown)} not found in the ward "
-            f"layer (boroughs: {quoted_list(sorted(known), 40)}). Fix the spelling or use codes."
-        )
+    p = ProblemList()
+    for i, b in enumerate(wanted):
+        if b not in known and b not in codes:
+            p.add(
+                f"{config.path.name}: site.area.boroughs[{i}]: '{b}' is not a borough of the ward "
+                f"layer.{did_you_mean(b, known)} (boroughs: {quoted_list(sorted(known), 40)}). "
+                "Fix the spelling or use codes."
+            )
+    p.raise_if_any(DataError)
     keep = {known.get(b, b) for b in wanted}
     return gdf[gdf["borough_code"].isin(keep)].copy()
+
+
+def check_focus_boroughs(config: Config, geo: Geography) -> None:
+    """Every name in site.focus_boroughs is a borough on the map (by name or code)."""
+    names = list(geo.boroughs["name"])
+    lower = {n.lower() for n in names} | {c.lower() for c in geo.boroughs.index}
+    p = ProblemList()
+    for i, b in enumerate(config.site.focus_boroughs):
+        if b.lower() not in lower:
+            p.add(
+                f"{config.path.name}: site.focus_boroughs[{i}]: '{b}' is not a borough of "
+                f"{config.site.area.name}.{did_you_mean(b, names)} Use the names as the ONS "
+                f"writes them (boroughs: {quoted_list(sorted(names), 40)})."
+            )
+    p.raise_if_any(ConfigError)
 
 
 def ward_merge_map(config: Config, wards: gpd.GeoDataFrame) -> dict[str, str]:
@@ -157,9 +175,10 @@ def load_lookup(
         shown,
         TableSpec(
             code_column=spec.code,
-            code_prefixes=("E01", "W01"),
+            code_prefixes=spec.prefixes,
             unique_codes=spec.weight is None,
             numbers=[spec.weight] if spec.weight else [],
+            code_kind=spec.level_name,
         ),
     )
     ward_codes = table[spec.ward].str.strip().map(lambda c: merge.get(c, c))

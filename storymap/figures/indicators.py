@@ -92,10 +92,10 @@ def ward_sums(config: Config, spec: IndicatorSection, geo: Geography) -> pd.Data
     code = source.code_column or ""
     shown = display_path(config, source_path(config, spec.source))
     filter_col = spec.numerator_filter.column if spec.numerator_filter else None
-    nums = spec.numerator_columns
-    wanted = [c for c in (*nums, spec.denominator, spec.value, filter_col) if c]
+    nums, dens = spec.numerator_columns, spec.denominator_columns
+    counts = list(dict.fromkeys([*nums, *dens]))
+    wanted = list(dict.fromkeys(c for c in (*counts, spec.value, filter_col) if c))
     table = read_table(config, spec.source, [code, *wanted])
-    counts = [c for c in (*nums, spec.denominator) if c]
     table = check_table(
         table,
         shown,
@@ -103,18 +103,25 @@ def ward_sums(config: Config, spec: IndicatorSection, geo: Geography) -> pd.Data
             code_column=code,
             counts=counts,
             numbers=[c for c in (spec.value, filter_col) if c],
-            not_above=[(n, spec.denominator) for n in nums if spec.denominator],
+            not_above=[(nums[0], dens[0])] if len(nums) == 1 and len(dens) == 1 else [],
         ),
     )
     lookup = _lookup_for(spec, geo)
     _require_codes_match(config, spec, shown, table, code, lookup)
 
     if spec.aggregate == "ratio":
-        num = table[nums].sum(axis=1)
+        num, den = table[nums].sum(axis=1), table[dens].sum(axis=1)
+        above = num > den
+        if above.any():
+            raise DataError(
+                f"{shown} rows {quoted_list([str(i + 2) for i in table.index[above]], 8)}: "
+                f"{' + '.join(nums)} is larger than {' + '.join(dens)}. A numerator cannot exceed "
+                f"its denominator; check the columns of indicator '{spec.id}'."
+            )
         if spec.numerator_filter:
             keep = table[spec.numerator_filter.column].isin(spec.numerator_filter.values)
             num = num.where(keep, 0.0)
-        table = table.assign(_num=num, _den=table[spec.denominator])
+        table = table.assign(_num=num, _den=den)
     elif spec.aggregate == "weighted_mean":
         weights = _weights(config, spec)
         w = table[code].map(weights)
@@ -124,7 +131,7 @@ def ward_sums(config: Config, spec: IndicatorSection, geo: Geography) -> pd.Data
                 f"{shown} rows {quoted_list([str(i + 2) for i in table.index[missing]], 8)}: codes "
                 f"{quoted_list(table.loc[missing, code].unique(), 5)} have no weight in source "
                 f"'{spec.weight.source if spec.weight else ''}'. Check both files use the same "
-                "LSOA vintage."
+                "areas (the same level and vintage of codes)."
             )
         w = w.where(table[spec.value].notna(), 0.0)
         table = table.assign(_num=table[spec.value] * w, _den=w)
@@ -158,11 +165,13 @@ def _weights(config: Config, spec: IndicatorSection) -> pd.Series:
 def _require_codes_match(config, spec, shown, table, code, lookup) -> None:
     bad = unmatched_codes(table, code, lookup)
     if len(bad) and config.site.area.boroughs == "all":
+        level = config.geography.lookups.get(spec.geography)
+        kind = level.level_name if level else "ward (December 2022)"
         raise DataError(
             f"{shown} rows {quoted_list([str(i + 2) for i in bad], 8)}: codes "
             f"{quoted_list(table.loc[bad, code].unique(), 6)} match no area in the "
-            f"'{spec.geography}' lookup ({len(bad)} rows). Check the file uses "
-            f"{spec.geography.upper()} codes (e.g. 2021 LSOAs, not 2011)."
+            f"'{spec.geography}' lookup ({len(bad)} rows). Check the file's codes are {kind} "
+            f"codes, as indicator '{spec.id}' declares (geography: {spec.geography})."
         )
 
 

@@ -5,7 +5,9 @@ In: the Config, the Geography, the IndicatorResults and the IndexResult from
 title, markdown with raw HTML) and extra files (map geometry and data scripts, static step images,
 downloads). Nothing here knows the site generator.
 
-- :mod:`.chapters` and :mod:`.steps`: chapters rendered with Jinja2, their scroll steps.
+- :mod:`.chapters` and :mod:`.steps`: chapters rendered with Jinja2, their scroll steps;
+  :mod:`.templatesyntax`: Jinja syntax errors told in plain words.
+- :mod:`.aboutsite`: the accessibility statement, the footer contact, "Edit this page" links.
 - :mod:`.maps`, :mod:`.mapcodec`, :mod:`.mapgeometry`: the map figures and their compact data.
 - :mod:`.staticmap`, :mod:`.svg`: images drawn at build time (no JavaScript needed).
 - :mod:`.alt`: text summaries and tables for every map view.

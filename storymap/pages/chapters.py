@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 
 from storymap.config import Config
 from storymap.config.textfile import check_text
-from storymap.errors import ChapterError, StorymapError, quoted_list
+from storymap.errors import ChapterError, StorymapError, did_you_mean, quoted_list
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult, format_value
 from storymap.pages.alt import view_summary, view_table
@@ -37,6 +37,7 @@ from storymap.pages.reference import indicators_table, manifest_markdown, source
 from storymap.pages.sandbox import ChapterLimitError, chapter_environment, render_bounded
 from storymap.pages.staticmap import StaticMaps
 from storymap.pages.steps import parse_steps, scrolly_html, step_html
+from storymap.pages.templatesyntax import explain
 
 MAX_CHAPTER_BYTES = 1_000_000
 SCRIPT_TAG = re.compile(r"<\s*script\b", re.IGNORECASE)
@@ -128,8 +129,8 @@ class ChapterContext:
     def _need(self, indicator: str) -> IndicatorResult:
         if indicator not in self.results:
             raise ChapterError(
-                f"'{indicator}' is not a declared indicator (declared: "
-                f"{quoted_list(self.results, 20)}). Fix the name or add it to "
+                f"'{indicator}' is not a declared indicator.{did_you_mean(indicator, self.results)}"
+                f" (declared: {quoted_list(self.results, 20)}). Fix the name or add it to "
                 f"{self.config.path.name}."
             )
         return self.results[indicator]
@@ -147,8 +148,8 @@ class ChapterContext:
         matches = boroughs.index[boroughs["name"].str.lower() == str(name_or_code).lower()]
         if len(matches) == 0:
             raise ChapterError(
-                f"borough '{name_or_code}' not found. Boroughs: "
-                f"{quoted_list(boroughs['name'], 40)}."
+                f"borough '{name_or_code}' not found.{did_you_mean(name_or_code, boroughs['name'])}"
+                f" Boroughs: {quoted_list(boroughs['name'], 40)}."
             )
         return str(matches[0])
 
@@ -166,9 +167,12 @@ class ChapterContext:
             return name_or_code
         matches = wards.index[wards["name"].str.lower() == str(name_or_code).lower()]
         if len(matches) != 1:
-            what = "not found" if len(matches) == 0 else "names more than one ward"
+            if len(matches) == 0:
+                what = f"not found.{did_you_mean(name_or_code, wards['name'])}"
+            else:
+                what = f"names more than one ward ({quoted_list(matches)})."
             raise ChapterError(
-                f"ward '{name_or_code}' {what}. Use the ward code (E05…) from the downloads."
+                f"ward '{name_or_code}' {what} Use the ward code (E05…) from the downloads."
             )
         return str(matches[0])
 
@@ -313,10 +317,8 @@ def render_chapter(
     try:
         template = env.from_string(text)
     except jinja2.TemplateSyntaxError as exc:
-        raise ChapterError(
-            f"{file} line {exc.lineno}: template syntax error: {exc.message}. Check that every "
-            "{{ has its }} and every {% if %} its {% endif %}."
-        ) from None
+        line, message = explain(env, text, exc)
+        raise ChapterError(f"{file} line {line}: {message}") from None
     template.name = template.filename = file
     names_ = {
         "london": ctx.london(),

@@ -132,9 +132,11 @@ def dictionary(config: Config, results: dict[str, IndicatorResult]) -> pd.DataFr
         ]
         if spec.aggregate == "ratio":
             out += [
-                (f"{ind_id}_numerator", f"Numerator of {spec.short}: {spec.numerator}", "people",
+                (f"{ind_id}_numerator",
+                 f"Numerator of {spec.short}: {' + '.join(spec.numerator_columns)}", "people",
                  source, licence),
-                (f"{ind_id}_denominator", f"Denominator of {spec.short}: {spec.denominator}",
+                (f"{ind_id}_denominator",
+                 f"Denominator of {spec.short}: {' + '.join(spec.denominator_columns)}",
                  "people", source, licence),
             ]
     return pd.DataFrame(out, columns=["column", "meaning", "unit", "source", "licence"])

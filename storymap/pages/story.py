@@ -17,9 +17,10 @@ from typing import Any
 
 from storymap.config import Config, chapter_slug
 from storymap.data.checks import CheckReport
-from storymap.figures.geography import Geography
+from storymap.figures.geography import Geography, check_focus_boroughs
 from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult
+from storymap.pages.aboutsite import accessibility_page, edit_link
 from storymap.pages.chapters import ChapterContext, render_chapter
 from storymap.pages.maps import MapAssets
 from storymap.pages.method import checks_page, method_page
@@ -52,6 +53,7 @@ def render_pages(
 ) -> tuple[list[Page], int, dict[str, str]]:
     """Markdown pages, the number of maps, and extra files (docs path -> text) they use. With
     ``reuse``, a chapter is rendered only if its file or anything else it reads changed."""
+    check_focus_boroughs(config, geo)  # a misspelt borough is named with its key, not per chapter
     pages: list[Page] = []
     files: dict[str, str] = {}
     n_maps = 0
@@ -73,6 +75,7 @@ def render_pages(
         pages.append(Page("method.md", "How the risk index is built", markdown, ABOUT))
     if checks is not None:
         pages.append(Page("data-checks.md", "Data checks", checks_page(config, checks), ABOUT))
+    pages.append(accessibility_page(config, ABOUT))
     return pages, n_maps, files
 
 
@@ -88,6 +91,7 @@ def render_one(
     slug, file, title, section = entry
     ctx = ChapterContext(config, geo, results, assets, "", slug, static() if static else None)
     markdown = render_chapter(config, file, ctx, extra={"chapters": chapter_links(config)})
+    markdown += edit_link(config, file)
     wide = any(m.map_id.endswith("_story") for m in ctx.maps)
     page = Page(f"{slug}.md", title, markdown, section, wide)
     return Chapter(page, dict(ctx.files), len(ctx.maps))

@@ -19,6 +19,7 @@ from mkdocs.exceptions import MkDocsException
 
 from storymap.config import Config
 from storymap.errors import StorymapError
+from storymap.pages.aboutsite import footer_html
 from storymap.pages.page import Page
 from storymap.site.csp import nav_text
 
@@ -70,6 +71,7 @@ def mkdocs_config(
         },
         "extra_css": [*styles, THEME_CSS],
         "copyright": config.site.attribution,
+        "extra": {"feedback": footer_html(config)},
         "nav": nav,
         "markdown_extensions": ["attr_list", "md_in_html", "tables", "toc", "admonition"],
         "plugins": ["search"],

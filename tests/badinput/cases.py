@@ -174,12 +174,12 @@ CASES = [
             "{indicator: older_income_deprived, weight: 1}",
             "{indicator: older_income_deprived, weight: 0}",
         ),
-        "site_config.yml: index.components[1]: indicator weights sum to zero",
+        "site_config.yml: index.components.deprivation: indicator weights sum to zero",
     ),
     Case(
         "config-unknown-borough",
         edit(CONFIG, "    boroughs: all", "    boroughs: [Barnet, Atlantis]"),
-        "site_config.yml: site.area.boroughs: Atlantis not found in the ward layer",
+        "site_config.yml: site.area.boroughs[1]: 'Atlantis' is not a borough of the ward layer",
     ),
     Case(
         "config-undeclared-source",
@@ -189,7 +189,8 @@ CASES = [
     Case(
         "config-unknown-indicator-in-index",
         edit(CONFIG, "{indicator: pct_disabled, weight: 1}", "{indicator: pct_disabld, weight: 1}"),
-        "index.components[2].indicators[0].indicator: 'pct_disabld' is not a declared indicator",
+        "index.components.health.indicators[0].indicator: 'pct_disabld' is not a declared "
+        "indicator. Did you mean 'pct_disabled'?",
     ),
     Case(
         "config-not-a-mapping",
@@ -220,7 +221,7 @@ CASES = [
     Case(
         "chapter-unclosed-jinja",
         append_chapter("\nWe {{ london.pct_65_plus \n"),
-        (f"{CHAPTER} line", "template syntax error"),
+        (f"{CHAPTER} line", "the {{ on line", "is not closed where Jinja expected }}"),
     ),
     Case(
         "chapter-unknown-variable",
@@ -240,7 +241,7 @@ CASES = [
     Case(
         "chapter-broken-step-settings",
         append_chapter("\n```step\nindicator: [pct_65_plus\n```\nText.\n"),
-        (f"{CHAPTER} line", "step settings are not valid YAML"),
+        (f"{CHAPTER} line", "the step settings cannot be read"),
     ),
     Case(
         "chapter-binary-file",
