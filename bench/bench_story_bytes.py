@@ -128,7 +128,7 @@ def folium_default_bytes(config, geo, results, views: list[tuple[str, str | None
                 columns=["code", "value"],
                 key_on="feature.properties.code",
                 fill_color="YlGnBu",
-                legend_name=config.indicator(indicator).label,
+                legend_name=results[indicator].spec.label,
             ).add_to(m)
             out = Path(tmp) / f"map{i}.html"
             m.save(str(out))
