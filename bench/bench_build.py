@@ -72,6 +72,10 @@ def sizes(out: Path) -> None:
             print(f"  {path.relative_to(out)}: {path.stat().st_size / 1e3:.0f} kB")
     per_borough = [p.stat().st_size for p in (downloads / "boroughs").glob("*")]
     print(f"  downloads/boroughs/: {len(per_borough)} files, {sum(per_borough) / 1e6:.1f} MB")
+    per_ward = [p.stat().st_size for p in (downloads / "wards").glob("*")]
+    if per_ward:
+        print(f"  downloads/wards/: {len(per_ward)} files, {sum(per_ward) / 1e6:.1f} MB "
+              f"(largest {max(per_ward) / 1e3:.1f} kB)")
     index = out / "search" / "search_index.json"
     print(f"  search/search_index.json: {index.stat().st_size / 1e6:.1f} MB")
 

@@ -128,7 +128,7 @@ def folium_default_bytes(config, geo, results, views: list[tuple[str, str | None
                 columns=["code", "value"],
                 key_on="feature.properties.code",
                 fill_color="YlGnBu",
-                legend_name=config.indicator(indicator).label,
+                legend_name=results[indicator].spec.label,
             ).add_to(m)
             out = Path(tmp) / f"map{i}.html"
             m.save(str(out))
@@ -137,10 +137,9 @@ def folium_default_bytes(config, geo, results, views: list[tuple[str, str | None
 
 
 def main() -> None:
-    from storymap.build import build
+    from storymap.build import build, indicators
     from storymap.config import chapter_slug, load_config
     from storymap.figures.geography import load_geography
-    from storymap.figures.indicators import compute_indicators
     from storymap.pages.chapters import ChapterContext, render_chapter
 
     config = load_config(ROOT / "site_config.yml")
@@ -152,12 +151,12 @@ def main() -> None:
         scripts = map_script_bytes(site)
 
     geo = load_geography(config)
-    results = compute_indicators(config, geo)
+    results, index = indicators(config, geo)  # the chapters use the index too
     views: list[tuple[str, str | None]] = []
     for slug, file in [("index", config.home)] + [
         (chapter_slug(c), c.file) for c in config.chapters
     ]:
-        ctx = ChapterContext(config, geo, results, None, slug=slug)
+        ctx = ChapterContext(config, geo, results, None, slug=slug, index=index)
         render_chapter(config, file, ctx, extra={"chapters": []})
         views += ctx.views  # one view per story step
         views += [(m.indicator, m.focus) for m in ctx.maps if not m.map_id.endswith("_story")]

@@ -107,12 +107,13 @@ def test_borough_summary_names_extremes_and_compares_with_london(ctx):
         "lower than London as a whole (11.9%)."
     )
     assert f"Highest ward: {geo.wards.at[hi, 'name']} (Southwark)" in text
-    assert f"Lowest: {geo.wards.at[lo, 'name']} (Southwark)" in text
+    assert f"Lowest ward: {geo.wards.at[lo, 'name']} (Southwark)" in text
 
 
 def test_ward_summary_gives_rank(ctx):
     text = view_summary("London", ctx.geo, ctx.results["pct_65_plus"], "ward", "E05013996")
-    assert text.startswith("Residents aged 65 and over: Darwin (Bromley) 26.6%, ranked 1 of 680")
+    assert text.startswith(
+        "Residents aged 65 and over: Darwin (Bromley) 26.6%, ranked 1st of 680 wards in London")
 
 
 def test_view_table_lists_the_wards_in_view(ctx):

@@ -57,6 +57,13 @@ def cross_check(config: Config) -> ProblemList:
         need_source(f"{where}.source", ind.source)
         if ind.weight:
             need_source(f"{where}.weight.source", ind.weight.source)
+        if ind.benchmark:
+            need_source(f"{where}.benchmark.source", ind.benchmark.source)
+            if ind.aggregate != "ratio" or ind.numerator_filter:
+                p.add(f"{name}: {where}.benchmark: only a ratio without numerator_filter can be "
+                      "computed for a benchmark area. Remove benchmark: or the filter.")
+        if ind.direction_evidence:
+            need_source(f"{where}.direction_evidence.source", ind.direction_evidence.source)
         if ind.geography not in geographies:
             p.add(
                 f"{name}: {where}.geography: '{ind.geography}' is not a known geography."

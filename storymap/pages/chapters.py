@@ -10,7 +10,11 @@ Inside a chapter, authors write for example::
     {{ london.pct_65_plus.numerator | count }} people     {{ highest("pct_65_plus", 3) | names }}
     {{ map("pct_65_plus", focus="Brent", title="Older residents in Brent") }}
 
-Names that do not exist are errors (StrictUndefined), never blanks.
+Names that do not exist are errors (StrictUndefined), never blanks. Every figure prints through
+storymap.figures.format (rounded once, from the full value), and the filters (count, pct, number,
+about, ordinal) do too. Lists of highest or lowest wards keep ties together: when the cut falls
+inside a group of equal figures, ``names`` says so ("…, one of the 76 wards at 100.0%").
+
 """
 
 from __future__ import annotations
@@ -18,21 +22,25 @@ from __future__ import annotations
 import hashlib
 import re
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from storymap.config import Config
 from storymap.config.textfile import check_text
-from storymap.errors import ChapterError, StorymapError, did_you_mean, quoted_list
+from storymap.errors import ChapterError, StorymapError, quoted_list
+from storymap.figures.format import about, approximately, format_count, format_number, ordinal
 from storymap.figures.geography import Geography
-from storymap.figures.indicators import IndicatorResult, format_value
+from storymap.figures.indicators import IndicatorResult
+from storymap.figures.riskindex import IndexResult
 from storymap.pages.alt import view_summary, view_table
+from storymap.pages.guidance import band_note, index_guidance, index_recipe
 from storymap.pages.maps import MapAssets, MapSpec, legend_html, map_element, map_fragment
-from storymap.pages.mdtext import DataText, md_text
+from storymap.pages.places import Area as Area  # re-exported: chapters print these
+from storymap.pages.places import Figure as Figure
+from storymap.pages.places import Places, compare_figures, names
 from storymap.pages.reference import indicators_table, manifest_markdown, sources_table
 from storymap.pages.sandbox import ChapterLimitError, chapter_environment, render_bounded
 from storymap.pages.staticmap import StaticMaps
@@ -57,62 +65,8 @@ UNSAFE_HTML = [
 ]
 
 
-class Figure:
-    """One indicator's figure for one area; prints formatted, exposes the parts."""
-
-    def __init__(self, result: IndicatorResult, row, rank: int | None = None):
-        self.spec = result.spec
-        self.value = float(row["value"])
-        self.numerator = float(row["numerator"])
-        self.denominator = float(row["denominator"])
-        self.rank = rank
-
-    def __str__(self) -> str:
-        return format_value(self.value, self.spec)
-
-    def __html__(self) -> str:  # a formatted number: no markup to escape beyond HTML's
-        return str(escape(str(self)))
-
-    def __float__(self) -> float:
-        return self.value
-
-    def __lt__(self, other) -> bool:
-        return self.value < float(other)
-
-    def __gt__(self, other) -> bool:
-        return self.value > float(other)
-
-
-class Area:
-    """London, a borough or a ward; ``area.<indicator id>`` is a Figure."""
-
-    def __init__(
-        self,
-        kind: str,
-        code: str,
-        name: str,
-        figures: Callable[[str], Figure],
-        borough: str | None = None,
-    ):
-        self.kind, self.code = kind, code
-        self.name = DataText(name)  # from a data file: text in prose, never markup
-        self.borough = DataText(borough) if borough is not None else None
-        self._figures = figures
-
-    def __getattr__(self, item: str) -> Figure:
-        if item.startswith("_"):
-            raise AttributeError(item)
-        return self._figures(item)
-
-    def __str__(self) -> str:
-        return self.name
-
-    def __html__(self) -> str:
-        return str(md_text(self.name))
-
-
 @dataclass
-class ChapterContext:
+class ChapterContext(Places):
     config: Config
     geo: Geography
     results: dict[str, IndicatorResult]
@@ -123,101 +77,8 @@ class ChapterContext:
     maps: list[MapSpec] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # docs-relative path -> text
     views: list[tuple[str, str | None]] = field(default_factory=list)  # (indicator, focus) shown
+    index: IndexResult | None = None  # the risk index, for band notes and its guidance box
     _assets_written: bool = False
-
-    # --- areas ---------------------------------------------------------------------------
-    def _need(self, indicator: str) -> IndicatorResult:
-        if indicator not in self.results:
-            raise ChapterError(
-                f"'{indicator}' is not a declared indicator.{did_you_mean(indicator, self.results)}"
-                f" (declared: {quoted_list(self.results, 20)}). Fix the name or add it to "
-                f"{self.config.path.name}."
-            )
-        return self.results[indicator]
-
-    def london(self) -> Area:
-        def fig(ind: str) -> Figure:
-            return Figure(self._need(ind), self._need(ind).area)
-
-        return Area("area", "", self.config.site.area.name, fig)
-
-    def borough_code(self, name_or_code: str) -> str:
-        boroughs = self.geo.boroughs
-        if name_or_code in boroughs.index:
-            return name_or_code
-        matches = boroughs.index[boroughs["name"].str.lower() == str(name_or_code).lower()]
-        if len(matches) == 0:
-            raise ChapterError(
-                f"borough '{name_or_code}' not found.{did_you_mean(name_or_code, boroughs['name'])}"
-                f" Boroughs: {quoted_list(boroughs['name'], 40)}."
-            )
-        return str(matches[0])
-
-    def borough(self, name_or_code: str) -> Area:
-        code = self.borough_code(name_or_code)
-
-        def fig(ind: str) -> Figure:
-            return Figure(self._need(ind), self._need(ind).boroughs.loc[code])
-
-        return Area("borough", code, str(self.geo.boroughs.at[code, "name"]), fig)
-
-    def ward_code(self, name_or_code: str) -> str:
-        wards = self.geo.wards
-        if name_or_code in wards.index:
-            return name_or_code
-        matches = wards.index[wards["name"].str.lower() == str(name_or_code).lower()]
-        if len(matches) != 1:
-            if len(matches) == 0:
-                what = f"not found.{did_you_mean(name_or_code, wards['name'])}"
-            else:
-                what = f"names more than one ward ({quoted_list(matches)})."
-            raise ChapterError(
-                f"ward '{name_or_code}' {what} Use the ward code (E05…) from the downloads."
-            )
-        return str(matches[0])
-
-    def ward(self, name_or_code: str) -> Area:
-        code = self.ward_code(name_or_code)
-        row = self.geo.wards.loc[code]
-
-        def fig(ind: str) -> Figure:
-            res = self._need(ind)
-            return Figure(res, res.wards.loc[code], int(res.wards.at[code, "rank"]))
-
-        return Area("ward", code, str(row["name"]), fig, str(row["borough_name"]))
-
-    def highest(self, indicator: str, n: int = 3, borough: str | None = None) -> list[Area]:
-        """The ``n`` wards with the highest values (optionally within a borough)."""
-        res = self._need(indicator)
-        values = res.wards["value"]
-        if borough:
-            code = self.borough_code(borough)
-            values = values[self.geo.wards["borough_code"] == code]
-        return [self.ward(c) for c in values.sort_values(ascending=False).index[:n]]
-
-    def lowest(self, indicator: str, n: int = 3, borough: str | None = None) -> list[Area]:
-        res = self._need(indicator)
-        values = res.wards["value"]
-        if borough:
-            values = values[self.geo.wards["borough_code"] == self.borough_code(borough)]
-        return [self.ward(c) for c in values.sort_values().index[:n]]
-
-    def boroughs_by(self, indicator: str, n: int | None = None, lowest: bool = False) -> list[Area]:
-        """Boroughs ordered by an indicator, highest first (or lowest first)."""
-        values = self._need(indicator).boroughs["value"].sort_values(ascending=lowest)
-        codes = list(values.index)[: n if n else None]
-        return [self.borough(c) for c in codes]
-
-    def top_wards(self, indicator: str, n: int, focus_kind: str, focus: str | None) -> list[str]:
-        """Codes of the ``n`` most at-risk wards in a view (rank 1 = most at risk)."""
-        res = self._need(indicator)
-        wards = self.geo.wards
-        if focus_kind == "area" or not focus:
-            codes = wards.index
-        else:
-            borough = focus if focus_kind == "borough" else wards.at[focus, "borough_code"]
-            codes = wards.index[wards["borough_code"] == borough]
-        return list(res.wards.loc[codes, "rank"].sort_values().index[:n])
 
     # --- story steps ---------------------------------------------------------------------
     def story(self, file: str, raw: str, rendered: str) -> str:
@@ -241,7 +102,8 @@ class ChapterContext:
                     res, step.focus_kind, step.focus, step.highlights, summary
                 )
             table = view_table(area, self.geo, res, step.focus_kind, step.focus)
-            legend = legend_html(self.config, res)
+            legend = legend_html(self.config, res) + band_note(
+                self.index, res.id, self._view_codes(step.focus_kind, step.focus))
             parts.append(step_html(self.slug, step, summary, legend, image, table))
         tags = self._asset_tags()
         label = f"Map for this chapter: {self.config.site.title}"
@@ -266,22 +128,18 @@ class ChapterContext:
         html = self._asset_tags() + map_fragment(
             self.config, self.geo, self.results, spec, self.asset_prefix
         )
-        return Markup(f"\n\n{html}\n\n")
-
-
-def names(areas: list[Area], with_borough: bool = False) -> Markup:
-    """'A, B and C' from a list of areas, each name shown as text (never as markup)."""
-    labels = [md_text(a.name) + (Markup(" (%s)") % md_text(a.borough)
-                                 if with_borough and a.borough else "") for a in areas]
-    if len(labels) <= 1:
-        return Markup("").join(labels)
-    return Markup(", ").join(labels[:-1]) + Markup(" and ") + labels[-1]
+        note = band_note(self.index, indicator, self._view_codes(
+            "borough" if focus_code else "area", focus_code))
+        return Markup(f"\n\n{html}{note}\n\n")
 
 
 FILTERS = {
-    "count": lambda v: f"{float(v):,.0f}",
-    "pct": lambda v, d=1: f"{float(v):.{d}f}%",
-    "number": lambda v, d=1: f"{float(v):,.{d}f}",
+    "count": lambda v: format_count(float(v)),
+    "pct": lambda v, d=1: format_number(float(v), d) + "%",
+    "number": lambda v, d=1: format_number(float(v), d),
+    "about": lambda v: about(float(v)),
+    "approximately": lambda v: approximately(float(v)),
+    "ordinal": lambda v: ordinal(int(v)),
     "names": names,
 }
 
@@ -328,7 +186,12 @@ def render_chapter(
         "highest": ctx.highest,
         "lowest": ctx.lowest,
         "boroughs_by": ctx.boroughs_by,
+        "benchmark": ctx.benchmark,
         "map": ctx.map,
+        "index_guidance": lambda: Markup(index_guidance(ctx.asset_prefix)),
+        "index_recipe": lambda: index_recipe(ctx.index),
+        "compare": compare_figures,
+        "merged_boroughs": ctx.merged_boroughs,
         "indicator": lambda i: ctx._need(i).spec,
         "focus_boroughs": [ctx.borough(b) for b in config.site.focus_boroughs],
         "ward_count": len(ctx.geo.wards),

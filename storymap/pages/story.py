@@ -22,6 +22,7 @@ from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult
 from storymap.pages.aboutsite import accessibility_page, edit_link
 from storymap.pages.chapters import ChapterContext, render_chapter
+from storymap.pages.explorer import explorer_files
 from storymap.pages.maps import MapAssets
 from storymap.pages.method import checks_page, method_page
 from storymap.pages.page import Page
@@ -61,7 +62,7 @@ def render_pages(
         (chapter_slug(ch), ch.file, ch.title, "The story") for ch in config.chapters
     ]
     for entry in entries:
-        make = functools.partial(render_one, config, geo, results, assets, static, entry)
+        make = functools.partial(render_one, config, geo, results, assets, static, entry, index)
         if reuse is None:
             chapter = make()
         else:
@@ -71,7 +72,8 @@ def render_pages(
         files.update(chapter.files)
         n_maps += chapter.maps
     if index is not None:
-        markdown = method_page(config, geo, index)
+        markdown = method_page(config, geo, index, assets)
+        files.update(explorer_files(config, geo, index)[0])
         pages.append(Page("method.md", "How the risk index is built", markdown, ABOUT))
     if checks is not None:
         pages.append(Page("data-checks.md", "Data checks", checks_page(config, checks), ABOUT))
@@ -86,10 +88,12 @@ def render_one(
     assets: MapAssets | None,
     static: Callable[[], StaticMaps] | None,
     entry: tuple[str, str, str, str | None],
+    index: IndexResult | None = None,
 ) -> Chapter:
     """One chapter (or the home page): ``entry`` is its slug, file, title and nav section."""
     slug, file, title, section = entry
-    ctx = ChapterContext(config, geo, results, assets, "", slug, static() if static else None)
+    ctx = ChapterContext(config, geo, results, assets, "", slug, static() if static else None,
+                         index=index)
     markdown = render_chapter(config, file, ctx, extra={"chapters": chapter_links(config)})
     markdown += edit_link(config, file)
     wide = any(m.map_id.endswith("_story") for m in ctx.maps)
