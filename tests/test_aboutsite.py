@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+from storymap.build import indicators
 from storymap.config import load_config
 from storymap.figures.geography import load_geography
-from storymap.figures.indicators import compute_indicators
 from storymap.pages.aboutsite import CHECKS, LIMITS, accessibility_page, edit_link, footer_html
 from storymap.pages.story import render_pages
 
@@ -74,8 +74,8 @@ def test_pages_from_chapters_get_an_edit_link_when_repo_url_is_set(config):
     assert edit_link(config, "chapters/01-introduction.md") == ""
     github = with_site(config, repo_url="https://github.com/london-org/storymap/")
     geo = load_geography(github)
-    results = compute_indicators(github, geo)
-    pages, _maps, _files = render_pages(github, geo, results, None, None)
+    results, index = indicators(github, geo)
+    pages, _maps, _files = render_pages(github, geo, results, None, None, index)
     by_path = {p.path: p for p in pages}
     link = ('<a href="https://github.com/london-org/storymap/edit/main/chapters/'
             '01-introduction.md">Edit this page</a>')

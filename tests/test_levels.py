@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -70,8 +71,9 @@ def test_msoa_example_builds_and_matches_a_hand_computation(guide_site):
     project, out = guide_site
     config = load_config(project / "site_config.yml")
     assert config.geography.lookups["msoa21"].level == "msoa21"
-    wards = pd.read_csv(out / "downloads/london-wards.csv", dtype={"ward_code": str},
-                        encoding="utf-8-sig").set_index("ward_code")
+    # the GeoJSON download keeps the machine ids and the figures' full precision
+    features = json.loads((out / "downloads/london-wards.geojson").read_text("utf-8"))
+    wards = pd.DataFrame([f["properties"] for f in features["features"]]).set_index("ward_code")
     spec = config.indicator("pct_limited_english")
     for code, name in WARDS.items():
         expected = by_hand(project, code)
@@ -83,7 +85,8 @@ def test_msoa_example_builds_and_matches_a_hand_computation(guide_site):
     assert "Limited English" in page
     assert format_value(by_hand(project, "E05013502"), spec) in page
     # the London figure is the published total: every MSOA's residents are shared out in full
-    area = wards["pct_limited_english_denominator"].sum()
+    geo = load_geography(config)
+    area = compute_indicators(config, geo)["pct_limited_english"].area["denominator"]
     assert area == pytest.approx(8_482_695, abs=2)
 
 
