@@ -8,14 +8,17 @@ borough), the boroughs, and per small-area geography a lookup ``code -> ward, we
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
 
 from storymap.config import Config
 from storymap.data.sources import display_path, read_boundaries, read_table, source_path
 from storymap.data.validate import TableSpec, check_table
 from storymap.errors import DataError, ProblemList, quoted_list
+
+if TYPE_CHECKING:  # geopandas is imported by what reads or unpickles the shapes, not by this
+    import geopandas as gpd
 
 
 @dataclass
@@ -26,6 +29,11 @@ class Geography:
 
     def borough_of(self, ward_code: str) -> str:
         return str(self.wards.at[ward_code, "borough_code"])
+
+    def without_shapes(self) -> Geography:
+        """The wards and boroughs without their geometry (nor lookups): what pages that only name
+        and count wards need, unpickled without geopandas."""
+        return Geography(pd.DataFrame(self.wards.drop(columns="geometry")), self.boroughs, {})
 
 
 def load_geography(config: Config) -> Geography:

@@ -21,6 +21,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -33,8 +34,10 @@ from storymap.figures.indicators import IndicatorResult, format_value
 from storymap.pages.alt import view_summary, view_table
 from storymap.pages.maps import MapAssets, MapSpec, legend_html, map_element, map_fragment
 from storymap.pages.reference import indicators_table, manifest_markdown, sources_table
-from storymap.pages.staticmap import StaticMaps
 from storymap.pages.steps import parse_steps, scrolly_html, step_html
+
+if TYPE_CHECKING:
+    from storymap.pages.staticmap import StaticMaps
 
 MAX_CHAPTER_BYTES = 1_000_000
 SCRIPT_TAG = re.compile(r"<\s*script\b", re.IGNORECASE)

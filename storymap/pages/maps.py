@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import xstatic.pkg.leaflet as xleaflet
 
 from storymap.config import Config
 from storymap.figures.geography import Geography
@@ -29,7 +28,6 @@ from storymap.figures.indicators import IndicatorResult, format_value
 from storymap.pages.alt import view_summary
 from storymap.pages.downloads import download_paths, rounded
 from storymap.pages.mapcodec import encode_indicator, front_coded
-from storymap.pages.mapgeometry import geometry_payload
 
 ASSET_DIR = "assets/storymap"
 PACKAGE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -37,17 +35,23 @@ PACKAGE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 @dataclass
 class MapAssets:
-    """Site-relative URLs of the shared scripts and styles, in load order."""
+    """Site-relative URLs of the shared scripts and styles, in load order: ``styles`` for every
+    page (legends, tables, figures), ``map_styles`` only for pages with a live map."""
 
     scripts: list[str]
     styles: list[str]
     geometry_bytes: int
     data_bytes: int
+    map_styles: tuple[str, ...] = ()
 
 
 def write_map_assets(
     config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path
 ) -> MapAssets:
+    import xstatic.pkg.leaflet as xleaflet
+
+    from storymap.pages.mapgeometry import geometry_payload  # geopandas, topojson: only here
+
     out = docs / ASSET_DIR
     (out / "leaflet").mkdir(parents=True, exist_ok=True)
     leaflet_src = Path(xleaflet.BASE_DIR)
@@ -68,9 +72,10 @@ def write_map_assets(
             f"{ASSET_DIR}/storymap.js",
             f"{ASSET_DIR}/sortable.js",
         ],
-        styles=[f"{ASSET_DIR}/leaflet/leaflet.css", f"{ASSET_DIR}/storymap.css"],
+        styles=[f"{ASSET_DIR}/storymap.css"],
         geometry_bytes=len(geometry.encode()),
         data_bytes=len(data.encode()),
+        map_styles=(f"{ASSET_DIR}/leaflet/leaflet.css",),
     )
 
 
