@@ -55,8 +55,7 @@ def _element_end(chunk: str, start: int) -> int | None:
     match = START.match(chunk, start)
     if match is None or match.group(1).lower() not in BLOCK_TAGS:
         return None
-    name = match.group(1)
-    tags = re.compile(rf"<(/?){re.escape(name)}(?=[\s/>])[^>]*>", re.IGNORECASE)
+    tags = _tags(match.group(1))
     depth = 0
     for tag in tags.finditer(chunk, start):
         if tag.group(0).endswith("/>") and not tag.group(1):
@@ -82,6 +81,21 @@ def _elements(chunk: str) -> list[str] | None:
     return found
 
 
+def _left_open(chunk: str) -> tuple[re.Pattern, int] | None:
+    """If ``chunk`` starts a block-level element it does not close, its tags and the depth."""
+    match = START.match(chunk)
+    if match is None or match.group(1).lower() not in BLOCK_TAGS:
+        return None
+    tags = _tags(match.group(1))
+    depth = sum(-1 if t else 1 for t in tags.findall(chunk))
+    return (tags, depth) if depth > 0 else None
+
+
+def _tags(name: str) -> re.Pattern:
+    """Start and end tags of element ``name``; a match's group 1 is "/" for an end tag."""
+    return re.compile(rf"<(/?){re.escape(name)}(?=[\s/>])[^>]*>", re.IGNORECASE)
+
+
 def stash(markdown: str) -> tuple[str, Stash]:
     """``markdown`` with each run of self-contained raw HTML elements replaced by a placeholder.
 
@@ -91,11 +105,18 @@ def stash(markdown: str) -> tuple[str, Stash]:
     out: list[str] = []
     run: list[str] = []  # the HTML of consecutive blocks of elements, not yet placed
     pos = 0
+    inside: tuple[re.Pattern, int] | None = None  # an element left open: (its tags, depth)
     for gap in [*BLANK.finditer(markdown), None]:
         end = gap.start() if gap else len(markdown)
         chunk = markdown[pos:end]
-        found = (_elements(chunk) if chunk.startswith("<") and not UNSAFE.search(chunk)
-                 else None)
+        found = None
+        if inside is not None:  # Markdown reads on to the element's end: leave it all to it
+            depth = inside[1] + sum(-1 if t else 1 for t in inside[0].findall(chunk))
+            inside = (inside[0], depth) if depth > 0 else None
+        elif chunk.startswith("<") and not UNSAFE.search(chunk):
+            found = _elements(chunk)
+        if found is None and inside is None:
+            inside = _left_open(chunk)
         if found:
             run.append("\n".join(found) + ("\n" if gap else ""))
         else:
