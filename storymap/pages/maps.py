@@ -13,7 +13,6 @@ In: the Geography and the IndicatorResults. Out:
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import shutil
@@ -28,6 +27,7 @@ from storymap.figures.indicators import IndicatorResult, format_value
 from storymap.pages.alt import view_summary
 from storymap.pages.downloads import download_paths, rounded
 from storymap.pages.mapcodec import encode_indicator, front_coded
+from storymap.pages.mapfiles import MapFiles, write_map_files
 
 ASSET_DIR = "assets/storymap"
 PACKAGE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -36,13 +36,25 @@ PACKAGE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
 @dataclass
 class MapAssets:
     """Site-relative URLs of the shared scripts and styles, in load order: ``styles`` for every
-    page (legends, tables, figures), ``map_styles`` only for pages with a live map."""
+    page (legends, tables, figures), ``map_styles`` only for pages with a live map; ``files``,
+    the map's geometry and data (storymap.pages.mapfiles)."""
 
     scripts: list[str]
     styles: list[str]
-    geometry_bytes: int
-    data_bytes: int
+    files: MapFiles
     map_styles: tuple[str, ...] = ()
+
+    def tags(self, prefix: str, indicator: str | None, wards: bool = False) -> str:
+        """The elements a page with a map needs: a preload of each file its first view fetches
+        (the index marked for storymap.js, which finds the rest from it), then the scripts."""
+        e = html.escape
+        out = []
+        for path in self.files.first_view(indicator, wards):
+            mark = ' data-storymap="index"' if path == self.files.index else ""
+            out.append(f'<link rel="preload" href="{e(prefix + path)}" as="fetch" '
+                       f'type="application/json" crossorigin="anonymous"{mark}>\n')
+        out += [f'<script src="{e(prefix + src)}" defer></script>\n' for src in self.scripts]
+        return "".join(out)
 
 
 def write_map_assets(
@@ -50,7 +62,7 @@ def write_map_assets(
 ) -> MapAssets:
     import xstatic.pkg.leaflet as xleaflet
 
-    from storymap.pages.mapgeometry import geometry_payload  # geopandas, topojson: only here
+    from storymap.pages.mapfiles import level_payloads  # geopandas, topojson: only here
 
     out = docs / ASSET_DIR
     (out / "leaflet").mkdir(parents=True, exist_ok=True)
@@ -60,21 +72,12 @@ def write_map_assets(
     shutil.copytree(leaflet_src / "images", out / "leaflet" / "images", dirs_exist_ok=True)
     for name in ("storymap.js", "storymap.css", "sortable.js"):
         shutil.copyfile(PACKAGE_ASSETS / name, out / name)
-    geometry = "window.STORYMAP_GEO=" + _json(geometry_payload(config, geo)) + ";\n"
-    data = "window.STORYMAP_DATA=" + _json(data_payload(config, geo, results)) + ";\n"
-    geo_name = _write_hashed(out, "wards", geometry)
-    data_name = _write_hashed(out, "data", data)
+    files = write_map_files(level_payloads(config, geo), data_payload(config, geo, results), docs)
     return MapAssets(
-        scripts=[
-            f"{ASSET_DIR}/leaflet/leaflet.js",
-            f"{ASSET_DIR}/{geo_name}",
-            f"{ASSET_DIR}/{data_name}",
-            f"{ASSET_DIR}/storymap.js",
-            f"{ASSET_DIR}/sortable.js",
-        ],
+        scripts=[f"{ASSET_DIR}/leaflet/leaflet.js", f"{ASSET_DIR}/storymap.js",
+                 f"{ASSET_DIR}/sortable.js"],
         styles=[f"{ASSET_DIR}/storymap.css"],
-        geometry_bytes=len(geometry.encode()),
-        data_bytes=len(data.encode()),
+        files=files,
         map_styles=(f"{ASSET_DIR}/leaflet/leaflet.css",),
     )
 
@@ -83,15 +86,6 @@ def _json(payload: object) -> str:
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
     # Safe inside a <script> element too: no tag can be closed or opened by data.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _write_hashed(out: Path, stem: str, text: str) -> str:
-    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
-    name = f"{stem}.{digest}.js"
-    for old in out.glob(f"{stem}.*.js"):
-        old.unlink()
-    (out / name).write_text(text, encoding="utf-8")
-    return name
 
 
 def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorResult]) -> dict:

@@ -30,7 +30,7 @@ from storymap.errors import StorymapError
 
 KB = 1000
 LAZY_SEARCH = "assets/storymap/theme.js"
-MAP_SCRIPT = re.compile(r"(^|/)assets/storymap/wards\.[0-9a-f]+\.js$")
+MAP_SCRIPT = re.compile(r"(^|/)assets/storymap/storymap\.js$")  # the live map
 
 NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>", re.I | re.S)
 TAG = re.compile(r"<(script|link|img)\b([^>]*)>", re.I)
