@@ -42,31 +42,37 @@
   }
   function signed(n) { return n % 2 ? -(n + 1) / 2 : n / 2; }
 
+  /* Decoding goes a step at a time, so it can be spread over idle moments: each decoder's
+   * step() does a little and returns true when it is done; its result is then in .result. */
+
   /* Arcs of [lon, lat] points on the grid, each point a step from the one before. */
-  function decodeArcs(text, scale) {
-    var n = numbers(text), arcs = [], x = 0, y = 0, at = 0;
+  function arcDecoder(text, scale) {
+    var n = null, x = 0, y = 0, at = 0, arcs = [];
     function point() { return [x / scale[0], y / scale[1]]; }
-    while (at < n.length) {
-      var head = n[at++], points = head % 2 ? [point()] : [];
-      for (var k = Math.floor(head / 2); k > 0; k--) {
-        x += signed(n[at++]);
-        y += signed(n[at++]);
-        points.push(point());
+    return { result: arcs, step: function () {
+      if (!n) { n = numbers(text); return n.length === 0; }
+      for (var stop = at + 2000; at < n.length && at < stop;) {
+        var head = n[at++], points = head % 2 ? [point()] : [];
+        for (var k = Math.floor(head / 2); k > 0; k--) {
+          x += signed(n[at++]);
+          y += signed(n[at++]);
+          points.push(point());
+        }
+        arcs.push(points);
       }
-      arcs.push(points);
-    }
-    return arcs;
+      return at >= n.length;
+    } };
   }
 
   /* Each ward's polygons (lists of rings) joined from its arcs; uses[arc]: wards using it. */
-  function decodeWards(text, arcs, count) {
-    var n = numbers(text), at = 0, stored = 0, once = [], wards = [];
+  function wardDecoder(text, arcs, count) {
+    var n = null, at = 0, stored = 0, once = [], wards = [], w = 0;
     var uses = arcs.map(function () { return []; });
-    function arc(ward) {
+    function arc() {
       var ref = n[at++], index;
       if (ref === 0) { index = stored++; once.push(index); }
       else { index = once.splice(once.length - 1 - Math.floor((ref - 1) / 2), 1)[0]; }
-      uses[index].push(ward);
+      uses[index].push(w);
       return ref === 0 || (ref - 1) % 2 ? arcs[index] : arcs[index].slice().reverse();
     }
     function list(item) {
@@ -74,51 +80,66 @@
       for (var k = n[at++]; k > 0; k--) { items.push(item()); }
       return items;
     }
-    for (var w = 0; w < count; w++) {
-      wards.push(list(function () {
-        return list(function () {  /* a ring: its arcs share their end points */
-          var ring = [];
-          list(function () { return arc(w); }).forEach(function (points) {
-            Array.prototype.push.apply(ring, ring.length ? points.slice(1) : points);
-          });
-          return ring;
-        });
-      }));
+    function ring() {  /* its arcs share their end points */
+      var points = [];
+      list(arc).forEach(function (part) {
+        Array.prototype.push.apply(points, points.length ? part.slice(1) : part);
+      });
+      return points;
     }
-    return { wards: wards, uses: uses };
+    return { result: { wards: wards, uses: uses }, step: function () {
+      if (!n) { n = numbers(text); return count === 0; }
+      for (var stop = w + 60; w < count && w < stop; w++) {
+        wards.push(list(function () { return list(ring); }));
+      }
+      return w >= count;
+    } };
   }
 
   /* Wards' shapes from a geometry payload: each ward {i: its index, c: its code once the codes
    * are loaded, g: GeoJSON}, and each borough's outline where all its wards are in the payload
    * (an arc its wards use once: across it another borough, or none). */
-  function decodeGeo(raw, boroughOf, ids) {
-    var arcs = decodeArcs(raw.arcs, raw.scale);
+  function geoDecoder(raw, boroughOf, ids) {
+    var arcs = arcDecoder(raw.arcs, raw.scale), wards = null, out = {};
     var count = ids ? ids.length : boroughOf.length;
-    var decoded = decodeWards(raw.wards, arcs, count);
-    var outlines = {};
-    decoded.uses.forEach(function (wards, index) {
-      var times = {};
-      wards.forEach(function (w) {
-        var b = boroughOf[ids ? ids[w] : w];
-        times[b] = (times[b] || 0) + 1;
+    return { result: out, step: function () {
+      if (!wards) {
+        if (!arcs.step()) { return false; }
+        wards = wardDecoder(raw.wards, arcs.result, count);
+        return false;
+      }
+      if (!wards.step()) { return false; }
+      var outlines = {};
+      wards.result.uses.forEach(function (users, index) {
+        var times = {};
+        users.forEach(function (k) {
+          var b = boroughOf[ids ? ids[k] : k];
+          times[b] = (times[b] || 0) + 1;
+        });
+        Object.keys(times).forEach(function (b) {
+          if (times[b] % 2) { (outlines[b] = outlines[b] || []).push(arcs.result[index]); }
+        });
       });
-      Object.keys(times).forEach(function (b) {
-        if (times[b] % 2) { (outlines[b] = outlines[b] || []).push(arcs[index]); }
-      });
-    });
-    return {
-      wards: decoded.wards.map(function (polygons, k) {
+      out.wards = wards.result.wards.map(function (polygons, k) {
         var i = ids ? ids[k] : k;
         var g = polygons.length === 1 ? { type: "Polygon", coordinates: polygons[0] }
                                       : { type: "MultiPolygon", coordinates: polygons };
         return { i: i, c: DATA.wards.codes ? DATA.wards.codes[i] : null, g: g };
-      }),
-      boroughs: Object.keys(outlines).map(function (b) {
+      });
+      out.boroughs = Object.keys(outlines).map(function (b) {
         return { b: +b, c: DATA.boroughs.codes[b],
                  g: { type: "MultiLineString", coordinates: outlines[b] } };
-      }).sort(function (x, y) { return x.b - y.b; })
-    };
+      }).sort(function (x, y) { return x.b - y.b; });
+      return true;
+    } };
   }
+
+  function finish(decoder) {
+    while (!decoder.step()) { /* all at once */ }
+    return decoder.result;
+  }
+
+  function decodeGeo(raw, boroughOf, ids) { return finish(geoDecoder(raw, boroughOf, ids)); }
 
   /* Figures as shown; ranks from them (1 = most at risk, ties share the lowest) and, among
    * wards shown alike, how many are truly more at risk; colours from the ranks (the most at
@@ -177,15 +198,27 @@
     return loading[name];
   }
 
-  /* Work done when the page is idle (or soon), so no long task holds up reading. */
-  function soon(work) {
+  /* A decoder's steps run when the page is idle, about SLICE ms at a time, so no long task
+   * holds up reading (on a slow phone as on a fast one: the slices are timed, not counted). */
+  var SLICE = 8;
+  function sliced(decoder) {
     return new Promise(function (resolve, reject) {
       function run() {
-        try { resolve(work()); } catch (error) { reject(error); }
+        try {
+          var end = performance.now() + SLICE;
+          while (performance.now() < end) {
+            if (decoder.step()) { resolve(decoder.result); return; }
+          }
+          later(run);
+        } catch (error) { reject(error); }
       }
-      if (window.requestIdleCallback) { window.requestIdleCallback(run, { timeout: 150 }); }
-      else { setTimeout(run, 0); }
+      later(run);
     });
+  }
+
+  function later(run) {
+    if (window.requestIdleCallback) { window.requestIdleCallback(run, { timeout: 100 }); }
+    else { setTimeout(run, 0); }
   }
 
   function setData(data) {
@@ -223,7 +256,7 @@
                 indicators: index.indicators });
       return getJSON(index.overview.file);
     }).then(function (raw) {
-      return soon(function () { return decodeGeo(raw, DATA.wards.borough); });
+      return sliced(geoDecoder(raw, DATA.wards.borough));
     }).then(function (geo) {
       GEO = geo;
       window.Storymap.geo = GEO;
@@ -270,7 +303,7 @@
   function loadTile(tile) {
     if (!tile.loaded) {
       tile.loaded = getJSON(tile.file).then(function (raw) {
-        return soon(function () { return decodeGeo(raw, DATA.wards.borough, raw.ids); });
+        return sliced(geoDecoder(raw, DATA.wards.borough, raw.ids));
       });
     }
     return tile.loaded;
@@ -379,17 +412,6 @@
 
   var EARTH = 40075016.686;  /* metres round the equator */
 
-  /* Run ``each`` over ``items`` a slice at a time, between frames. */
-  function inSlices(items, size, each) {
-    var at = 0;
-    function next() {
-      return soon(function () {
-        for (var end = Math.min(at + size, items.length); at < end; at++) { each(items[at]); }
-      }).then(function () { return at < items.length ? next() : null; });
-    }
-    return next();
-  }
-
   function Choropleth(map, options) {
     var self = this;
     this.map = map;
@@ -407,16 +429,23 @@
       return loadIndicator(self.state.indicator);
     }).then(function () { return self.draw(); });
     this.ready = this.drawn.then(function () {
-      return self.view(self.state, false);
+      return self.view(self.state, false, true);  /* draw() set the view already */
     }).then(function () { return self; });
     map.on("moveend", function () { self.detail(); });
   }
 
+  /* The view is set first; the wards' layers are made a slice at a time, each styled as it is
+   * made, and painted once, together. */
   Choropleth.prototype.draw = function () {
     var self = this;
+    this.indicator = this.state.indicator;
     this.wardLayer = L.geoJSON(null, {
       renderer: this.renderer,
-      style: function () { return { stroke: true, fill: true }; },
+      style: function (feature) {
+        var i = feature.properties.i, style = wardStyle(DATA.indicators[self.indicator], i, false);
+        self.styled[i] = style.fillColor + style.color + style.weight;
+        return style;
+      },
       onEachFeature: function (feature, layer) {
         var i = feature.properties.i;
         self.layers[i] = layer;
@@ -438,25 +467,61 @@
       style: function () { return { color: "#1a1a1a", weight: 1.4, fill: false }; },
       onEachFeature: function (feature, layer) { self.outlines[feature.properties.b] = layer; }
     });
-    return inSlices(GEO.wards, 200, function (w) {
-      self.wardLayer.addData({ type: "Feature", properties: { i: w.i }, geometry: w.g });
-    }).then(function () {
-      GEO.boroughs.forEach(function (b) {
-        self.boroughLayer.addData({ type: "Feature", properties: { b: b.b }, geometry: b.g });
-      });
-      self.indicator = self.state.indicator;
-      self.restyle();
-      self.wardLayer.addTo(self.map);
-      self.boroughLayer.addTo(self.map);
+    var first = this.state.focus && this.state.focus in boroughIndex ?
+      GEO.wards.filter(function (w) {
+        return DATA.wards.borough[w.i] === boroughIndex[self.state.focus];
+      }) : GEO.wards;
+    var bounds = shapesBounds(first);
+    if (bounds && this.map.getSize().x > 0) {
+      this.map.fitBounds(bounds, { padding: [12, 12], animate: false });
+    }
+    /* Leaflet 1.9's Canvas renderer paints what changed in the next frame; while the layers
+     * are added, a slice at a time, it is held back, then paints them all once. */
+    var renderer = this.renderer, holding = true;
+    renderer._requestRedraw = function (layer) {
+      if (!holding) { return L.Canvas.prototype._requestRedraw.call(this, layer); }
+    };
+    this.wardLayer.addTo(this.map);
+    this.boroughLayer.addTo(this.map);
+    var items = GEO.wards.map(function (w) {
+      return [self.wardLayer, { type: "Feature", properties: { i: w.i }, geometry: w.g }];
+    }).concat(GEO.boroughs.map(function (b) {
+      return [self.boroughLayer, { type: "Feature", properties: { b: b.b }, geometry: b.g }];
+    }));
+    var at = 0;
+    return sliced({ result: null, step: function () {
+      var item = items[at++];
+      if (item) { item[0].addData(item[1]); }
+      return at >= items.length;
+    } }).then(function () {
+      holding = false;
+      renderer._redrawBounds = null;  /* all of it */
+      renderer._redrawRequest = renderer._redrawRequest ||
+        L.Util.requestAnimFrame(renderer._redraw, renderer);
       var el = self.map.getContainer();
       el.setAttribute("data-ward-count", String(GEO.wards.length));
       el.setAttribute("data-drawn", "true");
     });
   };
 
+  /* The bounds of decoded shapes, before any layer is made of them. */
+  function shapesBounds(wards) {
+    var s = 90, w = 180, n = -90, e = -180;
+    function walk(c) {
+      if (typeof c[0] === "number") {
+        if (c[0] < w) { w = c[0]; }
+        if (c[0] > e) { e = c[0]; }
+        if (c[1] < s) { s = c[1]; }
+        if (c[1] > n) { n = c[1]; }
+      } else { c.forEach(walk); }
+    }
+    wards.forEach(function (ward) { walk(ward.g.coordinates); });
+    return e >= w ? L.latLngBounds([s, w], [n, e]) : null;
+  }
+
   /* Show ``state`` (indicator, highlight: ward codes, focus: none, a borough or a ward code)
    * once what it needs is loaded; a later call wins over one still loading. */
-  Choropleth.prototype.view = function (state, animate) {
+  Choropleth.prototype.view = function (state, animate, keepView) {
     var self = this, version = ++this.version;
     this.state = state;
     var wards = state.highlight.length > 0 || (!!state.focus && !(state.focus in boroughIndex));
@@ -471,7 +536,12 @@
       });
       self.restyle();
       self.map.getContainer().setAttribute("data-indicator", state.indicator);
-      self.fit(state.focus, animate);
+      if (keepView) {
+        self.map.getContainer().setAttribute("data-focus", state.focus || "");
+        self.detail();
+      } else {
+        self.fit(state.focus, animate);
+      }
     });
   };
 
