@@ -15,8 +15,8 @@ from pathlib import Path
 STORYMAP_JS = Path(__file__).resolve().parent.parent / "storymap" / "assets" / "storymap.js"
 CHAPTER = "where-older-londoners-live.html"
 
-READ = """() => {
-  const data = Storymap.data, out = {geo: Storymap.geo, data: data};
+READ = """async () => {
+  const data = await Storymap.loadAll(), out = {geo: Storymap.geo, data: data};
   const each = f => Object.fromEntries(Object.entries(data.indicators).map(([id, ind]) =>
     [id, ind.values.map((v, i) => f(ind, v, i, id))]));
   out.shown = each((ind, v) => Storymap.formatValue(ind, v));

@@ -41,8 +41,8 @@ def test_default_budgets_hold_with_room(weights) -> None:
 def test_a_chapter_counts_everything_it_loads(weights) -> None:
     w = weights["introduction.html"]
     names = " ".join(w.files)
-    for part in ("leaflet.js", "leaflet.css", "/wards.", "/data.", "storymap.js",
-                 "storymap.css", "theme.css", "theme.js", "sortable.js"):
+    for part in ("leaflet.js", "leaflet.css", "/map/index.", "/map/overview.", "/map/ind-",
+                 "storymap.js", "storymap.css", "theme.css", "theme.js", "sortable.js"):
         assert part in names, part
     assert not w.external
     assert not any(f.endswith(".svg") for f in w.files)  # step images are lazy, hidden by JS

@@ -605,13 +605,14 @@
     }
   };
 
-  /* Zoomed in past the overview's detail: the shapes of the tiles in view at full detail. */
+  /* Zoomed in so far that the overview's shapes would be more than two pixels off: the shapes
+   * of the tiles in view at full detail. */
   Choropleth.prototype.detail = function () {
     if (!INDEX || !INDEX.tiles.length || !this.wardLayer) { return; }
     var centre = this.map.getCenter();
     var perPixel = EARTH * Math.cos(centre.lat * Math.PI / 180) /
       (256 * Math.pow(2, this.map.getZoom()));
-    if (perPixel >= INDEX.overview.metres) { return; }
+    if (2 * perPixel >= INDEX.overview.metres) { return; }  /* off by two pixels at most */
     var view = this.map.getBounds(), self = this;
     INDEX.tiles.forEach(function (tile) {
       var box = L.latLngBounds([tile.bbox[1], tile.bbox[0]], [tile.bbox[3], tile.bbox[2]]);
