@@ -171,7 +171,7 @@ def test_damaged_cache_entry_is_made_again(built, tmp_path, damage):
         indicators.write_bytes(b"")
     else:  # the map data script, as the store keeps it
         _corrupt(next(p for p in (store / "blobs").rglob("*/*")
-                      if p.read_bytes().startswith(b"window.STORYMAP_DATA")))
+                      if p.read_bytes().startswith(b"{\"area\":")))
     result = rebuild(project)
     assert result.damaged, "the damaged entry is noted"
     assert ("map-assets" if damage == "files" else "indicators") in result.made
