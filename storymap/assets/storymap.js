@@ -251,8 +251,13 @@
       return r.json();
     }).then(function (index) {
       INDEX = index;
+      index.tiles.forEach(function (tile, b) { tile.file = "tile-" + b + "." + tile.h + ".json"; });
+      var borough = [];  /* from runs: [[borough, how many wards in a row], ...] */
+      index.wards.borough.forEach(function (run) {
+        for (var k = 0; k < run[1]; k++) { borough.push(run[0]); }
+      });
       setData({ area: index.area, noData: index.noData, boroughs: index.boroughs,
-                wards: { borough: index.wards.borough, codes: null, names: null },
+                wards: { borough: borough, codes: null, names: null },
                 indicators: index.indicators });
       return getJSON(index.overview.file);
     }).then(function (raw) {

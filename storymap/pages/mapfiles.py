@@ -33,7 +33,7 @@ from storymap.config import Config
 from storymap.figures.geography import Geography
 
 MAP_DIR = "assets/storymap/map"
-OVERVIEW_BYTES = 56_000  # gzip bytes of the overview's shapes, at most
+OVERVIEW_BYTES = 50_000  # gzip bytes of the overview's shapes, at most
 OVERVIEW_GRID = 10  # the overview's grid: a tenth of its simplification
 ESTIMATE = 2.9  # shape bytes fall about as tolerance ** -(1 / ESTIMATE)
 METRES_PER_DEGREE = 111_250
@@ -74,27 +74,36 @@ def write_map_files(levels: dict, data: dict, site: Path) -> MapFiles:
 
     indicators = {ind: write(f"ind-{ind}", {k: raw[k] for k in VALUES})
                   for ind, raw in data["indicators"].items()}
-    tiles = []
-    if levels["tiles"]:
-        for borough, (bbox, payload) in enumerate(levels["tiles"]):
-            tiles.append({"file": write(f"tile-{borough}", payload), "bbox": bbox,
-                          "borough": borough})
+    tiles = [write(f"tile-{b}", payload) for b, (_bbox, payload) in enumerate(levels["tiles"])]
     index = {
         "area": data["area"],
         "noData": data["noData"],
         "boroughs": data["boroughs"],
-        "wards": {"borough": data["wards"]["borough"]},
+        "wards": {"borough": runs(data["wards"]["borough"])},
         "indicators": {ind: {**{k: v for k, v in raw.items() if k not in VALUES},
                              "file": _name(indicators[ind])}
                        for ind, raw in data["indicators"].items()},
         "overview": {"file": _name(overview := write("overview", levels["overview"])),
                      "metres": levels["metres"]},
-        "tiles": [{**t, "file": _name(t["file"])} for t in tiles],
+        # tile b (of borough b) is tile-<b>.<h>.json
+        "tiles": [{"h": _name(path).split(".")[1], "bbox": bbox}
+                  for path, (bbox, _payload) in zip(tiles, levels["tiles"], strict=True)],
         "codes": _name(codes := write("codes", data["wards"]["codes"])),
         "names": _name(names := write("names", data["wards"]["names"])),
     }
-    return MapFiles(write("index", index), overview, indicators, codes, names,
-                    [t["file"] for t in tiles], levels["metres"])
+    return MapFiles(write("index", index), overview, indicators, codes, names, tiles,
+                    levels["metres"])
+
+
+def runs(values: list[int]) -> list[list[int]]:
+    """[[value, how many times in a row], ...]: wards in code order come borough by borough."""
+    out: list[list[int]] = []
+    for value in values:
+        if out and out[-1][0] == value:
+            out[-1][1] += 1
+        else:
+            out.append([value, 1])
+    return out
 
 
 VALUES = ("places", "values", "minusZero", "ties", "bands")  # an indicator file's part
@@ -129,8 +138,10 @@ def level_payloads(config: Config, geo: Geography) -> dict:
     for code in geo.boroughs.index:
         wards = members.get(code, [])
         box = bounds[wards]
-        bbox = [round(float(v), 5) for v in (box[:, 0].min() - pad, box[:, 1].min() - pad,
-                                              box[:, 2].max() + pad, box[:, 3].max() + pad)]
+        bbox = [math.floor((box[:, 0].min() - pad) * 1000) / 1000,
+                math.floor((box[:, 1].min() - pad) * 1000) / 1000,
+                math.ceil((box[:, 2].max() + pad) * 1000) / 1000,
+                math.ceil((box[:, 3].max() + pad) * 1000) / 1000]
         tiles.append((bbox, {"ids": wards, **detail.payload(wards)}))
     return {"overview": overview, "metres": round(metres, 1), "tiles": tiles}
 
