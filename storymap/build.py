@@ -49,6 +49,7 @@ compute_indicators = _lazy("storymap.figures.indicators", "compute_indicators")
 compute_index = _lazy("storymap.figures.riskindex", "compute_index")
 palette_for = _lazy("storymap.pages.maps", "palette_for")
 write_map_assets = _lazy("storymap.pages.maps", "write_map_assets")
+ward_topology = _lazy("storymap.pages.mapgeometry", "ward_topology")
 write_profiles = _lazy("storymap.pages.profiles", "write_profiles")
 StaticMaps = _lazy("storymap.pages.staticmap", "StaticMaps")
 render_pages = _lazy("storymap.pages.story", "render_pages")
@@ -72,14 +73,16 @@ def build(config: Config, out: Path, report: Report | None = None) -> BuildResul
         geo, results = inputs.geo, lambda: inputs.figures()[0]
         with work_folder(out) as work:
             docs, site = work / "docs", work / "site"  # docs: the site's files beside its pages
+            # the wards' shared arcs, found once for the maps and their images, if either is made
+            topology = functools.cache(lambda: ward_topology(geo().wards, 0))
             with run.stage("write map geometry and data"):
-                assets = run.cached_files("map-assets", INDICATORS_READ,
-                                          lambda d: write_map_assets(config, geo(), results(), d),
-                                          docs, work)
+                assets = run.cached_files("map-assets", INDICATORS_READ, lambda d: write_map_assets(
+                    config, geo(), results(), d, topology()), docs, work)
             with run.stage("render chapters"):
                 palette = palette_for(config)  # the running build's own, not pickled
                 static = functools.cache(lambda: run.cached(
-                    "static-maps", GEOGRAPHY_READ, lambda: StaticMaps(geo(), palette),
+                    "static-maps", GEOGRAPHY_READ,
+                    lambda: StaticMaps(geo(), palette, topology=topology()),
                     externals={"geo": geo(), "palette": palette}))
                 images = StepImages(run.memo("step-images", INDICATORS_READ), static)
                 reuse = lambda name, parts, make: run.cached(name, ALL, make, *parts)  # noqa: E731

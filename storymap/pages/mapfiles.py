@@ -109,14 +109,16 @@ def runs(values: list[int]) -> list[list[int]]:
 VALUES = ("places", "values", "minusZero", "ties", "bands")  # an indicator file's part
 
 
-def level_payloads(config: Config, geo: Geography) -> dict:
+def level_payloads(config: Config, geo: Geography, topology=None) -> dict:
     """The geometry payloads: ``overview`` (every ward), its simplification ``metres``, and
     ``tiles`` (per borough, in borough order: its bounding box and its wards at the configured
-    detail), empty when the overview has that detail already."""
+    detail), empty when the overview has that detail already. ``topology``: the wards'
+    unsimplified shared arcs, if the build made them already."""
     from storymap.pages.mapgeometry import GRID_METRES, WardArcs, simplified, ward_topology
 
     detail_metres = config.geography.simplify_metres
-    topology = ward_topology(geo.wards, 0)  # the shared arcs, found once for both levels
+    if topology is None:  # the shared arcs, found once for every level of detail
+        topology = ward_topology(geo.wards, 0)
     detail = WardArcs.of(geo, simplified(topology, detail_metres), GRID_METRES)
     everything = detail.payload(range(len(geo.wards)))
     size = _gz(everything)

@@ -58,8 +58,11 @@ class MapAssets:
 
 
 def write_map_assets(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path
+    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path,
+    topology=None,
 ) -> MapAssets:
+    """Leaflet, storymap's scripts and styles and the map files into ``docs``; ``topology``:
+    the wards' unsimplified shared arcs, if the build made them already."""
     import xstatic.pkg.leaflet as xleaflet
 
     from storymap.pages.mapfiles import level_payloads  # geopandas, topojson: only here
@@ -72,7 +75,8 @@ def write_map_assets(
     shutil.copytree(leaflet_src / "images", out / "leaflet" / "images", dirs_exist_ok=True)
     for name in ("storymap.js", "storymap.css", "sortable.js"):
         shutil.copyfile(PACKAGE_ASSETS / name, out / name)
-    files = write_map_files(level_payloads(config, geo), data_payload(config, geo, results), docs)
+    levels = level_payloads(config, geo, topology)
+    files = write_map_files(levels, data_payload(config, geo, results), docs)
     return MapAssets(
         scripts=[f"{ASSET_DIR}/leaflet/leaflet.js", f"{ASSET_DIR}/storymap.js",
                  f"{ASSET_DIR}/sortable.js"],
