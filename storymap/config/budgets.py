@@ -16,7 +16,7 @@ class BudgetsSection(Model):
     (storymap.site.weight)."""
 
     map_page_kb: float = Field(
-        105, gt=0, description="A page with a map (a chapter), read with nothing cached."
+        110, gt=0, description="A page with a map (a chapter), read with nothing cached."
     )
     page_kb: float = Field(
         16, gt=0, description="Any other page (home without a map, method, about), nothing cached."
