@@ -13,26 +13,14 @@ import warnings
 import mapclassify
 import numpy as np
 import pytest
-from conftest import REPO
 
-from storymap.config import load_config
-from storymap.figures.geography import load_geography
-from storymap.figures.indicators import compute_indicators, quantile_breaks
-from storymap.figures.riskindex import (
-    band_stability,
-    bands,
-    combine,
-    compute_index,
-    effective_weights,
-)
+from storymap.figures.indicators import quantile_breaks
+from storymap.figures.riskindex import band_stability, bands, combine, effective_weights
 
 
 @pytest.fixture(scope="module")
-def figures():
-    config = load_config(REPO / "site_config.yml")
-    geo = load_geography(config)
-    results = compute_indicators(config, geo)
-    index = compute_index(config, geo, results)
+def figures(real_figures):
+    config, _geo, results, index = real_figures
     return config, results, index
 
 

@@ -17,9 +17,6 @@ import pytest
 from conftest import REPO, serve_folder
 
 import storymap.pages.mapfiles as mapfiles
-from storymap.config import load_config
-from storymap.figures.geography import load_geography
-from storymap.figures.indicators import compute_indicators
 from storymap.pages.mapfiles import level_payloads, write_map_files
 from storymap.pages.maps import data_payload
 
@@ -27,10 +24,9 @@ ASSETS = REPO / "storymap" / "assets"
 
 
 @pytest.fixture(scope="module")
-def london():
-    config = load_config(REPO / "site_config.yml")
-    geo = load_geography(config)
-    return config, geo, compute_indicators(config, geo)
+def london(real_figures):
+    config, geo, results, _index = real_figures
+    return config, geo, results
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,7 @@ from __future__ import annotations
 
 import markdown
 import pytest
-from conftest import REPO
 
-from storymap.config import load_config
-from storymap.figures.geography import load_geography
-from storymap.figures.indicators import compute_indicators
-from storymap.figures.riskindex import compute_index
 from storymap.pages.profiles import profile_pages
 from storymap.pages.story import render_pages
 from storymap.site.mkdocs import mkdocs_config
@@ -21,11 +16,8 @@ from storymap.site.rawhtml import restore, stash
 
 
 @pytest.fixture(scope="module")
-def site_pages():
-    config = load_config(REPO / "site_config.yml")
-    geo = load_geography(config)
-    results = compute_indicators(config, geo)
-    index = compute_index(config, geo, results)
+def site_pages(real_figures):
+    config, geo, results, index = real_figures
     pages, _maps, _files = render_pages(config, geo, results, None, None, index)
     return config, pages + profile_pages(config, geo, results)
 
