@@ -500,9 +500,7 @@
       return at >= items.length;
     } }).then(function () {
       holding = false;
-      renderer._redrawBounds = null;  /* all of it */
-      renderer._redrawRequest = renderer._redrawRequest ||
-        L.Util.requestAnimFrame(renderer._redraw, renderer);
+      self.repaint();
       var el = self.map.getContainer();
       el.setAttribute("data-ward-count", String(GEO.wards.length));
       el.setAttribute("data-drawn", "true");
@@ -564,22 +562,35 @@
                        focus: focus }, animate);
   };
 
-  /* Each ward's style for the indicator shown; only the wards whose style changes are drawn
-   * again (in one frame: the canvas redraws once). */
+  /* Each ward's style for the indicator shown, kept on its layer (layer.options); the canvas
+   * is painted again once, in the next frame, if any changed. */
   Choropleth.prototype.restyle = function () {
-    var ind = DATA.indicators[this.indicator];
+    var ind = DATA.indicators[this.indicator], changed = false;
     for (var i = 0; i < this.layers.length; i++) {
       var layer = this.layers[i];
       if (!layer) { continue; }
       var style = wardStyle(ind, i, !!this.highlights[i]);
       var key = style.fillColor + style.color + style.weight;
       if (this.styled[i] !== key) {
-        layer.setStyle(style);
+        var thicker = layer.options.weight !== style.weight;
+        L.Util.extend(layer.options, style);  /* what setStyle does, without a repaint each */
+        if (thicker && layer._map) { layer._updateBounds(); }
         this.styled[i] = key;
+        changed = true;
       }
     }
     var self = this;
     Object.keys(this.highlights).forEach(function (i) { self.layers[i].bringToFront(); });
+    if (changed) { this.repaint(); }
+  };
+
+  /* All of the canvas painted again in the next frame (Leaflet 1.9's Canvas renderer). */
+  Choropleth.prototype.repaint = function () {
+    var renderer = this.renderer;
+    if (!renderer._map) { return; }
+    renderer._redrawBounds = null;
+    renderer._redrawRequest = renderer._redrawRequest ||
+      L.Util.requestAnimFrame(renderer._redraw, renderer);
   };
 
   /* focus: null (the whole area), a borough code or a ward code. */
@@ -610,14 +621,14 @@
     }
   };
 
-  /* Zoomed in so far that the overview's shapes would be more than two pixels off: the shapes
-   * of the tiles in view at full detail. */
+  /* Zoomed in so far that the overview's shapes would be more than four pixels off (they are
+   * simplified for a map of the whole area): the shapes of the tiles in view at full detail. */
   Choropleth.prototype.detail = function () {
     if (!INDEX || !INDEX.tiles.length || !this.wardLayer) { return; }
     var centre = this.map.getCenter();
     var perPixel = EARTH * Math.cos(centre.lat * Math.PI / 180) /
       (256 * Math.pow(2, this.map.getZoom()));
-    if (2 * perPixel >= INDEX.overview.metres) { return; }  /* off by two pixels at most */
+    if (4 * perPixel >= INDEX.overview.metres) { return; }  /* off by four pixels at most */
     var view = this.map.getBounds(), self = this;
     INDEX.tiles.forEach(function (tile) {
       var box = L.latLngBounds([tile.bbox[1], tile.bbox[0]], [tile.bbox[3], tile.bbox[2]]);
