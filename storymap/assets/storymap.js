@@ -251,7 +251,9 @@
       return r.json();
     }).then(function (index) {
       INDEX = index;
-      index.tiles.forEach(function (tile, b) { tile.file = "tile-" + b + "." + tile.h + ".json"; });
+      index.tiles = index.tiles.map(function (bbox, b) {
+        return { bbox: bbox, file: "tile-" + b + "." + index.tilesHash + ".json" };
+      });
       var borough = [];  /* from runs: [[borough, how many wards in a row], ...] */
       index.wards.borough.forEach(function (run) {
         for (var k = 0; k < run[1]; k++) { borough.push(run[0]); }

@@ -33,7 +33,7 @@ from storymap.config import Config
 from storymap.figures.geography import Geography
 
 MAP_DIR = "assets/storymap/map"
-OVERVIEW_BYTES = 50_000  # gzip bytes of the overview's shapes, at most
+OVERVIEW_BYTES = 45_000  # gzip bytes of the overview's shapes, at most
 OVERVIEW_GRID = 10  # the overview's grid: a tenth of its simplification
 ESTIMATE = 2.9  # shape bytes fall about as tolerance ** -(1 / ESTIMATE)
 METRES_PER_DEGREE = 111_250
@@ -74,7 +74,13 @@ def write_map_files(levels: dict, data: dict, site: Path) -> MapFiles:
 
     indicators = {ind: write(f"ind-{ind}", {k: raw[k] for k in VALUES})
                   for ind, raw in data["indicators"].items()}
-    tiles = [write(f"tile-{b}", payload) for b, (_bbox, payload) in enumerate(levels["tiles"])]
+    # the tiles share one hash (of them all), so the index need not name each
+    texts = [_json(payload) for _bbox, payload in levels["tiles"]]
+    tiles_hash = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:10]
+    tiles = []
+    for b, text in enumerate(texts):
+        (folder / f"tile-{b}.{tiles_hash}.json").write_text(text, encoding="utf-8")
+        tiles.append(f"{MAP_DIR}/tile-{b}.{tiles_hash}.json")
     index = {
         "area": data["area"],
         "noData": data["noData"],
@@ -85,9 +91,9 @@ def write_map_files(levels: dict, data: dict, site: Path) -> MapFiles:
                        for ind, raw in data["indicators"].items()},
         "overview": {"file": _name(overview := write("overview", levels["overview"])),
                      "metres": levels["metres"]},
-        # tile b (of borough b) is tile-<b>.<h>.json
-        "tiles": [{"h": _name(path).split(".")[1], "bbox": bbox}
-                  for path, (bbox, _payload) in zip(tiles, levels["tiles"], strict=True)],
+        # tile b (borough b's wards) is tile-<b>.<tilesHash>.json; bbox: its bounds
+        "tiles": [bbox for bbox, _payload in levels["tiles"]],
+        "tilesHash": tiles_hash if tiles else "",
         "codes": _name(codes := write("codes", data["wards"]["codes"])),
         "names": _name(names := write("names", data["wards"]["names"])),
     }
