@@ -11,8 +11,9 @@ not reachable from here, so the same versions are taken from the npm registry (`
 bench/.cache/; any that cannot be had are listed and counted as 0 bytes, which flatters Folium.
 
 Prints both totals and the ratio; the target is storymap under a third of the Folium default.
-Also prints the gzip bytes of the shared map scripts every map page loads: the geometry
-(wards.*.js), the figures (data.*.js) and storymap.js, which decodes them.
+Also prints the gzip bytes of the map files (storymap/pages/mapfiles.py: the index, the overview
+of the shapes, one file per indicator, the wards' codes and names) and storymap.js, which
+decodes them.
 """
 
 from __future__ import annotations
@@ -105,9 +106,9 @@ def storymap_bytes(site: Path, pages: list[str]) -> tuple[int, dict[str, int]]:
 
 def map_script_bytes(site: Path) -> dict[str, int]:
     folder = site / "assets" / "storymap"
-    files = [*folder.glob("wards.*.js"), *folder.glob("data.*.js"), folder / "storymap.js"]
+    files = [*sorted((folder / "map").glob("*.json")), folder / "storymap.js"]
     sizes = {path.name: gz(path.read_bytes()) for path in files}
-    sizes["wards + data"] = sum(n for name, n in sizes.items() if name != "storymap.js")
+    sizes["map files"] = sum(n for name, n in sizes.items() if name != "storymap.js")
     return sizes
 
 
@@ -128,7 +129,7 @@ def folium_default_bytes(config, geo, results, views: list[tuple[str, str | None
                 columns=["code", "value"],
                 key_on="feature.properties.code",
                 fill_color="YlGnBu",
-                legend_name=config.indicator(indicator).label,
+                legend_name=results[indicator].spec.label,
             ).add_to(m)
             out = Path(tmp) / f"map{i}.html"
             m.save(str(out))
@@ -137,10 +138,9 @@ def folium_default_bytes(config, geo, results, views: list[tuple[str, str | None
 
 
 def main() -> None:
-    from storymap.build import build
+    from storymap.build import build, indicators
     from storymap.config import chapter_slug, load_config
     from storymap.figures.geography import load_geography
-    from storymap.figures.indicators import compute_indicators
     from storymap.pages.chapters import ChapterContext, render_chapter
 
     config = load_config(ROOT / "site_config.yml")
@@ -152,12 +152,12 @@ def main() -> None:
         scripts = map_script_bytes(site)
 
     geo = load_geography(config)
-    results = compute_indicators(config, geo)
+    results, index = indicators(config, geo)  # the chapters use the index too
     views: list[tuple[str, str | None]] = []
     for slug, file in [("index", config.home)] + [
         (chapter_slug(c), c.file) for c in config.chapters
     ]:
-        ctx = ChapterContext(config, geo, results, None, slug=slug)
+        ctx = ChapterContext(config, geo, results, None, slug=slug, index=index)
         render_chapter(config, file, ctx, extra={"chapters": []})
         views += ctx.views  # one view per story step
         views += [(m.indicator, m.focus) for m in ctx.maps if not m.map_id.endswith("_story")]

@@ -14,19 +14,15 @@ Without --site it builds the site from site_config.yml into a temporary folder.
 from __future__ import annotations
 
 import argparse
-import gzip
-import http.server
-import io
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "bench"))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from benchlib import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 
 from storymap.build import build  # noqa: E402
 from storymap.config import load_config  # noqa: E402
@@ -39,35 +35,6 @@ KINDS = [("home", "index.html"), ("chapter", "introduction.html"),
          ("next chapter", "where-older-londoners-live.html"), ("method", "method.html"),
          ("data checks", "data-checks.html"), ("ward", "wards/camden/E05013660.html"),
          ("borough", "boroughs/camden.html"), ("about", "about-the-data.html")]
-
-
-class GzipHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve files gzip-compressed, as a real web server would, with a cache lifetime."""
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def send_head(self):  # type: ignore[override]
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if not path.is_file():
-            return super().send_head()
-        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "max-age=3600")
-        self.end_headers()
-        return io.BytesIO(body)
-
-
-def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = lambda *a, **k: GzipHandler(*a, directory=str(site), **k)  # noqa: E731
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def print_weights(site: Path, show_all: bool) -> None:
@@ -96,7 +63,7 @@ def timed_load(page, url: str) -> dict[str, float]:
     loaded = time.perf_counter() - start
     drawn = None
     if page.locator(".folium-map").count():
-        page.wait_for_selector("path.storymap-ward", timeout=120_000)
+        page.wait_for_selector(".storymap-leaflet[data-drawn]", timeout=120_000)
         drawn = time.perf_counter() - start
     nav = page.evaluate(
         "() => { const n = performance.getEntriesByType('navigation')[0];"
@@ -110,7 +77,7 @@ def print_times(site: Path) -> None:
     if not Path(CHROMIUM).exists():
         print(f"(no load times: {CHROMIUM} not found; sudo apt-get install -y chromium)")
         return
-    server, url = serve(site)
+    server, url = start_server(site)
     print(f"\nload times, CPU slowed {CPU_SLOWDOWN}x, 150 ms RTT, 1.6 Mbit/s down (gzip served):")
     print(f"{'page':18} {'state':5} {'DOMContentLoaded':>16} {'load':>7} {'map drawn':>9}")
     try:

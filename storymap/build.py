@@ -95,7 +95,8 @@ def build(config: Config, out: Path, report: Report | None = None) -> BuildResul
                          f"{len(config.chapters) + 1} chapters rendered")
             with run.stage("ward and borough pages, downloads"):
                 pages += run.cached_files("profiles", ALL,
-                                          lambda d: write_profiles(config, geo(), results(), d),
+                                          lambda d: write_profiles(config, geo(), results(), d,
+                                                                   inputs.figures()[1]),
                                           docs, work)
             with run.stage("build site"):
                 done = publish_site(config, pages, assets.styles, docs, site, run.store,

@@ -7,7 +7,23 @@ expected against what was found, and what to do. The CLI prints them as one ``Er
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
+
+MAX_PROBLEMS = 40  # problems shown in one Error block
+MAX_CHARS = 1200  # characters of one problem
+MAX_LINES = 12  # lines of one problem
+
+
+def readable(problem: str) -> str:
+    """``problem`` cut to at most MAX_LINES lines and MAX_CHARS characters, saying so."""
+    lines = problem.splitlines()
+    text = "\n".join(line[:MAX_CHARS] for line in lines[:MAX_LINES])
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
+    if text != problem:
+        text = text.rstrip() + f" … (cut; {len(problem):,} characters in all)"
+    return text
 
 
 class StorymapError(Exception):
@@ -22,9 +38,13 @@ class StorymapError(Exception):
         super().__init__("\n".join(self.problems))
 
     def render(self) -> str:
-        """The ``Error:`` block shown to the user; continuation lines are indented."""
+        """The ``Error:`` block shown to the user; continuation lines are indented. Long
+        messages are cut to a readable length (a value quoted from a bad file can be huge)."""
         lines: list[str] = []
-        for problem in self.problems:
+        shown = [readable(p) for p in self.problems[:MAX_PROBLEMS]]
+        if len(self.problems) > MAX_PROBLEMS:
+            shown.append(f"… and {len(self.problems) - MAX_PROBLEMS} more problems like these.")
+        for problem in shown:
             first, *rest = problem.splitlines() or [""]
             lines.append(f"Error: {first}")
             lines.extend(f"       {line}" for line in rest)
@@ -75,3 +95,25 @@ def quoted_list(values: Iterable[object], limit: int = 12) -> str:
     if len(values) > limit:
         shown += f" … and {len(values) - limit} more"
     return shown
+
+
+def close_matches(word: object, choices: Iterable[object], n: int = 3) -> list[str]:
+    """The ``choices`` most like ``word`` (ignoring case), best first; none if nothing is close."""
+    by_lower: dict[str, str] = {}
+    for choice in choices:
+        by_lower.setdefault(str(choice).lower(), str(choice))
+    target = str(word).lower()
+    found = difflib.get_close_matches(target, list(by_lower), n=n, cutoff=0.6)
+    if not found:
+        return []
+    best = difflib.SequenceMatcher(None, target, found[0]).ratio()
+    near = [f for f in found if difflib.SequenceMatcher(None, target, f).ratio() >= best - 0.1]
+    return [by_lower[f] for f in near]
+
+
+def did_you_mean(word: object, choices: Iterable[object]) -> str:
+    """" Did you mean 'X'?" (or "'X' or 'Y'") for a misspelt name; "" if nothing is close."""
+    found = close_matches(word, choices)
+    if not found:
+        return ""
+    return " Did you mean " + " or ".join(f"'{f}'" for f in found) + "?"

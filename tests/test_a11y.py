@@ -21,6 +21,7 @@ KINDS = {
     "borough": "boroughs/camden.html",
     "about": "about-the-data.html",
     "downloads": "downloads.html",
+    "accessibility": "accessibility.html",
 }
 
 

@@ -5,6 +5,9 @@
   the ``text`` block that follows it.
 - ``yaml``: merged into a copy of site_config.yml; each must load on its own, and all of them
   together must load and pass `storymap check`.
+- ``yaml alone``: merged on its own into a copy of site_config.yml, which must then pass
+  `storymap check` with the bundled chapters (e.g. ``site.area``, which leaves out the wards
+  other examples name).
 - ``shell``: `storymap` commands are parsed by the real CLI (and `new-chapter` is run in a copy
   of the project); `make` targets must exist in the Makefile.
 """
@@ -32,7 +35,7 @@ from storymap.pages.story import chapter_links
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDE = REPO / "docs" / "authoring.md"
-KINDS = {"markdown", "markdown broken", "text", "yaml", "shell"}
+KINDS = {"markdown", "markdown broken", "text", "yaml", "yaml alone", "shell"}
 
 
 def fenced_blocks(text: str) -> list[tuple[str, str, int]]:
@@ -167,6 +170,18 @@ def test_yaml_example_loads_on_its_own(project: Path, body: str, line: int):
         assert {i["id"] for i in example["indicators"]} <= set(config.indicator_ids)
     if "site" in example and "focus_boroughs" in example["site"]:
         assert config.site.focus_boroughs == example["site"]["focus_boroughs"]
+
+
+@pytest.mark.parametrize(("body", "line"), of_kind("yaml alone"),
+                         ids=ids(of_kind("yaml alone")))
+def test_yaml_alone_example_passes_check(project: Path, body: str, line: int):
+    config = load_config(write_config(project, [body]))
+    example = yaml.safe_load(body)
+    area = example.get("site", {}).get("area")
+    if area:
+        assert config.site.area.name == area["name"]
+        assert config.site.area.boroughs == area["boroughs"]
+    assert build_module.check(config).pages > 0
 
 
 def test_all_yaml_examples_together_pass_check(guide_project: Path):

@@ -47,8 +47,8 @@ def test_every_story_page_has_a_map(built_site: Path, slug: str):
 
 def test_numbers_in_the_prose_match_the_data(built_site: Path):
     home = (built_site / "index.html").read_text()
-    assert "<strong>1,043,331</strong> Londoners are aged 65 or over" in home
-    assert "11.9% of the 8,799,791 people" in home
+    assert "About <strong>1.04 million</strong> people aged 65 or over lived in\nLondon" in home
+    assert "11.9% of its\nabout 8.8 million residents" in home
     places = (built_site / "where-older-londoners-live.html").read_text()
     assert "Darwin (Bromley)" in places  # highest share aged 65+ (ONS best-fit ward table)
 

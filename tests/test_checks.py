@@ -37,7 +37,7 @@ def bad_code(project):
     df = read(project, DISABILITY)
     df.loc[9, "LSOA21CD"] = "X0100010"
     write(project, DISABILITY, df)
-    return [f"{DISABILITY} rows 11: LSOA21CD X0100010 is not E01… or W01…"]
+    return [f"{DISABILITY} rows 11: LSOA21CD X0100010 is not an LSOA (2021) code (E01… or W01…)"]
 
 
 def duplicate(project):

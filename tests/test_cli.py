@@ -22,8 +22,8 @@ def test_unknown_config_key(project):
     _fails_with(
         result,
         "Error: site_config.yml: site.colour: unknown key. Allowed keys here: title, description, "
-        "language, url, area, focus_boroughs, attribution, allow_raw_html_scripts. Check the "
-        "spelling or remove it.\n",
+        "language, url, area, focus_boroughs, attribution, allow_raw_html_scripts, contact, "
+        "organisation, repo_url, edit_uri. Check the spelling or remove it.\n",
     )
 
 
@@ -53,7 +53,7 @@ def test_chapter_names_unknown_indicator(project):
     _fails_with(
         result,
         "Error: chapters/05-connectivity.md line 3: 'pct_85_plus' is not a declared "
-        "indicator (declared: pct_65_plus, ",
+        "indicator. Did you mean 'pct_75_plus' or 'pct_65_plus'? (declared: pct_65_plus, ",
     )
     assert result.stderr.rstrip().endswith("Fix the name or add it to site_config.yml.")
 
@@ -86,7 +86,8 @@ def test_data_file_without_expected_columns(project):
     _fails_with(
         result,
         "Error: data/census2021/london_lsoa21_disability_census2021_ts038.csv: missing column(s) "
-        "disabled_equality_act needed by source 'census_disability'.\n"
+        "disabled_equality_act needed by source 'census_disability'. Did you mean 'disabled_eq' "
+        "for 'disabled_equality_act'?\n"
         "       Found: LSOA21CD, pop_total, disabled_eq, not_disabled, pct_disabled.",
     )
 

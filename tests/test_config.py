@@ -56,7 +56,7 @@ def test_every_problem_is_reported_with_its_yaml_path(project):
     )
     assert any(
         re.match(
-            r"site_config.yml: indicators\[\d+\]\.decimals: Input should be a valid "
+            r"site_config.yml: indicators\.[a-z_0-9]+\.decimals: Input should be a valid "
             r"integer.*\(found 'many'\)\.$",
             p,
         )
@@ -70,9 +70,9 @@ def test_every_problem_is_reported_with_its_yaml_path(project):
     assert len(err.value.problems) == 1
     message = err.value.problems[0]
     assert message.startswith(
-        "site_config.yml: indicators[0].source: 'census_ts038' is not a declared source "
-        "(declared: wards_2022, ward_lad_2022, "
+        "site_config.yml: indicators.pct_65_plus.source: 'census_ts038' is not a declared source."
     )
+    assert " (declared: wards_2022, ward_lad_2022, " in message
     assert message.endswith("). Fix the name or add it under sources:.")
 
 
@@ -93,7 +93,7 @@ def test_missing_required_key(project):
     with pytest.raises(ConfigError) as err:
         load_config(project / "site_config.yml")
     assert err.value.problems == [
-        "site_config.yml: indicators[0].direction: required key is missing. Add it."
+        "site_config.yml: indicators.pct_65_plus.direction: required key is missing. Add it."
     ]
 
 
@@ -107,5 +107,5 @@ def test_ratio_needs_a_denominator_and_files_must_exist(project):
     with pytest.raises(ConfigError) as err:
         load_config(project / "site_config.yml")
     text = "\n".join(err.value.problems)
-    assert "indicators[0].denominator: required when aggregate is 'ratio'" in text
+    assert "indicators.pct_65_plus.denominator: required when aggregate is 'ratio'" in text
     assert "chapters[4].file: chapters/05-connectivity.md does not exist" in text

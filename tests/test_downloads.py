@@ -1,6 +1,8 @@
 """Downloads: every ward is in them, they round-trip, and they agree with the pages and maps.
 
-Uses the session's ``built_site`` (tests/conftest.py): the real site built once into tmp.
+Uses the session's ``built_site`` (tests/conftest.py): the real site built once into tmp. The CSVs
+have plain headers with units; ``by_id`` renames them to the machine ids through the data
+dictionary, as a script would.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from map_payload import map_data
 
 from storymap.config import load_config
+from storymap.figures.format import format_value
 from storymap.figures.geography import load_geography
-from storymap.figures.indicators import format_value
+from storymap.pages.downloads import FOOTER, read_download_csv
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,25 +36,31 @@ def geo(config):
     return load_geography(config)
 
 
+def by_id(built_site: Path, path: Path) -> pd.DataFrame:
+    """A download CSV with its columns renamed from headers to the dictionary's ids."""
+    columns = read_download_csv(built_site / "downloads" / "data-dictionary.csv")
+    ids = dict(zip(columns["Column"], columns["Id (GeoJSON property)"], strict=True))
+    table = read_download_csv(path, dtype={"Ward code": str, "Borough code": str})
+    assert set(table.columns) <= set(ids), set(table.columns) - set(ids)
+    return table.rename(columns=ids)
+
+
 @pytest.fixture(scope="module")
 def table(built_site: Path) -> pd.DataFrame:
-    return pd.read_csv(built_site / "downloads" / "london-wards.csv", encoding="utf-8-sig",
-                       dtype={"ward_code": str, "borough_code": str})
+    return by_id(built_site, built_site / "downloads" / "london-wards.csv")
 
 
 @pytest.fixture(scope="module")
 def payload(built_site: Path) -> dict:
-    (script,) = (built_site / "assets" / "storymap").glob("data.*.js")
-    text = script.read_text("utf-8")
-    return json.loads(text[text.index("=") + 1 : text.rindex(";")])
+    return map_data(built_site)
 
 
 def test_every_ward_is_in_the_downloads_once(built_site: Path, geo, table) -> None:
     assert sorted(table["ward_code"]) == sorted(geo.wards.index)
-    parts = [pd.read_csv(p, encoding="utf-8-sig", dtype=str)
+    parts = [read_download_csv(p, dtype=str)
              for p in (built_site / "downloads" / "boroughs").glob("*.csv")]
     assert len(parts) == len(geo.boroughs)
-    codes = pd.concat(parts)["ward_code"]
+    codes = pd.concat(parts)["Ward code"]
     assert codes.is_unique and sorted(codes) == sorted(geo.wards.index)
     features = json.loads((built_site / "downloads" / "london-wards.geojson").read_text("utf-8"))
     assert sorted(f["properties"]["ward_code"] for f in features["features"]) == sorted(
@@ -67,8 +77,13 @@ def test_csv_opens_cleanly_and_round_trips(built_site: Path, geo, table) -> None
     assert list(table["ward_name"]) == [str(n) for n in geo.wards["name"]]
     assert "St Pancras & Somers Town" in set(table["ward_name"])
     with open(built_site / "downloads" / "london-wards.csv", encoding="utf-8-sig") as handle:
-        header = next(csv.reader(handle))
-    assert header[:4] == ["ward_code", "ward_name", "borough_code", "borough_name"]
+        rows = list(csv.reader(handle))
+    assert rows[0][:4] == ["Ward code", "Ward", "Borough code", "Borough"]
+    assert "Residents aged 65 and over (%)" in rows[0]
+    assert "Aged 65+: rank in London (1 = most at risk)" in rows[0]
+    assert "Aged 65+: residents aged 65 and over (people)" in rows[0]
+    assert rows[-2] == [] and rows[-1][0].startswith(FOOTER + "Contains National Statistics")
+    assert len(rows) == len(geo.wards) + 3
 
 
 @pytest.mark.browser
@@ -89,7 +104,8 @@ def test_downloads_equal_the_maps_data(table, payload, browser, site_url) -> Non
         csv = [format_value(v, spec) for v in figures[ind_id]]
         assert decoded["shown"][ind_id] == csv, f"{ind_id}: CSV and map differ"
         assert ind["rank"] == [int(r) for r in rows[f"{ind_id}_rank"]]
-        assert [c + 1 for c in ind["colour"]] == [int(b) for b in rows[f"{ind_id}_band"]]
+        k = len(ind["bands"])  # band 1 is the most at risk, colour 0 the least
+        assert [k - c for c in ind["colour"]] == [int(b) for b in rows[f"{ind_id}_band"]]
 
 
 def test_downloads_equal_the_pages(built_site: Path, table, payload) -> None:
@@ -101,7 +117,8 @@ def test_downloads_equal_the_pages(built_site: Path, table, payload) -> None:
         cells = {
             html.unescape(label): (html.unescape(value), int(rank))
             for label, value, rank in re.findall(
-                r"<th scope=.row.>(.*?)</th><td>(.*?)</td><td>(\d+) of", body
+                r"<th scope=.row.>(.*?)</th><td>(.*?)</td><td>(?:joint )?(\d+)(?:st|nd|rd|th) of",
+                body,
             )
         }
         for ind_id, ind in payload["indicators"].items():
@@ -109,7 +126,7 @@ def test_downloads_equal_the_pages(built_site: Path, table, payload) -> None:
             shown, rank = cells[ind["label"]]
             assert shown == format_value(row[ind_id], spec), (code, ind_id)
             assert rank == row[f"{ind_id}_rank"], (code, ind_id)
-        count_65 = f"{row['pct_65_plus_numerator']:,.0f}"
+        count_65 = f"{int(row['pct_65_plus_numerator']):,}"
         assert f"<td>{count_65} (" in text, f"{code}: 65+ count differs from the download"
 
 
@@ -123,17 +140,20 @@ def test_geojson_properties_equal_the_csv(built_site: Path, table) -> None:
         props = f["properties"]
         row = camden.loc[props["ward_code"]]
         assert props["pct_65_plus"] == row["pct_65_plus"]
+        assert props["pct_65_plus_numerator"] == row["pct_65_plus_numerator"]
         assert f["geometry"]["type"] in ("Polygon", "MultiPolygon")
 
 
 def test_dictionary_describes_every_column(built_site: Path, table) -> None:
-    dictionary = pd.read_csv(built_site / "downloads" / "data-dictionary.csv",
-                             encoding="utf-8-sig")
-    assert list(dictionary.columns) == ["column", "meaning", "unit", "source", "licence"]
-    assert set(dictionary["column"]) == set(table.columns)
-    assert dictionary["licence"].notna().all() and dictionary["source"].notna().all()
+    dictionary = read_download_csv(built_site / "downloads" / "data-dictionary.csv")
+    assert list(dictionary.columns) == ["Tables", "Column", "Id (GeoJSON property)", "Meaning",
+                                        "Unit", "Source", "Licence"]
+    assert set(table.columns) <= set(dictionary["Id (GeoJSON property)"])
+    figures = dictionary[~dictionary["Unit"].eq("text")]
+    assert figures["Licence"].notna().all() and figures["Source"].notna().all()
     page = (built_site / "downloads.html").read_text("utf-8")
     assert "Data dictionary" in page and "pct_65_plus_numerator" in page
+    assert "Residents aged 65 and over (%)" in page
 
 
 def test_every_map_links_to_an_existing_download(built_site: Path) -> None:
@@ -149,3 +169,67 @@ def test_every_map_links_to_an_existing_download(built_site: Path) -> None:
     index = (built_site / "index.html").read_text("utf-8")
     if "storymap-figure" in index:
         assert "storymap-download" in index
+
+
+def test_counts_are_whole_people_and_figures_keep_full_precision(built_site: Path, table) -> None:
+    text = (built_site / "downloads" / "london-wards.csv").read_text("utf-8-sig")
+    header = next(csv.reader(text.splitlines()))
+    counts = [i for i, h in enumerate(header) if h.endswith("(people)")]
+    assert counts
+    for row in list(csv.reader(text.splitlines()[1:-2])):
+        for i in counts:
+            assert re.fullmatch(r"\d+", row[i]), (header[i], row[i])  # 1619, never 1619.0
+    assert (table["older_income_deprived_numerator"] % 1 == 0).all()
+    brent = table[table["borough_name"] == "Brent"]
+    assert (brent["pct_65_plus"].round(1) != brent["pct_65_plus"]).any()  # not rounded
+
+
+def test_every_download_carries_the_attribution(built_site: Path, config) -> None:
+    folder = built_site / "downloads"
+    for path in [*folder.glob("*.csv"), *(folder / "boroughs").glob("*.csv"),
+                 *list((folder / "wards").glob("*.csv"))[:20]]:
+        last = path.read_text("utf-8-sig").rstrip("\r\n").splitlines()[-1]
+        assert last == f'"{FOOTER}{config.site.attribution}"', path.name
+    for path in [folder / "london-wards.geojson", *(folder / "boroughs").glob("*.geojson")]:
+        collection = json.loads(path.read_text("utf-8"))
+        assert collection["attribution"] == config.site.attribution, path.name
+        assert "Open Government Licence v3.0" in collection["licence"]
+
+
+def test_workbook_has_a_sheet_per_level_and_an_about_sheet(built_site: Path, config, geo,
+                                                           table) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(built_site / "downloads" / "london.xlsx")
+    assert book.sheetnames == ["Wards", "Boroughs", "London", "Columns", "About"]
+    wards = book["Wards"]
+    header = [c.value for c in wards[1]]
+    assert header[:4] == ["Ward code", "Ward", "Borough code", "Borough"]
+    assert wards.max_row == len(geo.wards) + 1 and wards.freeze_panes == "A2"
+    col = header.index("Residents aged 65 and over (%)") + 1
+    second = wards.cell(row=2, column=col)
+    assert second.number_format == "#,##0.0"  # shown as the site shows it…
+    assert second.value == pytest.approx(table["pct_65_plus"].iloc[0], abs=0)  # …full value kept
+    assert wards.cell(row=2, column=1).value == table["ward_code"].iloc[0]  # codes as text
+    boroughs = book["Boroughs"]
+    assert boroughs.max_row == len(geo.boroughs) + 1
+    assert [c.value for c in book["London"][2]][0] == "London"
+    about = [[c.value for c in row] for row in book["About"].iter_rows()]
+    flat = " ".join(str(v) for row in about for v in row if v)
+    assert config.site.attribution in flat
+    for source in config.sources.values():
+        assert [source.title, source.publisher, source.vintage, source.licence,
+                source.attribution] in about, source.title
+    columns = [c.value for c in book["Columns"][1]]
+    assert columns[:3] == ["Tables", "Column", "Id (GeoJSON property)"]
+
+
+def test_a_ward_page_offers_its_own_figures(built_site: Path, table) -> None:
+    page = (built_site / "wards" / "southwark" / "E05011112.html").read_text("utf-8")
+    href = re.search(r'href="([^"]*E05011112\.csv)"', page).group(1)
+    own = by_id(built_site, built_site / "wards" / "southwark" / href)
+    assert len(own) == 1 and own["ward_code"].iloc[0] == "E05011112"
+    row = table.set_index("ward_code").loc["E05011112"]
+    assert own.iloc[0]["risk_index"] == row["risk_index"]
+    assert own.iloc[0]["risk_index_rank_worst"] == row["risk_index_rank_worst"]
+    assert "workbook (Excel)" in page and "every ward of Southwark (CSV)" in page

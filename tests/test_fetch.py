@@ -332,22 +332,38 @@ def test_500_then_200_is_retried(project, httpserver):
     assert (project / "data/cache/deri16/london_lsoa11_deri_v1.6_national_scores.csv").is_file()
 
 
-def test_update_records_checksum_keeping_comments(project, httpserver):
+def test_first_fetch_records_checksum_keeping_comments(project, httpserver):
+    """iod2019 ships without a sha256 (its bundled file has File 8 columns File 7 lacks): its
+    first fetch records one line, later fetches are checked against it."""
     pubs = Publishers(httpserver, project)
-    pubs.serve("deri16")
+    pubs.serve("iod2019")
+    assert load_config(project / "site_config.yml").sources["iod2019"].sha256 is None
     before = (project / "site_config.yml").read_text("utf-8").splitlines()
-    result = fetch(project, pubs.base, "--source", "deri16", "--update")
+    result = fetch(project, pubs.base, "--source", "iod2019")
     assert result.exit_code == 0, result.output
+    assert "recorded" in result.output
     after = (project / "site_config.yml").read_text("utf-8").splitlines()
     added = [ln for ln in after if ln not in before]
     assert len(after) == len(before) + 1 and len(added) == 1
     assert added[0].startswith("    sha256: ")
     config = load_config(project / "site_config.yml")
-    assert config.sources["deri16"].sha256 == manifest_rows(config)[0]["sha256"]
-    assert config.sources["iod2019"].sha256 is None
-    # a second --update with the same data changes nothing; a plain fetch now checks it
-    assert fetch(project, pubs.base, "--source", "deri16").exit_code == 0
+    assert config.sources["iod2019"].sha256 == manifest_rows(config)[0]["sha256"]
+    # the same data again changes nothing; --update with it changes nothing either
+    assert fetch(project, pubs.base, "--source", "iod2019").exit_code == 0
+    assert fetch(project, pubs.base, "--source", "iod2019", "--update").exit_code == 0
     assert (project / "site_config.yml").read_text("utf-8").splitlines() == after
+
+
+def test_shipped_checksums_are_the_bundled_files():
+    """Every sha256 in the shipped config is the bundled file's, as `fetch --update` records it
+    after a download of the same vintage (test_full_fetch_then_build_matches_bundled fetches
+    these sources against them)."""
+    config = load_config(REPO / "site_config.yml")
+    pinned = {k: s.sha256 for k, s in config.sources.items() if s.sha256}
+    assert set(pinned) == {"wards_2022", "iod2025_indicators", "deri16"}
+    for source_id, sha in pinned.items():
+        data = (REPO / config.sources[source_id].file).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == sha, source_id
 
 
 # ---------------------------------------------------------------------------------------------

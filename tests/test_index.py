@@ -248,8 +248,9 @@ def test_config_refuses_zero_weights_and_undeclared_indicators(project):
     with pytest.raises(ConfigError) as err:
         load_config(project / "site_config.yml")
     text = str(err.value)
-    assert "index.components[0]: indicator weights sum to zero" in text
-    assert "index.components[1].indicators[0].indicator: 'older_income_deprivd' is not a" in text
+    assert "index.components.demography: indicator weights sum to zero" in text
+    assert ("index.components.deprivation.indicators[0].indicator: 'older_income_deprivd' is not "
+            "a declared indicator. Did you mean 'older_income_deprived'?") in text
 
 
 def test_config_refuses_unknown_keys_in_index(project):

@@ -169,12 +169,18 @@ def test_downloads_page_and_csv(page, injected, injected_url):
     assert page.locator("article").get_by_text(BOROUGH_SCRIPT).count() >= 1
     _clean(seen)
     text = (site / "downloads" / "london-wards.csv").read_text("utf-8-sig")
-    rows = {r["ward_code"]: r for r in csv.DictReader(io.StringIO(text))}
-    assert rows[codes[WARD_FORMULA]]["ward_name"] == "'" + WARD_FORMULA  # not a formula in Excel
-    assert rows[codes[WARD_IMG]]["ward_name"] == WARD_IMG  # data files keep the value as text
-    assert rows[codes[WARD_SVG]]["borough_name"] == BOROUGH_SCRIPT
+    rows = {r["Ward code"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows[codes[WARD_FORMULA]]["Ward"] == "'" + WARD_FORMULA  # not a formula in Excel
+    assert rows[codes[WARD_IMG]]["Ward"] == WARD_IMG  # data files keep the value as text
+    assert rows[codes[WARD_SVG]]["Borough"] == BOROUGH_SCRIPT
     for line in text.splitlines()[1:]:
         assert not re.search(r'(^|,)"?[=+@]', line), line
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(site / "downloads" / "london.xlsx")["Wards"]
+    names = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
+    cell = names[codes[WARD_FORMULA]]
+    assert cell.value == WARD_FORMULA and cell.data_type == "s"  # text, not a formula
 
 
 def test_search_index_titles_escaped(injected):

@@ -22,7 +22,6 @@ from storymap.build import indicators
 from storymap.config import load_config
 from storymap.figures.geography import Geography, load_geography
 from storymap.figures.indicators import format_value, summarise
-from storymap.pages.downloads import rounded
 from storymap.pages.mapgeometry import geometry_payload, simplified_projected
 from storymap.pages.maps import data_payload
 from storymap.site.weight import gz_size
@@ -135,11 +134,12 @@ def test_ranks_colours_figures_and_tooltips_are_pythons(config, computed, decode
         assert ind["rank"] == ranks, ind_id
         assert ind["colour"] == [res.risk_class(int(c)) for c in wards["cls"]], ind_id
         # each figure reads exactly as on the ward's page and in its tables
-        pages = [format_value(rounded(v, res.spec.decimals + 2), res.spec) for v in wards["value"]]
+        pages = [format_value(v, res.spec) for v in wards["value"]]
         assert decoded["shown"][ind_id] == pages, ind_id
+        joint = ["Joint rank" if res.tied(r) > 1 else "Rank" for r in ranks]
         tips = [
             f"{names[i]}{geo.wards['borough_name'].iloc[i]}{res.spec.short}: {shown}"
-            f"Rank {ranks[i]} of {n} in {area} (1 = most at risk)"
+            f"{joint[i]} {ranks[i]} of {n} in {area} (1 = most at risk)"
             for i, shown in enumerate(pages)
         ]
         assert decoded["tips"][ind_id] == tips, ind_id
@@ -243,10 +243,10 @@ def test_made_up_figures_rank_and_show_as_in_python(config, browser) -> None:
         ind = decoded["data"]["indicators"][ind_id]
         assert ind["rank"] == res.wards["rank"].astype(int).tolist(), ind_id
         assert ind["colour"] == [res.risk_class(int(c)) for c in res.wards["cls"]], ind_id
-        pages = [format_value(rounded(v, res.spec.decimals + 2), res.spec)
-                 for v in res.wards["value"]]
+        pages = [format_value(v, res.spec) for v in res.wards["value"]]
         assert decoded["shown"][ind_id] == pages, ind_id
-    # as Python prints them: 2.675 is stored just below 2.675, so it shows as 2.67 on the pages
-    assert decoded["shown"]["signed"][:6] == ["-0.00", "0.00", "-0.00", "0.00", "-1.00", "2.67"]
+    # rounded once, half away from zero on the exact value: 2.675 is stored just below 2.675,
+    # so it shows as 2.67 on the pages; figures that round to zero show without a sign
+    assert decoded["shown"]["signed"][:6] == ["0.00", "0.00", "0.00", "0.00", "-1.00", "2.67"]
     assert decoded["shown"]["people"][:3] == ["1,200", "1,201", "1,200"]
     assert decoded["data"]["indicators"]["low_risk"]["rank"][:4] == [5, 4, 5, 2]

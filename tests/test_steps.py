@@ -75,11 +75,11 @@ def test_unknown_names_are_reported_with_file_and_line(ctx):
         parse_steps("chapters/x.md", bad, bad, ctx)
     problems = err.value.problems
     assert problems[0].startswith(
-        "chapters/x.md line 11: focus 'Barnett' is not London, a borough or a ward."
-    )
-    assert problems[1].startswith("chapters/x.md line 17: indicator 'deri_scor' is not declared")
+        "chapters/x.md line 12: focus 'Barnett' is not London, a borough or a ward."
+    )  # at the line of the key, not of the fence
+    assert problems[1].startswith("chapters/x.md line 18: indicator 'deri_scor' is not declared")
     assert problems[2].startswith(
-        "chapters/x.md line 17: highlight: ward 'Nowhere Ward' not found."
+        "chapters/x.md line 20: highlight: ward 'Nowhere Ward' not found."
     )
     assert len(problems) == 3
 
@@ -89,8 +89,8 @@ def test_unknown_step_setting(ctx):
     with pytest.raises(ChapterError) as err:
         parse_steps("c.md", bad, bad, ctx)
     assert err.value.problems == [
-        "c.md line 5: unknown step setting(s) zoom; allowed: focus, highlight, highlight_top, "
-        "indicator, title."
+        "c.md line 8: 'zoom' is not a step setting. Step settings: focus, highlight, "
+        "highlight_top, indicator, title."
     ]
 
 
@@ -107,12 +107,13 @@ def test_borough_summary_names_extremes_and_compares_with_london(ctx):
         "lower than London as a whole (11.9%)."
     )
     assert f"Highest ward: {geo.wards.at[hi, 'name']} (Southwark)" in text
-    assert f"Lowest: {geo.wards.at[lo, 'name']} (Southwark)" in text
+    assert f"Lowest ward: {geo.wards.at[lo, 'name']} (Southwark)" in text
 
 
 def test_ward_summary_gives_rank(ctx):
     text = view_summary("London", ctx.geo, ctx.results["pct_65_plus"], "ward", "E05013996")
-    assert text.startswith("Residents aged 65 and over: Darwin (Bromley) 26.6%, ranked 1 of 680")
+    assert text.startswith(
+        "Residents aged 65 and over: Darwin (Bromley) 26.6%, ranked 1st of 680 wards in London")
 
 
 def test_view_table_lists_the_wards_in_view(ctx):

@@ -76,7 +76,7 @@ def test_on_a_phone_the_contents_open_from_a_button(browser, site_url) -> None:
     page.goto(f"{site_url}/introduction.html")
     assert not page.locator("nav.nav-wide").is_visible()
     toggle = page.locator("details.nav-small > summary")
-    first = page.locator("details.nav-small nav a", has_text="Where older Londoners live")
+    first = page.locator("details.nav-small nav a", has_text="Where older residents live")
     assert toggle.is_visible() and not first.is_visible()
     toggle.focus()
     page.keyboard.press("Enter")

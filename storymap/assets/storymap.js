@@ -402,11 +402,13 @@
     var name = document.createElement("strong");
     name.textContent = DATA.wards.names[i];
     box.appendChild(name);
+    var tied = 0;  /* wards sharing this rank: a tie is told as one */
+    ind.rank.forEach(function (r) { if (r === ind.rank[i]) { tied++; } });
     var lines = [
       DATA.boroughs.names[DATA.wards.borough[i]],
       ind.short + ": " + formatValue(ind, ind.values[i]),
-      "Rank " + ind.rank[i] + " of " + DATA.wards.borough.length + " in " + DATA.area +
-        " (1 = most at risk)"
+      (tied > 1 ? "Joint rank " : "Rank ") + ind.rank[i] + " of " + DATA.wards.borough.length +
+        " in " + DATA.area + " (1 = most at risk)"
     ];
     lines.forEach(function (text) {
       box.appendChild(document.createElement("br"));
@@ -766,6 +768,7 @@
     tooltipFor: tooltipFor,
     loadAll: loadAll,
     loadIndicator: loadIndicator,
+    loadNames: loadNames,
     wardAt: wardAt,
     maps: {},
     choropleth: function (map, options) {

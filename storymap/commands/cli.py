@@ -133,12 +133,23 @@ def check(config_path: Path) -> None:
 )
 @click.option("--branch", default="gh-pages", show_default=True, help="Branch to publish to.")
 @click.option("--message", default=None, help="Commit message for the published site.")
+@click.option(
+    "--allow-dirty",
+    is_flag=True,
+    help="Publish even if chapters, config or data have uncommitted changes (the commit "
+    "message says so).",
+)
 @DEBUG_OPTION
 @friendly_errors
-def publish(config_path: Path, remote: str, branch: str, message: str | None) -> None:
+def publish(
+    config_path: Path, remote: str, branch: str, message: str | None, allow_dirty: bool
+) -> None:
     """Build the site and push it to the gh-pages branch (nothing is pushed if the build fails).
 
-    Your own files and branches are not touched: the site is committed in a temporary folder.
+    The chapters, config and data must be committed first, so the live site matches a commit
+    (its message records which); the commit is made with your git identity (the repository's
+    git config, else your global one). Your own files and branches are not touched: the site
+    is committed in a temporary folder.
 
     \b
     Example:
@@ -149,7 +160,9 @@ def publish(config_path: Path, remote: str, branch: str, message: str | None) ->
 
     config = load_config(config_path)
     click.echo(f"Publishing {config.site.title!r} to branch {branch} of {remote}", err=True)
-    result = run_publish(config, remote=remote, branch=branch, message=message, report=say)
+    result = run_publish(
+        config, remote=remote, branch=branch, message=message, report=say, allow_dirty=allow_dirty
+    )
     click.echo(f"Published {result.commit[:8]} to branch {result.branch} of {result.remote}.")
     if result.url:
         click.echo(f"The site will be at {result.url} within a few minutes.")
@@ -171,8 +184,9 @@ def publish(config_path: Path, remote: str, branch: str, message: str | None) ->
 def serve(config_path: Path, port: int) -> None:
     """Preview the site in your browser; it rebuilds and reloads when you save a file.
 
-    Watches site_config.yml, chapters/ and data/. A chapter with an error is reported here
-    and in the browser, and the last good build stays on screen. Stop with Ctrl+C.
+    Watches site_config.yml, chapters/ and data/; the open page reloads itself after each
+    save. A mistake is reported here and in a banner on the page, the last good build stays
+    on screen, and no mistake stops the preview. Stop with Ctrl+C.
 
     \b
     Example:
@@ -250,11 +264,10 @@ def fetch(
     )
     done = fetch_sources(config, list(sources) or None, options, report=say)
     for f in done:
-        expected = config.sources[f.source_id].sha256
-        if expected is None and not update:
+        if config.sources[f.source_id].sha256 is None:
             click.echo(
-                f"Note: {f.source_id} has no sha256 in {config_path.name}; run "
-                "`storymap fetch --update` to record it.",
+                f"Note: {f.source_id} had no sha256 in {config_path.name}; recorded "
+                f"{f.sha256[:12]}… there, and later fetches are checked against it.",
                 err=True,
             )
     click.echo(f"Fetched {len(done)} source(s) into data/cache.", err=True)

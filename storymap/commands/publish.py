@@ -1,29 +1,38 @@
 """Publish a built site to a ``gh-pages`` branch, as ``mkdocs gh-deploy`` does.
 
-In: the Config, a remote (a name such as ``origin`` or a URL/path), a branch and a commit message.
-Out: one new commit on that branch of the remote, whose tree is the freshly built site plus
-``.nojekyll``, and a :class:`PublishResult` with the commit and the site's public URL (if known).
+In: the Config, a remote (a name such as ``origin`` or a URL/path), a branch, a commit message
+and whether to publish uncommitted changes. Out: one new commit on that branch of the remote,
+whose tree is the freshly built site plus ``.nojekyll`` and whose message ends with the source
+commit, and a :class:`PublishResult` with the commit and the site's public URL (if known).
 
-The site is built into a temporary folder first; if the build fails nothing is pushed. The commit
-is made with git plumbing in a temporary repository (fetch the branch, ``write-tree``,
-``commit-tree``, ``push``), so the user's working tree, index and checked-out branch are never
-touched. Earlier commits on the branch are kept as the new commit's parent.
+Before anything is built: the chapters, config and data must be committed (else an Error names
+the files; ``allow_dirty`` publishes anyway and the message records it), git must know who is
+publishing (:func:`storymap.commands.gitsource.identity`: the repository's config, then the
+global one), and the remote must answer. The site is then built into a temporary folder; if the
+build fails nothing is pushed. The commit is made with git plumbing in a temporary repository
+(fetch the branch, ``write-tree``, ``commit-tree``, ``push``), so the user's working tree, index
+and checked-out branch are never touched. Earlier commits on the branch are kept as its parent.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from storymap.build import build
+from storymap.commands.gitsource import (
+    Identity,
+    identity,
+    read_source,
+    require_committed,
+    run_git,
+)
 from storymap.config import Config
-from storymap.errors import PublishError
+from storymap.errors import PublishError, quoted_list
 
 Report = Callable[[str], None]
 
@@ -47,20 +56,32 @@ def publish(
     branch: str = "gh-pages",
     message: str | None = None,
     report: Report | None = None,
+    allow_dirty: bool = False,
 ) -> PublishResult:
     """Build the site and push it as one new commit on ``branch`` of ``remote``."""
     report = report or (lambda _msg: None)
     git_version()
+    source = read_source(config)
+    require_committed(source, allow_dirty)
+    if source.changes:
+        report(f"publishing uncommitted changes anyway (--allow-dirty): "
+               f"{quoted_list(source.changes, 10)}")
+    elif source.commit:
+        report(f"built from commit {source.commit[:8]}, no uncommitted changes")
+    who = identity(config.root)
+    report(f"committing as {who.name} <{who.email}> (from {who.origin})")
     remote_url = resolve_remote(remote, config.root)
     with tempfile.TemporaryDirectory(prefix="storymap-publish-") as tmp:
         work = Path(tmp)
-        build(config, work / "site", report=report)  # raises on any failed check: nothing pushed
-        (work / "site" / ".nojekyll").write_bytes(b"")
         repo = work / "repo.git"
         git("init", "--quiet", "--bare", str(repo))
-        parent = fetch_branch(repo, remote_url, branch)
+        heads = reach(repo, remote_url, branch)  # before the build: fail in seconds, not minutes
+        build(config, work / "site", report=report)  # raises on any failed check: nothing pushed
+        (work / "site" / ".nojekyll").write_bytes(b"")
+        parent = fetch_branch(repo, remote_url, branch, heads)
         tree = write_tree(repo, work / "site", work / "index")
-        commit = commit_tree(repo, tree, parent, message or default_message(config))
+        text = f"{message or default_message(config)}\n\n{source.note()}"
+        commit = commit_tree(repo, tree, parent, text, who)
         push(repo, remote_url, commit, branch)
     report(f"pushed {commit[:8]} to branch {branch} of {remote_url}")
     return PublishResult(remote_url, branch, commit, pages_url(remote_url, config))
@@ -81,9 +102,7 @@ def resolve_remote(remote: str, root: Path) -> str:
         if "://" not in remote and not remote.startswith("git@") and path.exists():
             return str(path.resolve())
         return remote
-    found = subprocess.run(
-        ["git", "remote", "get-url", remote], cwd=root, capture_output=True, text=True
-    )
+    found = run_git("remote", "get-url", remote, cwd=root)
     if found.returncode != 0:
         raise PublishError(
             f"--remote {remote}: no git remote of that name in {root}. Check `git remote -v`, "
@@ -112,15 +131,7 @@ def pages_url(remote_url: str, config: Config) -> str | None:
 def git(
     *args: str, repo: Path | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> str:
-    command = ["git", *(["--git-dir", str(repo)] if repo else []), *args]
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, cwd=cwd, env={**os.environ, **(env or {})}
-        )
-    except FileNotFoundError:
-        raise PublishError(
-            "git is not installed or not on PATH. Install git (https://git-scm.com) and try again."
-        ) from None
+    done = run_git(*(["--git-dir", str(repo)] if repo else []), *args, cwd=cwd, env=env)
     if done.returncode != 0:
         raise GitFailed(args[0], done.stderr.strip() or done.stdout.strip())
     return done.stdout.strip()
@@ -140,15 +151,22 @@ def git_version() -> str:
     return git("--version")
 
 
-def fetch_branch(repo: Path, remote_url: str, branch: str) -> str | None:
-    """The remote branch's current commit (fetched into ``repo``), or None if it is new."""
+def reach(repo: Path, remote_url: str, branch: str) -> str:
+    """The remote's ``branch`` head as ls-remote prints it ("" if the branch is new); an Error
+    if the remote cannot be reached."""
     try:
-        heads = git("ls-remote", "--heads", remote_url, f"refs/heads/{branch}", repo=repo)
+        return git("ls-remote", "--heads", remote_url, f"refs/heads/{branch}", repo=repo)
     except GitFailed as exc:
+        said = exc.output.splitlines()[0] if exc.output else "no answer"
         raise PublishError(
-            f"cannot reach the remote {remote_url}: {exc.output}\n"
-            "Check the URL and your access (e.g. `git ls-remote URL`), then try again."
+            f"cannot reach the remote {remote_url}: {said}\n"
+            "Nothing was built or published. Check the address, your network and that you may "
+            f"read it (`git ls-remote {remote_url}`), then publish again."
         ) from None
+
+
+def fetch_branch(repo: Path, remote_url: str, branch: str, heads: str) -> str | None:
+    """The remote branch's current commit (fetched into ``repo``), or None if it is new."""
     if not heads:
         return None
     git("fetch", "--quiet", remote_url, f"refs/heads/{branch}:refs/heads/{branch}", repo=repo)
@@ -161,18 +179,9 @@ def write_tree(repo: Path, site: Path, index: Path) -> str:
     return git("write-tree", repo=repo, env=env)
 
 
-def commit_tree(repo: Path, tree: str, parent: str | None, message: str) -> str:
+def commit_tree(repo: Path, tree: str, parent: str | None, message: str, who: Identity) -> str:
     args = ["commit-tree", tree, "-m", message] + (["-p", parent] if parent else [])
-    try:
-        return git(*args, repo=repo)
-    except GitFailed as exc:
-        if "identity" in exc.output or "user.email" in exc.output:
-            raise PublishError(
-                "git does not know who you are, so it cannot record the publish commit. Run\n"
-                '`git config --global user.name "Your Name"` and '
-                '`git config --global user.email you@example.org`, then publish again.'
-            ) from None
-        raise
+    return git(*args, repo=repo, env=who.env())
 
 
 def push(repo: Path, remote_url: str, commit: str, branch: str) -> None:

@@ -2,117 +2,134 @@
 
 In: the path of site_config.yml and a port. Out: a local web server that runs until Ctrl+C. It
 watches the config, ``chapters/``, ``data/`` and every page file the config names (polling their
-modification times once a second), rebuilds with :func:`storymap.build.build` when one changes,
-and reloads open pages. A build that fails prints its ``Error:`` block in the terminal, shows a
-banner in the browser, and the last good build keeps being served.
+modification times four times a second), rebuilds with :func:`storymap.build.build` when one
+changes, and open pages reload themselves. A build that fails, for any reason, prints its
+``Error:`` block in the terminal and shows it in a banner on the page (``role=alert``); the last
+good build keeps being served, and the next good build clears the banner. Nothing a build does,
+expected or not, ends the preview: only Ctrl+C (or SIGTERM) does.
 
-The reload script is added to HTML responses by the server only; the built site has no trace of
-it. It polls ``/__storymap_version``, which answers ``{"version": n, "error": "..."}``.
+The reload script (``preview.js`` beside this module) is served as ``/__storymap/reload.js`` and
+added to HTML responses as ``<script src>`` by the server only, so it runs under the same
+Content-Security-Policy as the published site and the built site has no trace of it. It
+long-polls ``/__storymap/state?since=G``, which answers ``{"generation", "version", "error"}``
+as soon as the state differs from generation ``G`` (or after :data:`LONG_POLL` seconds).
 """
 
 from __future__ import annotations
 
+import html
 import http.server
 import json
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from storymap.build import build
 from storymap.config import load_config
 from storymap.errors import StorymapError
 
-VERSION_PATH = "/__storymap_version"
+SCRIPT_PATH = "/__storymap/reload.js"
+STATE_PATH = "/__storymap/state"
+SCRIPT_FILE = Path(__file__).with_name("preview.js")
+LONG_POLL = 20.0  # seconds a state request is held open while nothing changes
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp")
 Echo = Callable[[str], None]
-
-RELOAD_SCRIPT = """
-<script>/* storymap serve: live reload (added by the preview server only) */
-(function () {
-  var seen = null, banner = null;
-  function show(error) {
-    if (!error) { if (banner) { banner.remove(); banner = null; } return; }
-    if (!banner) {
-      banner = document.createElement("pre");
-      banner.setAttribute("role", "alert");
-      banner.style.cssText = "position:fixed;left:0;right:0;bottom:0;z-index:9999;margin:0;" +
-        "padding:1em;max-height:40vh;overflow:auto;background:#7a0000;color:#fff;" +
-        "font:14px/1.4 monospace;white-space:pre-wrap";
-      document.body.appendChild(banner);
-    }
-    banner.textContent = error + "\\n\\n(Showing the last good build. Fix the file and save.)";
-  }
-  function poll() {
-    fetch("__VERSION_PATH__", {cache: "no-store"}).then(function (r) { return r.json(); })
-      .then(function (s) {
-        if (seen !== null && s.version !== seen) { location.reload(); return; }
-        seen = s.version; show(s.error);
-      }).catch(function () {}).then(function () { setTimeout(poll, 1000); });
-  }
-  poll();
-})();
-</script>
-""".replace("__VERSION_PATH__", VERSION_PATH)
+Builder = Callable[..., object]
+Stamps = dict[Path, tuple[int, int]]
 
 WAITING_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>storymap preview</title></head><body><h1>storymap preview</h1>
-<p>The site has not built yet. The error is shown in the terminal (and below); fix the file
-and save it, and this page will reload.</p></body></html>"""
+<p>The site has not built yet. The error is shown in the terminal and below: fix the file and
+save it, and this page will update itself.</p><pre>{error}</pre></body></html>"""
 
 
 class Preview:
-    """The served folder, the build counter and the last error; shared by server and watcher."""
+    """The served folder, the build counter and the last error; shared by server and watcher.
 
-    def __init__(self, config_path: Path, workdir: Path, echo: Echo):
+    ``version`` counts good builds; ``generation`` counts every change of state (a good build,
+    or an error appearing, changing or clearing), which is what waiting pages are woken for."""
+
+    def __init__(self, config_path: Path, workdir: Path, echo: Echo, builder: Builder = build):
         self.config_path = config_path
         self.workdir = workdir
         self.echo = echo
+        self.builder = builder
         self.version = 0
+        self.generation = 0
         self.error = ""
         self.current: Path | None = None
-        self.lock = threading.Lock()
+        self.pages: list[Path] = []  # page files the config names (outside chapters/ too)
+        self.changed = threading.Condition()
 
-    def rebuild(self) -> bool:
-        """Build into a fresh folder; on success serve it and drop the previous one."""
+    def state(self) -> dict[str, object]:
+        with self.changed:
+            return {"generation": self.generation, "version": self.version, "error": self.error}
+
+    def wait_for_change(self, since: int, timeout: float) -> dict[str, object]:
+        with self.changed:
+            self.changed.wait_for(lambda: self.generation != since, timeout)
+        return self.state()
+
+    def rebuild(self, saved: str = "") -> bool:
+        """Build into a fresh folder; on success serve it and drop the previous one. Never
+        raises (but KeyboardInterrupt): a failed build is reported and the last good one kept."""
         target = self.workdir / f"site-{self.version + 1}"
         started = time.perf_counter()
         try:
             config = load_config(self.config_path)
-            result = build(config, target)
+            self.pages = page_files(config)
+            result = self.builder(config, target)
         except StorymapError as exc:
-            self.error = exc.render()
-            self.echo(self.error)
-            if self.current is not None:
-                self.echo("  Still serving the last good build. Fix the file and save it.")
-            return False
+            return self._failed(exc.render(), target)
+        except Exception as exc:  # noqa: BLE001 - nothing may end the preview
+            self.echo("".join(traceback.format_exception(exc)).rstrip())
+            return self._failed(unexpected(exc, saved), target)
+        elapsed = time.perf_counter() - started
+        pages, maps = getattr(result, "pages", "?"), getattr(result, "maps", "?")
+        self.echo(f"  ✓ built {pages} pages with {maps} maps in {elapsed:.1f} s")
         old = self.current
-        with self.lock:
+        with self.changed:
             self.current = target
             self.version += 1
+            self.generation += 1
             self.error = ""
+            self.changed.notify_all()
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        elapsed = time.perf_counter() - started
-        self.echo(f"  ✓ built {result.pages} pages with {result.maps} maps in {elapsed:.1f} s")
         return True
 
-    def watched_files(self) -> dict[Path, tuple[int, int]]:
+    def _failed(self, error: str, target: Path) -> bool:
+        shutil.rmtree(target, ignore_errors=True)
+        with self.changed:
+            self.error = error
+            self.generation += 1
+            self.changed.notify_all()
+        self.echo(error)
+        if self.current is not None:
+            self.echo("  Still serving the last good build. Fix the file and save it.")
+        return False
+
+    def find_pages(self) -> None:
+        """Learn which page files the config names, if it can be read (else keep the last)."""
+        try:
+            self.pages = page_files(load_config(self.config_path))
+        except Exception:  # noqa: BLE001 - the rebuild reports what is wrong with the config
+            pass
+
+    def watched_files(self) -> Stamps:
         """Modification time and size of every watched file."""
         root = self.config_path.parent
-        paths = {self.config_path}
+        paths = {self.config_path, *self.pages}
         for folder in (root / "chapters", root / "data"):
             if folder.is_dir():
                 paths.update(p for p in folder.rglob("*") if p.is_file())
-        try:
-            config = load_config(self.config_path)
-            pages = [config.home, *(c.file for c in config.chapters)]
-            paths.update(config.resolve(f) for f in pages)
-        except StorymapError:
-            pass
         stamps = {}
         for path in paths:
             if path.name.startswith(".") or path.name.endswith(IGNORED_SUFFIXES):
@@ -123,6 +140,21 @@ class Preview:
                 continue
             stamps[path] = (st.st_mtime_ns, st.st_size)
         return stamps
+
+
+def page_files(config) -> list[Path]:
+    return [config.resolve(f) for f in [config.home, *(c.file for c in config.chapters)]]
+
+
+def unexpected(exc: BaseException, saved: str) -> str:
+    """The Error: block for a failure storymap did not foresee (the traceback went to the
+    terminal)."""
+    after = f" after {saved} changed" if saved else ""
+    return (
+        f"Error: the build stopped unexpectedly{after}: {type(exc).__name__}: {exc}\n"
+        "       Check the last change you saved there (a value the checks do not yet catch). "
+        "If it\n       looks right, run `storymap build --debug` and report its output."
+    )
 
 
 def make_handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
@@ -139,26 +171,33 @@ def make_handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]
             super().end_headers()
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            path = self.path.split("?", 1)[0].split("#", 1)[0]
-            if path == VERSION_PATH:
-                with preview.lock:
-                    body = json.dumps({"version": preview.version, "error": preview.error})
-                return self.send_bytes(body.encode(), "application/json")
+            url = urlsplit(self.path)
+            if url.path == STATE_PATH:
+                since = parse_qs(url.query).get("since", [""])[0]
+                state = (
+                    preview.wait_for_change(int(since), LONG_POLL)
+                    if since.lstrip("-").isdigit()
+                    else preview.state()
+                )
+                return self.send_bytes(json.dumps(state).encode(), "application/json")
+            if url.path == SCRIPT_PATH:
+                return self.send_bytes(SCRIPT_FILE.read_bytes(), "text/javascript; charset=utf-8")
             if preview.current is None:
-                return self.send_html(WAITING_PAGE + f"<pre>{escape(preview.error)}</pre>")
-            file = Path(self.translate_path(path))
+                return self.send_html(WAITING_PAGE.format(error=html.escape(preview.error)))
+            file = Path(self.translate_path(url.path))
             if file.is_dir():
                 file = file / "index.html"
             if file.suffix == ".html" and file.is_file():
                 return self.send_html(file.read_text(encoding="utf-8"))
             return super().do_GET()
 
-        def send_html(self, html: str) -> None:
-            if "</body>" in html:
-                html = html.replace("</body>", RELOAD_SCRIPT + "</body>", 1)
+        def send_html(self, page: str) -> None:
+            tag = f'<script src="{SCRIPT_PATH}" data-version="{preview.version}" defer></script>'
+            if "</head>" in page:
+                page = page.replace("</head>", tag + "\n</head>", 1)
             else:
-                html += RELOAD_SCRIPT
-            self.send_bytes(html.encode("utf-8"), "text/html; charset=utf-8")
+                page += tag
+            self.send_bytes(page.encode("utf-8"), "text/html; charset=utf-8")
 
         def send_bytes(self, body: bytes, content_type: str) -> None:
             self.send_response(200)
@@ -170,37 +209,46 @@ def make_handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]
     return Handler
 
 
-def escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+class PreviewServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A page that reloads or closes drops its waiting request: not worth a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def open_server(preview: Preview, port: int) -> http.server.ThreadingHTTPServer:
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(preview))
+        server = PreviewServer(("127.0.0.1", port), make_handler(preview))
     except OSError as exc:
         raise StorymapError(
             f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}. Another program (perhaps "
             f"another `storymap serve`) is using it; stop it or choose another port: "
             f"--port {port + 1}."
         ) from None
-    server.daemon_threads = True
     return server
 
 
-def serve(config_path: Path, port: int = 8000, echo: Echo = print, interval: float = 1.0) -> None:
+def serve(
+    config_path: Path, port: int = 8000, echo: Echo = print, interval: float = 0.25
+) -> None:
     """Build, serve on 127.0.0.1:``port`` and rebuild on changes until Ctrl+C (or SIGTERM)."""
     config_path = config_path.resolve()
-    load_config(config_path)  # a broken config at start is an ordinary Error: and exit 1
+    if not config_path.is_file():
+        load_config(config_path)  # the ordinary "config file not found" Error:, exit status 1
     workdir = Path(tempfile.mkdtemp(prefix="storymap-serve-"))
     preview = Preview(config_path, workdir, echo)
     server = None
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server = open_server(preview, port)
-        stamps = preview.watched_files()
-        preview.rebuild()
         threading.Thread(target=server.serve_forever, daemon=True).start()
         echo(f"Serving a live preview on http://127.0.0.1:{port}/ (Ctrl+C to stop).")
+        preview.find_pages()
+        stamps = preview.watched_files()
+        preview.rebuild()
         echo(f"  Watching {config_path.name}, chapters/ and data/ for changes.")
         watch(preview, stamps, interval)
     except KeyboardInterrupt:
@@ -213,19 +261,28 @@ def serve(config_path: Path, port: int = 8000, echo: Echo = print, interval: flo
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def watch(preview: Preview, stamps: dict[Path, tuple[int, int]], interval: float) -> None:
+def watch(preview: Preview, stamps: Stamps, interval: float) -> None:
+    """Rebuild whenever a watched file changes; runs until KeyboardInterrupt."""
     while True:
         time.sleep(interval)
-        now = preview.watched_files()
-        changed = sorted(p for p in now.keys() | stamps.keys() if now.get(p) != stamps.get(p))
-        if not changed:
-            continue
-        root = preview.config_path.parent
-        names = ", ".join(_relative(p, root) for p in changed[:3])
-        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
-        preview.echo(f"Rebuilding: {names}{more} changed.")
-        stamps = now  # a file saved during the build differs from this: it rebuilds again
-        preview.rebuild()
+        try:
+            stamps = check_once(preview, stamps)
+        except Exception as exc:  # noqa: BLE001 - e.g. a folder vanishing mid-scan: try again
+            preview.echo(f"  (watching: {type(exc).__name__}: {exc}; trying again)")
+
+
+def check_once(preview: Preview, stamps: Stamps) -> Stamps:
+    """Rebuild if a file changed since ``stamps``; returns the stamps to compare with next."""
+    now = preview.watched_files()
+    changed = sorted(p for p in now.keys() | stamps.keys() if now.get(p) != stamps.get(p))
+    if not changed:
+        return stamps
+    root = preview.config_path.parent
+    names = ", ".join(_relative(p, root) for p in changed[:3])
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    preview.echo(f"Rebuilding: {names}{more} changed.")
+    preview.rebuild(saved=names)
+    return now  # a file saved during the build differs from this: it rebuilds again
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -1,7 +1,7 @@
 """The ``site_config.yml`` schema, one module per section, and reading it.
 
 In: the path of a YAML file. Out: a validated :class:`Config`, or a ConfigError that lists every
-problem at once, each with its YAML path (``indicators[2].source``) and the fix.
+problem at once, each with its YAML path (``indicators.pct_65_plus.source``) and the fix.
 
 Structure is checked by pydantic models that forbid unknown keys (:mod:`.site`, :mod:`.sources`,
 :mod:`.geography`, :mod:`.indicators`, :mod:`.index`, :mod:`.maps`, :mod:`.budgets`, together in
@@ -10,7 +10,12 @@ checked afterwards by :mod:`.checks`; :mod:`.load` reads the file.
 """
 
 from storymap.config.budgets import BudgetsSection
-from storymap.config.geography import GeographySection, LookupSection
+from storymap.config.geography import (
+    LEVELS,
+    WARD_LAYER_PREFIXES,
+    GeographySection,
+    LookupSection,
+)
 from storymap.config.index import IndexSection, IndexSpec
 from storymap.config.indicators import IndicatorSection
 from storymap.config.load import load_config, yaml_path
@@ -20,6 +25,7 @@ from storymap.config.site import ChapterSection, SiteSection, chapter_slug
 from storymap.config.sources import FetchSection, SourceSection
 
 __all__ = [
+    "LEVELS", "WARD_LAYER_PREFIXES",
     "BudgetsSection", "ChapterSection", "Config", "FetchSection", "GeographySection",
     "IndexSection", "IndexSpec", "IndicatorSection", "LookupSection", "MapsSection",
     "SiteSection", "SourceSection", "chapter_slug", "load_config", "yaml_path",

@@ -11,4 +11,6 @@ HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # coerce_numbers_to_str: `vintage: 2021` or `title: 2025` is text, as the author meant.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              coerce_numbers_to_str=True)

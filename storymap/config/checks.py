@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 
 from storymap.config.base import HEX_COLOUR
+from storymap.config.geography import LEVELS
 from storymap.config.model import Config
 from storymap.config.site import chapter_slug
-from storymap.errors import ProblemList, quoted_list
+from storymap.errors import ProblemList, did_you_mean, quoted_list
 
 
 def cross_check(config: Config) -> ProblemList:
@@ -25,7 +26,8 @@ def cross_check(config: Config) -> ProblemList:
     def need_source(where: str, source: str) -> None:
         if source not in config.sources:
             p.add(
-                f"{name}: {where}: '{source}' is not a declared source (declared: {declared}). "
+                f"{name}: {where}: '{source}' is not a declared source."
+                f"{did_you_mean(source, config.sources)} (declared: {declared}). "
                 "Fix the name or add it under sources:."
             )
 
@@ -33,6 +35,12 @@ def cross_check(config: Config) -> ProblemList:
     need_source("geography.ward_boroughs.source", config.geography.ward_boroughs.source)
     for key, lookup in config.geography.lookups.items():
         need_source(f"geography.lookups.{key}.source", lookup.source)
+        if lookup.level is None:
+            p.add(
+                f"{name}: geography.lookups.{key}.level: required, to say what the codes in "
+                f"column {lookup.code} are.{did_you_mean(key, LEVELS)} Add level: with one of "
+                f"{', '.join(LEVELS)} (codes {', '.join(v[1][0] + '…' for v in LEVELS.values())})."
+            )
     for key, source in config.sources.items():
         if not config.resolve(source.file).is_file():
             p.add(
@@ -41,19 +49,26 @@ def cross_check(config: Config) -> ProblemList:
             )
 
     seen: set[str] = set()
-    for i, ind in enumerate(config.indicators):
-        where = f"indicators[{i}]"
+    for ind in config.indicators:
+        where = f"indicators.{ind.id}"
         if ind.id in seen:
             p.add(f"{name}: {where}.id: '{ind.id}' is used by more than one indicator. Rename one.")
         seen.add(ind.id)
         need_source(f"{where}.source", ind.source)
         if ind.weight:
             need_source(f"{where}.weight.source", ind.weight.source)
+        if ind.benchmark:
+            need_source(f"{where}.benchmark.source", ind.benchmark.source)
+            if ind.aggregate != "ratio" or ind.numerator_filter:
+                p.add(f"{name}: {where}.benchmark: only a ratio without numerator_filter can be "
+                      "computed for a benchmark area. Remove benchmark: or the filter.")
+        if ind.direction_evidence:
+            need_source(f"{where}.direction_evidence.source", ind.direction_evidence.source)
         if ind.geography not in geographies:
             p.add(
-                f"{name}: {where}.geography: '{ind.geography}' is not a known geography "
-                f"(known: {', '.join(geographies)}). "
-                "Add it under geography.lookups: or fix the name."
+                f"{name}: {where}.geography: '{ind.geography}' is not a known geography."
+                f"{did_you_mean(ind.geography, geographies)} (known: {', '.join(geographies)}). "
+                "Fix the name or add it under geography.lookups:."
             )
         needs = {
             "ratio": ("numerator", "denominator"),
@@ -61,7 +76,7 @@ def cross_check(config: Config) -> ProblemList:
             "sum": ("value",),
         }
         for field in needs[ind.aggregate]:
-            if getattr(ind, field) is None:
+            if getattr(ind, field) in (None, []):
                 p.add(
                     f"{name}: {where}.{field}: required when aggregate is '{ind.aggregate}'. "
                     f"Name the column that holds the {field}."
@@ -101,32 +116,32 @@ def cross_check(config: Config) -> ProblemList:
 def _check_index(config: Config, p: ProblemList) -> None:
     """The index: section names declared indicators, and its weights can be normalised."""
     name, index = config.path.name, config.index
-    for i, ind in enumerate(config.indicators):
+    for ind in config.indicators:
         if ind.valid_range and ind.valid_range[0] >= ind.valid_range[1]:
-            p.add(f"{name}: indicators[{i}].valid_range: low must be below high.")
+            p.add(f"{name}: indicators.{ind.id}.valid_range: low must be below high.")
     if index is None:
         return
     ids = config.indicator_ids
-    known = f"(declared: {quoted_list(ids, 20)})"
+
+    def unknown(value: str) -> str:
+        guess = did_you_mean(value, ids)
+        return f"is not a declared indicator.{guess} (declared: {quoted_list(ids, 20)})"
+
     if index.id in ids:
         p.add(f"{name}: index.id: '{index.id}' is also an indicator id. Give the index its own id.")
     if index.population not in ids:
-        p.add(
-            f"{name}: index.population: '{index.population}' is not a declared indicator {known}."
-        )
+        p.add(f"{name}: index.population: '{index.population}' {unknown(index.population)}.")
     elif config.indicator(index.population).aggregate != "ratio":
         p.add(f"{name}: index.population: '{index.population}' must be a ratio indicator (people).")
     if index.compare_with and index.compare_with.indicator not in ids:
-        p.add(
-            f"{name}: index.compare_with.indicator: '{index.compare_with.indicator}' is not a "
-            f"declared indicator {known}."
-        )
+        other = index.compare_with.indicator
+        p.add(f"{name}: index.compare_with.indicator: '{other}' {unknown(other)}.")
     table = index.compare_with.inputs_table if index.compare_with else None
     if table and not config.resolve(table).is_file():
         p.add(f"{name}: index.compare_with.inputs_table: {table} does not exist. Fix the path.")
     used: list[str] = []
-    for c, comp in enumerate(index.components):
-        where = f"index.components[{c}]"
+    for comp in index.components:
+        where = f"index.components.{comp.id}"
         if sum(x.weight for x in comp.indicators) <= 0:
             p.add(
                 f"{name}: {where}: indicator weights sum to zero, so they cannot be normalised. "
@@ -135,8 +150,8 @@ def _check_index(config: Config, p: ProblemList) -> None:
         for j, item in enumerate(comp.indicators):
             if item.indicator not in ids:
                 p.add(
-                    f"{name}: {where}.indicators[{j}].indicator: '{item.indicator}' is not a "
-                    f"declared indicator {known}. Fix the name or declare it under indicators:."
+                    f"{name}: {where}.indicators[{j}].indicator: '{item.indicator}' "
+                    f"{unknown(item.indicator)}. Fix the name or declare it under indicators:."
                 )
             used.append(item.indicator)
     if sum(c.weight for c in index.components) <= 0:

@@ -1,22 +1,58 @@
-"""The ``geography:`` section: the ward layer, the ward-to-borough lookup and small-area lookups.
+"""The ``geography:`` section: the ward layer, the ward-to-borough lookup and the lookups that
+carry figures from other areas (LSOAs, MSOAs, output areas, older wards, boroughs) to wards.
 
-In: YAML mappings. Out: :class:`GeographySection` and its parts.
+In: YAML mappings. Out: :class:`GeographySection` and its parts, and :data:`LEVELS`, the kinds
+of area a lookup's codes may be, with the GSS code prefixes each must have.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
 
 from storymap.config.base import Model
 
+Level = Literal["oa21", "lsoa11", "lsoa21", "msoa21", "ward", "borough"]
+
+# level -> (what the codes are, in words; the GSS prefixes a code of that level starts with)
+LEVELS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "oa21": ("output area (2021)", ("E00", "W00")),
+    "lsoa11": ("LSOA (2011)", ("E01", "W01")),
+    "lsoa21": ("LSOA (2021)", ("E01", "W01")),
+    "msoa21": ("MSOA (2021)", ("E02", "W02")),
+    "ward": ("ward", ("E05", "W05")),
+    "borough": ("borough or local authority", ("E09", "E06", "E07", "E08", "W06")),
+}
+# The ward layer's own codes: wards, and boroughs whose wards are merged into one unit.
+WARD_LAYER_PREFIXES = ("E05", "W05", "E09")
+
 
 class LookupSection(Model):
-    """How a small-area geography maps to wards."""
+    """How the areas of one kind map to wards: one row per area and ward it shares people with."""
 
     source: str = Field(description="Source id of the lookup table.")
-    code: str = Field(description="Column with the small-area code (e.g. LSOA21CD).")
+    level: Level | None = Field(
+        None,
+        description="What the code column holds: oa21, lsoa11, lsoa21, msoa21, ward or borough "
+        "(codes E00, E01, E01, E02, E05, E09…). May be left out when the lookup's own key is one "
+        "of these names.",
+    )
+    code: str = Field(description="Column with the area code (e.g. LSOA21CD, MSOA21CD).")
     ward: str = Field(description="Column with the ward code.")
-    weight: str | None = Field(None, description="Column with the share of the area in the ward.")
+    weight: str | None = Field(
+        None,
+        description="Column with the share of the area's figures that goes to that ward (0 to 1, "
+        "summing to 1 over an area's rows). Without it, each code must appear once (best fit).",
+    )
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        return LEVELS[self.level][1] if self.level else ()
+
+    @property
+    def level_name(self) -> str:
+        return LEVELS[self.level][0] if self.level else "small area"
 
 
 class WardLayerSection(Model):
@@ -44,3 +80,18 @@ class GeographySection(Model):
     )
     lookups: dict[str, LookupSection] = Field(default_factory=dict)
     simplify_metres: float = Field(30, ge=0, le=500)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _level_from_key(cls, data: Any) -> Any:
+        """A lookup keyed by a level's name (``lsoa21:``) is of that level unless it says."""
+        lookups = data.get("lookups") if isinstance(data, dict) else None
+        if not isinstance(lookups, dict):
+            return data
+        filled = {
+            key: {**value, "level": key}
+            if isinstance(value, dict) and "level" not in value and key in LEVELS
+            else value
+            for key, value in lookups.items()
+        }
+        return {**data, "lookups": filled}

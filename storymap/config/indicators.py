@@ -22,6 +22,22 @@ class WeightSection(Model):
     column: str
 
 
+class BenchmarkSection(Model):
+    """A wider area to compare with (e.g. England and Wales), from a table with the same columns."""
+
+    name: str = Field(description="The area's name as prose uses it, e.g. 'England and Wales'.")
+    source: str = Field(description="Source holding that area's row, with the same columns.")
+    code: str = Field(description="The area's code in the source's code column.")
+
+
+class EvidenceSection(Model):
+    """Another published measure the indicator is checked against, to show its direction."""
+
+    source: str = Field(description="Source with the other measure, coded like the indicator.")
+    column: str = Field(description="Column of the other measure.")
+    name: str = Field(description="What the other measure is, in plain words.")
+
+
 class IndicatorSection(Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
@@ -35,12 +51,26 @@ class IndicatorSection(Model):
         None, description="Column of the numerator, or a list of columns added together."
     )
     numerator_filter: RowFilter | None = None
-    denominator: str | None = None
+    denominator: str | list[str] | None = Field(
+        None, description="Column of the denominator, or a list of columns added together."
+    )
+    numerator_label: str | None = Field(
+        None, description="Who the numerator counts, in plain words (download headers)."
+    )
+    denominator_label: str | None = Field(
+        None, description="Who the denominator counts, in plain words (download headers)."
+    )
     value: str | None = None
     weight: WeightSection | None = None
     direction: Literal["higher_is_more_risk", "higher_is_less_risk"]
     decimals: int = Field(1, ge=0, le=4)
     caveat: str = ""
+    benchmark: BenchmarkSection | None = Field(
+        None, description="A wider area's figure, computed the same way, for prose to compare."
+    )
+    direction_evidence: EvidenceSection | None = Field(
+        None, description="A published measure whose correlation supports the direction."
+    )
 
     valid_range: tuple[float, float] | None = Field(
         None, description="[low, high] every value: column entry must lie in (percent: 0-100)."
@@ -55,6 +85,12 @@ class IndicatorSection(Model):
         if self.numerator is None:
             return []
         return [self.numerator] if isinstance(self.numerator, str) else list(self.numerator)
+
+    @property
+    def denominator_columns(self) -> list[str]:
+        if self.denominator is None:
+            return []
+        return [self.denominator] if isinstance(self.denominator, str) else list(self.denominator)
 
     @property
     def source_ids(self) -> list[str]:

@@ -14,6 +14,7 @@ from storymap.config.budgets import BudgetsSection
 from storymap.config.geography import GeographySection
 from storymap.config.index import IndexSection
 from storymap.config.indicators import IndicatorSection
+from storymap.config.limits import LimitsSection
 from storymap.config.maps import MapsSection
 from storymap.config.site import ChapterSection, SiteSection
 from storymap.config.sources import SourceSection
@@ -26,6 +27,7 @@ class Config(Model):
     indicators: list[IndicatorSection] = Field(min_length=1)
     maps: MapsSection = MapsSection()
     budgets: BudgetsSection = BudgetsSection()
+    limits: LimitsSection = LimitsSection()
     index: IndexSection | None = None
     home: str = Field(description="Markdown file of the home page.")
     chapters: list[ChapterSection] = Field(min_length=1)

@@ -37,6 +37,24 @@ class SiteSection(Model):
     allow_raw_html_scripts: bool = Field(
         False, description="Allow <script> in chapter markdown (off: chapters are refused)."
     )
+    contact: str | None = Field(
+        None,
+        description="Email address or web page readers can use for questions, feedback and "
+        "accessibility problems; shown in every footer and in the accessibility statement.",
+    )
+    organisation: str | None = Field(
+        None, description="Who runs the site, named in the accessibility statement."
+    )
+    repo_url: str | None = Field(
+        None,
+        description="The project's repository (e.g. https://github.com/ORG/REPO): pages made "
+        "from a chapter get an 'Edit this page' link to their file there.",
+    )
+    edit_uri: str = Field(
+        "edit/main/",
+        description="Path from repo_url to a file's edit page: edit/BRANCH/ on GitHub, "
+        "-/edit/BRANCH/ on GitLab; add the project's folder if it is not the repository's top.",
+    )
 
 
 class ChapterSection(Model):

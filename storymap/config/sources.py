@@ -42,6 +42,10 @@ class FetchSection(Model):
     attributes_from: str | None = Field(
         None, description="Source whose rows (by code) are kept and whose columns fill gaps."
     )
+    allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Other hosts the publisher's server may redirect the download to.",
+    )
 
 
 class SourceSection(Model):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from storymap.config import Config, IndicatorSection
+from storymap.config import WARD_LAYER_PREFIXES, Config, IndicatorSection
 from storymap.data.sources import display_path, read_boundaries, read_table, source_path
 from storymap.data.validate import TableSpec, table_problems
 from storymap.errors import DataError, StorymapError, quoted_list
@@ -98,7 +98,7 @@ def _check_wards(config: Config, tables: list[TableCheck]) -> set[str]:
         return set()
     check.rows = len(gdf)
     table = pd.DataFrame(gdf[[layer.code, layer.borough_code]])
-    _, problems = table_problems(table, check.file, TableSpec(layer.code, ("E05", "W05", "E09")))
+    _, problems = table_problems(table, check.file, TableSpec(layer.code, WARD_LAYER_PREFIXES))
     check.problems += problems
     check.checks.append("ward codes are E05… (or E09… for merged boroughs) and unique")
     return set(table[layer.code].astype(str).str.strip())
@@ -161,14 +161,27 @@ def _check_lookup(config, key, tables, wards, merge) -> pd.DataFrame | None:
     table = _read(config, spec.source, cols, check)
     if table is None:
         return None
-    tspec = TableSpec(spec.code, ("E01", "W01"), unique_codes=spec.weight is None)
+    tspec = TableSpec(
+        spec.code,
+        spec.prefixes,
+        unique_codes=spec.weight is None,
+        code_kind=spec.level_name,
+        unique_hint=(
+            "A lookup without weights gives each area to one ward (best fit): keep one row per "
+            f"code, or name a weight column (geography.lookups.{key}.weight) to share an area "
+            "between wards."
+        ),
+    )
     if spec.weight:
         tspec.numbers, tspec.ranges = [spec.weight], {spec.weight: (0.0, 1.001)}
     table, problems = table_problems(table, check.file, tspec)
     check.problems += problems
     ward_codes = table[spec.ward].str.strip().map(lambda c: merge.get(c, c))
     _ward_vintage(check, table, spec.ward, ward_codes, wards, config)
-    check.checks.append(f"{spec.code} E01… codes, wards all December 2022 wards")
+    prefixes = "/".join(spec.prefixes)
+    check.checks.append(
+        f"{spec.code} {prefixes}… codes ({spec.level_name}), wards all December 2022 wards"
+    )
     if spec.weight and not problems:
         sums = table.groupby(spec.code)[spec.weight].sum()
         worst = float((sums - 1).abs().max())
@@ -181,18 +194,28 @@ def _check_lookup(config, key, tables, wards, merge) -> pd.DataFrame | None:
     return pd.DataFrame({"code": table[spec.code], "ward": ward_codes})
 
 
-def _indicator_spec(spec: IndicatorSection, code: str) -> TableSpec:
-    nums = spec.numerator_columns
+def _code_level(config: Config, spec: IndicatorSection) -> tuple[tuple[str, ...], str]:
+    """The code prefixes and the kind of area an indicator's file must have, by its geography."""
+    lookup = config.geography.lookups.get(spec.geography)
+    if lookup is None:
+        return WARD_LAYER_PREFIXES, "ward (December 2022)"
+    return lookup.prefixes, lookup.level_name
+
+
+def _indicator_spec(config: Config, spec: IndicatorSection, code: str) -> TableSpec:
+    nums, dens = spec.numerator_columns, spec.denominator_columns
     filt = spec.numerator_filter.column if spec.numerator_filter else None
     ranges = {}
     if spec.value and (spec.valid_range or spec.unit == "percent"):
         ranges[spec.value] = spec.valid_range or (0.0, 100.0)
+    prefixes, kind = _code_level(config, spec)
     return TableSpec(
         code_column=code,
-        code_prefixes=("E01", "W01") if spec.geography != "ward" else ("E05", "W05", "E09"),
-        counts=list(dict.fromkeys(c for c in (*nums, spec.denominator) if c)),
+        code_prefixes=prefixes,
+        code_kind=kind,
+        counts=list(dict.fromkeys([*nums, *dens])),
         numbers=[c for c in (spec.value, filt) if c],
-        not_above=[(n, spec.denominator) for n in nums if spec.denominator],
+        not_above=[(nums[0], dens[0])] if len(nums) == 1 and len(dens) == 1 else [],
         ranges=ranges,
     )
 
@@ -202,7 +225,7 @@ def _check_indicator(config, spec: IndicatorSection, tables, wards, lookups) -> 
     code = source.code_column or ""
     check = TableCheck(f"indicator {spec.id}", _shown(config, spec.source))
     tables.append(check)
-    tspec = _indicator_spec(spec, code)
+    tspec = _indicator_spec(config, spec, code)
     cols = [code, *tspec.counts, *tspec.numbers]
     table = _read(config, spec.source, list(dict.fromkeys(cols)), check)
     if table is None:
@@ -210,13 +233,13 @@ def _check_indicator(config, spec: IndicatorSection, tables, wards, lookups) -> 
     table, problems = table_problems(table, check.file, tspec)
     check.problems += problems
     check.checks.append(_describe_checks(tspec))
-    if len(spec.numerator_columns) > 1 and spec.denominator and not problems:
-        total = table[spec.numerator_columns].sum(axis=1)
-        above = total > table[spec.denominator]
+    nums, dens = spec.numerator_columns, spec.denominator_columns
+    if nums and dens and (len(nums) > 1 or len(dens) > 1) and not problems:
+        above = table[nums].sum(axis=1) > table[dens].sum(axis=1)
         if above.any():
             check.problems.append(
                 f"{check.file} rows {_rows(table.index[above])}: "
-                f"{' + '.join(spec.numerator_columns)} is larger than {spec.denominator}. "
+                f"{' + '.join(nums)} is larger than {' + '.join(dens)}. "
                 "A numerator cannot exceed its denominator; check the columns."
             )
     _check_join(config, spec, check, table, code, wards, lookups)
@@ -230,10 +253,11 @@ def _check_weights(config, spec: IndicatorSection, check: TableCheck, table, cod
     wtable = _read_quiet(config, weight.source, [wcode, weight.column], check)
     if wtable is None:
         return
+    prefixes, kind = _code_level(config, spec)
     wtable, problems = table_problems(
         wtable,
         _shown(config, weight.source),
-        TableSpec(wcode, ("E01", "W01"), counts=[weight.column]),
+        TableSpec(wcode, prefixes, counts=[weight.column], code_kind=kind),
     )
     check.problems += problems
     missing = ~table[code].isin(set(wtable[wcode]))
@@ -241,7 +265,8 @@ def _check_weights(config, spec: IndicatorSection, check: TableCheck, table, cod
         check.problems.append(
             f"{check.file} rows {_rows(table.index[missing])}: {code} "
             f"{quoted_list(table.loc[missing, code].unique(), 6)} have no weight in source "
-            f"'{weight.source}' ({weight.column}). Check both files use the same LSOA vintage."
+            f"'{weight.source}' ({weight.column}). Check both files use the same areas (the same "
+            "level and vintage of codes)."
         )
     check.checks.append(f"every code has a weight in '{weight.source}'")
 

@@ -2,7 +2,8 @@
 
 In: a Config (each fetchable source has ``url``, ``format`` and optionally ``fetch:`` and
 ``sha256:``) and FetchOptions. Out: tidy files in ``data/cache/<source id>/<bundled file name>``,
-``data/cache/manifest.json``, and with ``update`` the new checksums written into site_config.yml;
+``data/cache/manifest.json``, and the checksum of a source fetched for the first time (or, with
+``update``, a changed one) written into the config;
 or a FetchError naming the source and URL, with the previous cache left exactly as it was.
 
 Every source is downloaded (paged where the publisher caps rows) into a staging folder beside
@@ -12,6 +13,7 @@ when every requested source has succeeded are the tidy files moved into the cach
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import tempfile
@@ -30,6 +32,7 @@ from storymap.data.fetched import (
     sha256_file,
     update_manifest,
 )
+from storymap.data.sources import display_path, source_path
 from storymap.errors import FetchError
 
 __all__ = ["FetchOptions", "Fetched", "fetch_sources", "fetchable", "manifest_rows"]
@@ -59,7 +62,11 @@ def fetch_sources(
     report = report or (lambda _msg: None)
     wanted = fetchable(config, only)
     data_dir = config.root / "data"
-    staging = Path(tempfile.mkdtemp(prefix=".storymap-fetch-", dir=data_dir))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".storymap-fetch-", dir=data_dir))
+    except OSError as exc:
+        raise FetchError(f"cannot write into {data_dir} ({exc.strerror or exc}). Check the "
+                         "folder's permissions and free space.") from None
     done: list[Fetched] = []
     try:
         with make_session(options) as session:
@@ -69,12 +76,18 @@ def fetch_sources(
                 tidy = staging / "tidy" / source_id / Path(config.sources[source_id].file).name
                 staged = {f.source_id: f.tidy for f in done}
                 tidy_source(config, source_id, url, raw, tidy, staged)
+                check_rows(config, source_id, url, tidy, options.update)
                 got = check_sha(config, source_id, url, tidy, options.update)
                 size = sum(p.stat().st_size for p in raw)
                 stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 done.append(Fetched(source_id, url, tidy, size, got, stamp))
                 report(f"{source_id}: {len(raw)} file(s), {size:,} bytes from {url}")
         install(config, done, options.update)
+    except OSError as exc:
+        raise FetchError(
+            f"cannot write the fetched files into {data_dir}/cache ({exc.strerror or exc}); the "
+            "cache was left as it was. Check the folder's permissions and free space."
+        ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return done
@@ -131,8 +144,35 @@ def check_sha(config: Config, source_id: str, url: str, tidy: Path, update: bool
     return got
 
 
+def check_rows(config: Config, source_id: str, url: str, tidy: Path, update: bool) -> None:
+    """A tidy file must hold as many rows (features) as the file in use now; fewer or more
+    means a download cut short or a release covering other areas, accepted only with
+    ``update``."""
+    current = source_path(config, source_id)
+    got, had = count_rows(tidy), count_rows(current) if current.is_file() else None
+    if got == 0 or (had is not None and got != had and not update):
+        shown = display_path(config, current)
+        raise FetchError(
+            f"source '{source_id}' ({url}): the tidied download has {got:,} rows where {shown} "
+            f"has {'no' if had is None else f'{had:,}'}: a download cut short, or a release that "
+            "covers other areas. Nothing was installed and the cached copy was kept. If the "
+            "publisher's release notes confirm the change, run `storymap fetch --update`."
+        )
+
+
+def count_rows(path: Path) -> int:
+    """Data rows of a CSV file (header not counted), or features of a GeoJSON file."""
+    if path.suffix.lower() in (".geojson", ".json"):
+        import pyogrio
+
+        return int(pyogrio.read_info(path)["features"])
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return max(sum(1 for row in csv.reader(fh) if row) - 1, 0)
+
+
 def install(config: Config, done: list[Fetched], update: bool) -> None:
-    """Move staged tidy files into the cache, write the manifest, record checksums if asked."""
+    """Move staged tidy files into the cache, write the manifest, and record the checksum of
+    each source that had none (its first fetch) or, with ``update``, that changed."""
     target = cache_dir(config)
     for f in done:
         dest = target / f.source_id / f.tidy.name
@@ -152,7 +192,7 @@ def install(config: Config, done: list[Fetched], update: bool) -> None:
             for f in done
         },
     )
-    if update:
-        for f in done:
-            if config.sources[f.source_id].sha256 != f.sha256:
-                record_checksum(config.path, f.source_id, f.sha256)
+    for f in done:
+        recorded = config.sources[f.source_id].sha256
+        if recorded is None or (update and recorded != f.sha256):
+            record_checksum(config.path, f.source_id, f.sha256)

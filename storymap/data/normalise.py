@@ -61,7 +61,7 @@ def read_raw(fmt: str, raw: list[Path], spec: FetchSection, where: str) -> pd.Da
             return read_arcgis_json(raw, where)
         if fmt == "xlsx":
             return pd.read_excel(raw[0], sheet_name=spec.sheet or 0, dtype=str).fillna("")
-        frames = [read_csv(p) for p in raw]
+        frames = [read_csv(p, where) for p in raw]
         table = pd.concat(frames, ignore_index=True)
         if fmt == "nomis_api_csv":
             return pivot_nomis(table, where)
@@ -71,11 +71,23 @@ def read_raw(fmt: str, raw: list[Path], spec: FetchSection, where: str) -> pd.Da
     except Exception as exc:  # pandas and openpyxl raise many kinds for malformed files
         raise FetchError(
             f"{where}: cannot read the download as {fmt} ({type(exc).__name__}: {exc}). Check the "
-            "url and format: in site_config.yml; the cached copy was kept."
+            "source's url: and format: in the config; the cached copy was kept."
         ) from None
 
 
-def read_csv(path: Path) -> pd.DataFrame:
+def read_csv(path: Path, where: str = "") -> pd.DataFrame:
+    """A CSV file as text columns; a row with fewer or more fields than the header (a file cut
+    short, or not this table) is refused rather than filled with blanks."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = csv.reader(fh)
+        header = next(rows, [])
+        for number, row in enumerate(rows, start=2):
+            if row and len(row) != len(header):
+                raise FetchError(
+                    f"{where or path.name}: line {number} has {len(row)} of the header's "
+                    f"{len(header)} columns: the download ends early or is not this table. "
+                    "Nothing was installed and the cached copy was kept; try again."
+                )
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
@@ -175,7 +187,7 @@ def numbers(table: pd.DataFrame, columns: list[str], where: str) -> pd.DataFrame
     if missing:
         raise FetchError(
             f"{where}: column(s) {', '.join(missing)} not in the download (found "
-            f"{', '.join(map(str, table.columns[:20]))}). Fix fetch.columns in site_config.yml."
+            f"{', '.join(map(str, table.columns[:20]))}). Fix fetch.columns in the config."
         )
     return table[columns].apply(pd.to_numeric, errors="coerce")
 
@@ -198,7 +210,7 @@ def add_attributes(
     if other not in config.sources or not code or code not in table.columns:
         raise FetchError(
             f"{where}: fetch.attributes_from '{other}' needs a declared source and the code column "
-            f"'{code}' in the download. Fix site_config.yml."
+            f"'{code}' in the download. Fix the config."
         )
     attrs = read_csv(staged.get(other) or source_path(config, other))
     if code not in attrs.columns:

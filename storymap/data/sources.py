@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from storymap.config import Config
 from storymap.data.fetched import cached_file
-from storymap.errors import DataError, quoted_list
+from storymap.errors import DataError, did_you_mean, quoted_list
 
 if TYPE_CHECKING:  # imported where they are used: the build's keys need this module, not them
     import geopandas as gpd
@@ -89,10 +89,13 @@ def read_table(config: Config, source_id: str, columns: list[str]) -> pd.DataFra
         raise DataError(f"{shown}: cannot be read as CSV ({exc}). Check the file.") from None
     missing = [c for c in columns if c not in df.columns]
     if missing:
+        guesses = "".join(
+            did_you_mean(c, df.columns).replace("?", f" for '{c}'?") for c in missing
+        )
         raise DataError(
-            f"{shown}: missing column(s) {quoted_list(missing)} needed by source '{source_id}'.\n"
-            f"Found: {quoted_list(df.columns, 20)}. Fix the column names in the file or in "
-            "site_config.yml."
+            f"{shown}: missing column(s) {quoted_list(missing)} needed by source '{source_id}'."
+            f"{guesses}\nFound: {quoted_list(df.columns, 20)}. Fix the column names in the file "
+            f"or in {config.path.name}."
         )
     if df.empty:
         raise DataError(f"{shown}: has a header but no rows. Restore the data.")
@@ -117,7 +120,7 @@ def read_boundaries(config: Config, source_id: str, columns: list[str]) -> gpd.G
     if missing:
         raise DataError(
             f"{shown}: missing column(s) {quoted_list(missing)}; found {quoted_list(gdf.columns)}. "
-            "Fix geography.wards in site_config.yml or the file."
+            f"Fix geography.wards in {config.path.name} or the file."
         )
     if gdf.crs is None:
         raise DataError(f"{shown}: has no coordinate reference system. Save it with EPSG:4326.")

@@ -23,11 +23,18 @@ class TableSpec:
     code_column: str
     code_prefixes: tuple[str, ...] = ()
     unique_codes: bool = True
+    code_kind: str = ""  # what the codes are, in words, e.g. "MSOA (2021)"
+    unique_hint: str = "Keep one row per code."
     counts: list[str] = field(default_factory=list)  # numeric, >= 0, may be blank if allowed
     numbers: list[str] = field(default_factory=list)  # numeric, any sign
     allow_blank: list[str] = field(default_factory=list)
     not_above: list[tuple[str, str]] = field(default_factory=list)  # (numerator, denominator)
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # column -> (low, high)
+
+
+def _article(words: str) -> str:
+    """'an' before a vowel sound ("an MSOA", "an output area"), else 'a'."""
+    return "an" if words[:1] in "AEIOUaeiouFHLMNRSX" else "a"
 
 
 def _rows(index: pd.Index) -> str:
@@ -58,16 +65,19 @@ def table_problems(df: pd.DataFrame, file: str, spec: TableSpec) -> tuple[pd.Dat
         bad |= ~blank & ~codes.str.startswith(spec.code_prefixes)
     if bad.any():
         expect = " or ".join(f"{x}…" for x in spec.code_prefixes) or "a 9-character GSS code"
+        if spec.code_kind and spec.code_prefixes:
+            expect = f"{_article(spec.code_kind)} {spec.code_kind} code ({expect})"
         p.add(
             f"{file} rows {_rows(df.index[bad])}: {spec.code_column} "
-            f"{quoted_list(codes[bad].unique(), 5)} is not {expect}. Check the column holds codes."
+            f"{quoted_list(codes[bad].unique(), 5)} is not {expect}. Check the column holds "
+            "codes of the level declared for it."
         )
     if spec.unique_codes:
         dup = codes.duplicated(keep=False) & ~blank
         if dup.any():
             p.add(
                 f"{file} rows {_rows(df.index[dup])}: duplicate {spec.code_column} "
-                f"{quoted_list(codes[dup].unique(), 5)}. Keep one row per code."
+                f"{quoted_list(codes[dup].unique(), 5)}. {spec.unique_hint}"
             )
     for col in dict.fromkeys(spec.counts + spec.numbers):
         text = df[col].astype(str).str.strip().str.replace(",", "", regex=False)
@@ -75,7 +85,14 @@ def table_problems(df: pd.DataFrame, file: str, spec: TableSpec) -> tuple[pd.Dat
         empty = text == ""
         if col not in spec.allow_blank and empty.any():
             p.add(f"{file} rows {_rows(df.index[empty])}: {col} is blank. Fill in the value.")
-        not_number = ~empty & values.isna()
+        infinite = values.abs() == float("inf")
+        if infinite.any():
+            p.add(
+                f"{file} rows {_rows(df.index[infinite])}: {col} is not a finite number "
+                f"({quoted_list(text[infinite].unique()[:3], 3)}). Give the value as a number."
+            )
+            values = values.mask(infinite)
+        not_number = ~empty & values.isna() & ~infinite
         if not_number.any():
             shown = quoted_list(text[not_number].unique()[:3], 3)
             p.add(

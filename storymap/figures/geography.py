@@ -10,12 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from storymap.config import Config
 from storymap.data.sources import display_path, read_boundaries, read_table, source_path
 from storymap.data.validate import TableSpec, check_table
-from storymap.errors import DataError, ProblemList, quoted_list
+from storymap.errors import ConfigError, DataError, ProblemList, did_you_mean, quoted_list
+
+# West, south, east, north (EPSG:4326) of the United Kingdom with a margin: GSS codes (E05…,
+# W05…, S13…, N08…) name areas in it, so a boundary elsewhere is a mistake (or swapped axes).
+UK_EXTENT = (-9.0, 49.0, 2.5, 61.5)
 
 if TYPE_CHECKING:  # geopandas is imported by what reads or unpickles the shapes, not by this
     import geopandas as gpd
@@ -68,6 +73,8 @@ def load_wards(config: Config) -> gpd.GeoDataFrame:
             f"{shown}: features {quoted_list(gdf.loc[invalid, layer.code])} have invalid geometry "
             "(e.g. self-intersections). Repair them, e.g. with shapely.make_valid, and save again."
         )
+    for problem in extent_problems(gdf, layer.code, shown):
+        p.add(problem)
     dup = gdf[layer.code].duplicated(keep=False)
     if dup.any():
         p.add(f"{shown}: ward codes {quoted_list(gdf.loc[dup, layer.code].unique())} appear twice.")
@@ -84,20 +91,70 @@ def load_wards(config: Config) -> gpd.GeoDataFrame:
     return gdf.set_index("code").sort_index()
 
 
+def extent_problems(gdf: gpd.GeoDataFrame, code: str, shown: str) -> list[str]:
+    """Features outside the valid range of EPSG:4326, or outside the United Kingdom (where
+    GSS-coded areas lie), naming swapped longitude and latitude as such."""
+    bounds = gdf.geometry.bounds
+    codes = gdf[code]
+    finite = np.isfinite(bounds.to_numpy()).all(axis=1) | gdf.geometry.is_empty.to_numpy()
+    x0, y0, x1, y1 = (bounds[c] for c in ("minx", "miny", "maxx", "maxy"))
+    invalid = ~finite | (x0 < -180) | (x1 > 180) | (y0 < -90) | (y1 > 90)
+    west, south, east, north = UK_EXTENT
+    away = ~invalid & ((x0 < west) | (x1 > east) | (y0 < south) | (y1 > north))
+    swapped = away & (y0 >= west) & (y1 <= east) & (x0 >= south) & (x1 <= north)
+    away &= ~swapped
+    out = []
+    if invalid.any():
+        out.append(
+            f"{shown}: features {quoted_list(codes[invalid])} have coordinates outside the valid "
+            "range of EPSG:4326 (longitude -180 to 180, latitude -90 to 90), or not numbers. "
+            "Check the file's coordinate system and restore the boundaries.")
+    if swapped.any():
+        out.append(
+            f"{shown}: features {quoted_list(codes[swapped])} have longitude and latitude "
+            f"swapped (x from {x0[swapped].min():.2f} to {x1[swapped].max():.2f}, which are "
+            "latitudes in the United Kingdom). GeoJSON gives longitude first; swap the axes, "
+            "e.g. with shapely.ops.transform(lambda x, y: (y, x), geometry).")
+    if away.any():
+        out.append(
+            f"{shown}: features {quoted_list(codes[away])} lie outside the United Kingdom "
+            f"(longitude {west:g} to {east:g}, latitude {south:g} to {north:g}), where areas "
+            "with GSS codes are. Check their coordinates; restore the boundaries.")
+    return out
+
+
 def _keep_area(config: Config, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     wanted = config.site.area.boroughs
     if wanted == "all":
         return gdf
     known = dict(zip(gdf["borough_name"], gdf["borough_code"], strict=False))
     codes = set(known.values())
-    unknown = [b for b in wanted if b not in known and b not in codes]
-    if unknown:
-        raise DataError(
-            f"{config.path.name}: site.area.boroughs: {quoted_list(unknown)} not found in the ward "
-            f"layer (boroughs: {quoted_list(sorted(known), 40)}). Fix the spelling or use codes."
-        )
+    p = ProblemList()
+    for i, b in enumerate(wanted):
+        if b not in known and b not in codes:
+            p.add(
+                f"{config.path.name}: site.area.boroughs[{i}]: '{b}' is not a borough of the ward "
+                f"layer.{did_you_mean(b, known)} (boroughs: {quoted_list(sorted(known), 40)}). "
+                "Fix the spelling or use codes."
+            )
+    p.raise_if_any(DataError)
     keep = {known.get(b, b) for b in wanted}
     return gdf[gdf["borough_code"].isin(keep)].copy()
+
+
+def check_focus_boroughs(config: Config, geo: Geography) -> None:
+    """Every name in site.focus_boroughs is a borough on the map (by name or code)."""
+    names = list(geo.boroughs["name"])
+    lower = {n.lower() for n in names} | {c.lower() for c in geo.boroughs.index}
+    p = ProblemList()
+    for i, b in enumerate(config.site.focus_boroughs):
+        if b.lower() not in lower:
+            p.add(
+                f"{config.path.name}: site.focus_boroughs[{i}]: '{b}' is not a borough of "
+                f"{config.site.area.name}.{did_you_mean(b, names)} Use the names as the ONS "
+                f"writes them (boroughs: {quoted_list(sorted(names), 40)})."
+            )
+    p.raise_if_any(ConfigError)
 
 
 def ward_merge_map(config: Config, wards: gpd.GeoDataFrame) -> dict[str, str]:
@@ -126,9 +183,10 @@ def load_lookup(
         shown,
         TableSpec(
             code_column=spec.code,
-            code_prefixes=("E01", "W01"),
+            code_prefixes=spec.prefixes,
             unique_codes=spec.weight is None,
             numbers=[spec.weight] if spec.weight else [],
+            code_kind=spec.level_name,
         ),
     )
     ward_codes = table[spec.ward].str.strip().map(lambda c: merge.get(c, c))

@@ -19,7 +19,11 @@ from storymap.config import Config, IndicatorSection
 from storymap.data.sources import display_path, read_table, source_path
 from storymap.data.validate import TableSpec, check_table
 from storymap.errors import DataError, quoted_list
+from storymap.figures.format import format_value as format_value  # re-exported
 from storymap.figures.geography import Geography, aggregate_to_wards, unmatched_codes
+
+# Significant figures a computed value keeps (see settle).
+SETTLED_FIGURES = 12
 
 
 @dataclass
@@ -29,6 +33,7 @@ class IndicatorResult:
     boroughs: pd.DataFrame  # index borough code: numerator, denominator, value
     area: pd.Series  # numerator, denominator, value for the whole area
     breaks: list[float]  # upper bound of each class, lowest class first
+    benchmark: pd.Series | None = None  # numerator, denominator, value of spec.benchmark's area
 
     @property
     def id(self) -> str:
@@ -38,6 +43,14 @@ class IndicatorResult:
         """Colour index (0 = least at risk) for a value class (0 = lowest values)."""
         k = len(self.breaks)
         return cls if self.spec.direction == "higher_is_more_risk" else k - 1 - cls
+
+    def band(self, cls: int) -> int:
+        """Band number for a value class, run like ranks and deciles: 1 = most at risk."""
+        return len(self.breaks) - self.risk_class(cls)
+
+    def tied(self, rank: int) -> int:
+        """How many wards share ``rank`` (1 when none ties with another)."""
+        return int((self.wards["rank"] == rank).sum())
 
 
 def compute_indicators(config: Config, geo: Geography) -> dict[str, IndicatorResult]:
@@ -49,7 +62,41 @@ def compute_indicator(config: Config, spec: IndicatorSection, geo: Geography) ->
     wards = sums.reindex(geo.wards.index)
     wards["value"] = _value(spec, wards["numerator"], wards["denominator"])
     _require_coverage(config, spec, geo, wards)
-    return summarise(spec, wards, geo, config.maps.classification, config.maps.classes)
+    result = summarise(spec, wards, geo, config.maps.classification, config.maps.classes)
+    result.benchmark = benchmark(config, spec)
+    return result
+
+
+def benchmark(config: Config, spec: IndicatorSection) -> pd.Series | None:
+    """The indicator for its ``benchmark:`` area (e.g. England and Wales), from that area's row,
+    computed as for wards (a ratio of the same columns)."""
+    bench = spec.benchmark
+    if bench is None:
+        return None
+    code = config.sources[bench.source].code_column or ""
+    shown = display_path(config, source_path(config, bench.source))
+    nums, dens = spec.numerator_columns, spec.denominator_columns
+    table = read_table(config, bench.source, list(dict.fromkeys([code, *nums, *dens])))
+    rows = table[table[code].astype(str).str.strip() == bench.code]
+    if rows.empty:
+        raise DataError(
+            f"{shown}: no row has code '{bench.code}' (the benchmark of indicator '{spec.id}'). "
+            f"Fix the code in {config.path.name} or the file (codes: "
+            f"{quoted_list(table[code].astype(str), 6)})."
+        )
+    # national codes (K04…, E92…) are not the small-area codes check_table expects: check the
+    # counts here
+    counts = rows[list(dict.fromkeys([*nums, *dens]))].apply(pd.to_numeric, errors="coerce")
+    bad = [c for c in counts.columns if counts[c].isna().any() or (counts[c] < 0).any()]
+    if bad:
+        raise DataError(
+            f"{shown} rows {quoted_list([str(i + 2) for i in rows.index], 4)}: {quoted_list(bad)} "
+            "must be counts (whole numbers, not negative). Fix the file."
+        )
+    rows = counts
+    num, den = float(rows[nums].sum(axis=1).sum()), float(rows[dens].sum(axis=1).sum())
+    return pd.Series({"numerator": num, "denominator": den,
+                      "value": settle(_value(spec, num, den))})
 
 
 def summarise(
@@ -57,15 +104,16 @@ def summarise(
 ) -> IndicatorResult:
     """Boroughs and area from ward numerators and denominators; ward ranks, deciles, classes."""
     wards = wards.copy()
+    wards["value"] = settle(wards["value"])
     wards["borough_code"] = geo.wards["borough_code"]
     grouped = wards.groupby("borough_code")[["numerator", "denominator"]].sum(min_count=1)
-    grouped["value"] = _value(spec, grouped["numerator"], grouped["denominator"])
+    grouped["value"] = settle(_value(spec, grouped["numerator"], grouped["denominator"]))
     total = wards[["numerator", "denominator"]].sum(min_count=1)
     area = pd.Series(
         {
             "numerator": total["numerator"],
             "denominator": total["denominator"],
-            "value": _value(spec, total["numerator"], total["denominator"]),
+            "value": float(settle(_value(spec, total["numerator"], total["denominator"]))),
         }
     )
     wards = wards.drop(columns="borough_code")
@@ -75,6 +123,25 @@ def summarise(
     breaks = class_breaks(wards["value"].to_numpy(), method, k)
     wards["cls"] = classify(wards["value"].to_numpy(), breaks)
     return IndicatorResult(spec=spec, wards=wards, boroughs=grouped, area=area, breaks=breaks)
+
+
+def settle(values):
+    """``values`` kept to 12 significant figures, so figures that are equal compare equal.
+
+    A ward's share is a ratio of sums of population-weighted counts, and the same share reached
+    from different counts (100% of 812 people and 100% of 1,337) can differ in the 15th or 16th
+    significant figure, floating-point noise that would rank 76 wards at 100% as 1st, 8th and
+    71st. Ties are ranked together (``method="min"``), so noise must not break them. Real
+    differences between London's ward figures are far larger: the closest two distinct values of
+    any indicator differ by about 7 in 10 million (relative), noise by under 1 in 10 million
+    million; 12 significant figures keeps the first and drops the second. Downloads carry these
+    settled values, so a reader's own ranking of the CSV agrees with the site's.
+    """
+    if np.isscalar(values):
+        return float(f"{float(values):.{SETTLED_FIGURES}g}") if np.isfinite(values) else values
+    array = np.asarray(values, dtype=float)
+    out = np.array([float(f"{v:.{SETTLED_FIGURES}g}") for v in array.ravel()]).reshape(array.shape)
+    return pd.Series(out, index=values.index) if isinstance(values, pd.Series) else out
 
 
 def _value(spec: IndicatorSection, numerator, denominator):
@@ -91,10 +158,10 @@ def ward_sums(config: Config, spec: IndicatorSection, geo: Geography) -> pd.Data
     code = source.code_column or ""
     shown = display_path(config, source_path(config, spec.source))
     filter_col = spec.numerator_filter.column if spec.numerator_filter else None
-    nums = spec.numerator_columns
-    wanted = [c for c in (*nums, spec.denominator, spec.value, filter_col) if c]
+    nums, dens = spec.numerator_columns, spec.denominator_columns
+    counts = list(dict.fromkeys([*nums, *dens]))
+    wanted = list(dict.fromkeys(c for c in (*counts, spec.value, filter_col) if c))
     table = read_table(config, spec.source, [code, *wanted])
-    counts = [c for c in (*nums, spec.denominator) if c]
     table = check_table(
         table,
         shown,
@@ -102,18 +169,25 @@ def ward_sums(config: Config, spec: IndicatorSection, geo: Geography) -> pd.Data
             code_column=code,
             counts=counts,
             numbers=[c for c in (spec.value, filter_col) if c],
-            not_above=[(n, spec.denominator) for n in nums if spec.denominator],
+            not_above=[(nums[0], dens[0])] if len(nums) == 1 and len(dens) == 1 else [],
         ),
     )
     lookup = _lookup_for(spec, geo)
     _require_codes_match(config, spec, shown, table, code, lookup)
 
     if spec.aggregate == "ratio":
-        num = table[nums].sum(axis=1)
+        num, den = table[nums].sum(axis=1), table[dens].sum(axis=1)
+        above = num > den
+        if above.any():
+            raise DataError(
+                f"{shown} rows {quoted_list([str(i + 2) for i in table.index[above]], 8)}: "
+                f"{' + '.join(nums)} is larger than {' + '.join(dens)}. A numerator cannot exceed "
+                f"its denominator; check the columns of indicator '{spec.id}'."
+            )
         if spec.numerator_filter:
             keep = table[spec.numerator_filter.column].isin(spec.numerator_filter.values)
             num = num.where(keep, 0.0)
-        table = table.assign(_num=num, _den=table[spec.denominator])
+        table = table.assign(_num=num, _den=den)
     elif spec.aggregate == "weighted_mean":
         weights = _weights(config, spec)
         w = table[code].map(weights)
@@ -123,7 +197,7 @@ def ward_sums(config: Config, spec: IndicatorSection, geo: Geography) -> pd.Data
                 f"{shown} rows {quoted_list([str(i + 2) for i in table.index[missing]], 8)}: codes "
                 f"{quoted_list(table.loc[missing, code].unique(), 5)} have no weight in source "
                 f"'{spec.weight.source if spec.weight else ''}'. Check both files use the same "
-                "LSOA vintage."
+                "areas (the same level and vintage of codes)."
             )
         w = w.where(table[spec.value].notna(), 0.0)
         table = table.assign(_num=table[spec.value] * w, _den=w)
@@ -157,11 +231,13 @@ def _weights(config: Config, spec: IndicatorSection) -> pd.Series:
 def _require_codes_match(config, spec, shown, table, code, lookup) -> None:
     bad = unmatched_codes(table, code, lookup)
     if len(bad) and config.site.area.boroughs == "all":
+        level = config.geography.lookups.get(spec.geography)
+        kind = level.level_name if level else "ward (December 2022)"
         raise DataError(
             f"{shown} rows {quoted_list([str(i + 2) for i in bad], 8)}: codes "
             f"{quoted_list(table.loc[bad, code].unique(), 6)} match no area in the "
-            f"'{spec.geography}' lookup ({len(bad)} rows). Check the file uses "
-            f"{spec.geography.upper()} codes (e.g. 2021 LSOAs, not 2011)."
+            f"'{spec.geography}' lookup ({len(bad)} rows). Check the file's codes are {kind} "
+            f"codes, as indicator '{spec.id}' declares (geography: {spec.geography})."
         )
 
 
@@ -212,11 +288,3 @@ def classify(values: np.ndarray, breaks: list[float]) -> np.ndarray:
     return np.searchsorted(np.asarray(breaks), values, side="left").clip(0, len(breaks) - 1)
 
 
-def format_value(value: float, spec: IndicatorSection) -> str:
-    if value is None or not np.isfinite(value):
-        return "no data"
-    if spec.unit == "percent":
-        return f"{value:.{spec.decimals}f}%"
-    if spec.unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.{spec.decimals}f}"

@@ -27,7 +27,13 @@ import pandas as pd
 
 from storymap.config import Config, IndexSection, IndexSpec
 from storymap.figures.geography import Geography
-from storymap.figures.indicators import IndicatorResult, class_breaks, classify, summarise
+from storymap.figures.indicators import (
+    IndicatorResult,
+    class_breaks,
+    classify,
+    settle,
+    summarise,
+)
 
 MIDPOINT = 5.0
 
@@ -154,8 +160,9 @@ def band_stability(
     seed: int = 2021,
     groups: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Per ward: its band, the share of random weightings keeping it there, its rank range."""
-    base = combine(scaled, effective_weights(method), method.scaling, groups)
+    """Per ward: its band (1 = most at risk, as ranks run), the share of random weightings keeping
+    it there, and the 5th and 95th percentiles of its rank (whole ranks, 1 = most at risk)."""
+    base = settle(combine(scaled, effective_weights(method), method.scaling, groups))
     base_band = bands(base, banding, k)
     rng = np.random.default_rng(seed)
     same = np.zeros(len(base))
@@ -170,20 +177,21 @@ def band_stability(
         fc = dict(zip(comps, rng.uniform(1 - spread, 1 + spread, len(comps)), strict=True))
         weights = effective_weights(method, fi, fc)
         if plain:
-            values = np.clip(matrix @ weights[inds].to_numpy(), 0.0, 10.0)
+            values = settle(np.clip(matrix @ weights[inds].to_numpy(), 0.0, 10.0))
             same += classify(values, class_breaks(values, banding, k)) == base_band
             ordered = np.sort(values)  # rank 1 = highest score, ties share the best rank
             ranks[run] = len(values) - np.searchsorted(ordered, values, side="right") + 1
             continue
-        score = combine(scaled, weights, method.scaling, groups)
+        score = settle(combine(scaled, weights, method.scaling, groups))
         same += bands(score, banding, k) == base_band
         ranks[run] = score.rank(ascending=False, method="min").to_numpy()
+    n_bands = int(base_band.max()) + 1
     return pd.DataFrame(
         {
-            "band": base_band + 1,
+            "band": n_bands - base_band,
             "stable_share": same / runs,
-            "rank_p05": np.percentile(ranks, 5, axis=0),
-            "rank_p95": np.percentile(ranks, 95, axis=0),
+            "rank_p05": np.percentile(ranks, 5, axis=0, method="lower"),
+            "rank_p95": np.percentile(ranks, 95, axis=0, method="higher"),
         },
         index=scaled.index,
     )

@@ -3,25 +3,54 @@
 In: indicator results, the geography and a view (indicator, focus). Out: a short plain-English
 summary (highest and lowest wards, how the focus compares with the whole area) and an HTML table of
 the areas in view with sort buttons (the table works without JavaScript; sorting is done by
-assets/sortable.js).
+assets/sortable.js). Figures are formatted once (storymap.figures.format); when several wards
+share the highest or lowest figure, the summary says how many and names some ("76 wards have
+100.0%, including …"), rather than picking one as "the highest"; shared ranks are told as ties.
 """
 
 from __future__ import annotations
 
 import html
 
+import pandas as pd
+
+from storymap.figures.extremes import extreme_group
+from storymap.figures.format import format_value, ordinal, rank_phrase
 from storymap.figures.geography import Geography
-from storymap.figures.indicators import IndicatorResult, format_value
+from storymap.figures.indicators import IndicatorResult
+
+NAMED_IN_A_TIE = 3
 
 
 def _named(geo: Geography, code: str) -> str:
     return f"{geo.wards.at[code, 'name']} ({geo.wards.at[code, 'borough_name']})"
 
 
+def joined(labels: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
 def compare(value: float, other: float, spec) -> str:
-    if round(value, spec.decimals) == round(other, spec.decimals):
+    """How two figures compare as readers see them (equal when shown alike)."""
+    if format_value(value, spec) == format_value(other, spec):
         return "the same as"
     return "higher than" if value > other else "lower than"
+
+
+def extreme_clause(geo: Geography, values: pd.Series, spec, highest: bool) -> str:
+    """'Highest ward: Darwin (Bromley), 26.6%.' or, for a tie, 'Highest: 76 wards have 100.0%,
+    including A (X), B (Y) and C (Z).'"""
+    word = "Highest" if highest else "Lowest"
+    group = extreme_group(values, geo.wards["name"], highest)
+    figure = format_value(values[group[0]], spec)
+    if len(group) == 1:
+        return f"{word} ward: {_named(geo, group[0])}, {figure}."
+    named = [_named(geo, c) for c in group[:NAMED_IN_A_TIE]]
+    lead = "including " if len(group) > NAMED_IN_A_TIE else ""
+    return f"{word}: {len(group)} wards have {figure}, {lead}{joined(named)}."
 
 
 def view_summary(
@@ -33,10 +62,11 @@ def view_summary(
     if focus_kind == "ward" and focus:
         borough = geo.wards.at[focus, "borough_code"]
         value = res.wards.at[focus, "value"]
+        rank = int(res.wards.at[focus, "rank"])
         return (
             f"{spec.label}: {_named(geo, focus)} {fmt(value)}, ranked "
-            f"{int(res.wards.at[focus, 'rank'])} of {len(res.wards)} wards in {area_name} "
-            f"(1 = most at risk); {geo.boroughs.at[borough, 'name']} "
+            f"{rank_phrase(rank, res.tied(rank), len(res.wards), where='in ' + area_name)} "
+            f"(1st = most at risk); {geo.boroughs.at[borough, 'name']} "
             f"{fmt(res.boroughs.at[borough, 'value'])}; {area_name} {fmt(area_value)}."
         )
     if focus_kind == "borough" and focus:
@@ -50,12 +80,15 @@ def view_summary(
     else:
         wards = res.wards
         lead = f"{spec.label} across {area_name}: {fmt(area_value)}."
-    ordered = wards["value"].sort_values()
-    hi, lo = ordered.index[-1], ordered.index[0]
+    values = wards["value"]
     return (
-        f"{lead} Highest ward: {_named(geo, hi)}, {fmt(ordered[hi])}. "
-        f"Lowest: {_named(geo, lo)}, {fmt(ordered[lo])}."
+        f"{lead} {extreme_clause(geo, values, spec, True)} "
+        f"{extreme_clause(geo, values, spec, False)}"
     )
+
+
+def _rank_cell(res: IndicatorResult, rank: int) -> str:
+    return ("joint " if res.tied(rank) > 1 else "") + ordinal(rank)
 
 
 def view_table(
@@ -80,11 +113,11 @@ def view_table(
             for c in codes
         ]
         first = "Ward"
-    rows.sort(key=lambda r: -r[1])
+    rows.sort(key=lambda r: (-r[1], r[0]))
     body = "".join(
         f'<tr><th scope="row">{e(name)}</th>'
         f'<td data-sort="{value:.6g}">{e(format_value(value, spec))}</td>'
-        + (f'<td data-sort="{rank}">{rank}</td>' if rank is not None else "")
+        + (f'<td data-sort="{rank}">{_rank_cell(res, rank)}</td>' if rank is not None else "")
         + "</tr>"
         for name, value, rank in rows
     )

@@ -11,6 +11,7 @@ import html
 from collections.abc import Callable
 
 from storymap.config import Config
+from storymap.figures.format import rank_phrase
 from storymap.figures.indicators import IndicatorResult
 from storymap.pages.maps import _palette
 from storymap.pages.svg import choropleth
@@ -25,6 +26,14 @@ def borough_rank(res: IndicatorResult, code: str) -> int:
     return int(res.boroughs["value"].rank(ascending=ascending, method="min")[code])
 
 
+def borough_rank_phrase(res: IndicatorResult, code: str) -> str:
+    """'3rd of 33', or 'joint 3rd of 33, with 1 other borough'."""
+    ascending = res.spec.direction != "higher_is_more_risk"
+    ranks = res.boroughs["value"].rank(ascending=ascending, method="min")
+    rank = int(ranks[code])
+    return rank_phrase(rank, int((ranks == rank).sum()), len(ranks), "boroughs")
+
+
 def borough_comparison(f: Figures, code: str) -> str:
     """Each indicator for the borough and the whole area, with the borough's rank."""
     name, area = e(f.borough_name[code]), e(f.area_name)
@@ -35,12 +44,13 @@ def borough_comparison(f: Figures, code: str) -> str:
         word = "the same" if f.fmt(ind, b) == f.fmt(ind, a) else ("higher" if b > a else "lower")
         rows.append(
             f"<tr><th scope='row'>{e(res.spec.label)}</th><td>{e(f.fmt(ind, b))}</td>"
-            f"<td>{e(f.fmt(ind, a))}</td><td>{word}</td><td>{borough_rank(res, code)} of {n}</td>"
+            f"<td>{e(f.fmt(ind, a))}</td><td>{word}</td>"
+            f"<td>{e(borough_rank_phrase(res, code))}</td>"
             "</tr>"
         )
     return (
-        f'<table class="storymap-borough-compare"><caption>{name} and {area}; rank 1 is '
-        "the borough most at risk.</caption><thead><tr><th scope='col'>Indicator</th>"
+        f'<table class="storymap-borough-compare"><caption>{name} and {area}; the borough ranked '
+        "1st is the most at risk.</caption><thead><tr><th scope='col'>Indicator</th>"
         f"<th scope='col'>{name}</th><th scope='col'>{area}</th>"
         f"<th scope='col'>{name} is</th><th scope='col'>Rank of {n} boroughs</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
@@ -65,11 +75,11 @@ def borough_map(config: Config, f: Figures, shapes: BoroughShapes, name: str) ->
     label = f"Map of {res.spec.label} in each ward of {name}; the legend below gives the bands"
     items, lower = [], f.range[ind][0]
     for cls, upper in enumerate(res.breaks):
-        band = res.risk_class(cls)
+        colour, band = res.risk_class(cls), res.band(cls)
         n = sum(1 for r in rows.values() if r["cls"] == cls)
         items.append(
-            (band, f'<li><span class="swatch" style="background:{palette[band]}"></span>'
-             f"Band {band + 1}: {e(f.fmt(ind, lower))} to {e(f.fmt(ind, upper))} "
+            (band, f'<li><span class="swatch" style="background:{palette[colour]}"></span>'
+             f"Band {band}: {e(f.fmt(ind, lower))} to {e(f.fmt(ind, upper))} "
              f"({n} ward{'s' if n != 1 else ''} here)</li>")
         )
         lower = upper
@@ -77,10 +87,21 @@ def borough_map(config: Config, f: Figures, shapes: BoroughShapes, name: str) ->
     return (
         '<figure class="storymap-figure storymap-borough-map">'
         + choropleth(shapes.paths, fills, titles, shapes.projection, label)
-        + f"<figcaption>{e(label)}. Band 1 is the least at risk, band {len(res.breaks)} the most. "
-        "Hover or tap a ward for its name and value; the table below lists every ward."
+        + f"<figcaption>{e(label)}. Band 1 is the most at risk, band {len(res.breaks)} the least. "
+        + e(firm_bands_note(f, ind, list(rows)))
+        + "Hover or tap a ward for its name and value; the table below lists every ward."
         f'</figcaption><div class="storymap-legend"><ul>{legend}</ul></div></figure>'
     )
+
+
+def firm_bands_note(f: Figures, ind: str, codes: list[str]) -> str:
+    """For the index: 'Under other reasonable weights, 5 of these 22 wards keep their band. '"""
+    if f.robust is None or ind != f.robust.index_id:
+        return ""
+    firm = sum(1 for c in codes if f.robust.firm(c))
+    n = len(codes)
+    return (f"Under other reasonable weights, {firm} of these {n} ward{'s' if n != 1 else ''} "
+            f"keep their band (a firm band); read the others' bands as approximate. ")
 
 
 def _th(label: str, numeric: bool) -> str:

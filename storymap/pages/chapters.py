@@ -10,7 +10,11 @@ Inside a chapter, authors write for example::
     {{ london.pct_65_plus.numerator | count }} people     {{ highest("pct_65_plus", 3) | names }}
     {{ map("pct_65_plus", focus="Brent", title="Older residents in Brent") }}
 
-Names that do not exist are errors (StrictUndefined), never blanks.
+Names that do not exist are errors (StrictUndefined), never blanks. Every figure prints through
+storymap.figures.format (rounded once, from the full value), and the filters (count, pct, number,
+about, ordinal) do too. Lists of highest or lowest wards keep ties together: when the cut falls
+inside a group of equal figures, ``names`` says so ("…, one of the 76 wards at 100.0%").
+
 """
 
 from __future__ import annotations
@@ -18,23 +22,30 @@ from __future__ import annotations
 import hashlib
 import re
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from storymap.config import Config
+from storymap.config.textfile import check_text
 from storymap.errors import ChapterError, StorymapError, quoted_list
+from storymap.figures.format import about, approximately, format_count, format_number, ordinal
 from storymap.figures.geography import Geography
-from storymap.figures.indicators import IndicatorResult, format_value
+from storymap.figures.indicators import IndicatorResult
+from storymap.figures.riskindex import IndexResult
 from storymap.pages.alt import view_summary, view_table
+from storymap.pages.guidance import band_note, index_guidance, index_recipe
 from storymap.pages.maps import MapAssets, MapSpec, legend_html, map_element, map_fragment
+from storymap.pages.places import Area as Area  # re-exported: chapters print these
+from storymap.pages.places import Figure as Figure
+from storymap.pages.places import Places, compare_figures, names
 from storymap.pages.reference import indicators_table, manifest_markdown, sources_table
+from storymap.pages.sandbox import ChapterLimitError, chapter_environment, render_bounded
 from storymap.pages.steps import parse_steps, scrolly_html, step_html
+from storymap.pages.templatesyntax import explain
 
 if TYPE_CHECKING:
     from storymap.pages.staticmap import StaticMaps
@@ -57,60 +68,8 @@ UNSAFE_HTML = [
 ]
 
 
-class Figure:
-    """One indicator's figure for one area; prints formatted, exposes the parts."""
-
-    def __init__(self, result: IndicatorResult, row, rank: int | None = None):
-        self.spec = result.spec
-        self.value = float(row["value"])
-        self.numerator = float(row["numerator"])
-        self.denominator = float(row["denominator"])
-        self.rank = rank
-
-    def __str__(self) -> str:
-        return format_value(self.value, self.spec)
-
-    def __html__(self) -> str:
-        return str(escape(str(self)))
-
-    def __float__(self) -> float:
-        return self.value
-
-    def __lt__(self, other) -> bool:
-        return self.value < float(other)
-
-    def __gt__(self, other) -> bool:
-        return self.value > float(other)
-
-
-class Area:
-    """London, a borough or a ward; ``area.<indicator id>`` is a Figure."""
-
-    def __init__(
-        self,
-        kind: str,
-        code: str,
-        name: str,
-        figures: Callable[[str], Figure],
-        borough: str | None = None,
-    ):
-        self.kind, self.code, self.name, self.borough = kind, code, name, borough
-        self._figures = figures
-
-    def __getattr__(self, item: str) -> Figure:
-        if item.startswith("_"):
-            raise AttributeError(item)
-        return self._figures(item)
-
-    def __str__(self) -> str:
-        return self.name
-
-    def __html__(self) -> str:
-        return str(escape(self.name))
-
-
 @dataclass
-class ChapterContext:
+class ChapterContext(Places):
     config: Config
     geo: Geography
     results: dict[str, IndicatorResult]
@@ -121,97 +80,8 @@ class ChapterContext:
     maps: list[MapSpec] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # docs-relative path -> text
     views: list[tuple[str, str | None]] = field(default_factory=list)  # (indicator, focus) shown
+    index: IndexResult | None = None  # the risk index, for band notes and its guidance box
     _assets_written: bool = False
-
-    # --- areas ---------------------------------------------------------------------------
-    def _need(self, indicator: str) -> IndicatorResult:
-        if indicator not in self.results:
-            raise ChapterError(
-                f"'{indicator}' is not a declared indicator (declared: "
-                f"{quoted_list(self.results, 20)}). Fix the name or add it to site_config.yml."
-            )
-        return self.results[indicator]
-
-    def london(self) -> Area:
-        def fig(ind: str) -> Figure:
-            return Figure(self._need(ind), self._need(ind).area)
-
-        return Area("area", "", self.config.site.area.name, fig)
-
-    def borough_code(self, name_or_code: str) -> str:
-        boroughs = self.geo.boroughs
-        if name_or_code in boroughs.index:
-            return name_or_code
-        matches = boroughs.index[boroughs["name"].str.lower() == str(name_or_code).lower()]
-        if len(matches) == 0:
-            raise ChapterError(
-                f"borough '{name_or_code}' not found. Boroughs: "
-                f"{quoted_list(boroughs['name'], 40)}."
-            )
-        return str(matches[0])
-
-    def borough(self, name_or_code: str) -> Area:
-        code = self.borough_code(name_or_code)
-
-        def fig(ind: str) -> Figure:
-            return Figure(self._need(ind), self._need(ind).boroughs.loc[code])
-
-        return Area("borough", code, str(self.geo.boroughs.at[code, "name"]), fig)
-
-    def ward_code(self, name_or_code: str) -> str:
-        wards = self.geo.wards
-        if name_or_code in wards.index:
-            return name_or_code
-        matches = wards.index[wards["name"].str.lower() == str(name_or_code).lower()]
-        if len(matches) != 1:
-            what = "not found" if len(matches) == 0 else "names more than one ward"
-            raise ChapterError(
-                f"ward '{name_or_code}' {what}. Use the ward code (E05…) from the downloads."
-            )
-        return str(matches[0])
-
-    def ward(self, name_or_code: str) -> Area:
-        code = self.ward_code(name_or_code)
-        row = self.geo.wards.loc[code]
-
-        def fig(ind: str) -> Figure:
-            res = self._need(ind)
-            return Figure(res, res.wards.loc[code], int(res.wards.at[code, "rank"]))
-
-        return Area("ward", code, str(row["name"]), fig, str(row["borough_name"]))
-
-    def highest(self, indicator: str, n: int = 3, borough: str | None = None) -> list[Area]:
-        """The ``n`` wards with the highest values (optionally within a borough)."""
-        res = self._need(indicator)
-        values = res.wards["value"]
-        if borough:
-            code = self.borough_code(borough)
-            values = values[self.geo.wards["borough_code"] == code]
-        return [self.ward(c) for c in values.sort_values(ascending=False).index[:n]]
-
-    def lowest(self, indicator: str, n: int = 3, borough: str | None = None) -> list[Area]:
-        res = self._need(indicator)
-        values = res.wards["value"]
-        if borough:
-            values = values[self.geo.wards["borough_code"] == self.borough_code(borough)]
-        return [self.ward(c) for c in values.sort_values().index[:n]]
-
-    def boroughs_by(self, indicator: str, n: int | None = None, lowest: bool = False) -> list[Area]:
-        """Boroughs ordered by an indicator, highest first (or lowest first)."""
-        values = self._need(indicator).boroughs["value"].sort_values(ascending=lowest)
-        codes = list(values.index)[: n if n else None]
-        return [self.borough(c) for c in codes]
-
-    def top_wards(self, indicator: str, n: int, focus_kind: str, focus: str | None) -> list[str]:
-        """Codes of the ``n`` most at-risk wards in a view (rank 1 = most at risk)."""
-        res = self._need(indicator)
-        wards = self.geo.wards
-        if focus_kind == "area" or not focus:
-            codes = wards.index
-        else:
-            borough = focus if focus_kind == "borough" else wards.at[focus, "borough_code"]
-            codes = wards.index[wards["borough_code"] == borough]
-        return list(res.wards.loc[codes, "rank"].sort_values().index[:n])
 
     # --- story steps ---------------------------------------------------------------------
     def story(self, file: str, raw: str, rendered: str) -> str:
@@ -235,7 +105,8 @@ class ChapterContext:
                     res, step.focus_kind, step.focus, step.highlights, summary
                 )
             table = view_table(area, self.geo, res, step.focus_kind, step.focus)
-            legend = legend_html(self.config, res)
+            legend = legend_html(self.config, res) + band_note(
+                self.index, res.id, self._view_codes(step.focus_kind, step.focus))
             parts.append(step_html(self.slug, step, summary, legend, image, table))
             if len(parts) == 1:  # shown beside the map until the script shows each step's
                 first_view = (summary, legend)
@@ -262,43 +133,31 @@ class ChapterContext:
         html = self._asset_tags(indicator) + map_fragment(
             self.config, self.geo, self.results, spec, self.asset_prefix
         )
-        return Markup(f"\n\n{html}\n\n")
+        note = band_note(self.index, indicator, self._view_codes(
+            "borough" if focus_code else "area", focus_code))
+        return Markup(f"\n\n{html}{note}\n\n")
 
 
-def names(areas: list[Area], with_borough: bool = False) -> str:
-    """'A, B and C' from a list of areas."""
-    labels = [f"{a.name} ({a.borough})" if with_borough and a.borough else a.name for a in areas]
-    if len(labels) <= 1:
-        return "".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
-
-
-def _environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
-        undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True
-    )
-    env.filters["count"] = lambda v: f"{float(v):,.0f}"
-    env.filters["pct"] = lambda v, d=1: f"{float(v):.{d}f}%"
-    env.filters["number"] = lambda v, d=1: f"{float(v):,.{d}f}"
-    env.filters["names"] = names
-    return env
+FILTERS = {
+    "count": lambda v: format_count(float(v)),
+    "pct": lambda v, d=1: format_number(float(v), d) + "%",
+    "number": lambda v, d=1: format_number(float(v), d),
+    "about": lambda v: about(float(v)),
+    "approximately": lambda v: approximately(float(v)),
+    "ordinal": lambda v: ordinal(int(v)),
+    "names": names,
+}
 
 
 def read_chapter(config: Config, file: str) -> str:
     path = config.resolve(file)
     if not path.is_file():
-        raise ChapterError(f"{file}: chapter file not found. Create it or fix site_config.yml.")
+        raise ChapterError(
+            f"{file}: chapter file not found. Create it or fix {config.path.name}.")
     data = path.read_bytes()
     if len(data) > MAX_CHAPTER_BYTES:
         raise ChapterError(f"{file}: {len(data):,} bytes is too large for a chapter; split it.")
-    if b"\x00" in data:
-        raise ChapterError(f"{file}: this is a binary file, not markdown text. Save it as text.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ChapterError(
-            f"{file}: not UTF-8 text (byte {exc.start}). Save it as UTF-8."
-        ) from None
+    text = check_text(data, file, ChapterError, "Save the chapter as UTF-8 markdown text.")
     if not config.site.allow_raw_html_scripts:
         checks = [(SCRIPT_TAG, "raw <script>"), *UNSAFE_HTML]
         for pattern, what in checks:
@@ -307,7 +166,7 @@ def read_chapter(config: Config, file: str) -> str:
                 line = text.count("\n", 0, match.start()) + 1
                 raise ChapterError(
                     f"{file} line {line}: {what} in a chapter is not allowed. Remove it, or set "
-                    "site.allow_raw_html_scripts: true in site_config.yml if you trust it."
+                    f"site.allow_raw_html_scripts: true in {config.path.name} if you trust it."
                 )
     return text
 
@@ -317,14 +176,12 @@ def render_chapter(
 ) -> str:
     """Render one chapter's markdown; errors name the file and line."""
     text = read_chapter(config, file)
-    env = _environment()
+    env = chapter_environment(config.limits, FILTERS)
     try:
         template = env.from_string(text)
     except jinja2.TemplateSyntaxError as exc:
-        raise ChapterError(
-            f"{file} line {exc.lineno}: template syntax error: {exc.message}. Check that every "
-            "{{ has its }} and every {% if %} its {% endif %}."
-        ) from None
+        line, message = explain(env, text, exc)
+        raise ChapterError(f"{file} line {line}: {message}") from None
     template.name = template.filename = file
     names_ = {
         "london": ctx.london(),
@@ -334,7 +191,12 @@ def render_chapter(
         "highest": ctx.highest,
         "lowest": ctx.lowest,
         "boroughs_by": ctx.boroughs_by,
+        "benchmark": ctx.benchmark,
         "map": ctx.map,
+        "index_guidance": lambda: Markup(index_guidance(ctx.asset_prefix)),
+        "index_recipe": lambda: index_recipe(ctx.index),
+        "compare": compare_figures,
+        "merged_boroughs": ctx.merged_boroughs,
         "indicator": lambda i: ctx._need(i).spec,
         "focus_boroughs": [ctx.borough(b) for b in config.site.focus_boroughs],
         "ward_count": len(ctx.geo.wards),
@@ -346,7 +208,7 @@ def render_chapter(
         **(extra or {}),
     }
     try:
-        rendered = template.render(**names_)
+        rendered = render_bounded(template, env, names_)
         if config.site.allow_raw_html_scripts:
             rendered = externalise_scripts(rendered, ctx)  # the config trusts this chapter's
     except jinja2.UndefinedError as exc:
@@ -356,11 +218,29 @@ def render_chapter(
         ) from None
     except StorymapError as exc:
         raise ChapterError(f"{file} line {_line(exc, file)}: {exc.problems[0]}") from None
+    except ChapterLimitError as exc:
+        text = str(exc) if str(exc).startswith("line ") else f"line {_line(exc, file)}: {exc}"
+        raise ChapterError(
+            f"{file} {text}; raise it under limits: in {config.path.name} only if the chapter "
+            "really needs more."
+        ) from None
+    except (OverflowError, MemoryError, RecursionError) as exc:
+        raise ChapterError(f"{file} line {_line(exc, file)}: {_too_much(exc)}") from None
     except (TypeError, ValueError, AttributeError, jinja2.TemplateError) as exc:
         raise ChapterError(
             f"{file} line {_line(exc, file)}: {exc}. Check the expression there."
         ) from None
     return ctx.story(file, text, rendered)
+
+
+def _too_much(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "the expression there calls itself without end (a macro or recursive loop)."
+    if isinstance(exc, MemoryError):
+        return "the expression there needs more memory than the machine has. Simplify it."
+    if "MAX_RANGE" in str(exc) or "Range too big" in str(exc):
+        return "range() in a chapter may give at most 100,000 numbers. Use a smaller range."
+    return f"the expression there gives a number too large ({exc}). Simplify it."
 
 
 def externalise_scripts(text: str, ctx: ChapterContext) -> str:

@@ -1,13 +1,20 @@
-"""Data downloads: the ward table as CSV and GeoJSON, for the whole area and for each borough.
+"""Data downloads: the figures behind every map as CSV, GeoJSON and an Excel workbook.
 
-In: the Config, Geography and IndicatorResults. Out: files under ``docs/downloads/`` and the
-:class:`Downloads` index of their site-relative paths and sizes. The ward table has one row per
-ward; each indicator gives ``<id>`` (the value, rounded exactly as the maps' data script rounds it),
-``<id>_rank``, ``<id>_decile``, ``<id>_band`` and, for rates, ``<id>_numerator`` and
-``<id>_denominator``. :func:`dictionary` describes every column (meaning, unit, source, licence).
+In: the Config, Geography, IndicatorResults and (optionally) the IndexResult. Out: files under
+``docs/downloads/`` and the :class:`Downloads` index of their site-relative paths and sizes:
 
-CSVs are UTF-8 with a byte-order mark (so Excel reads accents and apostrophes correctly), every
-text field quoted, codes kept as text, and CRLF line ends.
+- the ward table of the whole area (CSV, GeoJSON) and of each borough, the borough table (CSV),
+  one small CSV per ward (a ward page offers its own figures), and a workbook with a sheet per
+  level (:mod:`.workbook`);
+- the data dictionary (CSV, and on the downloads page): each column's header, machine id (the
+  GeoJSON property), meaning, unit, source and licence.
+
+Headers are plain words with units (:mod:`.tables`); values keep their full precision, counts are
+whole people. Every file carries the attribution: CSVs end, after a blank line, with a line
+"Source and licence: …" (as Nomis downloads do); GeoJSON files have ``attribution`` and
+``licence`` members; the workbook an About sheet. CSVs are UTF-8 with a byte-order mark (so
+Excel reads accents and apostrophes correctly), every text field quoted, codes kept as text, and
+CRLF line ends.
 """
 
 from __future__ import annotations
@@ -26,21 +33,18 @@ import pandas as pd
 from storymap.config import Config
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
+from storymap.figures.riskindex import IndexResult
+from storymap.pages.tables import Table, area_table, borough_table, dictionary, ward_table
+from storymap.pages.workbook import workbook_bytes
 
 DOWNLOAD_DIR = "downloads"
-COUNT_DECIMALS = 2
-UNITS = {"percent": "percent (0 to 100)", "score": "score", "count": "people"}
+FOOTER = "Source and licence: "
 
 
 def slug(text: str) -> str:
     """ASCII, lower-case, hyphenated: 'Kensington and Chelsea' -> 'kensington-and-chelsea'."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", folded.lower().replace("&", "and")).strip("-") or "area"
-
-
-def rounded(value: float, decimals: int) -> float | None:
-    """The value as published in downloads, pages and the maps' data script."""
-    return None if value is None or not np.isfinite(value) else round(float(value), decimals)
 
 
 @dataclass
@@ -50,12 +54,17 @@ class Downloads:
     csv: str
     geojson: str
     dictionary: str
+    workbook: str = ""
+    borough_csv: str = ""
     boroughs: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (csv, geojson)
     borough_names: list[str] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
 
     def for_borough(self, code: str | None) -> tuple[str, str]:
         return self.boroughs[code] if code in self.boroughs else (self.csv, self.geojson)
+
+    def for_ward(self, code: str) -> str:
+        return f"{DOWNLOAD_DIR}/wards/{code}.csv"
 
 
 def download_paths(config: Config, geo: Geography) -> Downloads:
@@ -71,73 +80,11 @@ def download_paths(config: Config, geo: Geography) -> Downloads:
         csv=f"{DOWNLOAD_DIR}/{area}-wards.csv",
         geojson=f"{DOWNLOAD_DIR}/{area}-wards.geojson",
         dictionary=f"{DOWNLOAD_DIR}/data-dictionary.csv",
+        workbook=f"{DOWNLOAD_DIR}/{area}.xlsx",
+        borough_csv=f"{DOWNLOAD_DIR}/{area}-boroughs.csv",
         boroughs=boroughs,
         borough_names=[str(n) for n in geo.boroughs["name"]],
     )
-
-
-def ward_table(geo: Geography, results: dict[str, IndicatorResult]) -> pd.DataFrame:
-    """One row per ward: codes, names, then each indicator's published figures."""
-    wards = geo.wards
-    table = pd.DataFrame(
-        {
-            "ward_code": wards.index.astype(str),
-            "ward_name": wards["name"].astype(str).to_numpy(),
-            "borough_code": wards["borough_code"].astype(str).to_numpy(),
-            "borough_name": wards["borough_name"].astype(str).to_numpy(),
-        }
-    )
-    for ind_id, res in results.items():
-        rows = res.wards.loc[wards.index]
-        decimals = res.spec.decimals + 2
-        table[ind_id] = [rounded(v, decimals) for v in rows["value"]]
-        table[f"{ind_id}_rank"] = rows["rank"].astype(int).to_numpy()
-        table[f"{ind_id}_decile"] = rows["decile"].astype(int).to_numpy()
-        table[f"{ind_id}_band"] = [res.risk_class(int(c)) + 1 for c in rows["cls"]]
-        if res.spec.aggregate == "ratio":
-            for part in ("numerator", "denominator"):
-                table[f"{ind_id}_{part}"] = [rounded(v, COUNT_DECIMALS) for v in rows[part]]
-    return table
-
-
-def dictionary(config: Config, results: dict[str, IndicatorResult]) -> pd.DataFrame:
-    """column, meaning, unit, source, licence for every column of the ward table."""
-    wards = config.sources.get(config.geography.wards.source)
-    base_source = f"{wards.title} ({wards.publisher})" if wards else ""
-    base_licence = wards.licence if wards else ""
-    rows = [
-        ("ward_code", "ONS ward code (December 2022); the merged City of London uses its "
-         "borough code", "text"),
-        ("ward_name", "Ward name", "text"),
-        ("borough_code", "ONS local authority code (December 2022)", "text"),
-        ("borough_name", "Borough (local authority) name", "text"),
-    ]
-    out = [(c, m, u, base_source, base_licence) for c, m, u in rows]
-    k = config.maps.classes
-    for ind_id, res in results.items():
-        spec = res.spec
-        srcs = [config.sources[s] for s in getattr(spec, "source_ids", [spec.source])
-                if s in config.sources]
-        source = "; ".join(f"{s.title} ({s.publisher}), {s.vintage}" for s in srcs)
-        licence = "; ".join(dict.fromkeys(s.licence for s in srcs))
-        out += [
-            (ind_id, f"{spec.label}. {spec.description}".strip(), UNITS[spec.unit], source,
-             licence),
-            (f"{ind_id}_rank", f"Rank among {config.site.area.name}'s wards, 1 = most at risk "
-             f"({spec.short})", "rank", source, licence),
-            (f"{ind_id}_decile", f"Decile of that rank, 1 = the most at-risk tenth ({spec.short})",
-             "decile (1 to 10)", source, licence),
-            (f"{ind_id}_band", f"Map colour band, 1 = least at risk, {k} = most ({spec.short})",
-             f"band (1 to {k})", source, licence),
-        ]
-        if spec.aggregate == "ratio":
-            out += [
-                (f"{ind_id}_numerator", f"Numerator of {spec.short}: {spec.numerator}", "people",
-                 source, licence),
-                (f"{ind_id}_denominator", f"Denominator of {spec.short}: {spec.denominator}",
-                 "people", source, licence),
-            ]
-    return pd.DataFrame(out, columns=["column", "meaning", "unit", "source", "licence"])
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -148,16 +95,30 @@ def defuse(text: object) -> object:
     return "'" + text if isinstance(text, str) and text.startswith(FORMULA_START) else text
 
 
-def write_csv(table: pd.DataFrame, path: Path) -> int:
-    """Write ``table`` for spreadsheets; text cells cannot start a formula (CSV injection)."""
+def write_csv(table: pd.DataFrame, path: Path, attribution: str) -> int:
+    """Write ``table`` for spreadsheets, then a blank line and the attribution; text cells
+    cannot start a formula (CSV injection)."""
     table = table.copy()
     for col in [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]:
         table[col] = table[col].map(defuse)
     path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(
-        path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n"
-    )
+    text = table.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+    footer = csv.writer(_Lines(), quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    text += "\r\n" + footer.writerow([FOOTER + attribution])
+    path.write_bytes(("\ufeff" + text).encode("utf-8"))
     return path.stat().st_size
+
+
+class _Lines:
+    """A file-like sink for csv.writer that hands back the line written."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def read_download_csv(path: Path, **options) -> pd.DataFrame:
+    """A download CSV read back without its attribution lines (as tests and scripts read it)."""
+    return pd.read_csv(path, encoding="utf-8-sig", skipfooter=1, engine="python", **options)
 
 
 def _coords(coords, decimals: int = 6):
@@ -166,8 +127,9 @@ def _coords(coords, decimals: int = 6):
     return [_coords(c, decimals) for c in coords]
 
 
-def write_geojson(table: pd.DataFrame, geo: Geography, path: Path) -> int:
-    """A FeatureCollection (WGS 84) with the ward table's columns as properties."""
+def write_geojson(table: pd.DataFrame, geo: Geography, path: Path, config: Config) -> int:
+    """A FeatureCollection (WGS 84) with the ward table's columns (machine ids) as properties,
+    and the attribution and licence as members of the collection."""
     features = []
     records = table.replace({np.nan: None}).to_dict(orient="records")
     for record in records:
@@ -175,27 +137,46 @@ def write_geojson(table: pd.DataFrame, geo: Geography, path: Path) -> int:
         geometry = {"type": geom["type"], "coordinates": _coords(geom["coordinates"])}
         features.append({"type": "Feature", "id": record["ward_code"], "properties": record,
                          "geometry": geometry})
-    text = json.dumps({"type": "FeatureCollection", "features": features},
-                      ensure_ascii=False, separators=(",", ":"))
+    licences = sorted({s.licence for s in config.sources.values()})
+    collection = {"type": "FeatureCollection", "name": config.site.title,
+                  "attribution": config.site.attribution, "licence": "; ".join(licences),
+                  "features": features}
+    text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path.stat().st_size
 
 
 def write_downloads(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path
+    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path,
+    index: IndexResult | None = None,
 ) -> Downloads:
     """Write every download file into ``docs``; return their paths and sizes."""
     paths = download_paths(config, geo)
-    table = ward_table(geo, results)
+    credit = config.site.attribution
+    wards = ward_table(config, geo, results, index)
+    boroughs = borough_table(config, geo, results)
+    area = area_table(config, results)
+    levels = [("Wards", wards), ("Boroughs", boroughs), (config.site.area.name, area)]
+    columns = dictionary(levels)
     sizes = paths.sizes
-    sizes[paths.csv] = write_csv(table, docs / paths.csv)
-    sizes[paths.geojson] = write_geojson(table, geo, docs / paths.geojson)
-    sizes[paths.dictionary] = write_csv(dictionary(config, results), docs / paths.dictionary)
+    sizes[paths.csv] = write_csv(wards.frame, docs / paths.csv, credit)
+    sizes[paths.borough_csv] = write_csv(boroughs.frame, docs / paths.borough_csv, credit)
+    by_id = wards.by_id()
+    sizes[paths.geojson] = write_geojson(by_id, geo, docs / paths.geojson, config)
+    sizes[paths.dictionary] = write_csv(columns, docs / paths.dictionary, credit)
+    (docs / paths.workbook).write_bytes(workbook_bytes(config, levels, columns))
+    sizes[paths.workbook] = (docs / paths.workbook).stat().st_size
+    borough_of = by_id["borough_code"]
     for code, (csv_path, geojson_path) in paths.boroughs.items():
-        part = table[table["borough_code"] == code].reset_index(drop=True)
-        sizes[csv_path] = write_csv(part, docs / csv_path)
-        sizes[geojson_path] = write_geojson(part, geo, docs / geojson_path)
+        mine = (borough_of == code).to_numpy()
+        sizes[csv_path] = write_csv(wards.frame[mine].reset_index(drop=True), docs / csv_path,
+                                    credit)
+        sizes[geojson_path] = write_geojson(by_id[mine].reset_index(drop=True), geo,
+                                            docs / geojson_path, config)
+    for i, code in enumerate(by_id["ward_code"]):
+        path = paths.for_ward(code)
+        sizes[path] = write_csv(wards.frame.iloc[[i]], docs / path, credit)
     return paths
 
 
@@ -203,14 +184,14 @@ def _size(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB" if n >= 1_000_000 else f"{max(n // 1000, 1)} kB"
 
 
-def downloads_markdown(config: Config, results: dict[str, IndicatorResult],
+def downloads_markdown(config: Config, tables: list[tuple[str, Table]],
                        paths: Downloads) -> str:
     """The downloads page: every file, how to open it, and the data dictionary as a table."""
     e = html.escape
     area = e(config.site.area.name)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row) + "</tr>"
-        for row in dictionary(config, results).itertuples(index=False)
+        "<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row[1:5]) + "</tr>"
+        for row in dictionary(tables).itertuples(index=False)
     )
     boroughs = "".join(
         f'<li>{e(name)}: <a href="{e(csv_path)}">CSV</a> · <a href="{e(gj)}">GeoJSON</a></li>'
@@ -218,16 +199,26 @@ def downloads_markdown(config: Config, results: dict[str, IndicatorResult],
     )
     return (
         "# Data downloads\n\n"
-        f"<p>The figures behind every map, one row per ward of {area}. The CSV files open in "
-        "Excel and other spreadsheets (UTF-8, codes kept as text); the GeoJSON files hold the "
-        "same table with each ward's boundary, for GIS software.</p>\n\n"
-        f'<ul><li>All of {area}: <a href="{e(paths.csv)}">CSV</a> · '
+        f"<p>The figures behind every map. The workbook opens in Excel with a sheet for the "
+        f"wards, one for the boroughs and one for all of {area}, what each column means, and "
+        "the sources with their dates and licences. The CSV files open in any spreadsheet "
+        "(UTF-8, codes kept as text); their last line gives the sources and licence (skip it "
+        "when reading the file in code, e.g. <code>skipfooter=1</code> in pandas). The GeoJSON "
+        "files hold the ward table with each ward's boundary, for GIS software; their property "
+        "names are the ids in the data dictionary.</p>\n\n"
+        f'<ul><li><a href="{e(paths.workbook)}">Workbook (Excel)</a>: wards, boroughs and '
+        f"{area}</li>"
+        f'<li>Every ward of {area}: <a href="{e(paths.csv)}">CSV</a> · '
         f'<a href="{e(paths.geojson)}">GeoJSON</a></li>'
+        f'<li>Every borough: <a href="{e(paths.borough_csv)}">CSV</a></li>'
         f'<li><a href="{e(paths.dictionary)}">Data dictionary (CSV)</a></li></ul>\n\n'
-        f"## Each borough\n\n<ul>{boroughs}</ul>\n\n"
+        "<p>Each ward's page also offers that ward's own figures as a one-row CSV.</p>\n\n"
+        f"## Each borough's wards\n\n<ul>{boroughs}</ul>\n\n"
         "## Data dictionary\n\n"
+        "<p>Rank, decile and band 1 are the most at risk. Figures keep their full value in the "
+        "files; the site shows them rounded once, to the decimals given.</p>\n\n"
         '<table class="storymap-dictionary"><thead><tr><th scope="col">Column</th>'
-        '<th scope="col">Meaning</th><th scope="col">Unit</th><th scope="col">Source</th>'
-        f'<th scope="col">Licence</th></tr></thead><tbody>{rows}</tbody></table>\n\n'
+        '<th scope="col">Id (GeoJSON)</th><th scope="col">Meaning</th>'
+        f'<th scope="col">Unit</th></tr></thead><tbody>{rows}</tbody></table>\n\n'
         f"<p>{e(config.site.attribution)}</p>\n"
     )

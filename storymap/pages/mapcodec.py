@@ -25,20 +25,23 @@ point is stored as its difference from the point before it in the stream.
 Borough outlines are not stored: an arc is on a borough's outline when that borough's wards use
 it once (a ward across the boundary, or none: the area's edge, uses it otherwise).
 
-Data (:func:`encode_indicator`): ``values`` are integers in units of ``10 ** -places`` (the
-figure a reader is shown), as differences from the previous ward's; ``minusZero`` lists the
-wards whose small negative figure shows as -0. Ranks (1 = most at risk, ties share the lowest
-rank) are rebuilt from the values: ``ties`` holds, per ward, how many wards shown with the same
-figure are truly more at risk. ``bands`` counts the wards of each colour, least at risk first;
-colours are rebuilt from the ranks, since the most at-risk wards take the last colours.
+Data (:func:`encode_indicator`): ``values`` are integers in units of ``10 ** -places`` (the figure
+a reader is shown, rounded once from the full value by storymap.figures.format), as differences
+from the previous ward's; ``minusZero`` lists the wards whose figure shows as -0 (none since
+figures that round to zero show unsigned; kept so the format stays the same). Ranks (1 = most at
+risk, ties share the lowest rank) are rebuilt from the values: ``ties`` holds, per ward, how many
+wards shown with the same figure are truly more at risk. ``bands`` counts the wards of each colour,
+least at risk first; colours are rebuilt from the ranks, since the most at-risk wards take the last
+colours.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 
 import numpy as np
+
+from storymap.figures.format import shown
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
@@ -114,17 +117,17 @@ def _arc_text(arcs: Sequence[np.ndarray], order: list[int], scale: tuple[float, 
 
 
 def encode_indicator(
-    published: Sequence[float],
+    values: Sequence[float],
     places: int,
     ranks: Sequence[int],
     colours: Sequence[int],
     n_colours: int,
     higher_is_more_risk: bool,
 ) -> dict:
-    """Ward figures as published, shown with ``places`` decimals; ranks (1 = most at risk) and
+    """Ward figures (full values), shown with ``places`` decimals; ranks (1 = most at risk) and
     colour indices (0 = least at risk), per ward."""
-    shown, minus_zero = shown_figures(published, places)
-    figures = np.asarray(shown, dtype=np.int64)
+    as_shown, minus_zero = shown_figures(values, places)
+    figures = np.asarray(as_shown, dtype=np.int64)
     risk = -figures if higher_is_more_risk else figures  # smaller = more at risk
     above = np.searchsorted(np.sort(risk), risk, side="left")  # wards shown as more at risk
     ties = np.asarray(ranks, dtype=np.int64) - 1 - above
@@ -139,16 +142,18 @@ def encode_indicator(
     }
 
 
-def shown_figures(published: Sequence[float], places: int) -> tuple[list[int], list[int]]:
-    """Each published figure as the site's pages show it (Python's fixed-point formatting, as
-    storymap.figures.indicators.format_value), in units of ``10 ** -places``, and the wards
-    shown as "-0". The browser then only prints these exact figures, so a tooltip always reads
-    as the ward's page and table do."""
+def shown_figures(values: Sequence[float], places: int) -> tuple[list[int], list[int]]:
+    """Each ward's figure as the site's pages show it (storymap.figures.format.shown, rounded
+    once from the full value), in units of ``10 ** -places``, and the wards shown as "-0". The
+    browser then only prints these exact figures, so a tooltip always reads as the ward's page
+    and table do."""
     figures, minus_zero = [], []
-    for ward, value in enumerate(published):
-        shown = Decimal(f"{float(value):.{places}f}")
-        figures.append(int(shown.scaleb(places)))
-        if shown.is_zero() and shown.is_signed():
+    for ward, value in enumerate(values):
+        figure = shown(value, places)
+        if figure is None:
+            raise ValueError(f"shown_figures: ward {ward} has no value")
+        figures.append(int(figure.scaleb(places)))
+        if figure.is_zero() and figure.is_signed():
             minus_zero.append(ward)
     return figures, minus_zero
 

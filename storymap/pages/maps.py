@@ -22,10 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from storymap.config import Config
+from storymap.figures.format import format_value, places
 from storymap.figures.geography import Geography
-from storymap.figures.indicators import IndicatorResult, format_value
+from storymap.figures.indicators import IndicatorResult
 from storymap.pages.alt import view_summary
-from storymap.pages.downloads import download_paths, rounded
+from storymap.pages.downloads import download_paths
 from storymap.pages.mapcodec import encode_indicator, front_coded
 from storymap.pages.mapfiles import MapFiles, write_map_files
 
@@ -110,8 +111,8 @@ def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorRes
             "direction": spec.direction,
             "palette": _palette(config, len(res.breaks)),
             **encode_indicator(
-                [rounded(v, spec.decimals + 2) for v in wards["value"]],
-                0 if spec.unit == "count" else spec.decimals,
+                wards["value"].tolist(),
+                places(spec),
                 wards["rank"].astype(int).tolist(),
                 [res.risk_class(int(c)) for c in wards["cls"]],
                 len(res.breaks),

@@ -14,9 +14,12 @@ import pandas as pd
 
 from storymap.config import Config
 from storymap.data.checks import CheckReport
+from storymap.figures.evidence import direction_evidence
+from storymap.figures.format import format_number, format_value, ordinal, percent_of, possessive
 from storymap.figures.geography import Geography
 from storymap.figures.riskindex import IndexResult
-from storymap.pages.maps import source_line
+from storymap.pages.explorer import explorer_files, explorer_html
+from storymap.pages.maps import MapAssets, source_line
 
 SCALING = {
     "minmax": (
@@ -31,14 +34,13 @@ SCALING = {
 SCOPE = {
     "area": (
         "Indicators are rescaled across all of {area} at once, so a score of 10 means the "
-        "highest-risk ward in {area} and scores can be compared between boroughs. DERI rescales "
-        "within each area it covers, which gives every borough a ward scoring 10 however low its "
-        "risk is; that would hide the differences between boroughs this site is about."
+        "highest-risk ward in {area} and scores can be compared between boroughs. Rescaling "
+        "within each borough instead would give every borough a ward scoring 10 however low its "
+        "risk is, and hide the differences between boroughs this site is about."
     ),
     "borough": (
-        "Indicators are rescaled within each borough, as DERI does within each area: every "
-        "borough has a ward at 10 and one at 0, so scores rank wards inside a borough but cannot "
-        "be compared between boroughs."
+        "Indicators are rescaled within each borough: every borough has a ward at 10 and one at "
+        "0, so scores rank wards inside a borough but cannot be compared between boroughs."
     ),
 }
 BANDING = {"quantiles": "equal-sized groups (quantiles)", "natural_breaks": "natural breaks"}
@@ -62,15 +64,21 @@ def provenance(text: str) -> str:
 # the method page
 
 
-def method_page(config: Config, geo: Geography, ix: IndexResult) -> str:
-    """Markdown of the index's method page."""
+def method_page(
+    config: Config, geo: Geography, ix: IndexResult, assets: MapAssets | None = None
+) -> str:
+    """Markdown of the index's method page (with the weights explorer)."""
     sec = ix.section
+    _files, inputs = explorer_files(config, geo, ix)
     parts = [
         f"# {sec.label}: how it is built\n",
         f"{sec.description}\n",
-        f"In the maps and tables the index is called **{sec.short_label or sec.label}** "
-        f"(id `{sec.id}`). It runs from 0 to 10; higher means more at risk.\n",
+        f"In the maps and tables the index is called **{sec.short_label or sec.label}**. It runs "
+        "from 0 to 10; higher means more at risk. Ranks and bands run the same way: the ward "
+        "ranked 1st, and band 1, are the most at risk.\n",
+        explorer_html(config, geo, ix, assets, inputs),
         _ingredients(config, ix),
+        _directions(config, ix),
         _steps(config, ix),
         _robustness(config, geo, ix),
         _comparison(config, ix),
@@ -92,17 +100,17 @@ def _ingredients(config: Config, ix: IndexResult) -> str:
             rows.append(
                 [
                     comp.label,
-                    spec.label,
+                    f"{spec.label}: {spec.description}",
                     f"{src.title} ({src.vintage})",
                     direction,
                     f"{comp.weight:g}",
-                    f"{within:.0%}",
-                    f"{ix.weights[item.indicator]:.1%}",
+                    percent_of(within, 1),
+                    format_number(100 * ix.weights[item.indicator], 1) + "%",
                 ]
             )
     header = [
         "Component",
-        "Indicator",
+        "Indicator and what a high value means",
         "Source (vintage)",
         "Direction",
         "Component weight",
@@ -116,6 +124,28 @@ def _ingredients(config: Config, ix: IndexResult) -> str:
     )
 
 
+def _directions(config: Config, ix: IndexResult) -> str:
+    """For each input whose direction is not obvious, the evidence for it, from the data."""
+    lines = []
+    for ind in ix.method.indicators:
+        spec = config.indicator(ind)
+        evidence = direction_evidence(config, spec)
+        if evidence is None:
+            continue
+        r = evidence.pearson
+        strength = "strongly" if abs(r) >= 0.6 else "moderately" if abs(r) >= 0.3 else "only weakly"
+        trend = "rises with" if r > 0 else "falls as"
+        lines.append(
+            f"**{spec.label}.** {spec.description} This direction follows the Indices of "
+            "Deprivation, whose indicators run so that a higher value means more deprived. As a "
+            f"check: across the {evidence.areas:,} neighbourhoods with the same code in both "
+            f"files (their boundaries did not change), the score {strength} {trend} "
+            f"{evidence.name} (correlation {format_number(r, 2)}; 1 would be perfect agreement, "
+            "0 none)."
+        )
+    return "## Which way the indicators run\n\n" + "\n\n".join(lines) + "\n" if lines else ""
+
+
 def _steps(config: Config, ix: IndexResult) -> str:
     sec, area = ix.section, config.site.area.name
     res = ix.result
@@ -124,8 +154,10 @@ def _steps(config: Config, ix: IndexResult) -> str:
     low = float(res.wards["value"].min())
     for i, upper in enumerate(res.breaks):
         count = int((res.wards["cls"] == i).sum())
-        bands.append([i + 1, f"{low:.2f} to {upper:.2f}", count])
+        bands.append([res.band(i), f"{format_value(low, res.spec)} to "
+                      f"{format_value(upper, res.spec)}", count])
         low = upper
+    bands.reverse()
     return (
         "## How the score is made\n\n"
         "1. **Direction.** Indicators where a higher value means *less* risk are turned round "
@@ -136,11 +168,11 @@ def _steps(config: Config, ix: IndexResult) -> str:
         "and the component weights likewise, so the shares of the score add up to 100%.\n"
         "5. **Score.** The score is the weighted sum of the rescaled indicators, from 0 to 10.\n"
         f"6. **Bands.** Wards are put into {len(res.breaks)} bands by "
-        f"{BANDING[sec.banding]}; band {len(res.breaks)} is the most at risk.\n"
+        f"{BANDING[sec.banding]}; band 1 is the most at risk.\n"
         f"7. **Boroughs and {area}.** A borough's score is the mean of its wards' scores weighted "
-        f"by the number of residents aged 65 and over ({people.label.lower()}: the numerator of "
-        f"`{people.id}`), because the index is about older people: a ward with more older "
-        f"residents counts for more. {area}'s score is {res.area['value']:.2f}.\n\n"
+        f"by its number of {people.numerator_label or people.label.lower()}, because the index is "
+        "about older people: a ward with more older residents counts for more. "
+        f"{possessive(area)} score is {format_value(res.area['value'], res.spec)}.\n\n"
         + table(["Band", "Score range", "Wards"], bands)
         + provenance(source_line(config, res.spec))
     )
@@ -152,10 +184,10 @@ def _ward_rows(geo: Geography, ix: IndexResult, codes) -> list[list[object]]:
         [
             geo.wards.at[c, "name"],
             geo.wards.at[c, "borough_name"],
-            f"{wards.at[c, 'value']:.2f}",
+            format_value(wards.at[c, "value"], ix.result.spec),
             int(rob.at[c, "band"]),
-            f"{rob.at[c, 'stable_share']:.0%}",
-            f"{rob.at[c, 'rank_p05']:.0f} to {rob.at[c, 'rank_p95']:.0f}",
+            percent_of(rob.at[c, "stable_share"], 1),
+            f"{ordinal(rob.at[c, 'rank_p05'])} to {ordinal(rob.at[c, 'rank_p95'])}",
         ]
         for c in codes
     ]
@@ -166,7 +198,7 @@ def robustness_summary(ix: IndexResult) -> dict[str, float]:
     return {
         "stable_wards": float((rob["stable_share"] >= cfg.stable_share).mean()),
         "top_band_stable": float(
-            (rob.loc[rob["band"] == rob["band"].max(), "stable_share"] >= cfg.stable_share).mean()
+            (rob.loc[rob["band"] == 1, "stable_share"] >= cfg.stable_share).mean()
         ),
     }
 
@@ -174,24 +206,26 @@ def robustness_summary(ix: IndexResult) -> dict[str, float]:
 def _robustness(config: Config, geo: Geography, ix: IndexResult) -> str:
     cfg, rob = ix.section.robustness, ix.robustness
     summary = robustness_summary(ix)
-    top = int(rob["band"].max())
-    least = rob.sort_values(["stable_share", "band"], ascending=[True, False]).index[:10]
-    high = rob[rob["band"] == top].sort_values(["stable_share"], ascending=False)
+    least = rob.sort_values(["stable_share", "band"], ascending=[True, True]).index[:10]
+    high = rob[rob["band"] == 1].sort_values(["stable_share"], ascending=False)
     solid = high.index[:10]
-    header = ["Ward", "Borough", "Score", "Band", "Runs in same band", "Rank range (5th-95th %)"]
+    header = ["Ward", "Borough", "Score", "Band", "Other weightings keeping its band",
+              "Rank under other weights (most of them)"]
     return (
         "## How solid are the bands?\n\n"
         f"The weights are judgements. To see which findings depend on them, the index was "
         f"recomputed {cfg.runs} times with every weight (indicator and component) multiplied by "
         f"a random factor between {1 - cfg.spread:g} and {1 + cfg.spread:g} (random seed "
         f"{cfg.seed}, so every build gives the same answer), re-banding the wards each time.\n\n"
-        f"**{summary['stable_wards']:.0%} of wards stay in the same band in at least "
-        f"{cfg.stable_share:.0%} of runs**; of the wards in band {top} (most at risk), "
-        f"{summary['top_band_stable']:.0%} do. Wards near a band boundary move easily, so read "
-        'the band of a ward with a low share as "around here", not as a firm finding.\n\n'
+        f"**{percent_of(summary['stable_wards'], 1)} of wards stay in the same band in at least "
+        f"{percent_of(cfg.stable_share, 1)} of them** (their band is *firm*); of the wards in "
+        f"band 1 (most at risk), {percent_of(summary['top_band_stable'], 1)} do. Wards near a "
+        'band boundary move easily, so read the band of a ward that is not firm as "around '
+        'here". Each ward\'s page gives the range its rank takes: from the 5th to the 95th '
+        "percentile of its ranks over all the reweightings.\n\n"
         "### The least stable wards\n\n"
         + table(header, _ward_rows(geo, ix, least))
-        + f"\n### The most robust wards in band {top}\n\n"
+        + "\n### The firmest wards in band 1\n\n"
         + table(header, _ward_rows(geo, ix, solid))
         + provenance(source_line(config, ix.result.spec))
     )
@@ -203,14 +237,23 @@ def _comparison(config: Config, ix: IndexResult) -> str:
         return ""
     spec = config.indicator(comp.indicator)
     c = ix.comparison
+    used = [config.indicator(i) for i in ix.method.indicators]
+    inputs = "; ".join(
+        f"{ind.label.lower()} from {config.sources[ind.source].title} "
+        f"({config.sources[ind.source].vintage})"
+        for ind in used
+    )
     text = (
         f"## Compared with {spec.label}\n\n"
-        f"Across {c['n']:.0f} wards the index correlates with {spec.short} at "
-        f"**{c['pearson']:.2f} (Pearson)** and **{c['spearman']:.2f} (Spearman, ranks)**. The two "
-        "should agree broadly but not exactly: DERI is scaled nationally, is built on 2011 "
-        "neighbourhoods, weights age, deprivation and broadband a third each, and uses some "
-        "older inputs (listed below); this index adds disability, uses Census 2021 and IoD 2025, "
-        "and is scaled across London.\n"
+        f"{spec.label} is an all-age index, shown on this site beside the over-65 index for "
+        f"comparison. Across {c['n']:,.0f} wards the two correlate at "
+        f"**{format_number(c['pearson'], 2)}** (Pearson) and **{format_number(c['spearman'], 2)}** "
+        "(Spearman, on ranks), where 1 would be perfect agreement. They should agree broadly "
+        "but not exactly. The DERI file used here is GMCA's national version, scaled across "
+        "England's neighbourhoods (GMCA also publishes versions scaled within each local "
+        "authority); it is built on 2011 neighbourhoods, weights age, deprivation and broadband "
+        "a third each, and uses some older inputs (listed below). The over-65 index adds "
+        f"disability, is scaled across {config.site.area.name}, and uses: {inputs}.\n"
     )
     if comp.inputs_table:
         inputs = pd.read_csv(config.resolve(comp.inputs_table), dtype=str, encoding="utf-8-sig")

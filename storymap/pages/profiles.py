@@ -15,20 +15,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storymap.config import Config, chapter_slug
+from storymap.figures.format import format_value, ordinal, percent_of
 from storymap.figures.geography import Geography
-from storymap.figures.indicators import IndicatorResult, format_value
+from storymap.figures.indicators import IndicatorResult
+from storymap.figures.riskindex import IndexResult
 from storymap.pages.areaindex import borough_index
 from storymap.pages.borough_parts import borough_comparison, borough_map, borough_table
 from storymap.pages.downloads import (
     Downloads,
     download_paths,
     downloads_markdown,
-    rounded,
     slug,
     write_downloads,
 )
 from storymap.pages.page import Page
 from storymap.pages.svg import locator
+from storymap.pages.tables import area_table, ward_table
+from storymap.pages.tables import borough_table as borough_download
 from storymap.pages.ward_parts import (
     BoroughShapes,
     Figures,
@@ -42,7 +45,6 @@ from storymap.pages.ward_parts import (
 )
 
 SECTION = "Wards and boroughs"
-RISK_INDEX = "risk_index"
 e = html.escape
 
 
@@ -70,13 +72,14 @@ class Profiles:
 
 
 def profile_pages(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult]
+    config: Config, geo: Geography, results: dict[str, IndicatorResult],
+    index: IndexResult | None = None,
 ) -> list[Page]:
     """The index of boroughs, then borough pages, each followed by its wards' pages (by name),
     then the downloads page."""
     ctx = Profiles(
         config, geo, results, download_paths(config, geo), borough_shapes(geo),
-        Figures(results, geo, config.site.area.name), sources_list(config, results),
+        Figures(results, geo, config.site.area.name, index), sources_list(config, results),
     )
     names = geo.wards["name"].astype(str)
     duplicated = set(names[names.duplicated(keep=False)])
@@ -97,8 +100,11 @@ def profile_pages(
                 title = f"{title} ({name})"
             pages.append(Page(ctx.ward_path(ward), title, ward_page(ctx, ward), SECTION,
                               subsection=name))
+    tables = [("Wards", ward_table(config, geo, results, index)),
+              ("Boroughs", borough_download(config, geo, results)),
+              (config.site.area.name, area_table(config, results))]
     pages.append(
-        Page("downloads.md", "Data downloads", downloads_markdown(config, results, ctx.downloads))
+        Page("downloads.md", "Data downloads", downloads_markdown(config, tables, ctx.downloads))
     )
     return pages
 
@@ -115,13 +121,20 @@ def _aka(name: str) -> str:
     return f'<p class="storymap-aka">Also known as: {e("; ".join(alts))}</p>\n\n'
 
 
-def _download_links(ctx: Profiles, prefix: str, borough: str | None) -> str:
+def _download_links(ctx: Profiles, prefix: str, borough: str, ward: str | None = None) -> str:
+    """A ward page offers its own figures first, then its borough's; a borough page its own."""
     csv_path, geojson_path = ctx.downloads.for_borough(borough)
+    bname = e(ctx.figures.borough_name[borough])
+    own = ""
+    if ward is not None:
+        own = (f'<a href="{e(prefix + ctx.downloads.for_ward(ward))}">this ward\'s figures '
+               "(CSV)</a> · ")
     return (
-        f'<p class="storymap-download">Download the data behind this map: '
-        f'<a href="{e(prefix + csv_path)}">CSV (spreadsheet)</a> · '
+        f'<p class="storymap-download">Download the data: {own}'
+        f'<a href="{e(prefix + csv_path)}">every ward of {bname} (CSV)</a> · '
         f'<a href="{e(prefix + geojson_path)}">GeoJSON (map data)</a> · '
-        f'<a href="{e(prefix)}downloads.html">data dictionary</a></p>'
+        f'<a href="{e(prefix + ctx.downloads.workbook)}">workbook (Excel)</a> · '
+        f'<a href="{e(prefix)}downloads.html">what the columns mean</a></p>'
     )
 
 
@@ -136,17 +149,31 @@ def _story_links(ctx: Profiles, prefix: str) -> str:
     return ctx.story_links[prefix]
 
 
-def _risk_line(ctx: Profiles, code: str) -> str:
-    res = ctx.results.get(RISK_INDEX)
-    if res is None:
+def _risk_line(ctx: Profiles, code: str, prefix: str) -> str:
+    """The index for the ward: its score, band and rank, and how far they hold under other
+    reasonable weights (the method page's robustness runs)."""
+    robust = ctx.figures.robust
+    if robust is None or robust.index_id not in ctx.results:
         return ""
-    row = ctx.figures.ward[RISK_INDEX][code]
-    band = row["band"]
-    value = format_value(rounded(row["value"], res.spec.decimals + 2), res.spec)
+    res = ctx.results[robust.index_id]
+    row, rob = ctx.figures.ward[res.id][code], robust.rows[code]
+    value = format_value(row["value"], res.spec)
+    band, k = int(row["band"]), len(res.breaks)
+    low, high = int(rob["rank_p05"]), int(rob["rank_p95"])
+    kept = percent_of(rob["stable_share"], 1)
+    if robust.firm(code):
+        firm = f"Its band is firm: it stays in band {band} under {kept} of them."
+    else:
+        firm = (f"Its band is not firm: it stays in band {band} under only {kept} of them, so "
+                "read it as “around here”.")
+    spread = (f"between {ordinal(low)} and {ordinal(high)}" if low != high
+              else f"{ordinal(low)} under all of them")
     return (
-        f'<p class="storymap-risk"><strong>{e(res.spec.label)}: {e(value)}</strong>, '
-        f"risk band {e(str(band))} (of {len(res.breaks)}; higher is more at risk), "
-        f"rank {int(row['rank'])} of {len(ctx.geo.wards)}.</p>\n\n"
+        f'<p class="storymap-risk"><strong>{e(res.spec.label)}: {e(value)}</strong> out of 10 '
+        f"(higher is more at risk): band {band} of {k} (1 = most at risk), "
+        f"{e(ctx.figures.rank(res.id, code))}. Under other reasonable weights its rank is "
+        f"{spread}. {e(firm)} "
+        f'<a href="{prefix}method.html">How the index is built</a>.</p>\n\n'
     )
 
 
@@ -165,7 +192,7 @@ def ward_page(ctx: Profiles, code: str) -> str:
         f'<p class="storymap-kind">Ward in <a href="{prefix}{e(ctx.borough_path(borough)[:-3])}'
         f'.html">{e(borough_name)}</a>, {e(area)}. Ward code <code>{e(code)}</code>.</p>\n\n',
         _aka(name),
-        _risk_line(ctx, code),
+        _risk_line(ctx, code, prefix),
         f'<p class="storymap-summary">{e(ward_summary(f, code))}</p>\n\n',
         "## Older residents\n\n",
         people_table(f, code) + "\n\n",
@@ -176,7 +203,7 @@ def ward_page(ctx: Profiles, code: str) -> str:
         '<figure class="storymap-locator-figure">'
         + locator(shapes.paths, shapes.names, code, shapes.projection, label)
         + f"<figcaption>{e(label)}.</figcaption></figure>\n"
-        + _download_links(ctx, prefix, borough)
+        + _download_links(ctx, prefix, borough, code)
         + "\n\n",
         _story_links(ctx, prefix) + "\n",
         "## Sources\n\n" + ctx.sources + "\n",
@@ -210,15 +237,17 @@ def borough_page(ctx: Profiles, code: str) -> str:
 
 
 def write_profile_files(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path
+    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path,
+    index: IndexResult | None = None,
 ) -> Downloads:
     """The files profile pages use: the downloads (sortable.js comes with the map assets)."""
-    return write_downloads(config, geo, results, docs)
+    return write_downloads(config, geo, results, docs, index)
 
 
 def write_profiles(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult], folder: Path
+    config: Config, geo: Geography, results: dict[str, IndicatorResult], folder: Path,
+    index: IndexResult | None = None,
 ) -> list[Page]:
     """Ward and borough pages; their download files are written into ``folder``."""
-    write_profile_files(config, geo, results, folder)
-    return profile_pages(config, geo, results)
+    write_profile_files(config, geo, results, folder, index)
+    return profile_pages(config, geo, results, index)

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from storymap.errors import ChapterError, ProblemList, quoted_list
+from storymap.config.yamltext import safe_yaml
+from storymap.errors import ChapterError, ProblemList, did_you_mean, quoted_list
 
 STEP_BLOCK = re.compile(r"^```step[ \t]*\n(.*?)^```[ \t]*$\n?", re.MULTILINE | re.DOTALL)
 STEP_KEYS = {"indicator", "focus", "highlight", "highlight_top", "title"}
@@ -61,48 +62,89 @@ def split_steps(rendered: str) -> tuple[str, list[tuple[str, str]]]:
     return intro, parts
 
 
+class Where:
+    """File and line of each thing in one step block: the fence, and each key (from the raw
+    chapter, so a problem is reported at the line the author has to change)."""
+
+    def __init__(self, file: str, fence: int, number: int, raw_block: str | None):
+        self.file, self.fence, self.number = file, fence, number
+        self.keys: dict[str, int] = {}
+        self.items: dict[str, list[int]] = {}
+        if fence and raw_block is not None:
+            self._find_lines(raw_block)
+
+    def _find_lines(self, block: str) -> None:
+        try:
+            node = yaml.compose(block)
+        except yaml.YAMLError:
+            return
+        if not isinstance(node, yaml.MappingNode):
+            return
+        for key, value in node.value:
+            name = str(key.value)
+            self.keys[name] = self.fence + 1 + key.start_mark.line
+            if isinstance(value, yaml.SequenceNode):
+                self.items[name] = [self.fence + 1 + v.start_mark.line for v in value.value]
+
+    def at(self, key: str | None = None, item: int | None = None) -> str:
+        if not self.fence:
+            return f"{self.file} step {self.number}"
+        line = self.keys.get(key, self.fence) if key else self.fence
+        if key and item is not None and item < len(self.items.get(key, [])):
+            line = self.items[key][item]
+        return f"{self.file} line {line}"
+
+
 def parse_steps(file: str, raw: str, rendered: str, ctx) -> tuple[str, list[Step]]:
     """Parse and check every step; raise one ChapterError listing every problem with its line."""
     intro, parts = split_steps(rendered)
     lines = fence_lines(raw)
+    raw_blocks = [m.group(1) for m in STEP_BLOCK.finditer(raw)]
     if len(lines) != len(parts):
-        lines = [0] * len(parts)
+        lines, raw_blocks = [0] * len(parts), [None] * len(parts)
     problems = ProblemList()
     steps: list[Step] = []
     indicator, focus_kind, focus = None, "area", None
-    for number, ((block, prose), line) in enumerate(zip(parts, lines, strict=True), start=1):
-        where = f"{file} line {line}" if line else f"{file} step {number}"
-        try:
-            spec = yaml.safe_load(block) or {}
-        except yaml.YAMLError as exc:
-            problems.add(f"{where}: step settings are not valid YAML ({exc}).")
+    config_name = ctx.config.path.name
+    unreadable = False  # an earlier block could not be read: do not blame later ones for it
+    for number, ((block, prose), line, raw_block) in enumerate(
+        zip(parts, lines, raw_blocks, strict=True), start=1
+    ):
+        where = Where(file, line, number, raw_block)
+        spec = _read_block(block, raw_block, where, problems)
+        if spec is None:
+            unreadable = True
             continue
-        if not isinstance(spec, dict):
-            problems.add(f"{where}: step settings must be 'key: value' lines.")
-            continue
-        unknown = sorted(set(spec) - STEP_KEYS)
-        if unknown:
+        for key in sorted(set(spec) - STEP_KEYS):
             problems.add(
-                f"{where}: unknown step setting(s) {quoted_list(unknown)}; allowed: "
-                f"{', '.join(sorted(STEP_KEYS))}."
+                f"{where.at(key)}: '{key}' is not a step setting.{did_you_mean(key, STEP_KEYS)} "
+                f"Step settings: {', '.join(sorted(STEP_KEYS))}."
             )
         indicator = str(spec.get("indicator", indicator) or "")
         if not indicator:
-            problems.add(f"{where}: the first step must name an indicator (indicator: …).")
-        elif indicator not in ctx.results:
+            if not unreadable:
+                problems.add(
+                    f"{where.at()}: the first step must name an indicator (indicator: …)."
+                )
+        elif indicator not in ctx.results and "indicator" in spec:
             problems.add(
-                f"{where}: indicator '{indicator}' is not declared (declared: "
-                f"{quoted_list(ctx.results, 20)}). Fix the name or add it to site_config.yml."
+                f"{where.at('indicator')}: indicator '{indicator}' is not declared."
+                f"{did_you_mean(indicator, ctx.results)} (declared: "
+                f"{quoted_list(ctx.results, 20)}). Fix the name or add it to {config_name}."
             )
         if "focus" in spec:
-            focus_kind, focus = _resolve_focus(spec["focus"], ctx, where, problems)
+            focus_kind, focus = _resolve_focus(spec["focus"], ctx, where.at("focus"), problems)
         highlights = _resolve_highlights(spec.get("highlight") or [], ctx, where, problems)
         top = spec.get("highlight_top")
         if top is not None and not (isinstance(top, int) and 0 < top <= 20):
-            problems.add(f"{where}: highlight_top must be a whole number from 1 to 20.")
+            problems.add(
+                f"{where.at('highlight_top')}: highlight_top must be a whole number from 1 to 20 "
+                f"(found {top!r})."
+            )
             top = None
         if top and indicator in ctx.results:
             highlights += ctx.top_wards(indicator, top, focus_kind, focus)
+        title = spec.get("title")
         steps.append(
             Step(
                 number,
@@ -111,7 +153,7 @@ def parse_steps(file: str, raw: str, rendered: str, ctx) -> tuple[str, list[Step
                 focus_kind,
                 focus,
                 list(dict.fromkeys(highlights)),
-                spec.get("title"),
+                None if title is None else str(title),
                 prose,
             )
         )
@@ -119,31 +161,66 @@ def parse_steps(file: str, raw: str, rendered: str, ctx) -> tuple[str, list[Step
     return intro, steps
 
 
+def _read_block(block: str, raw_block: str | None, where: Where, problems: ProblemList):
+    """The step's settings as a dict, or None (with the problem added) if they cannot be read."""
+    try:
+        spec = safe_yaml(block) or {}
+    except yaml.YAMLError as exc:
+        # where the construct that failed began (a '[' never closed), else where it failed
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        row = mark.line if mark else 0
+        line = f"{where.file} line {where.fence + 1 + row}" if where.fence else where.at()
+        text = (raw_block or block).split("\n")
+        if "\t" in (text[row] if row < len(text) else block):
+            problems.add(
+                f"{line}: a tab character in the step block. Indent with spaces: YAML does not "
+                "allow tabs (write 'focus: Barnet' with spaces only)."
+            )
+            return None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if getattr(exc, "context", None):
+            problem = f"{exc.context}: {problem}"
+        problems.add(
+            f"{line}: the step settings cannot be read ({problem}). Write one 'key: value' per "
+            "line, e.g. 'focus: Barnet', and put text that holds a colon in quotes."
+        )
+        return None
+    if not isinstance(spec, dict):
+        problems.add(
+            f"{where.at()}: step settings must be 'key: value' lines, e.g. 'indicator: "
+            "pct_65_plus'."
+        )
+        return None
+    return spec
+
+
 def _resolve_focus(value, ctx, where: str, problems: ProblemList) -> tuple[str, str | None]:
     text = str(value).strip()
-    if text.lower() in {"", "london", ctx.config.site.area.name.lower(), "all"}:
+    area = ctx.config.site.area.name
+    if text.lower() in {"", "london", area.lower(), "all"}:
         return "area", None
     for kind, resolve in (("borough", ctx.borough_code), ("ward", ctx.ward_code)):
         try:
             return kind, resolve(text)
         except ChapterError:
             pass
+    names = [area, *ctx.geo.boroughs["name"], *ctx.geo.wards["name"]]
     problems.add(
-        f"{where}: focus '{text}' is not {ctx.config.site.area.name}, a borough or a ward. "
+        f"{where}: focus '{text}' is not {area}, a borough or a ward.{did_you_mean(text, names)} "
         "Use a borough name, a ward name or a ward code (E05…)."
     )
     return "area", None
 
 
-def _resolve_highlights(values, ctx, where: str, problems: ProblemList) -> list[str]:
+def _resolve_highlights(values, ctx, where: Where, problems: ProblemList) -> list[str]:
     if isinstance(values, str):
         values = [values]
     codes = []
-    for value in values:
+    for i, value in enumerate(values):
         try:
             codes.append(ctx.ward_code(str(value)))
         except ChapterError as exc:
-            problems.add(f"{where}: highlight: {exc.problems[0]}")
+            problems.add(f"{where.at('highlight', i)}: highlight: {exc.problems[0]}")
     return codes
 
 

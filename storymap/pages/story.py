@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from storymap.config import Config, chapter_slug
 from storymap.data.checks import CheckReport
-from storymap.figures.geography import Geography
+from storymap.figures.geography import Geography, check_focus_boroughs
 from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult
+from storymap.pages.aboutsite import accessibility_page, edit_link
 from storymap.pages.chapters import ChapterContext, render_chapter
+from storymap.pages.explorer import explorer_files
 from storymap.pages.maps import MapAssets
 from storymap.pages.method import checks_page, method_page
 from storymap.pages.page import Page
@@ -59,6 +61,7 @@ def render_pages(
     ``results``, ``index`` and ``checks`` are the values, or functions that return them, called
     only by the pages rendered afresh (so a rebuild that takes them all from the cache never
     unpickles the figures)."""
+    check_focus_boroughs(config, given(geo))  # a misspelt borough is named with its key
     pages: list[Page] = []
     files: dict[str, str] = {}
     n_maps = 0
@@ -66,7 +69,7 @@ def render_pages(
         (chapter_slug(ch), ch.file, ch.title, "The story") for ch in config.chapters
     ]
     for entry in entries:
-        make = functools.partial(render_one, config, geo, results, assets, static, entry)
+        make = functools.partial(render_one, config, geo, results, assets, static, entry, index)
         if reuse is None:
             chapter = make()
         else:
@@ -77,11 +80,16 @@ def render_pages(
         n_maps += chapter.maps
     reuse = reuse or (lambda _name, _parts, make: make())
     if index is not None:
-        markdown = reuse("method-page", (), lambda: method_page(config, given(geo), given(index)))
-        pages.append(Page("method.md", "How the risk index is built", markdown, ABOUT))
+        method, explorer = reuse("method-page", (), lambda: (
+            method_page(config, given(geo), given(index), assets),
+            explorer_files(config, given(geo), given(index))[0]))
+        files.update(explorer)
+        pages.append(Page("method.md", "How the risk index is built", method, ABOUT,
+                          styles=assets.map_styles if assets else ()))
     if checks is not None:
         markdown = reuse("checks-page", (), lambda: checks_page(config, given(checks)))
         pages.append(Page("data-checks.md", "Data checks", markdown, ABOUT))
+    pages.append(accessibility_page(config, ABOUT))
     return pages, n_maps, files
 
 
@@ -97,12 +105,14 @@ def render_one(
     assets: MapAssets | None,
     static: Callable[[], StaticMaps] | None,
     entry: tuple[str, str, str, str | None],
+    index: Given[IndexResult | None] = None,
 ) -> Chapter:
     """One chapter (or the home page): ``entry`` is its slug, file, title and nav section."""
     slug, file, title, section = entry
     ctx = ChapterContext(config, given(geo), given(results), assets, "", slug,
-                         static() if static else None)
+                         static() if static else None, index=given(index))
     markdown = render_chapter(config, file, ctx, extra={"chapters": chapter_links(config)})
+    markdown += edit_link(config, file)
     wide = any(m.map_id.endswith("_story") for m in ctx.maps)
     styles = assets.map_styles if assets and ctx.maps else ()
     page = Page(f"{slug}.md", title, markdown, section, wide, styles=styles)

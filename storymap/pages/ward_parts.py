@@ -1,8 +1,9 @@
 """Parts of the ward profile pages: tables, dot strips, the summary sentence, names, sources.
 
 In: IndicatorResults and the Geography for one ward (and its borough). Out: HTML strings (every
-data string escaped) or plain text. Figures are formatted from the values as published in the
-downloads (:func:`storymap.pages.downloads.rounded`), so pages, downloads and maps always agree.
+data string escaped) or plain text. Every figure is formatted once from its full value by
+:mod:`storymap.figures.format`, as the maps, tables and downloads' readers see it; ranks that
+several wards share are told as ties; rank, decile and band 1 are all the most at risk.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 
 from storymap.config import Config
+from storymap.figures.format import format_count, format_value, possessive, rank_phrase
 from storymap.figures.geography import Geography
-from storymap.figures.indicators import IndicatorResult, format_value
-from storymap.pages.downloads import rounded
+from storymap.figures.indicators import IndicatorResult
+from storymap.figures.riskindex import IndexResult
 from storymap.pages.svg import Projection, StripMark, dot_strip, path_data
 
 e = html.escape
@@ -26,12 +28,11 @@ AGE_INDICATORS = (("pct_65_plus", "Residents aged 65 and over"),
 
 
 def fmt(res: IndicatorResult, value: float) -> str:
-    """A value as shown on pages: the published (rounded) value, formatted."""
-    return format_value(rounded(value, res.spec.decimals + 2), res.spec)
+    """A value as shown on pages, rounded once from the full value."""
+    return format_value(value, res.spec)
 
 
-def count(value: float) -> str:
-    return f"{rounded(value, 2):,.0f}"
+count = format_count
 
 
 @dataclass
@@ -58,18 +59,47 @@ def borough_shapes(geo: Geography) -> dict[str, BoroughShapes]:
     return out
 
 
+@dataclass
+class Robust:
+    """How each ward's index rank and band hold under other reasonable weights."""
+
+    index_id: str
+    threshold: float  # share of reweightings that makes a band firm
+    runs: int
+    rows: dict[str, dict]  # ward -> band, stable_share, rank_p05, rank_p95
+
+    @classmethod
+    def of(cls, index: IndexResult | None) -> Robust | None:
+        if index is None:
+            return None
+        cfg = index.section.robustness
+        return cls(index.result.spec.id, cfg.stable_share, cfg.runs,
+                   index.robustness.to_dict("index"))
+
+    def firm(self, code: str) -> bool:
+        return self.rows[code]["stable_share"] >= self.threshold
+
+
 class Figures:
     """Plain-dict views of the results and names, built once: fast lookups for 700 pages."""
 
-    def __init__(self, results: dict[str, IndicatorResult], geo: Geography, area: str):
+    def __init__(self, results: dict[str, IndicatorResult], geo: Geography, area: str,
+                 index: IndexResult | None = None):
         self.results, self.area_name, self.n_wards = results, area, len(geo.wards)
+        self.robust = Robust.of(index)
+        # the index (given in its own line) and its all-age comparison (DERI): not "risks" of
+        # the ward in the summary sentence, so "most at risk" means one thing
+        self.aside = set() if index is None else {index.result.spec.id} | (
+            {index.section.compare_with.indicator} if index.section.compare_with else set())
         self.ward_name = {str(k): str(v) for k, v in geo.wards["name"].items()}
         self.ward_borough = {str(k): str(v) for k, v in geo.wards["borough_code"].items()}
         self.borough_name = {str(k): str(v) for k, v in geo.boroughs["name"].items()}
         self.ward, self.borough, self.area, self.range = {}, {}, {}, {}
+        self.ties: dict[str, dict[int, int]] = {}  # indicator -> rank -> wards sharing it
         for ind_id, res in results.items():
             wards = res.wards.copy()
-            wards["band"] = [res.risk_class(int(c)) + 1 for c in wards["cls"]]
+            wards["band"] = [res.band(int(c)) for c in wards["cls"]]
+            self.ties[ind_id] = {int(r): int(n) for r, n in wards["rank"].value_counts().items()}
             self.ward[ind_id] = wards.to_dict("index")
             self.borough[ind_id] = res.boroughs.to_dict("index")
             self.area[ind_id] = res.area.to_dict()
@@ -80,6 +110,11 @@ class Figures:
 
     def fmt(self, ind_id: str, value: float) -> str:
         return fmt(self.results[ind_id], value)
+
+    def rank(self, ind_id: str, code: str) -> str:
+        """'305th of 680', or 'joint 1st of 680, with 75 other wards'."""
+        rank = int(self.ward[ind_id][code]["rank"])
+        return rank_phrase(rank, self.ties[ind_id][rank], self.n_wards)
 
 
 def aliases(name: str) -> list[str]:
@@ -117,15 +152,16 @@ def ward_summary(f: Figures, code: str) -> str:
             f"{_compare(f, ind, w['value'], b['value'])} {bname} ({f.fmt(ind, b['value'])}) and "
             f"{_compare(f, ind, w['value'], a['value'])} {area} ({f.fmt(ind, a['value'])})."
         )
-    top = [i for i in f.results if int(f.ward[i][code]["decile"]) == 1]
+    measures = [i for i in f.results if i not in f.aside]
+    top = [i for i in measures if int(f.ward[i][code]["decile"]) == 1]
     if top:
         labels = "; ".join(f.spec(i).short for i in top)
-        text += f" It is among the tenth of {area}'s wards most at risk on: {labels}."
-    else:
-        best = min(f.results, key=lambda i: int(f.ward[i][code]["rank"]))
+        text += f" It is among the tenth of {possessive(area)} wards most at risk on: {labels}."
+    elif measures:
+        best = min(measures, key=lambda i: int(f.ward[i][code]["rank"]))
         text += (
-            f" Its highest-risk measure is {f.spec(best).short}: rank "
-            f"{int(f.ward[best][code]['rank'])} of {f.n_wards} wards (1 = most at risk)."
+            f" It ranks nearest the top on {f.spec(best).short}: {f.rank(best, code)} in "
+            f"{area} (1st = most at risk)."
         )
     return text
 
@@ -163,14 +199,14 @@ def comparison_rows(f: Figures, code: str) -> str:
         w = f.ward[ind][code]
         rows.append(
             f"<tr><th scope='row'>{e(res.spec.label)}</th><td>{e(f.fmt(ind, w['value']))}</td>"
-            f"<td>{int(w['rank'])} of {f.n_wards}</td><td>{int(w['decile'])}</td>"
+            f"<td>{e(f.rank(ind, code))}</td><td>{int(w['decile'])}</td>"
             f"<td>{int(w['band'])} of {len(res.breaks)}</td>"
             f"<td>{e(f.fmt(ind, f.borough[ind][borough]['value']))}</td>"
             f"<td>{e(f.fmt(ind, f.area[ind]['value']))}</td></tr>"
         )
     return (
-        '<table class="storymap-indicators"><caption>Rank 1 and decile 1 mean most at risk in '
-        f"{area}; band 1 is the least at-risk map colour.</caption><thead><tr>"
+        '<table class="storymap-indicators"><caption>Rank, decile and band 1 are the most at '
+        f"risk in {area}; wards with equal figures share a rank.</caption><thead><tr>"
         "<th scope='col'>Indicator</th><th scope='col'>This ward</th>"
         f"<th scope='col'>Rank in {area}</th><th scope='col'>Decile</th><th scope='col'>Band</th>"
         f"<th scope='col'>{e(f.borough_name[borough])}</th><th scope='col'>{area}</th>"
@@ -198,9 +234,11 @@ def indicator_strip(f: Figures, ind: str, code: str) -> str:
     )
     svg = dot_strip(marks, low, high, f"lowest ward {f.fmt(ind, low)}",
                     f"highest ward {f.fmt(ind, high)}", label)
+    meaning = f.spec(ind).description
+    note = f'<p class="storymap-meaning">{e(meaning)}</p>' if meaning else ""
     return (
         f'<figure class="storymap-strip-figure"><figcaption>{e(f.spec(ind).label)}</figcaption>'
-        f"{svg}</figure>"
+        f"{svg}{note}</figure>"
     )
 
 

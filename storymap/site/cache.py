@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import IO
 
 from storymap.config import Config
+from storymap.errors import StorymapError
 
 CACHE_DIR = ".storymap-cache"
 MAGIC = b"storymap store entry 2\n"
@@ -93,8 +94,14 @@ class Store:
     def open(self) -> Store:
         """Take the store's lock (a writable store), waiting for another build to finish."""
         if self.writable and self._lock is None:
-            self.root.mkdir(parents=True, exist_ok=True)
-            self._lock = open(self.root / "lock", "w")  # noqa: SIM115 - held until close()
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                self._lock = open(self.root / "lock", "w")  # noqa: SIM115 - held until close()
+            except OSError as exc:
+                raise StorymapError(
+                    f"{self.root}: cannot write the build's cache there ({exc.strerror or exc}). "
+                    "Fix the folder's permissions, or delete it: the next build makes it again."
+                ) from None
             fcntl.flock(self._lock, fcntl.LOCK_EX)
         return self
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from storymap.config import Config
 from storymap.pages.page import Page
 from storymap.site.csp import extra_image_origins, secure_page
+from storymap.site.htmlcheck import Rules, page_problems, raise_if_refused
 from storymap.site.mkdocs import INDEX_TITLES_ONLY, html_path
 
 
@@ -88,15 +89,27 @@ def _lead(text: str, limit: int = 160) -> str:
 
 @dataclass
 class Finishing:
-    """What is done to freshly built files: ``page(text, path)`` gives a built page its CSP
-    (MkDocs' plugin calls it as each page is written); ``folder(path)`` makes the search index
-    and the sitemap in a folder small and reproducible."""
+    """What is done to freshly built files: ``page(text, path)`` gives a built page its CSP and
+    checks it as a browser would parse it (storymap.site.htmlcheck; MkDocs' plugin calls it as
+    each page is written); ``check()`` then refuses the pages found wanting, together;
+    ``folder(path)`` makes the search index and the sitemap in a folder small and
+    reproducible."""
 
     page: Callable[[str, str], str]
+    check: Callable[[], None]
     folder: Callable[[Path], None]
 
 
 def finisher(config: Config, pages: list[Page]) -> Finishing:
-    origins = extra_image_origins(config)
-    return Finishing(page=lambda text, where: secure_page(text, where, origins),
+    origins, rules = extra_image_origins(config), Rules(config)
+    found: dict[str, list[str]] = {}
+
+    def page(text: str, where: str) -> str:
+        secured = secure_page(text, where, origins)
+        problems = page_problems(secured, rules)
+        if problems:
+            found[where] = problems
+        return secured
+
+    return Finishing(page=page, check=lambda: raise_if_refused(config, pages, found),
                      folder=lambda folder: finish_site(folder, pages))

@@ -14,8 +14,9 @@ from the last build.
 
 The store entry ``site-final`` holds the sha256 of every finished file of ``site/``. A file this
 run did not write is published only if its bytes still have that checksum; one that does not
-(changed or damaged on disk) is built again. The site is made of copies, so it shares no file
-with the cache. A full build runs when the MkDocs settings (nav, theme, styles), the pages'
+(changed or damaged on disk) is built again, never published; so is every page when the last
+full search index no longer reads. The site is made of copies, so it shares no file with the
+cache. A full build runs when the MkDocs settings (nav, theme, styles), the pages'
 groups or the code changed, or when the last build did not finish (``state.json`` is removed
 while the folders are being changed). A failed build never touches the published site (the
 caller swaps only on success) nor the store (its entries are committed only then).
@@ -76,7 +77,11 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], files: Pa
     groups = [(p.path, p.title, p.section, p.subsection) for p in pages if p.subsection]
     ident = digest(settings.replace(str(folders.root), ""), code, groups)
     state = _read_state(folders.state)
-    dirty = was_dirty = state.get("ident") == ident and folders.site.is_dir()
+    dirty = state.get("ident") == ident and folders.site.is_dir()
+    if dirty and not _index_reads(folders.index):
+        store.notes.append("MkDocs' cached search index was damaged or missing; rebuilt every page")
+        dirty = False
+    was_dirty = dirty
     sources = state.get("docs", {}) if dirty else {}
     folders.state.unlink(missing_ok=True)  # marks the folders incomplete until we finish
     if not dirty:
@@ -99,7 +104,11 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], files: Pa
         if dirty:
             _merge_search_index(folders.site, folders.index, pages)
         shutil.copyfile(folders.site / "search" / "search_index.json", folders.index)
+        finishing.check()  # a page refused: the build stops, the previous site is kept
         finished, stale = _copy_site(folders.site, out, fresh, known)
+        if stale:
+            store.notes.append(f"MkDocs' cached output was damaged ({len(stale)} file(s), e.g. "
+                               f"{stale[0]}); built again")
         dirty = True
     write_theme_files(files)
     finishing.folder(out)
@@ -173,6 +182,14 @@ def _merge_search_index(site: Path, previous: Path, pages: list[Page]) -> None:
     ]
     new["docs"] = kept + new["docs"]
     index_path.write_text(json.dumps(new, separators=(",", ":")), "utf-8")
+
+
+def _index_reads(path: Path) -> bool:
+    """Whether the last full search index (which a dirty build's is merged with) still reads."""
+    try:
+        return isinstance(json.loads(path.read_text("utf-8")).get("docs"), list)
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _write_state(path: Path, state: dict) -> None:

@@ -28,6 +28,8 @@ def installed_versions() -> str:
     their metadata folders, which is much faster than importlib.metadata)."""
     names = {sys.version}
     for entry in sys.path:
+        if Path(entry or ".").name not in ("site-packages", "dist-packages"):
+            continue  # the project's own folders (cwd, an editable install) hold no versions
         try:
             names.update(n for n in os.listdir(entry) if n.endswith((".dist-info", ".egg-info")))
         except OSError:

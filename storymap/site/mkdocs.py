@@ -19,6 +19,7 @@ from mkdocs.exceptions import MkDocsException
 
 from storymap.config import Config
 from storymap.errors import StorymapError
+from storymap.pages.aboutsite import footer_html
 from storymap.pages.page import Page
 from storymap.site.csp import nav_text
 from storymap.site.mdplugin import AfterSearch, Storymap
@@ -66,6 +67,7 @@ def mkdocs_config(
         },
         "extra_css": [*styles, THEME_CSS],
         "copyright": config.site.attribution,
+        "extra": {"feedback": footer_html(config)},
         "nav": nav,
         "markdown_extensions": ["attr_list", "md_in_html", "tables", "toc", "admonition"],
         "plugins": ["search"],

@@ -36,15 +36,31 @@ def check_output_dir(config: Config, out: Path) -> Path:
         )
     if out.exists() and not out.is_dir():
         raise StorymapError(f"--out {out}: exists and is not a folder. Choose another path.")
+    parent = next((p for p in out.parents if p.exists()), Path("/"))
+    if not parent.is_dir():
+        raise StorymapError(f"--out {out}: {parent} is a file, not a folder. Choose another path.")
+    for folder in [parent] + ([out] if out.exists() else []):
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise StorymapError(unwritable(out, f"{folder} is not writable"))
     return out
+
+
+def unwritable(out: Path, why: object) -> str:
+    return (f"--out {out}: cannot write the site there ({why}); the previous site, if any, was "
+            "left as it was. Choose a folder you can write to, e.g. --out site, or fix its "
+            "permissions.")
 
 
 @contextmanager
 def work_folder(out: Path) -> Iterator[Path]:
     """A temporary folder beside ``out`` for this build, removed when the block ends."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(out)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(out)
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-",
+                                     dir=out.parent))
+    except OSError as exc:
+        raise StorymapError(unwritable(out, exc.strerror or exc)) from None
     try:
         yield work
     finally:
@@ -67,10 +83,15 @@ def clean_leftovers(out: Path) -> None:
 def swap_in(new: Path, out: Path) -> None:
     """Replace ``out`` with ``new`` with two renames; the old site is removed only afterwards."""
     old = out.with_name(f".{out.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if out.exists():
-        out.rename(old)
-    new.rename(out)
+    try:
+        if old.exists():
+            shutil.rmtree(old)
+        if out.exists():
+            out.rename(old)
+        new.rename(out)
+    except OSError as exc:
+        if old.exists() and not out.exists():
+            old.rename(out)  # put the previous site back
+        raise StorymapError(unwritable(out, exc.strerror or exc)) from None
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
