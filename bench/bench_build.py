@@ -1,106 +1,124 @@
-"""Measure the build: a full (cold-cache) build, then rebuilds after editing one chapter.
+"""Measure the build from the command line: a cold build, then rebuilds after editing one chapter.
 
-Usage: .venv/bin/python bench/bench_build.py [--runs N]
+Usage: .venv/bin/python bench/bench_build.py [--runs N] [--baseline REV]
 
-Works on a throwaway copy of the project (config, chapters, data) in a temporary folder, so the
-repo's own .storymap-cache/ and site/ are never touched. Reports wall time, the share of each
-stage (from BuildResult.timings) with what it took from the stage cache (BuildResult.notes),
-page counts and download sizes. Nothing is asserted.
+Each figure is the wall time of a whole ``storymap build`` process (``python -m storymap
+build``): Python starting, imports, reading the config, every stage, the swap into ``--out``.
+It works on throwaway copies of the project (config, chapters, data) in a temporary folder, so
+the repo's own .storymap-cache/ and site/ are never touched.
+
+- cold: an empty cache and no previous site;
+- rebuild: after appending a sentence to the first chapter, with the cache of the builds before.
+
+With ``--baseline REV`` (e.g. ``main``) the same cold builds and rebuilds are made with the code
+of that git revision (``git archive``, run with the same virtual environment) in the same run,
+alternating with the current code's, so both see the same load on the machine. Prints one line
+per figure and then::
+
+    cold_s=… rebuild_s=… rebuild/cold=…%   [baseline_cold_s=… speedup=…x]
+
+(medians of ``--runs`` builds each). Nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+from io import BytesIO
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from storymap.build import BuildResult, build  # noqa: E402
-from storymap.config import load_config  # noqa: E402
+CHAPTER = "chapters/01-introduction.md"
 
 
 def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True)
     shutil.copy2(REPO / "site_config.yml", dest / "site_config.yml")
     shutil.copytree(REPO / "chapters", dest / "chapters")
     shutil.copytree(REPO / "data", dest / "data", ignore=shutil.ignore_patterns("cache"))
     return dest
 
 
-def timed_build(project: Path, out: Path) -> tuple[float, BuildResult]:
-    config = load_config(project / "site_config.yml")
+def export_code(rev: str, dest: Path) -> Path:
+    """The ``storymap`` package as it was at git revision ``rev``, in ``dest``."""
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", rev, "storymap"],
+                             check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
+    return dest
+
+
+def cli_build(project: Path, code: Path | None) -> float:
+    """Seconds for one ``storymap build`` process in ``project`` (code from ``code`` if given)."""
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     start = time.perf_counter()
-    result = build(config, out)
-    return time.perf_counter() - start, result
+    done = subprocess.run([sys.executable, "-m", "storymap", "build", "--out", "site"],
+                          cwd=project, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"Error: the build in {project} failed:\n{done.stderr}")
+    return seconds
 
 
-def show(title: str, seconds: float, result: BuildResult) -> None:
-    print(f"\n{title}: {seconds:.2f} s")
-    total = sum(result.timings.values()) or 1.0
-    for stage, t in result.timings.items():
-        note = result.notes.get(stage, "")
-        print(f"  {stage:<40} {t:6.2f} s  {100 * t / total:5.1f}%  {note}")
-    print(f"  {'(outside stages: keys, folders, swap)':<40} {seconds - total:6.2f} s")
-
-
-def edit_chapter(project: Path, n: int) -> str:
-    config = load_config(project / "site_config.yml")
-    chapter = project / config.chapters[0].file
-    with chapter.open("a", encoding="utf-8") as handle:
+def edit_chapter(project: Path, n: int) -> None:
+    with (project / CHAPTER).open("a", encoding="utf-8") as handle:
         handle.write(f"\n\nBenchmark edit {n}.\n")
-    return config.chapters[0].file
 
 
-def sizes(out: Path) -> None:
-    wards = list((out / "wards").rglob("*.html"))
-    boroughs = list((out / "boroughs").glob("*.html"))
-    total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print(f"\npages: {len(list(out.rglob('*.html')))} HTML files, {len(wards)} ward pages, "
-          f"{len(boroughs)} borough pages; site {total / 1e6:.1f} MB")
-    ward_sizes = sorted(p.stat().st_size for p in wards)
-    if ward_sizes:
-        print(f"ward page HTML: median {statistics.median(ward_sizes) / 1e3:.0f} kB, "
-              f"max {ward_sizes[-1] / 1e3:.0f} kB")
-    downloads = out / "downloads"
-    for path in sorted(downloads.glob("*")):
-        if path.is_file():
-            print(f"  {path.relative_to(out)}: {path.stat().st_size / 1e3:.0f} kB")
-    per_borough = [p.stat().st_size for p in (downloads / "boroughs").glob("*")]
-    print(f"  downloads/boroughs/: {len(per_borough)} files, {sum(per_borough) / 1e6:.1f} MB")
-    per_ward = [p.stat().st_size for p in (downloads / "wards").glob("*")]
-    if per_ward:
-        print(f"  downloads/wards/: {len(per_ward)} files, {sum(per_ward) / 1e6:.1f} MB "
-              f"(largest {max(per_ward) / 1e3:.1f} kB)")
-    index = out / "search" / "search_index.json"
-    print(f"  search/search_index.json: {index.stat().st_size / 1e6:.1f} MB")
+def reset(project: Path) -> None:
+    shutil.rmtree(project / ".storymap-cache", ignore_errors=True)
+    shutil.rmtree(project / "site", ignore_errors=True)
+
+
+def measure(projects: dict[str, tuple[Path, Path | None]], runs: int) -> dict[str, dict]:
+    """Cold builds and one-chapter rebuilds of each project, alternating between them."""
+    out = {name: {"cold": [], "rebuild": []} for name in projects}
+    for run in range(runs):
+        for name, (project, code) in projects.items():
+            reset(project)
+            seconds = cli_build(project, code)
+            out[name]["cold"].append(seconds)
+            print(f"{name}: cold build {run + 1}: {seconds:.2f} s", flush=True)
+        for name, (project, code) in projects.items():
+            edit_chapter(project, run)
+            seconds = cli_build(project, code)
+            out[name]["rebuild"].append(seconds)
+            print(f"{name}: rebuild after editing {CHAPTER} {run + 1}: {seconds:.2f} s",
+                  flush=True)
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="one-chapter rebuilds to time")
+    parser.add_argument("--runs", type=int, default=3, help="cold builds and rebuilds to time")
+    parser.add_argument("--baseline", metavar="REV", help="also time this git revision's code")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="storymap-bench-") as tmp:
-        project = copy_project(Path(tmp))
-        out = Path(tmp) / "site"
-        full, result = timed_build(project, out)
-        show(f"full build, cold cache ({result.pages} pages)", full, result)
-        seconds, result = timed_build(project, out)
-        show("rebuild, nothing changed", seconds, result)
-        edits = []
-        for n in range(args.runs):
-            edited = edit_chapter(project, n)
-            seconds, result = timed_build(project, out)
-            edits.append(seconds)
-            show(f"rebuild after editing {edited} (run {n + 1})", seconds, result)
-        sizes(out)
-        if edits:
-            print(f"\nsummary: full build {full:.2f} s; rebuild after a one-chapter edit "
-                  f"{statistics.median(edits):.2f} s (median of {len(edits)})")
+        root = Path(tmp)
+        projects: dict[str, tuple[Path, Path | None]] = {
+            "current": (copy_project(root / "current"), None)}
+        if args.baseline:
+            code = export_code(args.baseline, root / "baseline-code")
+            projects["baseline"] = (copy_project(root / "baseline"), code)
+        times = measure(projects, args.runs)
+    cold = statistics.median(times["current"]["cold"])
+    rebuild = statistics.median(times["current"]["rebuild"])
+    line = f"cold_s={cold:.2f} rebuild_s={rebuild:.2f} rebuild/cold={100 * rebuild / cold:.1f}%"
+    if args.baseline:
+        base = statistics.median(times["baseline"]["cold"])
+        base_rebuild = statistics.median(times["baseline"]["rebuild"])
+        line += (f" baseline={args.baseline} baseline_cold_s={base:.2f} "
+                 f"baseline_rebuild_s={base_rebuild:.2f} speedup={base / cold:.2f}x")
+    print(line)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,9 @@ not reachable from here, so the same versions are taken from the npm registry (`
 bench/.cache/; any that cannot be had are listed and counted as 0 bytes, which flatters Folium.
 
 Prints both totals and the ratio; the target is storymap under a third of the Folium default.
-Also prints the gzip bytes of the shared map scripts every map page loads: the geometry
-(wards.*.js), the figures (data.*.js) and storymap.js, which decodes them.
+Also prints the gzip bytes of the map files (storymap/pages/mapfiles.py: the index, the overview
+of the shapes, one file per indicator, the wards' codes and names) and storymap.js, which
+decodes them.
 """
 
 from __future__ import annotations
@@ -105,9 +106,9 @@ def storymap_bytes(site: Path, pages: list[str]) -> tuple[int, dict[str, int]]:
 
 def map_script_bytes(site: Path) -> dict[str, int]:
     folder = site / "assets" / "storymap"
-    files = [*folder.glob("wards.*.js"), *folder.glob("data.*.js"), folder / "storymap.js"]
+    files = [*sorted((folder / "map").glob("*.json")), folder / "storymap.js"]
     sizes = {path.name: gz(path.read_bytes()) for path in files}
-    sizes["wards + data"] = sum(n for name, n in sizes.items() if name != "storymap.js")
+    sizes["map files"] = sum(n for name, n in sizes.items() if name != "storymap.js")
     return sizes
 
 

@@ -63,7 +63,7 @@ def timed_load(page, url: str) -> dict[str, float]:
     loaded = time.perf_counter() - start
     drawn = None
     if page.locator(".folium-map").count():
-        page.wait_for_selector("path.storymap-ward", timeout=120_000)
+        page.wait_for_selector(".storymap-leaflet[data-drawn]", timeout=120_000)
         drawn = time.perf_counter() - start
     nav = page.evaluate(
         "() => { const n = performance.getEntriesByType('navigation')[0];"

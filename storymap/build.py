@@ -14,24 +14,50 @@ failed or interrupted build leaves the previous site and cache as they were.
 from __future__ import annotations
 
 import functools
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from storymap.config import Config
-from storymap.data.checks import CheckReport, check_inputs
 from storymap.errors import StorymapError
-from storymap.figures.geography import Geography, load_geography
-from storymap.figures.indicators import IndicatorResult, compute_indicators
-from storymap.figures.riskindex import IndexResult, compute_index
-from storymap.pages.maps import palette_for, write_map_assets
-from storymap.pages.profiles import write_profiles
-from storymap.pages.staticmap import StaticMaps
-from storymap.pages.story import render_pages, write_files
-from storymap.site.finish import finisher
-from storymap.site.incremental import publish_site
 from storymap.site.outdir import check_output_dir, clean_leftovers, swap_in, work_folder
-from storymap.site.stages import BuildResult, Report, Stages
-from storymap.site.weight import summary
-from storymap.site.weightmemo import weigh
+from storymap.site.stages import BuildResult, Memo, Report, Stages
+
+if TYPE_CHECKING:
+    from storymap.data.checks import CheckReport
+    from storymap.figures.geography import Geography
+    from storymap.figures.indicators import IndicatorResult
+    from storymap.figures.riskindex import IndexResult
+
+
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """``module.name``, imported when first called: a rebuild that takes a stage from the cache
+    never imports what made it (mapclassify, topojson, MkDocs ...)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+check_inputs = _lazy("storymap.data.checks", "check_inputs")
+load_geography = _lazy("storymap.figures.geography", "load_geography")
+compute_indicators = _lazy("storymap.figures.indicators", "compute_indicators")
+compute_index = _lazy("storymap.figures.riskindex", "compute_index")
+palette_for = _lazy("storymap.pages.maps", "palette_for")
+write_map_assets = _lazy("storymap.pages.maps", "write_map_assets")
+ward_topology = _lazy("storymap.pages.mapgeometry", "ward_topology")
+write_profiles = _lazy("storymap.pages.profiles", "write_profiles")
+StaticMaps = _lazy("storymap.pages.staticmap", "StaticMaps")
+render_pages = _lazy("storymap.pages.story", "render_pages")
+write_files = _lazy("storymap.pages.story", "write_files")
+finisher = _lazy("storymap.site.finish", "finisher")
+publish_site = _lazy("storymap.site.incremental", "publish_site")
+summary = _lazy("storymap.site.weight", "summary")
+weigh = _lazy("storymap.site.weightmemo", "weigh")
 
 # What each cached stage reads from the config, besides the data files and storymap's own code.
 CHECKS_READ = ("sources", "geography", "indicators", "index", "site.area")
@@ -43,27 +69,34 @@ ALL = ("*",)  # chapters and profile pages may use any of it
 def build(config: Config, out: Path, report: Report | None = None) -> BuildResult:
     out = check_output_dir(config, out)
     with Stages(config, report) as run:
-        checks, geo, results, index = compute(config, run)
+        inputs = compute(config, run)
+        geo, results = inputs.geo, lambda: inputs.figures()[0]
         with work_folder(out) as work:
-            docs, site = work / "docs", work / "site"
+            docs, site = work / "docs", work / "site"  # docs: the site's files beside its pages
+            # the wards' shared arcs, found once for the maps and their images, if either is made
+            topology = functools.cache(lambda: ward_topology(geo().wards, 0))
             with run.stage("write map geometry and data"):
-                assets = run.cached_files("map-assets", INDICATORS_READ,
-                                          lambda d: write_map_assets(config, geo, results, d),
-                                          docs, work)
+                assets = run.cached_files("map-assets", INDICATORS_READ, lambda d: write_map_assets(
+                    config, geo(), results(), d, topology()), docs, work)
             with run.stage("render chapters"):
                 palette = palette_for(config)  # the running build's own, not pickled
                 static = functools.cache(lambda: run.cached(
-                    "static-maps", GEOGRAPHY_READ, lambda: StaticMaps(geo, palette),
-                    externals={"geo": geo, "palette": palette}))
+                    "static-maps", GEOGRAPHY_READ,
+                    lambda: StaticMaps(geo(), palette, topology=topology()),
+                    externals={"geo": geo(), "palette": palette}))
+                images = StepImages(run.memo("step-images", INDICATORS_READ), static)
                 reuse = lambda name, parts, make: run.cached(name, ALL, make, *parts)  # noqa: E731
-                pages, n_maps, files = render_pages(config, geo, results, assets, static, index,
-                                                    checks, reuse)
+                index = (lambda: inputs.figures()[1]) if config.index else None
+                pages, n_maps, files = render_pages(config, inputs.table, results, assets,
+                                                    lambda: images, index, inputs.checks, reuse)
+                images.memo.save(still=set(files.values()).__contains__)
                 write_files(docs, files)
                 run.note(f"{sum(n.startswith('chapter-') for n in run.store.made)} of "
                          f"{len(config.chapters) + 1} chapters rendered")
             with run.stage("ward and borough pages, downloads"):
                 pages += run.cached_files("profiles", ALL,
-                                          lambda d: write_profiles(config, geo, results, d, index),
+                                          lambda d: write_profiles(config, geo(), results(), d,
+                                                                   inputs.figures()[1]),
                                           docs, work)
             with run.stage("build site"):
                 done = publish_site(config, pages, assets.styles, docs, site, run.store,
@@ -77,26 +110,51 @@ def build(config: Config, out: Path, report: Report | None = None) -> BuildResul
     return run.result(out, len(pages), n_maps)
 
 
-def compute(
-    config: Config, run: Stages
-) -> tuple[CheckReport, Geography, dict[str, IndicatorResult], IndexResult | None]:
-    """The stages every command shares: check the inputs, read the geography, compute figures."""
+@dataclass
+class Inputs:
+    """The stages every command shares, each as a function returning its value: taken from the
+    cache (and unpickled only when first asked for) while its inputs are unchanged."""
+
+    checks: Callable[[], CheckReport]
+    geo: Callable[[], Geography]  # with the ward shapes
+    table: Callable[[], Geography]  # without them: what chapters need, unpickled without geopandas
+    figures: Callable[[], tuple[dict[str, IndicatorResult], IndexResult | None]]
+
+
+def compute(config: Config, run: Stages) -> Inputs:
+    """Check the inputs, read the geography, compute the figures."""
     with run.stage("check input data"):
-        checks = run.cached("checks", CHECKS_READ, lambda: check_inputs(config))
+        checks = run.later("checks", CHECKS_READ, lambda: check_inputs(config))
     with run.stage("read boundaries and lookups"):
-        geo = run.cached("geography", GEOGRAPHY_READ, lambda: load_geography(config))
+        geo = run.later("geography", GEOGRAPHY_READ, lambda: load_geography(config))
+        table = run.later("ward-table", GEOGRAPHY_READ, lambda: geo().without_shapes())
     with run.stage("compute indicators and risk index"):
-        results, index = run.cached("indicators", INDICATORS_READ,
-                                    lambda: indicators(config, geo))
-    return checks, geo, results, index
+        figures = run.later("indicators", INDICATORS_READ, lambda: indicators(config, geo()))
+    return Inputs(checks, geo, table, figures)
+
+
+class StepImages:
+    """The static image of each story step: from ``memo`` (the store) while what it shows is
+    unchanged, else drawn by the StaticMaps that ``static`` loads or makes (only then)."""
+
+    def __init__(self, memo: Memo, static: Callable[[], Any]):
+        self.memo, self.static = memo, static
+
+    def svg(self, res: IndicatorResult, focus_kind: str, focus: str | None,
+            highlights: list[str], title: str) -> str:
+        parts = (res.spec.id, focus_kind, focus, list(highlights), title)
+        return self.memo.get(parts, lambda: self.static().svg(res, focus_kind, focus,
+                                                              highlights, title))
 
 
 def check(config: Config, report: Report | None = None) -> BuildResult:
     """Validate config, data and chapters without writing a site (nor the cache)."""
     with Stages(config, report, writable=False) as run:
-        checks, geo, results, index = compute(config, run)
+        inputs = compute(config, run)
+        results, index = inputs.figures()
         with run.stage("render chapters"):
-            pages, n_maps, _files = render_pages(config, geo, results, None, None, index, checks)
+            pages, n_maps, _files = render_pages(config, inputs.table(), results, None, None,
+                                                 index, inputs.checks())
     return run.result(Path(), len(pages), n_maps)
 
 

@@ -73,6 +73,19 @@ def tree_digest(root: Path) -> str:
 
 
 @pytest.fixture(scope="session")
+def real_figures():
+    """The repo's config, its geography, indicator results and risk index, computed once."""
+    from storymap.figures.geography import load_geography
+    from storymap.figures.indicators import compute_indicators
+    from storymap.figures.riskindex import compute_index
+
+    config = load_config(REPO / "site_config.yml")
+    geo = load_geography(config)
+    results = compute_indicators(config, geo)
+    return config, geo, results, compute_index(config, geo, results)
+
+
+@pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The real site, built once from the repo's own config and bundled data."""
     out = tmp_path_factory.mktemp("built") / "site"

@@ -15,8 +15,8 @@ from pathlib import Path
 STORYMAP_JS = Path(__file__).resolve().parent.parent / "storymap" / "assets" / "storymap.js"
 CHAPTER = "where-older-londoners-live.html"
 
-READ = """() => {
-  const data = Storymap.data, out = {geo: Storymap.geo, data: data};
+READ = """async () => {
+  const data = await Storymap.loadAll(), out = {geo: Storymap.geo, data: data};
   const each = f => Object.fromEntries(Object.entries(data.indicators).map(([id, ind]) =>
     [id, ind.values.map((v, i) => f(ind, v, i, id))]));
   out.shown = each((ind, v) => Storymap.formatValue(ind, v));
@@ -50,3 +50,27 @@ def _decode(browser, load) -> dict:
     context.close()
     assert errors == []
     return decoded
+
+
+def map_data(site: Path) -> dict:
+    """The data payload (storymap.pages.maps.data_payload) as a built site ships it, put back
+    together from its map files (storymap.pages.mapfiles): the index, each indicator's file, the
+    wards' codes and names."""
+    folder = site / "assets" / "storymap" / "map"
+    (index_file,) = folder.glob("index.*.json")
+    index = json.loads(index_file.read_text("utf-8"))
+    indicators = {}
+    for ind_id, meta in index["indicators"].items():
+        figures = json.loads((folder / meta["file"]).read_text("utf-8"))
+        indicators[ind_id] = {**{k: v for k, v in meta.items() if k != "file"}, **figures}
+    return {
+        "area": index["area"],
+        "noData": index["noData"],
+        "boroughs": index["boroughs"],
+        "wards": {
+            "codes": json.loads((folder / index["codes"]).read_text("utf-8")),
+            "names": json.loads((folder / index["names"]).read_text("utf-8")),
+            "borough": [b for b, n in index["wards"]["borough"] for _ in range(n)],
+        },
+        "indicators": indicators,
+    }

@@ -213,13 +213,13 @@ def test_pages_reflow_at_320_px_without_horizontal_scrolling(kind, kinds, site_u
 
 @pytest.mark.browser
 def test_drawn_ward_outlines_contrast_with_their_fill(site_url, page) -> None:
-    """Every ward path Chromium draws has an outline at least 3:1 against its fill as drawn."""
+    """Every ward Chromium paints (on the map's canvas, in the style kept on its layer) has an
+    outline at least 3:1 against its fill as drawn."""
     page.goto(f"{site_url}/combined-risk.html", wait_until="load")
-    page.wait_for_selector("path.storymap-ward")
-    drawn = page.eval_on_selector_all(
-        "path.storymap-ward",
-        "els => els.map(e => [e.getAttribute('stroke'), e.getAttribute('fill'),"
-        " parseFloat(e.getAttribute('fill-opacity') || '1')])")
+    page.wait_for_selector(".storymap-leaflet[data-drawn]")
+    drawn = page.evaluate(
+        "() => Object.values(Storymap.maps)[0].layers.map(l => [l.options.color,"
+        " l.options.fillColor, l.options.fillOpacity])")
     assert len(drawn) > 600
     for stroke, fill, opacity in {tuple(d) for d in drawn}:
         shown = over(fill, "#f4f4f4", opacity)

@@ -6,11 +6,11 @@ legend swatches, ward outlines and focus rings need 3:1 against what they sit on
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
+from map_payload import map_data
 
 from storymap.config import load_config
 
@@ -149,8 +149,7 @@ def test_focus_rings_contrast_with_what_they_sit_on(built_site: Path, theme) -> 
 
 
 def map_palettes(site: Path) -> tuple[list[str], str]:
-    data = next((site / "assets/storymap").glob("data.*.js")).read_text("utf-8")
-    payload = json.loads(data[data.index("=") + 1:].rstrip().rstrip(";"))
+    payload = map_data(site)
     colours = sorted({c for ind in payload["indicators"].values() for c in ind["palette"]})
     return colours, payload["noData"]
 

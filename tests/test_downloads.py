@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from map_payload import map_data
 
 from storymap.config import load_config
 from storymap.figures.format import format_value
@@ -51,9 +52,7 @@ def table(built_site: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def payload(built_site: Path) -> dict:
-    (script,) = (built_site / "assets" / "storymap").glob("data.*.js")
-    text = script.read_text("utf-8")
-    return json.loads(text[text.index("=") + 1 : text.rindex(";")])
+    return map_data(built_site)
 
 
 def test_every_ward_is_in_the_downloads_once(built_site: Path, geo, table) -> None:

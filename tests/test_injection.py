@@ -147,18 +147,14 @@ def test_chapter_table_and_tooltip(page, injected, injected_url):
     names = [cells.nth(i).text_content() for i in range(cells.count())]
     assert WARD_IMG in names
     assert BOROUGH_SCRIPT in names  # the whole-area step lists boroughs
-    page.wait_for_function("document.querySelectorAll('path.storymap-ward').length > 600")
+    page.wait_for_selector(".storymap-leaflet[data-drawn]")
     tooltip = page.evaluate(
-        """code => {
-            const map = Object.values(Storymap.maps)[0].map;
-            let text = null;
-            map.eachLayer(layer => {
-                if (layer.feature && layer.feature.properties.c === code) {
-                    layer.openTooltip(layer.getBounds().getCenter());
-                    text = document.querySelector('.leaflet-tooltip').textContent;
-                }
-            });
-            return text;
+        """async code => {
+            const data = await Storymap.loadAll();
+            const layer = Object.values(Storymap.maps)[0].layers[data.wards.codes.indexOf(code)];
+            if (!layer) return null;
+            layer.openTooltip(layer.getBounds().getCenter());
+            return document.querySelector('.leaflet-tooltip').textContent;
         }""",
         codes[WARD_IMG],
     )

@@ -11,12 +11,12 @@ all must equal the figure formatted once from the build's own full value.
 from __future__ import annotations
 
 import html
-import json
 import re
 from pathlib import Path
 
 import pytest
 from conftest import REPO
+from map_payload import map_data
 from test_downloads import by_id
 
 from storymap.build import indicators
@@ -62,10 +62,8 @@ def numbers(text: str) -> list[int]:
 
 
 def map_figures(built_site: Path) -> dict[str, list[str]]:
-    """Each indicator's figures as the map shows them, decoded from data.*.js."""
-    (script,) = (built_site / "assets" / "storymap").glob("data.*.js")
-    text = script.read_text("utf-8")
-    payload = json.loads(text[text.index("=") + 1 : text.rindex(";")])
+    """Each indicator's figures as the map shows them, decoded from the map files."""
+    payload = map_data(built_site)
     out = {}
     for ind_id, ind in payload["indicators"].items():
         figure, shown = 0, []

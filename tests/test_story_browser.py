@@ -39,8 +39,11 @@ def _activate(page, step_id: str) -> None:
 
 def test_chapter_draws_every_ward_from_this_host_only(browser, site_url):
     context, page, requests, errors = _open(browser, site_url)
-    page.wait_for_selector("path.storymap-ward")
-    assert page.locator(".storymap-scrolly path.storymap-ward").count() == 680
+    page.wait_for_selector(".storymap-leaflet[data-drawn]")
+    drawn = page.locator(".storymap-scrolly .storymap-leaflet")
+    assert drawn.get_attribute("data-ward-count") == "680"
+    assert page.locator(".storymap-scrolly .storymap-leaflet canvas").count() == 1
+    assert page.evaluate("Object.values(Storymap.maps)[0].layers.length") == 680
     page.wait_for_timeout(500)
     hosts = {urlparse(u).hostname for u in requests if not u.startswith("data:")}
     assert hosts == {"127.0.0.1"}, hosts
@@ -50,7 +53,7 @@ def test_chapter_draws_every_ward_from_this_host_only(browser, site_url):
 
 def test_scrolling_changes_indicator_colours_and_focus(browser, site_url):
     context, page, _, errors = _open(browser, site_url)
-    page.wait_for_selector("path.storymap-ward")
+    page.wait_for_selector(".storymap-leaflet[data-drawn]")
     steps = _steps(page)
     assert len(steps) >= 4
     seen = []
@@ -63,29 +66,30 @@ def test_scrolling_changes_indicator_colours_and_focus(browser, site_url):
               const c = Storymap.maps[div.id];
               const D = Storymap.data;
               const ind = D.indicators[c.indicator];
-              // every drawn ward has the colour its class says for this indicator
+              // every ward painted has the colour its class says for this indicator
               let wrong = 0;
-              D.wards.codes.forEach((code, i) => {
-                const fill = c.layers[code].getElement().getAttribute('fill').toLowerCase();
+              c.layers.forEach((layer, i) => {
+                const fill = layer.options.fillColor.toLowerCase();
                 if (fill !== ind.palette[ind.colour[i]].toLowerCase()) wrong++;
               });
               const b = c.map.getBounds();
               let inside = 0, total = 0;
-              D.wards.codes.forEach((code, i) => {
+              c.layers.forEach((layer, i) => {
                 const bi = D.wards.borough[i];
                 if (focus && D.boroughs.codes[bi] === focus) {
                   total++;
-                  if (b.contains(c.layers[code].getBounds().getCenter())) inside++;
+                  if (b.contains(layer.getBounds().getCenter())) inside++;
                 }
               });
               return {indicator: div.dataset.indicator, focus: div.dataset.focus, wrong,
+                      painted: c.layers.length,
                       span: b.getEast() - b.getWest(), inside, total};
             }""",
             step["focus"] or None,
         )
         assert state["indicator"] == step["indicator"]
         assert state["focus"] == (step["focus"] or "")
-        assert state["wrong"] == 0
+        assert state["painted"] == 680 and state["wrong"] == 0
         if step["focus"]:
             assert state["inside"] == state["total"] > 0  # the whole borough is in view
             assert state["span"] < 0.35  # zoomed in (London spans about 0.7 degrees)
@@ -101,7 +105,7 @@ def test_reduced_motion_jumps_instead_of_flying(browser, site_url):
     counts = {}
     for motion in ("reduce", "no-preference"):
         context, page, _, _ = _open(browser, site_url, reduced_motion=motion)
-        page.wait_for_selector("path.storymap-ward")
+        page.wait_for_selector(".storymap-leaflet[data-drawn]")
         page.evaluate(
             """() => { window.__flights = 0;
               const m = Object.values(Storymap.maps)[0].map;
@@ -124,7 +128,7 @@ def test_tab_reaches_every_step_and_table_control_and_focus_is_never_behind_the_
     browser, site_url, width
 ):
     context, page, _, _ = _open(browser, site_url, viewport={"width": width, "height": 800})
-    page.wait_for_selector("path.storymap-ward")
+    page.wait_for_selector(".storymap-leaflet[data-drawn]")
     step_ids = {s["id"] for s in _steps(page)}
     reached_steps, tables, sort_buttons, hidden = set(), set(), 0, []
     for _ in range(400):
@@ -202,7 +206,7 @@ def _steps_nojs(page):
 
 def test_phone_width_nothing_overlaps(browser, site_url):
     context, page, _, errors = _open(browser, site_url, viewport={"width": 320, "height": 640})
-    page.wait_for_selector("path.storymap-ward")
+    page.wait_for_selector(".storymap-leaflet[data-drawn]")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     for step in _steps(page):
         page.evaluate("id => document.getElementById(id).focus()", step["id"])

@@ -17,8 +17,7 @@ from storymap.figures.geography import load_geography
 
 pytestmark = pytest.mark.browser
 
-FILLS = """() => Array.from(document.querySelectorAll('#method_index path.storymap-ward'))
-  .map(p => p.getAttribute('fill'))"""
+FILLS = """() => Storymap.maps.method_index.layers.map(layer => layer.options.fillColor)"""
 LIST = """() => Array.from(document.querySelectorAll('.storymap-explorer-top li'),
   li => li.textContent)"""
 

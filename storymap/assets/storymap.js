@@ -1,5 +1,12 @@
-/* storymap: draws ward choropleths from the site's shared geometry and data scripts.
- * Written for this project; needs only Leaflet. Every map on a page reuses the same geometry. */
+/* storymap: draws ward choropleths from the site's map files (storymap/pages/mapfiles.py).
+ * Written for this project; needs only Leaflet. Every map on a page shares the same shapes and
+ * figures, each file fetched once, when a map first needs it: the index and the overview of
+ * every ward's shapes at once, an indicator's figures when a map shows it, a borough's shapes
+ * at full detail when a map is zoomed in on it (where the overview is simplified further), the
+ * wards' codes and names when a step highlights wards or a tooltip opens. Decoding and drawing
+ * run in slices between frames; wards are painted on one canvas (Leaflet's Canvas renderer),
+ * so the page keeps no element per ward: keyboard and screen-reader readers get the same
+ * figures from each step's summary and table. */
 (function () {
   "use strict";
   document.documentElement.classList.add("storymap-js");
@@ -35,31 +42,37 @@
   }
   function signed(n) { return n % 2 ? -(n + 1) / 2 : n / 2; }
 
+  /* Decoding goes a step at a time, so it can be spread over idle moments: each decoder's
+   * step() does a little and returns true when it is done; its result is then in .result. */
+
   /* Arcs of [lon, lat] points on the grid, each point a step from the one before. */
-  function decodeArcs(text, scale) {
-    var n = numbers(text), arcs = [], x = 0, y = 0, at = 0;
+  function arcDecoder(text, scale) {
+    var n = null, x = 0, y = 0, at = 0, arcs = [];
     function point() { return [x / scale[0], y / scale[1]]; }
-    while (at < n.length) {
-      var head = n[at++], points = head % 2 ? [point()] : [];
-      for (var k = Math.floor(head / 2); k > 0; k--) {
-        x += signed(n[at++]);
-        y += signed(n[at++]);
-        points.push(point());
+    return { result: arcs, step: function () {
+      if (!n) { n = numbers(text); return n.length === 0; }
+      for (var stop = at + 2000; at < n.length && at < stop;) {
+        var head = n[at++], points = head % 2 ? [point()] : [];
+        for (var k = Math.floor(head / 2); k > 0; k--) {
+          x += signed(n[at++]);
+          y += signed(n[at++]);
+          points.push(point());
+        }
+        arcs.push(points);
       }
-      arcs.push(points);
-    }
-    return arcs;
+      return at >= n.length;
+    } };
   }
 
   /* Each ward's polygons (lists of rings) joined from its arcs; uses[arc]: wards using it. */
-  function decodeWards(text, arcs, count) {
-    var n = numbers(text), at = 0, stored = 0, once = [], wards = [];
+  function wardDecoder(text, arcs, count) {
+    var n = null, at = 0, stored = 0, once = [], wards = [], w = 0;
     var uses = arcs.map(function () { return []; });
-    function arc(ward) {
+    function arc() {
       var ref = n[at++], index;
       if (ref === 0) { index = stored++; once.push(index); }
       else { index = once.splice(once.length - 1 - Math.floor((ref - 1) / 2), 1)[0]; }
-      uses[index].push(ward);
+      uses[index].push(w);
       return ref === 0 || (ref - 1) % 2 ? arcs[index] : arcs[index].slice().reverse();
     }
     function list(item) {
@@ -67,55 +80,76 @@
       for (var k = n[at++]; k > 0; k--) { items.push(item()); }
       return items;
     }
-    for (var w = 0; w < count; w++) {
-      wards.push(list(function () {
-        return list(function () {  /* a ring: its arcs share their end points */
-          var ring = [];
-          list(function () { return arc(w); }).forEach(function (points) {
-            Array.prototype.push.apply(ring, ring.length ? points.slice(1) : points);
-          });
-          return ring;
-        });
-      }));
+    function ring() {  /* its arcs share their end points */
+      var points = [];
+      list(arc).forEach(function (part) {
+        Array.prototype.push.apply(points, points.length ? part.slice(1) : part);
+      });
+      return points;
     }
-    return { wards: wards, uses: uses };
+    return { result: { wards: wards, uses: uses }, step: function () {
+      if (!n) { n = numbers(text); return count === 0; }
+      for (var stop = w + 60; w < count && w < stop; w++) {
+        wards.push(list(function () { return list(ring); }));
+      }
+      return w >= count;
+    } };
   }
 
-  function decodeGeo(raw, data) {
-    var arcs = decodeArcs(raw.arcs, raw.scale), codes = data.wards.codes;
-    var decoded = decodeWards(raw.wards, arcs, codes.length);
-    /* A borough's outline: the arcs its wards use once (across it: another borough, or none). */
-    var outlines = data.boroughs.codes.map(function () { return []; });
-    decoded.uses.forEach(function (wards, index) {
-      var times = {};
-      wards.forEach(function (w) {
-        var b = data.wards.borough[w];
-        times[b] = (times[b] || 0) + 1;
+  /* Wards' shapes from a geometry payload: each ward {i: its index, c: its code once the codes
+   * are loaded, g: GeoJSON}, and each borough's outline where all its wards are in the payload
+   * (an arc its wards use once: across it another borough, or none). */
+  function geoDecoder(raw, boroughOf, ids) {
+    var arcs = arcDecoder(raw.arcs, raw.scale), wards = null, out = {};
+    var count = ids ? ids.length : boroughOf.length;
+    return { result: out, step: function () {
+      if (!wards) {
+        if (!arcs.step()) { return false; }
+        wards = wardDecoder(raw.wards, arcs.result, count);
+        return false;
+      }
+      if (!wards.step()) { return false; }
+      var outlines = {};
+      wards.result.uses.forEach(function (users, index) {
+        var times = {};
+        users.forEach(function (k) {
+          var b = boroughOf[ids ? ids[k] : k];
+          times[b] = (times[b] || 0) + 1;
+        });
+        Object.keys(times).forEach(function (b) {
+          if (times[b] % 2) { (outlines[b] = outlines[b] || []).push(arcs.result[index]); }
+        });
       });
-      Object.keys(times).forEach(function (b) {
-        if (times[b] % 2) { outlines[b].push(arcs[index]); }
-      });
-    });
-    return {
-      wards: decoded.wards.map(function (polygons, i) {
+      out.wards = wards.result.wards.map(function (polygons, k) {
+        var i = ids ? ids[k] : k;
         var g = polygons.length === 1 ? { type: "Polygon", coordinates: polygons[0] }
                                       : { type: "MultiPolygon", coordinates: polygons };
-        return { c: codes[i], g: g };
-      }),
-      boroughs: data.boroughs.codes.map(function (code, b) {
-        return { c: code, g: { type: "MultiLineString", coordinates: outlines[b] } };
-      })
-    };
+        return { i: i, c: DATA.wards.codes ? DATA.wards.codes[i] : null, g: g };
+      });
+      out.boroughs = Object.keys(outlines).map(function (b) {
+        return { b: +b, c: DATA.boroughs.codes[b],
+                 g: { type: "MultiLineString", coordinates: outlines[b] } };
+      }).sort(function (x, y) { return x.b - y.b; });
+      return true;
+    } };
   }
+
+  function finish(decoder) {
+    while (!decoder.step()) { /* all at once */ }
+    return decoder.result;
+  }
+
+  function decodeGeo(raw, boroughOf, ids) { return finish(geoDecoder(raw, boroughOf, ids)); }
 
   /* Figures as shown; ranks from them (1 = most at risk, ties share the lowest) and, among
    * wards shown alike, how many are truly more at risk; colours from the ranks (the most at
-   * risk take the last colour). */
-  function decodeIndicator(raw) {
+   * risk take the last colour). ``meta``: labels and colours; ``raw``: the figures' file. */
+  function decodeIndicator(meta, raw) {
     var ind = {}, shown = [], figure = 0, above = 0, scale = Math.pow(10, raw.places);
+    Object.keys(meta).forEach(function (key) { ind[key] = meta[key]; });
     Object.keys(raw).forEach(function (key) { ind[key] = raw[key]; });
     numbers(raw.values).forEach(function (n) { figure += signed(n); shown.push(figure); });
-    var ties = numbers(raw.ties), higher = raw.direction === "higher_is_more_risk";
+    var ties = numbers(raw.ties), higher = meta.direction === "higher_is_more_risk";
     var order = shown.map(function (v, i) { return i; }).sort(function (a, b) {
       return higher ? shown[b] - shown[a] : shown[a] - shown[b];
     });
@@ -134,40 +168,195 @@
     return ind;
   }
 
-  function decodeData(raw) {
-    var previous = "", indicators = {};
-    Object.keys(raw.indicators).forEach(function (id) {
-      indicators[id] = decodeIndicator(raw.indicators[id]);
+  /* each code: how many first characters it shares with the one before, then the rest */
+  function decodeCodes(texts) {
+    var previous = "";
+    return texts.map(function (text) {
+      previous = previous.slice(0, DIGIT[text.charAt(0)]) + text.slice(1);
+      return previous;
     });
-    return {
-      area: raw.area,
-      wards: {
-        /* each code: how many first characters it shares with the one before, then the rest */
-        codes: raw.wards.codes.map(function (text) {
-          previous = previous.slice(0, DIGIT[text.charAt(0)]) + text.slice(1);
-          return previous;
-        }),
-        names: raw.wards.names,
-        borough: raw.wards.borough
-      },
-      boroughs: raw.boroughs,
-      indicators: indicators,
-      noData: raw.noData
-    };
   }
 
-  var DATA, GEO;
-  try {
-    DATA = decodeData(window.STORYMAP_DATA);
-    GEO = decodeGeo(window.STORYMAP_GEO, DATA);
-  } catch (error) {
-    fallback();
-    throw error;
-  }
-  var wardIndex = {};
-  DATA.wards.codes.forEach(function (code, i) { wardIndex[code] = i; });
+  /* ---- loading the map files, each when a map first needs it --------------------------- */
+
+  var DATA = null;   /* area, boroughs, wards {borough, codes, names}, indicators, noData */
+  var GEO = null;    /* the overview: every ward's shapes and every borough's outline */
+  var INDEX = null;  /* the index file: where the other files are, and the tiles */
+  var BASE = "";     /* the folder of the map files */
+  var loading = {};  /* file name -> promise of its contents */
+  var READY = null;  /* promise of GEO */
+  var codeIndex = null;
   var boroughIndex = {};
-  DATA.boroughs.codes.forEach(function (code, i) { boroughIndex[code] = i; });
+
+  function getJSON(name) {
+    if (!loading[name]) {
+      loading[name] = fetch(BASE + name, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) { throw new Error(name + ": " + r.status); }
+        return r.json();
+      });
+    }
+    return loading[name];
+  }
+
+  /* A decoder's steps run when the page is idle, about SLICE ms at a time, so no long task
+   * holds up reading (on a slow phone as on a fast one: the slices are timed, not counted). */
+  var SLICE = 8;
+  function sliced(decoder) {
+    return new Promise(function (resolve, reject) {
+      function run() {
+        try {
+          var end = performance.now() + SLICE;
+          while (performance.now() < end) {
+            if (decoder.step()) { resolve(decoder.result); return; }
+          }
+          later(run);
+        } catch (error) { reject(error); }
+      }
+      later(run);
+    });
+  }
+
+  function later(run) {
+    if (window.requestIdleCallback) { window.requestIdleCallback(run, { timeout: 100 }); }
+    else { setTimeout(run, 0); }
+  }
+
+  function setData(data) {
+    DATA = data;
+    boroughIndex = {};
+    DATA.boroughs.codes.forEach(function (code, b) { boroughIndex[code] = b; });
+    window.Storymap.data = DATA;
+  }
+
+  function start() {
+    if (window.STORYMAP_DATA && window.STORYMAP_GEO) {  /* a page with the payloads inline */
+      var raw = window.STORYMAP_DATA;
+      var indicators = {};
+      Object.keys(raw.indicators).forEach(function (id) {
+        indicators[id] = decodeIndicator(raw.indicators[id], raw.indicators[id]);
+      });
+      setData({ area: raw.area, noData: raw.noData, boroughs: raw.boroughs,
+                wards: { borough: raw.wards.borough, codes: decodeCodes(raw.wards.codes),
+                         names: raw.wards.names }, indicators: indicators });
+      INDEX = { tiles: [], overview: { metres: 0 } };
+      GEO = decodeGeo(window.STORYMAP_GEO, DATA.wards.borough);
+      window.Storymap.geo = GEO;
+      return Promise.resolve(GEO);
+    }
+    var link = document.querySelector('link[data-storymap="index"]');
+    if (!link) { return Promise.reject(new Error("no map index on this page")); }
+    BASE = link.href.replace(/[^/]*$/, "");
+    return fetch(link.href, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) { throw new Error("map index: " + r.status); }
+      return r.json();
+    }).then(function (index) {
+      INDEX = index;
+      index.tiles = index.tiles.map(function (bbox, b) {
+        return { bbox: bbox, file: "tile-" + b + "." + index.tilesHash + ".json" };
+      });
+      var borough = [];  /* from runs: [[borough, how many wards in a row], ...] */
+      index.wards.borough.forEach(function (run) {
+        for (var k = 0; k < run[1]; k++) { borough.push(run[0]); }
+      });
+      setData({ area: index.area, noData: index.noData, boroughs: index.boroughs,
+                wards: { borough: borough, codes: null, names: null },
+                indicators: index.indicators });
+      return getJSON(index.overview.file);
+    }).then(function (raw) {
+      return sliced(geoDecoder(raw, DATA.wards.borough));
+    }).then(function (geo) {
+      GEO = geo;
+      window.Storymap.geo = GEO;
+      return GEO;
+    });
+  }
+
+  /* An indicator's figures, ranks and colours. */
+  function loadIndicator(id) {
+    var ind = DATA.indicators[id];
+    if (!ind) { return Promise.reject(new Error("no indicator " + id)); }
+    if (ind.rank) { return Promise.resolve(ind); }
+    return getJSON(ind.file).then(function (raw) {
+      if (!DATA.indicators[id].rank) { DATA.indicators[id] = decodeIndicator(ind, raw); }
+      return DATA.indicators[id];
+    });
+  }
+
+  function loadCodes() {
+    var done = DATA.wards.codes ? Promise.resolve(DATA.wards.codes)
+      : getJSON(INDEX.codes).then(function (texts) {
+        if (!DATA.wards.codes) { DATA.wards.codes = decodeCodes(texts); }
+        return DATA.wards.codes;
+      });
+    return done.then(function (codes) {
+      if (!codeIndex) {
+        codeIndex = {};
+        codes.forEach(function (code, i) { codeIndex[code] = i; });
+        GEO.wards.forEach(function (w) { w.c = codes[w.i]; });
+      }
+      return codes;
+    });
+  }
+
+  function loadNames() {
+    if (DATA.wards.names) { return Promise.resolve(DATA.wards.names); }
+    return getJSON(INDEX.names).then(function (names) {
+      DATA.wards.names = names;
+      return names;
+    });
+  }
+
+  /* A tile's wards at full detail and its borough's outline. */
+  function loadTile(tile) {
+    if (!tile.loaded) {
+      tile.loaded = getJSON(tile.file).then(function (raw) {
+        return sliced(geoDecoder(raw, DATA.wards.borough, raw.ids));
+      });
+    }
+    return tile.loaded;
+  }
+
+  /* Everything: every indicator, the codes and names (tests, and readers of all of it). */
+  function loadAll() {
+    return READY.then(function () {
+      return Promise.all([loadCodes(), loadNames()].concat(
+        Object.keys(DATA.indicators).map(loadIndicator)));
+    }).then(function () { return DATA; });
+  }
+
+  /* The index of the ward whose shape holds the point (-1 if none), from the shapes at full
+   * detail: where the site has tiles, those around the point are fetched first. */
+  function wardAt(lon, lat) {
+    return READY.then(function () {
+      var tiles = INDEX.tiles.filter(function (t) {
+        return lon >= t.bbox[0] && lat >= t.bbox[1] && lon <= t.bbox[2] && lat <= t.bbox[3];
+      });
+      if (!tiles.length) { return GEO.wards; }
+      return Promise.all(tiles.map(loadTile)).then(function (parts) {
+        return [].concat.apply([], parts.map(function (part) { return part.wards; }));
+      });
+    }).then(function (wards) {
+      for (var k = 0; k < wards.length; k++) {
+        if (holds(wards[k].g, lon, lat)) { return wards[k].i; }
+      }
+      return -1;
+    });
+  }
+
+  function holds(geometry, x, y) {
+    var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    return polygons.some(function (rings) {
+      var inside = false;
+      rings.forEach(function (ring) {  /* even-odd: a hole's crossings undo the outer ring's */
+        for (var a = 0, b = ring.length - 1; a < ring.length; b = a++) {
+          var p = ring[a], q = ring[b];
+          if ((p[1] > y) !== (q[1] > y) &&
+              x < (q[0] - p[0]) * (y - p[1]) / (q[1] - p[1]) + p[0]) { inside = !inside; }
+        }
+      });
+      return inside;
+    });
+  }
 
   function formatValue(ind, v) {
     if (v === null || v === undefined) { return "no data"; }
@@ -204,8 +393,7 @@
       fillOpacity: 0.9,
       color: edgeColour(colour, highlighted),
       weight: highlighted ? 3 : 0.6,
-      opacity: 1,
-      className: "storymap-ward"
+      opacity: 1
     };
   }
 
@@ -219,7 +407,7 @@
     var lines = [
       DATA.boroughs.names[DATA.wards.borough[i]],
       ind.short + ": " + formatValue(ind, ind.values[i]),
-      (tied > 1 ? "Joint rank " : "Rank ") + ind.rank[i] + " of " + DATA.wards.codes.length +
+      (tied > 1 ? "Joint rank " : "Rank ") + ind.rank[i] + " of " + DATA.wards.borough.length +
         " in " + DATA.area + " (1 = most at risk)"
     ];
     lines.forEach(function (text) {
@@ -229,105 +417,242 @@
     return box;
   }
 
-  function boundsOf(layers) {
-    var bounds = null;
-    layers.forEach(function (layer) {
-      bounds = bounds ? bounds.extend(layer.getBounds()) : L.latLngBounds(layer.getBounds());
-    });
-    return bounds;
-  }
+  /* ---- the choropleth: every ward on one canvas -------------------------------------------- */
+
+  var EARTH = 40075016.686;  /* metres round the equator */
 
   function Choropleth(map, options) {
     var self = this;
     this.map = map;
     this.indicator = null;
-    this.highlights = {};
-    this.layers = {};
+    this.highlights = {};  /* ward index -> true */
+    this.layers = [];      /* ward index -> its layer */
+    this.outlines = [];    /* borough index -> its outline */
+    this.styled = [];      /* ward index -> the style it has */
+    this.detailed = {};    /* tile file -> true, once its shapes replace the overview's */
+    this.version = 0;
+    this.renderer = L.canvas({ padding: 0.3 });
+    this.state = { indicator: options.indicator, highlight: options.highlight || [],
+                   focus: options.focus || null };
+    this.drawn = READY.then(function () {
+      return loadIndicator(self.state.indicator);
+    }).then(function () { return self.draw(); });
+    this.ready = this.drawn.then(function () {
+      return self.view(self.state, false, true);  /* draw() set the view already */
+    }).then(function () { return self; });
+    map.on("moveend", function () { self.detail(); });
+  }
+
+  /* The view is set first; the wards' layers are made a slice at a time, each styled as it is
+   * made, and painted once, together. */
+  Choropleth.prototype.draw = function () {
+    var self = this;
+    this.indicator = this.state.indicator;
     this.wardLayer = L.geoJSON(null, {
-      style: function () { return { className: "storymap-ward" }; },
+      renderer: this.renderer,
+      style: function (feature) {
+        var i = feature.properties.i, style = wardStyle(DATA.indicators[self.indicator], i, false);
+        self.styled[i] = style.fillColor + style.color + style.weight;
+        return style;
+      },
       onEachFeature: function (feature, layer) {
-        self.layers[feature.properties.c] = layer;
+        var i = feature.properties.i;
+        self.layers[i] = layer;
         layer.bindTooltip(function () {
-          return tooltipFor(DATA.indicators[self.indicator], wardIndex[feature.properties.c]);
+          if (!DATA.wards.names) {  /* the names arrive with the first tooltip */
+            loadNames().then(function () {
+              if (layer.isTooltipOpen()) { layer.getTooltip().update(); }
+            });
+            return "\u2026";
+          }
+          return tooltipFor(DATA.indicators[self.indicator], i);
         }, { sticky: true });
       }
     });
-    GEO.wards.forEach(function (w) {
-      self.wardLayer.addData({ type: "Feature", properties: { c: w.c }, geometry: w.g });
-    });
-    this.wardLayer.addTo(map);
-    /* Leaflet makes every ward with a tooltip a tab stop: 680 of them would bury the story.
-       Keyboard users get the same figures from each step's table instead. */
-    this.wardLayer.eachLayer(function (layer) {
-      var el = layer.getElement && layer.getElement();
-      if (el) { el.setAttribute("tabindex", "-1"); }
-    });
+    this.wardLayer.once("mouseover", function () { loadNames(); });
     this.boroughLayer = L.geoJSON(null, {
+      renderer: this.renderer,
       interactive: false,
-      style: function () {
-        return { color: "#1a1a1a", weight: 1.4, fill: false, className: "storymap-borough" };
-      }
+      style: function () { return { color: "#1a1a1a", weight: 1.4, fill: false }; },
+      onEachFeature: function (feature, layer) { self.outlines[feature.properties.b] = layer; }
     });
-    GEO.boroughs.forEach(function (b) {
-      self.boroughLayer.addData({ type: "Feature", properties: { c: b.c }, geometry: b.g });
+    var first = this.state.focus && this.state.focus in boroughIndex ?
+      GEO.wards.filter(function (w) {
+        return DATA.wards.borough[w.i] === boroughIndex[self.state.focus];
+      }) : GEO.wards;
+    var bounds = shapesBounds(first);
+    if (bounds && this.map.getSize().x > 0) {
+      this.map.fitBounds(bounds, { padding: [12, 12], animate: false });
+    }
+    /* Leaflet 1.9's Canvas renderer paints what changed in the next frame; while the layers
+     * are added, a slice at a time, it is held back, then paints them all once. */
+    var renderer = this.renderer, holding = true;
+    renderer._requestRedraw = function (layer) {
+      if (!holding) { return L.Canvas.prototype._requestRedraw.call(this, layer); }
+    };
+    this.wardLayer.addTo(this.map);
+    this.boroughLayer.addTo(this.map);
+    var items = GEO.wards.map(function (w) {
+      return [self.wardLayer, { type: "Feature", properties: { i: w.i }, geometry: w.g }];
+    }).concat(GEO.boroughs.map(function (b) {
+      return [self.boroughLayer, { type: "Feature", properties: { b: b.b }, geometry: b.g }];
+    }));
+    var at = 0;
+    return sliced({ result: null, step: function () {
+      var item = items[at++];
+      if (item) { item[0].addData(item[1]); }
+      return at >= items.length;
+    } }).then(function () {
+      holding = false;
+      self.repaint();
+      var el = self.map.getContainer();
+      el.setAttribute("data-ward-count", String(GEO.wards.length));
+      el.setAttribute("data-drawn", "true");
     });
-    this.boroughLayer.addTo(map);
-    map.getContainer().setAttribute("data-ward-count", String(GEO.wards.length));
-    this.setIndicator(options.indicator);
-    this.setHighlights(options.highlight || []);
-    this.setFocus(options.focus || null, false);
-  }
-
-  Choropleth.prototype.setIndicator = function (id) {
-    var ind = DATA.indicators[id];
-    if (!ind) { return; }
-    this.indicator = id;
-    this.restyle();
-    this.map.getContainer().setAttribute("data-indicator", id);
   };
 
-  Choropleth.prototype.restyle = function () {
-    var self = this;
-    var ind = DATA.indicators[this.indicator];
-    Object.keys(this.layers).forEach(function (code) {
-      self.layers[code].setStyle(wardStyle(ind, wardIndex[code], !!self.highlights[code]));
+  /* The bounds of decoded shapes, before any layer is made of them. */
+  function shapesBounds(wards) {
+    var s = 90, w = 180, n = -90, e = -180;
+    function walk(c) {
+      if (typeof c[0] === "number") {
+        if (c[0] < w) { w = c[0]; }
+        if (c[0] > e) { e = c[0]; }
+        if (c[1] < s) { s = c[1]; }
+        if (c[1] > n) { n = c[1]; }
+      } else { c.forEach(walk); }
+    }
+    wards.forEach(function (ward) { walk(ward.g.coordinates); });
+    return e >= w ? L.latLngBounds([s, w], [n, e]) : null;
+  }
+
+  /* Show ``state`` (indicator, highlight: ward codes, focus: none, a borough or a ward code)
+   * once what it needs is loaded; a later call wins over one still loading. */
+  Choropleth.prototype.view = function (state, animate, keepView) {
+    var self = this, version = ++this.version;
+    this.state = state;
+    var wards = state.highlight.length > 0 || (!!state.focus && !(state.focus in boroughIndex));
+    return this.drawn.then(function () {
+      return Promise.all([loadIndicator(state.indicator), wards ? loadCodes() : null]);
+    }).then(function () {
+      if (version !== self.version) { return; }
+      self.indicator = state.indicator;
+      self.highlights = {};
+      state.highlight.forEach(function (code) {
+        if (codeIndex && code in codeIndex) { self.highlights[codeIndex[code]] = true; }
+      });
+      self.restyle();
+      self.map.getContainer().setAttribute("data-indicator", state.indicator);
+      if (keepView) {
+        self.map.getContainer().setAttribute("data-focus", state.focus || "");
+        self.detail();
+      } else {
+        self.fit(state.focus, animate);
+      }
     });
-    Object.keys(this.highlights).forEach(function (code) {
-      if (self.layers[code]) { self.layers[code].bringToFront(); }
-    });
+  };
+
+  Choropleth.prototype.setIndicator = function (id) {
+    if (!DATA || !DATA.indicators[id]) { return Promise.resolve(); }
+    return this.view({ indicator: id, highlight: this.state.highlight, focus: this.state.focus });
   };
 
   Choropleth.prototype.setHighlights = function (codes) {
+    return this.view({ indicator: this.state.indicator, highlight: codes, focus: this.state.focus });
+  };
+
+  Choropleth.prototype.setFocus = function (focus, animate) {
+    return this.view({ indicator: this.state.indicator, highlight: this.state.highlight,
+                       focus: focus }, animate);
+  };
+
+  /* Each ward's style for the indicator shown, kept on its layer (layer.options); the canvas
+   * is painted again once, in the next frame, if any changed. */
+  Choropleth.prototype.restyle = function () {
+    var ind = DATA.indicators[this.indicator], changed = false;
+    for (var i = 0; i < this.layers.length; i++) {
+      var layer = this.layers[i];
+      if (!layer) { continue; }
+      var style = wardStyle(ind, i, !!this.highlights[i]);
+      var key = style.fillColor + style.color + style.weight;
+      if (this.styled[i] !== key) {
+        var thicker = layer.options.weight !== style.weight;
+        L.Util.extend(layer.options, style);  /* what setStyle does, without a repaint each */
+        if (thicker && layer._map) { layer._updateBounds(); }
+        this.styled[i] = key;
+        changed = true;
+      }
+    }
     var self = this;
-    this.highlights = {};
-    codes.forEach(function (c) { self.highlights[c] = true; });
-    this.restyle();
+    Object.keys(this.highlights).forEach(function (i) { self.layers[i].bringToFront(); });
+    if (changed) { this.repaint(); }
+  };
+
+  /* All of the canvas painted again in the next frame (Leaflet 1.9's Canvas renderer). */
+  Choropleth.prototype.repaint = function () {
+    var renderer = this.renderer;
+    if (!renderer._map) { return; }
+    renderer._redrawBounds = null;
+    renderer._redrawRequest = renderer._redrawRequest ||
+      L.Util.requestAnimFrame(renderer._redraw, renderer);
   };
 
   /* focus: null (the whole area), a borough code or a ward code. */
-  Choropleth.prototype.setFocus = function (focus, animate) {
-    var self = this;
-    var layers = [];
-    if (focus && boroughIndex[focus] !== undefined) {
+  Choropleth.prototype.fit = function (focus, animate) {
+    var layers = [], self = this;
+    if (focus && focus in boroughIndex) {
       var b = boroughIndex[focus];
-      DATA.wards.codes.forEach(function (code, i) {
-        if (DATA.wards.borough[i] === b) { layers.push(self.layers[code]); }
+      DATA.wards.borough.forEach(function (wb, i) {
+        if (wb === b && self.layers[i]) { layers.push(self.layers[i]); }
       });
-    } else if (focus && this.layers[focus]) {
-      layers.push(this.layers[focus]);
+    } else if (focus && codeIndex && focus in codeIndex) {
+      layers.push(this.layers[codeIndex[focus]]);
     } else {
       layers.push(this.wardLayer);
     }
-    var bounds = boundsOf(layers);
+    var bounds = null;
+    layers.forEach(function (layer) {
+      bounds = bounds ? bounds.extend(layer.getBounds()) : L.latLngBounds(layer.getBounds());
+    });
     var size = this.map.getSize();
+    this.map.getContainer().setAttribute("data-focus", focus || "");
     if (!bounds || !bounds.isValid() || size.x === 0 || size.y === 0) { return; }
-    var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    if (animate && !reduce) {
+    if (animate && !reducedMotion()) {
       this.map.flyToBounds(bounds, { padding: [12, 12], duration: 0.8 });
     } else {
       this.map.fitBounds(bounds, { padding: [12, 12], animate: false });
+      this.detail();
     }
-    this.map.getContainer().setAttribute("data-focus", focus || "");
+  };
+
+  /* Zoomed in so far that the overview's shapes would be more than four pixels off (they are
+   * simplified for a map of the whole area): the shapes of the tiles in view at full detail. */
+  Choropleth.prototype.detail = function () {
+    if (!INDEX || !INDEX.tiles.length || !this.wardLayer) { return; }
+    var centre = this.map.getCenter();
+    var perPixel = EARTH * Math.cos(centre.lat * Math.PI / 180) /
+      (256 * Math.pow(2, this.map.getZoom()));
+    if (4 * perPixel >= INDEX.overview.metres) { return; }  /* off by four pixels at most */
+    var view = this.map.getBounds(), self = this;
+    INDEX.tiles.forEach(function (tile) {
+      var box = L.latLngBounds([tile.bbox[1], tile.bbox[0]], [tile.bbox[3], tile.bbox[2]]);
+      if (self.detailed[tile.file] || !view.intersects(box)) { return; }
+      self.detailed[tile.file] = true;
+      loadTile(tile).then(function (part) {
+        part.wards.forEach(function (w) {
+          var layer = self.layers[w.i];
+          if (layer) {
+            layer.setLatLngs(L.GeoJSON.coordsToLatLngs(w.g.coordinates,
+                                                       w.g.type === "Polygon" ? 1 : 2));
+          }
+        });
+        part.boroughs.forEach(function (b) {
+          if (self.outlines[b.b]) {
+            self.outlines[b.b].setLatLngs(L.GeoJSON.coordsToLatLngs(b.g.coordinates, 1));
+          }
+        });
+      });
+    });
   };
 
   /* ---- story steps: one sticky map per chapter, changed by the step in view ---------------- */
@@ -392,10 +717,7 @@
     if (this.active) { this.active.classList.remove("is-active"); }
     this.active = step;
     step.classList.add("is-active");
-    var state = stepState(step);
-    this.map.setIndicator(state.indicator);
-    this.map.setHighlights(state.highlight);
-    this.map.setFocus(state.focus, animate && !reducedMotion());
+    this.map.view(stepState(step), animate && !reducedMotion());
     var legend = step.querySelector(".storymap-legend");
     if (this.legend && legend) { this.legend.innerHTML = legend.outerHTML; }
     var summary = step.querySelector(".step-summary");
@@ -412,12 +734,15 @@
         var settings = JSON.parse(el.getAttribute("data-map"));
         var map = L.map(el, {
           center: [51.49, -0.11], zoom: 10, zoomSnap: 0.25, scrollWheelZoom: false,
-          attributionControl: !!settings.basemap
+          attributionControl: !!settings.basemap, preferCanvas: true
         });
         if (settings.basemap) {
           L.tileLayer(settings.basemap.url, { attribution: settings.basemap.attribution }).addTo(map);
         }
-        window.Storymap.choropleth(map, settings);
+        window.Storymap.choropleth(map, settings).ready.catch(function (error) {
+          fallback();
+          throw error;
+        });
       });
   }
 
@@ -435,18 +760,16 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", startStories);
-  } else {
-    setTimeout(startStories, 0);
-  }
-
   window.Storymap = {
     Story: Story,
-    data: DATA,
-    geo: GEO,
+    data: null,  /* the index's data once it is loaded, figures as they are (loadAll) */
+    geo: null,   /* the overview's shapes once they are loaded */
     formatValue: formatValue,
     tooltipFor: tooltipFor,
+    loadAll: loadAll,
+    loadIndicator: loadIndicator,
+    loadNames: loadNames,
+    wardAt: wardAt,
     maps: {},
     choropleth: function (map, options) {
       var c = new Choropleth(map, options);
@@ -454,4 +777,14 @@
       return c;
     }
   };
+  READY = start();
+  READY.catch(function () { fallback(); });
+  window.Storymap.ready = READY;
+
+  if (!window.L) { return; }  /* decoding only (a page that loads no Leaflet) */
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", startStories);
+  } else {
+    setTimeout(startStories, 0);
+  }
 })();

@@ -4,7 +4,9 @@
  *    (search/search_index.json, written by the site generator) is fetched only when a reader
  *    first uses the box; without JavaScript the box stays hidden and the Contents remain.
  * 2. Tables wider than the screen scroll inside themselves (theme.css); one that scrolls is made
- *    focusable, so it scrolls from the keyboard too. */
+ *    focusable, so it scrolls from the keyboard too (looked at when the browser is idle, and
+ *    when a <details> holding tables opens).
+ * Nothing here runs at load but setting up the search box's listeners. */
 (function () {
   "use strict";
   var SHOWN = 12;
@@ -146,10 +148,15 @@
     }
   }
 
-  function scrollableTables() {
-    var tables = document.querySelectorAll(".page-text table");
-    Array.prototype.forEach.call(tables, function (table) {
-      if (table.scrollWidth > table.clientWidth + 1) {
+  /* Reads every table's widths first, then changes attributes: one layout, not one per table.
+   * Tables in a closed <details> have no width yet: they are looked at when it opens. */
+  function scrollableTables(within) {
+    var tables = Array.prototype.filter.call(
+      (within || document).querySelectorAll(".page-text table"),
+      function (table) { return !table.closest("details:not([open])"); });
+    var wide = tables.map(function (table) { return table.scrollWidth > table.clientWidth + 1; });
+    tables.forEach(function (table, k) {
+      if (wide[k]) {
         if (!table.hasAttribute("tabindex")) {
           table.setAttribute("tabindex", "0");
           table.setAttribute("data-storymap-scroll", "");
@@ -161,8 +168,20 @@
     });
   }
 
+  /* Nothing the page needs to show itself: done when the browser is idle. */
+  function whenIdle(work) {
+    if (window.requestIdleCallback) { window.requestIdleCallback(work, { timeout: 2000 }); }
+    else { setTimeout(work, 200); }
+  }
+
   if (form && window.fetch && String.prototype.normalize) { setUpSearch(); }
-  scrollableTables();
-  window.addEventListener("load", scrollableTables);
-  window.addEventListener("resize", scrollableTables);
+  whenIdle(function () { scrollableTables(); });
+  var resizing = 0;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { scrollableTables(); }, 200);
+  });
+  document.addEventListener("toggle", function (event) {
+    if (event.target.open) { scrollableTables(event.target); }
+  }, true);
 })();

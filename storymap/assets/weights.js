@@ -88,6 +88,13 @@
     if (!root || !INPUTS || !S) { return; }
     var choropleth = S.maps[root.getAttribute("data-map-id")];
     if (!choropleth) { setTimeout(start, 50); return; }
+    /* the map drawn, and the ward names and the index's figures loaded (storymap.js) */
+    Promise.all([choropleth.ready, S.loadNames(), S.loadIndicator(INPUTS.id)]).then(function () {
+      setUp(root, S, choropleth);
+    });
+  }
+
+  function setUp(root, S, choropleth) {
     var form = root.querySelector("form.storymap-weights");
     var list = root.querySelector(".storymap-explorer-top");
     var status = root.querySelector(".storymap-explorer-status");

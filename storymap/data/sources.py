@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-
-import geopandas as gpd
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from storymap.config import Config
 from storymap.data.fetched import cached_file
 from storymap.errors import DataError, did_you_mean, quoted_list
+
+if TYPE_CHECKING:  # imported where they are used: the build's keys need this module, not them
+    import geopandas as gpd
+    import pandas as pd
 
 MAX_DATA_BYTES = 60_000_000
 
@@ -75,6 +77,8 @@ def read_table(config: Config, source_id: str, columns: list[str]) -> pd.DataFra
             f"{shown}: columns are separated by {delim!r}, not commas. "
             "Save it as comma-separated CSV."
         )
+    import pandas as pd
+
     try:
         df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     except UnicodeDecodeError as exc:
@@ -102,6 +106,8 @@ def read_boundaries(config: Config, source_id: str, columns: list[str]) -> gpd.G
     """Read a boundary file into EPSG:4326 with ``columns`` checked for presence."""
     path = _check_file(config, source_id)
     shown = display_path(config, path)
+    import geopandas as gpd
+
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several kinds for unreadable files

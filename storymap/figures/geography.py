@@ -8,8 +8,8 @@ borough), the boroughs, and per small-area geography a lookup ``code -> ward, we
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -22,6 +22,9 @@ from storymap.errors import ConfigError, DataError, ProblemList, did_you_mean, q
 # W05…, S13…, N08…) name areas in it, so a boundary elsewhere is a mistake (or swapped axes).
 UK_EXTENT = (-9.0, 49.0, 2.5, 61.5)
 
+if TYPE_CHECKING:  # geopandas is imported by what reads or unpickles the shapes, not by this
+    import geopandas as gpd
+
 
 @dataclass
 class Geography:
@@ -31,6 +34,11 @@ class Geography:
 
     def borough_of(self, ward_code: str) -> str:
         return str(self.wards.at[ward_code, "borough_code"])
+
+    def without_shapes(self) -> Geography:
+        """The wards and boroughs without their geometry (nor lookups): what pages that only name
+        and count wards need, unpickled without geopandas."""
+        return Geography(pd.DataFrame(self.wards.drop(columns="geometry")), self.boroughs, {})
 
 
 def load_geography(config: Config) -> Geography:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -257,10 +256,32 @@ def class_breaks(values: np.ndarray, method: str, k: int) -> list[float]:
     """Upper bounds of ``k`` classes (fewer if the data has fewer distinct values)."""
     values = values[np.isfinite(values)]
     if method == "natural_breaks":
+        import mapclassify  # its import takes seconds (scipy, scikit-learn): only when asked for
+
         bins = mapclassify.FisherJenks(values, k=k).bins
     else:
-        bins = mapclassify.Quantiles(values, k=k).bins
+        bins = quantile_breaks(values, k)
     return [float(b) for b in np.unique(bins)]
+
+
+def quantile_breaks(values: np.ndarray, k: int) -> np.ndarray:
+    """The upper bounds of ``k`` quantile classes, the same numbers as
+    ``mapclassify.Quantiles(values, k).bins`` (scipy's ``scoreatpercentile`` at 100/k, 200/k
+    ... 100, interpolating as it does), without importing mapclassify."""
+    ordered = np.sort(np.asarray(values, dtype=float))
+    step = 100.0 / k
+    percents = np.arange(step, 100 + step, step)
+    percents[-1] = min(percents[-1], 100.0)
+    out = []
+    for percent in percents:
+        at = percent / 100.0 * (len(ordered) - 1)
+        i = int(at)
+        if i == at:
+            out.append(ordered[i])
+        else:
+            below, above = (i + 1) - at, at - i
+            out.append((ordered[i] * below + ordered[i + 1] * above) / (below + above))
+    return np.unique(np.array(out))
 
 
 def classify(values: np.ndarray, breaks: list[float]) -> np.ndarray:

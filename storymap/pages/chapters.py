@@ -24,6 +24,7 @@ import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
@@ -43,9 +44,11 @@ from storymap.pages.places import Figure as Figure
 from storymap.pages.places import Places, compare_figures, names
 from storymap.pages.reference import indicators_table, manifest_markdown, sources_table
 from storymap.pages.sandbox import ChapterLimitError, chapter_environment, render_bounded
-from storymap.pages.staticmap import StaticMaps
 from storymap.pages.steps import parse_steps, scrolly_html, step_html
 from storymap.pages.templatesyntax import explain
+
+if TYPE_CHECKING:
+    from storymap.pages.staticmap import StaticMaps
 
 MAX_CHAPTER_BYTES = 1_000_000
 SCRIPT_TAG = re.compile(r"<\s*script\b", re.IGNORECASE)
@@ -91,7 +94,7 @@ class ChapterContext(Places):
         self.maps.append(MapSpec(map_id, first.indicator, first.focus, None, first.highlights))
         div = map_element(self.config, self.maps[-1])
         area = self.config.site.area.name
-        parts = []
+        parts, first_view = [], ("", "")
         for step in steps:
             self.views.append((step.indicator, step.focus))
             res = self.results[step.indicator]
@@ -105,18 +108,20 @@ class ChapterContext(Places):
             legend = legend_html(self.config, res) + band_note(
                 self.index, res.id, self._view_codes(step.focus_kind, step.focus))
             parts.append(step_html(self.slug, step, summary, legend, image, table))
-        tags = self._asset_tags()
+            if len(parts) == 1:  # shown beside the map until the script shows each step's
+                first_view = (summary, legend)
+        wards = bool(first.highlights) or first.focus_kind == "ward"
+        tags = self._asset_tags(first.indicator, wards)
         label = f"Map for this chapter: {self.config.site.title}"
-        return intro + "\n\n" + tags + scrolly_html(self.slug, div, parts, label)
+        return intro + "\n\n" + tags + scrolly_html(self.slug, div, parts, label, *first_view)
 
-    def _asset_tags(self) -> str:
+    def _asset_tags(self, indicator: str, wards: bool = False) -> str:
+        """The map's scripts, and a preload of the files its first view shows (``wards``: it
+        highlights or focuses on wards, so it needs their codes)."""
         if not self.assets or self._assets_written:
             return ""
         self._assets_written = True
-        return "".join(
-            f'<script src="{self.asset_prefix}{src}" defer></script>\n'
-            for src in self.assets.scripts
-        )
+        return self.assets.tags(self.asset_prefix, indicator, wards)
 
     # --- maps ----------------------------------------------------------------------------
     def map(self, indicator: str, focus: str | None = None, title: str | None = None) -> Markup:
@@ -125,7 +130,7 @@ class ChapterContext(Places):
         map_id = f"{self.slug}_{len(self.maps) + 1}".replace("-", "_")
         spec = MapSpec(map_id, indicator, focus_code, title)
         self.maps.append(spec)
-        html = self._asset_tags() + map_fragment(
+        html = self._asset_tags(indicator) + map_fragment(
             self.config, self.geo, self.results, spec, self.asset_prefix
         )
         note = band_note(self.index, indicator, self._view_codes(

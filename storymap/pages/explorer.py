@@ -108,9 +108,8 @@ def explorer_html(config: Config, geo: Geography, ix: IndexResult, assets: MapAs
         f'<output for="weight-{e(c.id)}">{published[c.id]}</output></p>'
         for c in ix.section.components
     )
-    scripts = "".join(f'<script src="{e(src)}" defer></script>'
-                      for src in [*(assets.scripts if assets else []), inputs,
-                                  f"{ASSET_DIR}/weights.js"])
+    scripts = (assets.tags("", ix.result.spec.id) if assets else "") + "".join(
+        f'<script src="{e(src)}" defer></script>' for src in [inputs, f"{ASSET_DIR}/weights.js"])
     return (
         "## Try other weights\n\n"
         "<p>The weights are judgements. Give each part of the index a weight from 0 (leave it "

@@ -32,32 +32,60 @@ def ward_topology(wards: gpd.GeoDataFrame, metres: float) -> topojson.Topology:
     return topojson.Topology(projected, prequantize=False, toposimplify=metres)
 
 
-def simplified_projected(wards: gpd.GeoDataFrame, metres: float) -> gpd.GeoDataFrame:
-    """Wards in British National Grid, simplified topology-aware (``metres`` 0: as they are)."""
+def simplified(topology: topojson.Topology, metres: float) -> topojson.Topology:
+    """``topology`` (unsimplified) simplified by ``metres``: the arcs are found once for every
+    level of detail."""
+    return topology.toposimplify(metres) if metres > 0 else topology
+
+
+def simplified_projected(wards: gpd.GeoDataFrame, metres: float,
+                         topology: topojson.Topology | None = None) -> gpd.GeoDataFrame:
+    """Wards in British National Grid, simplified topology-aware (``metres`` 0: as they are);
+    ``topology``: their unsimplified :func:`ward_topology`, if it was made already."""
     projected = wards[["geometry"]].to_crs(27700)
     if metres > 0:
-        projected = ward_topology(wards, metres).to_gdf().set_crs(27700, allow_override=True)
+        simple = (simplified(topology, metres) if topology is not None
+                  else ward_topology(wards, metres))
+        projected = simple.to_gdf().set_crs(27700, allow_override=True)
         projected.index = wards.index
     return projected
 
 
-def grid_scale(latitude: float) -> tuple[int, int]:
-    """Grid steps per degree of longitude and latitude for steps of about GRID_METRES."""
+def grid_scale(latitude: float, metres: float = GRID_METRES) -> tuple[int, int]:
+    """Grid steps per degree of longitude and latitude for steps of about ``metres``."""
     east = METRES_PER_DEGREE_LON * np.cos(np.radians(latitude))
-    return round(east / GRID_METRES), round(METRES_PER_DEGREE_LAT / GRID_METRES)
+    return round(east / metres), round(METRES_PER_DEGREE_LAT / metres)
 
 
-def geometry_payload(config: Config, geo: Geography) -> dict:
-    """The simplified wards as shared arcs on a grid (see storymap.pages.mapcodec), in ward
-    order."""
-    output = ward_topology(geo.wards, config.geography.simplify_metres).output
-    projected = [np.asarray(a, dtype=float) for a in output["arcs"]]
-    by_code = {g["id"]: g for g in output["objects"]["data"]["geometries"]}
-    rings = [_polygons(by_code[code], projected) for code in geo.wards.index]
-    lines = gpd.GeoSeries([LineString(a) for a in projected], crs=27700).to_crs(4326)
-    lonlat = [np.asarray(line.coords) for line in lines]
-    miny, maxy = geo.wards.total_bounds[[1, 3]]
-    return encode_topology(lonlat, rings, grid_scale((miny + maxy) / 2))
+def geometry_payload(config: Config, geo: Geography, metres: float | None = None) -> dict:
+    """The wards simplified by ``metres`` (default: the config's simplify_metres) as shared
+    arcs on a grid (see storymap.pages.mapcodec), in ward order."""
+    metres = config.geography.simplify_metres if metres is None else metres
+    topology = ward_topology(geo.wards, metres)
+    return WardArcs.of(geo, topology, GRID_METRES).payload(range(len(geo.wards)))
+
+
+class WardArcs:
+    """The wards as shared arcs in lon/lat and each ward's rings as arc references, on a grid
+    of about ``grid`` metres; :meth:`payload` encodes any set of the wards."""
+
+    def __init__(self, arcs: list[np.ndarray], rings: list[WardRings], scale: tuple[int, int]):
+        self.arcs, self.rings, self.scale = arcs, rings, scale
+
+    @classmethod
+    def of(cls, geo: Geography, topology: topojson.Topology, grid: float) -> WardArcs:
+        output = topology.output
+        projected = [np.asarray(a, dtype=float) for a in output["arcs"]]
+        by_code = {g["id"]: g for g in output["objects"]["data"]["geometries"]}
+        rings = [_polygons(by_code[code], projected) for code in geo.wards.index]
+        lines = gpd.GeoSeries([LineString(a) for a in projected], crs=27700).to_crs(4326)
+        lonlat = [np.asarray(line.coords) for line in lines]
+        miny, maxy = geo.wards.total_bounds[[1, 3]]
+        return cls(lonlat, rings, grid_scale((miny + maxy) / 2, grid))
+
+    def payload(self, wards) -> dict:
+        """The given wards (indices, in order) and only the arcs they use."""
+        return encode_topology(self.arcs, [self.rings[i] for i in wards], self.scale)
 
 
 def _polygons(geometry: dict, arcs: list[np.ndarray]) -> WardRings:

@@ -13,7 +13,6 @@ In: the Geography and the IndicatorResults. Out:
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import shutil
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import xstatic.pkg.leaflet as xleaflet
 
 from storymap.config import Config
 from storymap.figures.format import format_value, places
@@ -30,7 +28,7 @@ from storymap.figures.indicators import IndicatorResult
 from storymap.pages.alt import view_summary
 from storymap.pages.downloads import download_paths
 from storymap.pages.mapcodec import encode_indicator, front_coded
-from storymap.pages.mapgeometry import geometry_payload
+from storymap.pages.mapfiles import MapFiles, write_map_files
 
 ASSET_DIR = "assets/storymap"
 PACKAGE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -38,17 +36,38 @@ PACKAGE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 @dataclass
 class MapAssets:
-    """Site-relative URLs of the shared scripts and styles, in load order."""
+    """Site-relative URLs of the shared scripts and styles, in load order: ``styles`` for every
+    page (legends, tables, figures), ``map_styles`` only for pages with a live map; ``files``,
+    the map's geometry and data (storymap.pages.mapfiles)."""
 
     scripts: list[str]
     styles: list[str]
-    geometry_bytes: int
-    data_bytes: int
+    files: MapFiles
+    map_styles: tuple[str, ...] = ()
+
+    def tags(self, prefix: str, indicator: str | None, wards: bool = False) -> str:
+        """The elements a page with a map needs: a preload of each file its first view fetches
+        (the index marked for storymap.js, which finds the rest from it), then the scripts."""
+        e = html.escape
+        out = []
+        for path in self.files.first_view(indicator, wards):
+            mark = ' data-storymap="index"' if path == self.files.index else ""
+            out.append(f'<link rel="preload" href="{e(prefix + path)}" as="fetch" '
+                       f'type="application/json" crossorigin="anonymous"{mark}>\n')
+        out += [f'<script src="{e(prefix + src)}" defer></script>\n' for src in self.scripts]
+        return "".join(out)
 
 
 def write_map_assets(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path
+    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path,
+    topology=None,
 ) -> MapAssets:
+    """Leaflet, storymap's scripts and styles and the map files into ``docs``; ``topology``:
+    the wards' unsimplified shared arcs, if the build made them already."""
+    import xstatic.pkg.leaflet as xleaflet
+
+    from storymap.pages.mapfiles import level_payloads  # geopandas, topojson: only here
+
     out = docs / ASSET_DIR
     (out / "leaflet").mkdir(parents=True, exist_ok=True)
     leaflet_src = Path(xleaflet.BASE_DIR)
@@ -57,21 +76,14 @@ def write_map_assets(
     shutil.copytree(leaflet_src / "images", out / "leaflet" / "images", dirs_exist_ok=True)
     for name in ("storymap.js", "storymap.css", "sortable.js"):
         shutil.copyfile(PACKAGE_ASSETS / name, out / name)
-    geometry = "window.STORYMAP_GEO=" + _json(geometry_payload(config, geo)) + ";\n"
-    data = "window.STORYMAP_DATA=" + _json(data_payload(config, geo, results)) + ";\n"
-    geo_name = _write_hashed(out, "wards", geometry)
-    data_name = _write_hashed(out, "data", data)
+    levels = level_payloads(config, geo, topology)
+    files = write_map_files(levels, data_payload(config, geo, results), docs)
     return MapAssets(
-        scripts=[
-            f"{ASSET_DIR}/leaflet/leaflet.js",
-            f"{ASSET_DIR}/{geo_name}",
-            f"{ASSET_DIR}/{data_name}",
-            f"{ASSET_DIR}/storymap.js",
-            f"{ASSET_DIR}/sortable.js",
-        ],
-        styles=[f"{ASSET_DIR}/leaflet/leaflet.css", f"{ASSET_DIR}/storymap.css"],
-        geometry_bytes=len(geometry.encode()),
-        data_bytes=len(data.encode()),
+        scripts=[f"{ASSET_DIR}/leaflet/leaflet.js", f"{ASSET_DIR}/storymap.js",
+                 f"{ASSET_DIR}/sortable.js"],
+        styles=[f"{ASSET_DIR}/storymap.css"],
+        files=files,
+        map_styles=(f"{ASSET_DIR}/leaflet/leaflet.css",),
     )
 
 
@@ -79,15 +91,6 @@ def _json(payload: object) -> str:
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
     # Safe inside a <script> element too: no tag can be closed or opened by data.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _write_hashed(out: Path, stem: str, text: str) -> str:
-    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
-    name = f"{stem}.{digest}.js"
-    for old in out.glob(f"{stem}.*.js"):
-        old.unlink()
-    (out / name).write_text(text, encoding="utf-8")
-    return name
 
 
 def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorResult]) -> dict:

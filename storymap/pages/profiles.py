@@ -19,6 +19,7 @@ from storymap.figures.format import format_value, ordinal, percent_of
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult
+from storymap.pages.areaindex import borough_index
 from storymap.pages.borough_parts import borough_comparison, borough_map, borough_table
 from storymap.pages.downloads import (
     Downloads,
@@ -74,14 +75,18 @@ def profile_pages(
     config: Config, geo: Geography, results: dict[str, IndicatorResult],
     index: IndexResult | None = None,
 ) -> list[Page]:
-    """Borough pages, each followed by its wards' pages (by name), then the downloads page."""
+    """The index of boroughs, then borough pages, each followed by its wards' pages (by name),
+    then the downloads page."""
     ctx = Profiles(
         config, geo, results, download_paths(config, geo), borough_shapes(geo),
         Figures(results, geo, config.site.area.name, index), sources_list(config, results),
     )
     names = geo.wards["name"].astype(str)
     duplicated = set(names[names.duplicated(keep=False)])
-    pages: list[Page] = []
+    counts = geo.wards["borough_code"].value_counts()
+    pages: list[Page] = [borough_index(config.site.area.name, [
+        (str(name), ctx.borough_path(code), int(counts.get(code, 0)))
+        for code, name in geo.boroughs["name"].items()], SECTION)]
     for code, name in geo.boroughs["name"].items():
         name = str(name)
         pages.append(

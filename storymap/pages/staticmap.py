@@ -25,10 +25,13 @@ WIDTH = 600
 class StaticMaps:
     """Projected, simplified ward shapes, computed once per build and reused for every image."""
 
-    def __init__(self, geo: Geography, palette_for, simplify_metres: float = 60):
+    def __init__(self, geo: Geography, palette_for, simplify_metres: float = 60, topology=None):
+        """``topology``: the wards' unsimplified shared arcs, if the build made them already
+        (storymap.pages.mapgeometry.ward_topology)."""
         self.geo = geo
         self.palette_for = palette_for
-        self.shapes: gpd.GeoSeries = simplified_projected(geo.wards, simplify_metres).geometry
+        self.shapes: gpd.GeoSeries = simplified_projected(geo.wards, simplify_metres,
+                                                          topology).geometry
         borough = geo.wards["borough_code"]
         self.boroughs = gpd.GeoSeries(
             [shapely.union_all(self.shapes[borough == b].to_numpy()) for b in geo.boroughs.index],

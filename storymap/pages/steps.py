@@ -236,14 +236,17 @@ def step_attributes(step: Step) -> str:
     )
 
 
-def scrolly_html(slug: str, map_div: str, steps_html: list[str], label: str) -> str:
+def scrolly_html(slug: str, map_div: str, steps_html: list[str], label: str,
+                 summary: str = "", legend: str = "") -> str:
+    """The sticky map and its steps; ``summary`` and ``legend``: the first step's, shown beside
+    the map from the start, so nothing moves when the script shows them."""
     e = html.escape
     return (
         f'<div class="storymap-scrolly" id="scrolly-{e(slug)}" markdown="block">\n'
         f'<div class="storymap-sticky" role="region" aria-label="{e(label)}">\n'
         f'<div class="storymap-map">{map_div}</div>\n'
-        f'<div class="storymap-live" aria-live="polite"></div>\n'
-        f'<div class="storymap-legend-live" aria-hidden="true"></div>\n'
+        f'<div class="storymap-live" aria-live="polite">{e(summary)}</div>\n'
+        f'<div class="storymap-legend-live" aria-hidden="true">{legend}</div>\n'
         "</div>\n"
         f'<div class="storymap-steps" markdown="block">\n\n'
         + "\n\n".join(steps_html)

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from storymap.config import Config, chapter_slug
 from storymap.data.checks import CheckReport
@@ -26,11 +26,15 @@ from storymap.pages.explorer import explorer_files
 from storymap.pages.maps import MapAssets
 from storymap.pages.method import checks_page, method_page
 from storymap.pages.page import Page
-from storymap.pages.staticmap import StaticMaps
+
+if TYPE_CHECKING:
+    from storymap.pages.staticmap import StaticMaps
 
 ABOUT = "About the data"
 # reuse(name, key parts, make): make()'s value, or the cached one for the same key parts
 Reuse = Callable[[str, tuple, Callable[[], Any]], Any]
+T = TypeVar("T")
+Given = Union[T, Callable[[], T]]  # noqa: UP007 - a generic alias needs Union
 
 
 @dataclass
@@ -44,17 +48,20 @@ class Chapter:
 
 def render_pages(
     config: Config,
-    geo: Geography,
-    results: dict[str, IndicatorResult],
+    geo: Given[Geography],
+    results: Given[dict[str, IndicatorResult]],
     assets: MapAssets | None,
     static: Callable[[], StaticMaps] | None,
-    index: IndexResult | None = None,
-    checks: CheckReport | None = None,
+    index: Given[IndexResult | None] = None,
+    checks: Given[CheckReport | None] = None,
     reuse: Reuse | None = None,
 ) -> tuple[list[Page], int, dict[str, str]]:
     """Markdown pages, the number of maps, and extra files (docs path -> text) they use. With
-    ``reuse``, a chapter is rendered only if its file or anything else it reads changed."""
-    check_focus_boroughs(config, geo)  # a misspelt borough is named with its key, not per chapter
+    ``reuse``, a page is rendered only if its file or anything else it reads changed. ``geo``,
+    ``results``, ``index`` and ``checks`` are the values, or functions that return them, called
+    only by the pages rendered afresh (so a rebuild that takes them all from the cache never
+    unpickles the figures)."""
+    check_focus_boroughs(config, given(geo))  # a misspelt borough is named with its key
     pages: list[Page] = []
     files: dict[str, str] = {}
     n_maps = 0
@@ -71,33 +78,44 @@ def render_pages(
         pages.append(chapter.page)
         files.update(chapter.files)
         n_maps += chapter.maps
+    reuse = reuse or (lambda _name, _parts, make: make())
     if index is not None:
-        markdown = method_page(config, geo, index, assets)
-        files.update(explorer_files(config, geo, index)[0])
-        pages.append(Page("method.md", "How the risk index is built", markdown, ABOUT))
+        method, explorer = reuse("method-page", (), lambda: (
+            method_page(config, given(geo), given(index), assets),
+            explorer_files(config, given(geo), given(index))[0]))
+        files.update(explorer)
+        pages.append(Page("method.md", "How the risk index is built", method, ABOUT,
+                          styles=assets.map_styles if assets else ()))
     if checks is not None:
-        pages.append(Page("data-checks.md", "Data checks", checks_page(config, checks), ABOUT))
+        markdown = reuse("checks-page", (), lambda: checks_page(config, given(checks)))
+        pages.append(Page("data-checks.md", "Data checks", markdown, ABOUT))
     pages.append(accessibility_page(config, ABOUT))
     return pages, n_maps, files
 
 
+def given(value: Given[T]) -> T:
+    """A value, or what the function standing for it returns."""
+    return value() if callable(value) else value
+
+
 def render_one(
     config: Config,
-    geo: Geography,
-    results: dict[str, IndicatorResult],
+    geo: Given[Geography],
+    results: Given[dict[str, IndicatorResult]],
     assets: MapAssets | None,
     static: Callable[[], StaticMaps] | None,
     entry: tuple[str, str, str, str | None],
-    index: IndexResult | None = None,
+    index: Given[IndexResult | None] = None,
 ) -> Chapter:
     """One chapter (or the home page): ``entry`` is its slug, file, title and nav section."""
     slug, file, title, section = entry
-    ctx = ChapterContext(config, geo, results, assets, "", slug, static() if static else None,
-                         index=index)
+    ctx = ChapterContext(config, given(geo), given(results), assets, "", slug,
+                         static() if static else None, index=given(index))
     markdown = render_chapter(config, file, ctx, extra={"chapters": chapter_links(config)})
     markdown += edit_link(config, file)
     wide = any(m.map_id.endswith("_story") for m in ctx.maps)
-    page = Page(f"{slug}.md", title, markdown, section, wide)
+    styles = assets.map_styles if assets and ctx.maps else ()
+    page = Page(f"{slug}.md", title, markdown, section, wide, styles=styles)
     return Chapter(page, dict(ctx.files), len(ctx.maps))
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from shapely.geometry.base import BaseGeometry
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 SVG_NS = "http://www.w3.org/2000/svg"
 LIGHT = "#e3e3e3"

@@ -124,19 +124,53 @@ class Store:
              files_to: Path | None = None) -> tuple[bool, object]:
         """(True, value) from an intact entry, its files copied into ``files_to`` (if given);
         else (False, None), noting an entry that was there but damaged."""
-        entry = self.entries / f"{name}.{key}"
-        if not entry.is_dir():
+        payload = self.peek(name, key)
+        if payload is None:
             return False, None
         try:
-            stored = self._read_entry(entry, name, key, externals or {})
+            stored = self._unpickle(payload, name, key, externals or {})
             if stored["files"] and files_to is not None:
                 self._restore_all(stored["files"], files_to)
         except Exception:  # damaged, truncated, or from another version: make it again
-            self.notes.append(f"the cached '{name}' was damaged or unreadable; made it again")
+            self._damaged(name)
             return False, None
+        return True, stored["value"]
+
+    def peek(self, name: str, key: str) -> bytes | None:
+        """The payload of the entry for ``key``, checked against its sha256 but not unpickled
+        (:meth:`unpickle` does that when the value is needed); None if there is none or it is
+        damaged (noted, and then made again)."""
+        entry = self.entries / f"{name}.{key}"
+        if not entry.is_dir():
+            return None
+        try:
+            blob = (entry / "value.pickle").read_bytes()
+        except OSError:
+            blob = b""
+        head = len(MAGIC)
+        payload = blob[head + 32:]
+        if not blob.startswith(MAGIC) or hashlib.sha256(payload).digest() != blob[head:head + 32]:
+            self._damaged(name)
+            return None
         self.reused.append(name)
         self._used[name] = key
-        return True, stored["value"]
+        return payload
+
+    def unpickle(self, name: str, key: str, payload: bytes,
+                 externals: dict[str, object] | None = None) -> tuple[bool, object]:
+        """(True, value) of a payload from :meth:`peek`; (False, None) if it cannot be read back
+        (noted: the caller makes the value again)."""
+        try:
+            return True, self._unpickle(payload, name, key, externals or {})["value"]
+        except Exception:  # from another version of a library: make it again
+            self._damaged(name)
+            return False, None
+
+    def _damaged(self, name: str) -> None:
+        self.notes.append(f"the cached '{name}' was damaged or unreadable; made it again")
+        if name in self.reused:
+            self.reused.remove(name)
+        self._used.pop(name, None)
 
     def store(self, name: str, key: str, value: object,
               externals: dict[str, object] | None = None, files_from: Path | None = None,
@@ -226,16 +260,11 @@ class Store:
         target.write_bytes(data if data is not None else path.read_bytes())
         return sha
 
-    def _read_entry(self, entry: Path, name: str, key: str,
-                    externals: dict[str, object]) -> dict:
-        blob = (entry / "value.pickle").read_bytes()
-        head = len(MAGIC)
-        payload = blob[head + 32:]
-        if not blob.startswith(MAGIC) or hashlib.sha256(payload).digest() != blob[head:head + 32]:
-            raise Damaged(entry.name)
+    def _unpickle(self, payload: bytes, name: str, key: str,
+                  externals: dict[str, object]) -> dict:
         stored = _Unpickler(io.BytesIO(payload), externals).load()
         if stored["name"] != name or stored["key"] != key:
-            raise Damaged(entry.name)
+            raise Damaged(f"{name}.{key}")
         return stored
 
     def _pending_folder(self) -> Path:

@@ -82,6 +82,21 @@ def add_policy(page: str, image_origins: list[str] | None = None) -> str:
     return page[: anchor.end()] + "\n" + meta + page[anchor.end() :]
 
 
+def secure_page(text: str, where: str, image_origins: list[str] | None = None) -> str:
+    """``text`` (the built page ``where``) with its CSP; StorymapError if it holds an inline
+    script."""
+    strange = inline_scripts(text)
+    if strange:
+        shown = " ".join(strange[0].split())[:80]
+        raise StorymapError(
+            f"{where}: the built page holds an inline script "
+            f"({shown!r}), which its Content-Security-Policy would block. A value from a data "
+            "file or chapter reached the page unescaped; the site was not replaced. Find the "
+            "value in the data or chapter and remove the markup."
+        )
+    return add_policy(text, image_origins)
+
+
 def secure_site(config: Config, site: Path) -> int:
     """Add the CSP to every HTML page under ``site``; returns the number of pages changed.
 
@@ -90,16 +105,7 @@ def secure_site(config: Config, site: Path) -> int:
     changed = 0
     for path in sorted(site.rglob("*.html")):
         text = path.read_text("utf-8")
-        strange = inline_scripts(text)
-        if strange:
-            shown = " ".join(strange[0].split())[:80]
-            raise StorymapError(
-                f"{path.relative_to(site).as_posix()}: the built page holds an inline script "
-                f"({shown!r}), which its Content-Security-Policy would block. A value from a data "
-                "file or chapter reached the page unescaped; the site was not replaced. Find the "
-                "value in the data or chapter and remove the markup."
-            )
-        secured = add_policy(text, origins)
+        secured = secure_page(text, path.relative_to(site).as_posix(), origins)
         if secured != text:
             path.write_text(secured, "utf-8")
             changed += 1

@@ -1,6 +1,7 @@
-"""Finishing touches on a built site: a small search index and a reproducible sitemap.
+"""Finishing touches on a built site: each page's CSP, a small search index, a reproducible sitemap.
 
-In: a folder of freshly built files and the pages they were built from. Out: the same folder with
+In: a folder of freshly built files and the pages they were built from (and each page as MkDocs
+writes it, for its Content-Security-Policy: storymap.site.csp). Out: the same folder with
 ``search/search_index.json`` cut down (one entry per page and section, each text said once; ward
 and borough pages by their first sentences) and ``sitemap.xml``/``sitemap.xml.gz`` the same bytes
 from the same inputs.
@@ -13,12 +14,13 @@ import json
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from storymap.config import Config
 from storymap.pages.page import Page
-from storymap.site.csp import secure_site
-from storymap.site.htmlcheck import check_built_pages
+from storymap.site.csp import extra_image_origins, secure_page
+from storymap.site.htmlcheck import Rules, page_problems, raise_if_refused
 from storymap.site.mkdocs import INDEX_TITLES_ONLY, html_path
 
 
@@ -85,14 +87,29 @@ def _lead(text: str, limit: int = 160) -> str:
     return out
 
 
-def finisher(config: Config, pages: list[Page]) -> Callable[[Path], None]:
-    """What is done to freshly built files in a folder: each page gets its CSP and is checked
-    as a browser would parse it (storymap.site.htmlcheck), then the search index and the
-    sitemap are made small and reproducible."""
+@dataclass
+class Finishing:
+    """What is done to freshly built files: ``page(text, path)`` gives a built page its CSP and
+    checks it as a browser would parse it (storymap.site.htmlcheck; MkDocs' plugin calls it as
+    each page is written); ``check()`` then refuses the pages found wanting, together;
+    ``folder(path)`` makes the search index and the sitemap in a folder small and
+    reproducible."""
 
-    def finish(folder: Path) -> None:
-        secure_site(config, folder)
-        check_built_pages(config, folder, pages)
-        finish_site(folder, pages)
+    page: Callable[[str, str], str]
+    check: Callable[[], None]
+    folder: Callable[[Path], None]
 
-    return finish
+
+def finisher(config: Config, pages: list[Page]) -> Finishing:
+    origins, rules = extra_image_origins(config), Rules(config)
+    found: dict[str, list[str]] = {}
+
+    def page(text: str, where: str) -> str:
+        secured = secure_page(text, where, origins)
+        problems = page_problems(secured, rules)
+        if problems:
+            found[where] = problems
+        return secured
+
+    return Finishing(page=page, check=lambda: raise_if_refused(config, pages, found),
+                     folder=lambda folder: finish_site(folder, pages))

@@ -196,15 +196,23 @@ def check_built_pages(config: Config, folder: Path, pages: list[Page]) -> int:
     """Check every page under ``folder``; raise StorymapError listing each refused page. Returns
     the number of pages checked."""
     rules = Rules(config)
+    paths = sorted(folder.rglob("*.html"))
+    found = {}
+    for path in paths:
+        problems = page_problems(path.read_text("utf-8", errors="replace"), rules)
+        if problems:
+            found[path.relative_to(folder).as_posix()] = problems
+    raise_if_refused(config, pages, found)
+    return len(paths)
+
+
+def raise_if_refused(config: Config, pages: list[Page], found: dict[str, list[str]]) -> None:
+    """Raise StorymapError naming each page of ``found`` (site path -> what is wrong with it)
+    and the file it was made from, if any."""
     sources = page_sources(config, pages)
     problems: list[str] = []
-    paths = sorted(folder.rglob("*.html"))
-    for path in paths:
-        rel = path.relative_to(folder).as_posix()
-        found = page_problems(path.read_text("utf-8", errors="replace"), rules)
-        if not found:
-            continue
-        what = "; ".join(found[:4]) + (f"; and {len(found) - 4} more" if len(found) > 4 else "")
+    for rel, items in sorted(found.items()):
+        what = "; ".join(items[:4]) + (f"; and {len(items) - 4} more" if len(items) > 4 else "")
         if rel in sources:
             problems.append(
                 f"{sources[rel]}: the built page {rel} holds {what}. Chapters may not run script, "
@@ -221,4 +229,3 @@ def check_built_pages(config: Config, folder: Path, pages: list[Page]) -> int:
         if len(problems) > MAX_LISTED:
             shown.append(f"… and {len(problems) - MAX_LISTED} more pages like these.")
         raise StorymapError(shown)
-    return len(paths)

@@ -22,6 +22,7 @@ from storymap.errors import StorymapError
 from storymap.pages.aboutsite import footer_html
 from storymap.pages.page import Page
 from storymap.site.csp import nav_text
+from storymap.site.mdplugin import AfterSearch, Storymap
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the storymap package folder
 THEME_DIR = PACKAGE / "theme"  # the page templates (main.html, 404.html)
@@ -41,20 +42,15 @@ def mkdocs_config(
     nav: list[dict] = []
     sections: dict[str, list[dict]] = {}
     for page in pages:
+        if page.section is not None and page.subsection is not None:
+            continue  # in its group's own navigation (storymap.site.mdplugin), not the site's
         if page.section is None:
             nav.append({nav_text(page.title): page.path})
         else:
             if page.section not in sections:
                 sections[page.section] = []
                 nav.append({nav_text(page.section): sections[page.section]})
-            group = sections[page.section]
-            if page.subsection is not None:
-                key = f"{page.section}\0{page.subsection}"
-                if key not in sections:
-                    sections[key] = []
-                    group.append({nav_text(page.subsection): sections[key]})
-                group = sections[key]
-            group.append({nav_text(page.title): page.path})
+            sections[page.section].append({nav_text(page.title): page.path})
     return {
         "site_name": config.site.title,
         "site_description": config.site.description,
@@ -78,22 +74,27 @@ def mkdocs_config(
     }
 
 
-def write_site(config: Config, pages: list[Page], styles: list[str], docs: Path, out: Path) -> None:
-    """Write ``pages`` into ``docs`` and build the site into ``out``."""
-    write_docs(pages, docs)
-    run_mkdocs(mkdocs_yaml(config, pages, styles, docs, out), docs.parent / "mkdocs.yml")
-
-
-def write_docs(pages: list[Page], docs: Path) -> None:
-    """Write each page's markdown (with its front matter) into ``docs``."""
+def write_theme_files(folder: Path) -> None:
+    """The theme's own files (stylesheets, theme.js), into ``folder`` of site files."""
     for rel, name in THEME_FILES.items():
-        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(PACKAGE / "assets" / name, docs / rel)
-    for page in pages:
-        target = docs / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        front = "---\nhide:\n  - toc\n---\n\n" if page.wide else ""
-        target.write_text(front + page.markdown, encoding="utf-8")
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(PACKAGE / "assets" / name, folder / rel)
+
+
+def page_source(page: Page) -> str:
+    """The page's markdown as MkDocs reads it, with its front matter."""
+    return front_matter(page) + page.markdown
+
+
+def front_matter(page: Page) -> str:
+    """The page's settings for the theme: ``hide: [toc]`` for a wide page, ``styles`` for the
+    stylesheets only it needs."""
+    meta: dict = {}
+    if page.wide:
+        meta["hide"] = ["toc"]
+    if page.styles:
+        meta["styles"] = list(page.styles)
+    return f"---\n{yaml.safe_dump(meta, sort_keys=False)}---\n\n" if meta else ""
 
 
 def mkdocs_yaml(config: Config, pages: list[Page], styles: list[str], docs: Path, out: Path) -> str:
@@ -101,15 +102,23 @@ def mkdocs_yaml(config: Config, pages: list[Page], styles: list[str], docs: Path
     return yaml.safe_dump(settings, sort_keys=False, allow_unicode=True)
 
 
-def run_mkdocs(settings: str, config_file: Path, dirty: bool = False) -> None:
-    """Build with MkDocs from ``settings`` (YAML); ``dirty`` rebuilds only changed pages."""
+def run_mkdocs(settings: str, config_file: Path, pages: list[Page], dirty: bool = False,
+               secure=None, compiled: Path | None = None) -> set[str]:
+    """Build with MkDocs from ``settings`` (YAML) and storymap's plugins for ``pages``;
+    ``dirty`` rebuilds only changed pages; ``secure(html, path)`` finishes each page as it is
+    written; ``compiled`` keeps the theme's compiled templates for the next build. Returns the
+    site paths of the pages written."""
     config_file.write_text(settings, "utf-8")
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     try:
         cfg = mkdocs_load_config(config_file=str(config_file))
+        plugin = Storymap(pages, INDEX_TITLES_ONLY, nav_text, secure, compiled)
+        cfg.plugins["storymap"] = plugin
+        cfg.plugins["storymap-after-search"] = AfterSearch(plugin)
         mkdocs_build(cfg, dirty=dirty)
     except (MkDocsException, OSError) as exc:
         raise StorymapError(f"the site generator (MkDocs) failed: {exc}") from None
+    return plugin.written
 
 
 def html_path(docs_rel: str) -> str:

@@ -8,6 +8,7 @@ committed when it ends) and a :class:`BuildResult` of timings and what came from
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from typing import Any
 
 from storymap.config import Config
 from storymap.site.cache import Store, cache_root
-from storymap.site.keys import Keys
+from storymap.site.keys import Keys, digest
 
 Report = Callable[[str], None]
 
@@ -32,6 +33,36 @@ class BuildResult:
     made: list[str] = field(default_factory=list)  # cache entries made afresh, in order
     reused: list[str] = field(default_factory=list)  # cache entries read from the cache
     damaged: list[str] = field(default_factory=list)  # damaged cache entries, made again
+
+
+class Memo:
+    """Values made one at a time (a chapter's step images), kept in one store entry by the
+    digest of what each was made from; the entry is loaded when the first value is asked for.
+    :meth:`save` keeps the values this build used and those ``still`` in use."""
+
+    def __init__(self, store: Store, name: str, key: str):
+        self.store, self.name, self.key = store, name, key
+        self.old: dict[str, Any] | None = None
+        self.used: dict[str, Any] = {}
+
+    def get(self, parts: tuple, make: Callable[[], Any]) -> Any:
+        if self.old is None:
+            hit, found = self.store.load(self.name, self.key)
+            self.old = found if hit and isinstance(found, dict) else {}
+        ident = digest(*parts)
+        if ident not in self.used:
+            self.used[ident] = self.old[ident] if ident in self.old else make()
+        return self.used[ident]
+
+    def save(self, still: Callable[[Any], bool]) -> None:
+        if self.old is None and not self.used:
+            return  # nothing asked for: the stored entry stays as it is
+        if self.old is None:
+            hit, found = self.store.load(self.name, self.key)
+            self.old = found if hit and isinstance(found, dict) else {}
+        kept = {k: v for k, v in self.old.items() if still(v)} | self.used
+        if kept != self.old:
+            self.store.store(self.name, self.key, kept)
 
 
 class Stages:
@@ -75,6 +106,33 @@ class Stages:
         """``make()``'s value, from the store while the ``sections`` of the config it reads,
         the data files, the code and ``more`` are unchanged."""
         return self.store.get(name, self.keys.of(sections, *more), make, externals)
+
+    def later(self, name: str, sections: tuple[str, ...], make: Callable[[], Any],
+              *more: object, externals: dict[str, object] | None = None) -> Callable[[], Any]:
+        """Like :meth:`cached`, as a function that returns the value. A stored entry is checked
+        now (so the stage reports what it found) and unpickled only when the value is first
+        asked for, so a build that never needs it never imports what it is made of; without an
+        entry, ``make()`` runs now."""
+        key = self.keys.of(sections, *more)
+        payload = self.store.peek(name, key)
+        if payload is None:
+            value = make()
+            self.store.store(name, key, value, externals)
+            return lambda: value
+
+        @functools.cache
+        def value() -> Any:
+            hit, found = self.store.unpickle(name, key, payload, externals)
+            if not hit:
+                found = make()
+                self.store.store(name, key, found, externals)
+            return found
+
+        return value
+
+    def memo(self, name: str, sections: tuple[str, ...], *more: object) -> Memo:
+        """A :class:`Memo` for values that read ``sections`` of the config, the data and code."""
+        return Memo(self.store, name, self.keys.of(sections, *more))
 
     def cached_files(self, name: str, sections: tuple[str, ...], make: Callable[[Path], Any],
                      dest: Path, scratch: Path, *more: object) -> Any:

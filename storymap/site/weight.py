@@ -30,7 +30,7 @@ from storymap.errors import StorymapError
 
 KB = 1000
 LAZY_SEARCH = "assets/storymap/theme.js"
-MAP_SCRIPT = re.compile(r"(^|/)assets/storymap/wards\.[0-9a-f]+\.js$")
+MAP_SCRIPT = re.compile(r"(^|/)assets/storymap/storymap\.js$")  # the live map
 
 NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>", re.I | re.S)
 TAG = re.compile(r"<(script|link|img)\b([^>]*)>", re.I)
@@ -206,8 +206,14 @@ class Limit:
 
 def limits_for(budgets: BudgetsSection, w: PageWeight) -> list[tuple[Limit, int]]:
     """Each budget that applies to page ``w``, with the bytes it is held to."""
-    cold = (Limit("map_page_kb", "read cold, pages with a map", budgets.map_page_kb)
-            if w.has_map else Limit("page_kb", "read cold, pages without a map", budgets.page_kb))
+    if w.kind == "ward":
+        cold = Limit("ward_kb", "read cold, ward pages", budgets.ward_kb)
+    elif w.kind == "borough":
+        cold = Limit("borough_kb", "read cold, borough pages", budgets.borough_kb)
+    elif w.has_map:
+        cold = Limit("map_page_kb", "read cold, pages with a map", budgets.map_page_kb)
+    else:
+        cold = Limit("page_kb", "read cold, other pages without a map", budgets.page_kb)
     out = [(cold, w.cold), (Limit("cached_kb", "read after another page", budgets.cached_kb),
                             w.warm)]
     if w.on_demand:

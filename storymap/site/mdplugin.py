@@ -1,0 +1,130 @@
+"""What storymap adds to MkDocs' build, as plugins handed to it in-process (never installed).
+
+In: the rendered pages (path, title, section, subsection) and a page's markdown as MkDocs reads
+it. Out, while MkDocs builds:
+
+- raw HTML that storymap generated goes through Markdown unparsed (:mod:`.rawhtml`), which is
+  most of what MkDocs spent its time on;
+- pages grouped under a section (``Page.subsection``: a borough's overview and ward pages) are
+  left out of the site-wide navigation, so its size does not grow with the number of boroughs
+  and wards; each such page gets its title, previous and next links within its group, and
+  ``local_nav`` in the template context: the pages of its own group, listed under its section
+  (the theme shows them there; the section's index page lists every group);
+- each page gets its Content-Security-Policy as it is written (``secure``), and the plugin
+  notes which pages this run wrote (``written``);
+- the search plugin reads, of pages whose index entry keeps only their opening sentences
+  (``lead_only``), only the text up to their second heading, which is all it keeps of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import FileSystemBytecodeCache
+from mkdocs.plugins import BasePlugin, event_priority
+
+from storymap.pages.page import Page
+from storymap.site.rawhtml import restore, stash
+
+SECOND_HEADING = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
+
+
+@dataclass
+class Group:
+    """Pages listed together in the navigation of each of them (a borough and its wards)."""
+
+    section: str  # the nav section they belong to, as the nav shows it
+    title: str
+    paths: list[str] = field(default_factory=list)  # docs paths, in order
+    pages: list = field(default_factory=list)  # MkDocs' Page objects, once MkDocs made them
+
+
+class Storymap(BasePlugin):
+    """Raw HTML set aside before Markdown runs and put back after it; the pages' local nav."""
+
+    def __init__(self, pages: list[Page], lead_only: tuple[str, ...], label,
+                 secure=None, compiled: Path | None = None) -> None:
+        super().__init__()
+        self.compiled = compiled  # a folder for Jinja's compiled templates, kept between builds
+        self.secure = secure or (lambda text, where: text)  # (page HTML, its path) -> HTML
+        self.written: set[str] = set()  # site paths of the pages this run wrote
+        self.titles = {p.path: label(p.title) for p in pages}
+        self.groups: dict[str, Group] = {}
+        self.group_of: dict[str, Group] = {}
+        for page in pages:
+            if page.section is not None and page.subsection is not None:
+                key = f"{page.section}\0{page.subsection}"
+                if key not in self.groups:
+                    self.groups[key] = Group(label(page.section), label(page.subsection))
+                self.groups[key].paths.append(page.path)
+                self.group_of[page.path] = self.groups[key]
+        self.lead_only = lead_only
+        self.stashes: dict[str, tuple[str, object]] = {}
+        self.full: dict[str, str] = {}  # page -> its content while search reads the lead only
+
+    def on_nav(self, nav, config, files, **kwargs):
+        for group in self.groups.values():
+            group.pages = [files.get_file_from_path(p).page for p in group.paths]
+            for i, page in enumerate(group.pages):
+                page.title = self.titles[page.file.src_uri]
+                page.previous_page = group.pages[i - 1] if i > 0 else None
+                page.next_page = group.pages[i + 1] if i + 1 < len(group.pages) else None
+        return nav
+
+    def on_env(self, env, config, files, **kwargs):
+        if self.compiled is not None:  # compiling the theme's templates takes longer than a page
+            self.compiled.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = FileSystemBytecodeCache(str(self.compiled))
+        return env
+
+    def on_page_markdown(self, markdown, page, config, files, **kwargs):
+        reduced, kept = stash(markdown)
+        self.stashes[page.file.src_uri] = (markdown, kept)
+        return reduced
+
+    def on_page_content(self, html, page, config, files, **kwargs):
+        markdown, kept = self.stashes.pop(page.file.src_uri)
+        restored = restore(html, kept)
+        if restored is None:  # a placeholder did not come through: convert it as it is
+            page.markdown = markdown
+            page.render(config, files)
+            return page.content
+        return restored
+
+    @event_priority(100)  # before the search plugin reads the page
+    def on_page_context(self, context, page, config, nav, **kwargs):
+        if page.file.src_uri.startswith(self.lead_only) and page.content:
+            first = SECOND_HEADING.search(page.content)
+            second = SECOND_HEADING.search(page.content, first.end()) if first else None
+            if second:
+                self.full[page.file.src_uri] = page.content
+                page.content = page.content[:second.start()]
+        group = self.group_of.get(page.file.src_uri)
+        if group is not None:
+            context["local_nav"] = group
+        return context
+
+
+    def on_post_page(self, output, page, config, **kwargs):
+        self.written.add(page.file.dest_uri)
+        return self.secure(output, page.file.dest_uri)
+
+    def on_post_template(self, output_content, template_name, config, **kwargs):
+        return self.secure(output_content, template_name)
+
+
+class AfterSearch(BasePlugin):
+    """Gives each page its whole content back once the search plugin has read it."""
+
+    def __init__(self, storymap: Storymap) -> None:
+        super().__init__()
+        self.storymap = storymap
+
+    @event_priority(-100)
+    def on_page_context(self, context, page, config, nav, **kwargs):
+        full = self.storymap.full.pop(page.file.src_uri, None)
+        if full is not None:
+            page.content = full
+        return context
