@@ -271,6 +271,7 @@
     });
     this.boroughLayer.addTo(map);
     map.getContainer().setAttribute("data-ward-count", String(GEO.wards.length));
+    wardActions(this);
     this.setIndicator(options.indicator);
     this.setHighlights(options.highlight || []);
     this.setFocus(options.focus || null, false);
@@ -401,6 +402,161 @@
     this.root.setAttribute("data-active-step", step.id);
   };
 
+  /* ---- a ward's page: tap (phones), click (desktop), Enter (keyboard) ---------------------- */
+
+  var ROOT = HERE.replace(/assets\/storymap\/$/, "");
+  /* Phones: a tap shows the ward's box (Leaflet's tooltip is hidden by storymap.css for the
+   * same media query); elsewhere a click opens the page. */
+  var TAP_QUERY = "(pointer: coarse), (max-width: 640px)";
+
+  function wardPage(i) {
+    return "wards/" + DATA.boroughs.slugs[DATA.wards.borough[i]] + "/" + DATA.wards.codes[i] + ".html";
+  }
+
+  /* The box a tapped ward shows, fixed to the foot of the screen so it is always wholly on it:
+   * name, borough, value, rank (as the tooltip says them) and a link to the ward's page. */
+  function wardBox(ind, i) {
+    var box = document.querySelector(".storymap-wardbox");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "storymap-wardbox";
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-live", "polite");
+      document.body.appendChild(box);
+    }
+    box.textContent = "";
+    box.setAttribute("aria-label", DATA.wards.names[i]);
+    box.appendChild(tooltipFor(ind, i));
+    var open = document.createElement("a");
+    open.className = "storymap-wardbox-open";
+    open.href = ROOT + wardPage(i);
+    open.textContent = "Open the " + DATA.wards.names[i] + " page";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "storymap-wardbox-close";
+    close.textContent = "Close";
+    close.addEventListener("click", function () { box.hidden = true; });
+    var actions = document.createElement("p");
+    actions.appendChild(open);
+    actions.appendChild(close);
+    box.appendChild(actions);
+    box.hidden = false;
+    return box;
+  }
+
+  function wardActions(choropleth) {
+    var container = choropleth.map.getContainer();
+    function openWard(code) {
+      var i = wardIndex[code];
+      var ind = DATA.indicators[choropleth.indicator];
+      if (window.matchMedia && window.matchMedia(TAP_QUERY).matches) {
+        wardBox(ind, i);
+      } else {
+        window.location.href = ROOT + wardPage(i);
+      }
+    }
+    choropleth.wardLayer.on("click", function (event) {
+      var code = event.layer && event.layer.feature && event.layer.feature.properties.c;
+      if (code !== undefined && wardIndex[code] !== undefined) { openWard(code); }
+    });
+    container.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        var box = document.querySelector(".storymap-wardbox");
+        if (box) { box.hidden = true; }
+      }
+      if (event.key !== "Enter") { return; }
+      var codes = Object.keys(choropleth.layers);
+      for (var k = 0; k < codes.length; k++) {
+        var el = choropleth.layers[codes[k]].getElement && choropleth.layers[codes[k]].getElement();
+        if (el && el === event.target) {
+          event.preventDefault();
+          window.location.href = ROOT + wardPage(wardIndex[codes[k]]);
+          return;
+        }
+      }
+    });
+  }
+
+  /* ---- step addresses: chapter.html#step-N opens step N; the address follows the reader ---- */
+
+  function stepAddresses(story) {
+    var steps = story.steps;
+    var asked = /^#step-(\d+)$/.exec(window.location.hash);
+    var first = asked ? steps[Number(asked[1]) - 1] : null;
+    if (first) {
+      story.activate(first, false);
+      first.scrollIntoView({ block: "center" });
+    }
+    var moved = false;
+    window.addEventListener("scroll", function () { moved = true; }, { passive: true });
+    window.addEventListener("keydown", function () { moved = true; });
+    var activate = story.activate;
+    story.activate = function (step, animate) {
+      activate.call(story, step, animate);
+      var want = "#step-" + (steps.indexOf(step) + 1);
+      if (moved && window.history.replaceState && window.location.hash !== want) {
+        window.history.replaceState(window.history.state, "", want);  /* no new history entry */
+      }
+    };
+  }
+
+  /* ---- locate: which ward holds a point (for "Use my location") --------------------------- */
+
+  function ringHolds(ring, x, y) {
+    var inside = false;
+    for (var a = 0, b = ring.length - 1; a < ring.length; b = a++) {
+      var xa = ring[a][0], ya = ring[a][1], xb = ring[b][0], yb = ring[b][1];
+      if ((ya > y) !== (yb > y) && x < (xb - xa) * (y - ya) / (yb - ya) + xa) { inside = !inside; }
+    }
+    return inside;
+  }
+
+  function polygonsOf(g) { return g.type === "Polygon" ? [g.coordinates] : g.coordinates; }
+
+  /* Kilometres from (x, y) to the nearest edge of the rings, on a local flat projection. */
+  function kmToRings(polygons, x, y) {
+    var kx = 111.32 * Math.cos(y * Math.PI / 180), ky = 110.57, best = Infinity;
+    polygons.forEach(function (rings) {
+      rings.forEach(function (ring) {
+        for (var a = 0; a + 1 < ring.length; a++) {
+          var ax = (ring[a][0] - x) * kx, ay = (ring[a][1] - y) * ky;
+          var bx = (ring[a + 1][0] - x) * kx, by = (ring[a + 1][1] - y) * ky;
+          var dx = bx - ax, dy = by - ay, len = dx * dx + dy * dy;
+          var t = len ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len)) : 0;
+          var px = ax + t * dx, py = ay + t * dy;
+          best = Math.min(best, Math.sqrt(px * px + py * py));
+        }
+      });
+    });
+    return best;
+  }
+
+  /* Promise of the ward holding (lon, lat): {inside, code, name, borough, page, area, km}; when
+   * no ward holds it, the nearest ward and how far it is. Nothing leaves the browser. */
+  function locate(lon, lat) {
+    return new Promise(function (resolve) {
+      var found = -1, nearest = -1, best = Infinity;
+      GEO.wards.forEach(function (w, i) {
+        if (found >= 0) { return; }
+        var polygons = polygonsOf(w.g);
+        var holds = polygons.some(function (rings) {
+          var inside = ringHolds(rings[0], lon, lat);
+          for (var h = 1; inside && h < rings.length; h++) {
+            if (ringHolds(rings[h], lon, lat)) { inside = false; }
+          }
+          return inside;
+        });
+        if (holds) { found = i; return; }
+        var km = kmToRings(polygons, lon, lat);
+        if (km < best) { best = km; nearest = i; }
+      });
+      var i = found >= 0 ? found : nearest;
+      resolve({ inside: found >= 0, code: DATA.wards.codes[i], name: DATA.wards.names[i],
+                borough: DATA.boroughs.names[DATA.wards.borough[i]], page: wardPage(i),
+                area: DATA.area, km: found >= 0 ? 0 : best });
+    });
+  }
+
   /* Each map element names what it shows in data-map; the map is made here, so pages need no
    * inline script (the site's Content-Security-Policy is script-src 'self'). */
   function startMaps() {
@@ -429,7 +585,10 @@
     Array.prototype.forEach.call(document.querySelectorAll(".storymap-scrolly"), function (root) {
       var div = root.querySelector(".storymap-leaflet");
       var choropleth = div && window.Storymap.maps[div.id];
-      if (choropleth) { root.storymap = new Story(root, choropleth); }
+      if (choropleth) {
+        root.storymap = new Story(root, choropleth);
+        stepAddresses(root.storymap);
+      }
     });
   }
 
@@ -445,6 +604,8 @@
     geo: GEO,
     formatValue: formatValue,
     tooltipFor: tooltipFor,
+    locate: locate,
+    wardPage: wardPage,
     maps: {},
     choropleth: function (map, options) {
       var c = new Choropleth(map, options);

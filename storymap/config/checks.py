@@ -33,6 +33,8 @@ def cross_check(config: Config) -> ProblemList:
     need_source("geography.ward_boroughs.source", config.geography.ward_boroughs.source)
     for key, lookup in config.geography.lookups.items():
         need_source(f"geography.lookups.{key}.source", lookup.source)
+    if config.geography.postcodes:
+        need_source("geography.postcodes", config.geography.postcodes)
     for key, source in config.sources.items():
         if not config.resolve(source.file).is_file():
             p.add(

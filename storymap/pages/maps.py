@@ -27,7 +27,7 @@ from storymap.config import Config
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult, format_value
 from storymap.pages.alt import view_summary
-from storymap.pages.downloads import download_paths, rounded
+from storymap.pages.downloads import download_paths, rounded, slug
 from storymap.pages.mapcodec import encode_indicator, front_coded
 from storymap.pages.mapgeometry import geometry_payload
 
@@ -60,6 +60,7 @@ def write_map_assets(
     data = "window.STORYMAP_DATA=" + _json(data_payload(config, geo, results)) + ";\n"
     geo_name = _write_hashed(out, "wards", geometry)
     data_name = _write_hashed(out, "data", data)
+    write_map_scripts_list(docs, [f"{ASSET_DIR}/{n}" for n in (geo_name, data_name, "storymap.js")])
     return MapAssets(
         scripts=[
             f"{ASSET_DIR}/leaflet/leaflet.js",
@@ -72,6 +73,13 @@ def write_map_assets(
         geometry_bytes=len(geometry.encode()),
         data_bytes=len(data.encode()),
     )
+
+
+def write_map_scripts_list(docs: Path, scripts: list[str]) -> None:
+    """``search/map-scripts.json``: the scripts that give ``Storymap.locate`` the ward shapes,
+    for "Use my location" on pages without a map (theme.js loads them when it is used)."""
+    (docs / "search").mkdir(parents=True, exist_ok=True)
+    (docs / "search" / "map-scripts.json").write_text(json.dumps({"scripts": scripts}), "utf-8")
 
 
 def _json(payload: object) -> str:
@@ -122,7 +130,8 @@ def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorRes
             "names": [str(n) for n in geo.wards["name"]],
             "borough": [borough_pos[b] for b in geo.wards["borough_code"]],
         },
-        "boroughs": {"codes": borough_codes, "names": [str(n) for n in geo.boroughs["name"]]},
+        "boroughs": {"codes": borough_codes, "names": [str(n) for n in geo.boroughs["name"]],
+                     "slugs": [slug(str(n)) for n in geo.boroughs["name"]]},  # page addresses
         "indicators": indicators,
         "noData": config.maps.no_data_colour,
     }

@@ -17,3 +17,4 @@ class Page:
     section: str | None = None  # nav section; None for top-level pages
     wide: bool = False  # give the content the full width (no table of contents column)
     subsection: str | None = None  # nested group inside the section, e.g. a borough's wards
+    meta: dict | None = None  # front matter for the theme, e.g. description, share_image

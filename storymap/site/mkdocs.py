@@ -30,8 +30,9 @@ THEME_FILES = {"assets/storymap/theme.css": "theme.css",
                "assets/storymap/theme.js": "theme.js",
                "assets/storymap/nojs.css": "nojs.css"}
 THEME_CSS = "assets/storymap/theme.css"
-# Pages whose bodies are left out of the search index (their titles and first line stay).
-INDEX_TITLES_ONLY = ("wards/", "boroughs/")
+# Pages left out of MkDocs' search index: places are found through the sharded place index
+# (storymap.pages.places, search/places/<letter>.json) instead.
+INDEX_LEFT_OUT = ("wards/", "boroughs/", "places.html")
 
 
 def mkdocs_config(
@@ -90,8 +91,16 @@ def write_docs(pages: list[Page], docs: Path) -> None:
     for page in pages:
         target = docs / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        front = "---\nhide:\n  - toc\n---\n\n" if page.wide else ""
+        front = _front_matter(page)
         target.write_text(front + page.markdown, encoding="utf-8")
+
+
+def _front_matter(page: Page) -> str:
+    """YAML front matter: ``hide: [toc]`` for wide pages and the page's own ``meta``."""
+    meta = {**({"hide": ["toc"]} if page.wide else {}), **(page.meta or {})}
+    if not meta:
+        return ""
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n"
 
 
 def mkdocs_yaml(config: Config, pages: list[Page], styles: list[str], docs: Path, out: Path) -> str:

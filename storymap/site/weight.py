@@ -5,9 +5,10 @@ page, and a :class:`StorymapError` naming each page over its budget.
 
 What a page loads is read from its HTML, as a browser would on opening it: the page itself; the
 scripts, stylesheets, icons and images (not ``loading="lazy"`` ones) it names; fonts named by
-``@font-face`` or ``@import`` in those stylesheets. The search index named by the theme's search
-box (``data-index``, ``search/search_index.json``) is loaded only when a reader uses the box if the
-page runs ``assets/storymap/theme.js``; otherwise it counts as loaded with the page. Every file is
+``@font-face`` or ``@import`` in those stylesheets. What one search fetches (the page index named
+by the search box's ``data-index`` and the largest file of its sharded place or postcode index,
+see :func:`search_loads`) is loaded only when a reader uses the box if the page runs
+``assets/storymap/theme.js``; otherwise it counts as loaded with the page. Every file is
 measured gzip-compressed (level 6, as web servers commonly send it).
 
 - *cold*: nothing cached, the page read first.
@@ -35,7 +36,7 @@ MAP_SCRIPT = re.compile(r"(^|/)assets/storymap/wards\.[0-9a-f]+\.js$")
 NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>", re.I | re.S)
 TAG = re.compile(r"<(script|link|img)\b([^>]*)>", re.I)
 ATTR = re.compile(r"""([a-zA-Z_:][-\w:.]*)\s*(?:=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
-SEARCH_FORM = re.compile(r'<form\b[^>]*\bdata-index="([^"]+)"')  # the theme's search box
+SEARCH_FORM = re.compile(r'<form\b[^>]*\bdata-index="([^"]+)"[^>]*>')  # the theme's search box
 CSS_URL = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|@font-face\s*{[^}]*}""", re.I)
 FONT_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 
@@ -150,11 +151,38 @@ def page_loads(site: Path, page: str, text: str) -> tuple[list[str], list[str], 
     on_demand: list[str] = []
     search = SEARCH_FORM.search(text)
     if search:
-        index = _resolve(page, html.unescape(search.group(1)))
-        if index:
-            lazy = any(f.endswith(LAZY_SEARCH) for f in files)
-            (on_demand if lazy else files).append(index)
+        lazy = any(f.endswith(LAZY_SEARCH) for f in files)
+        (on_demand if lazy else files).extend(search_loads(site, page, search.group(0)))
     return files, on_demand, external
+
+
+def search_loads(site: Path, page: str, form: str) -> list[str]:
+    """The files the heaviest single search fetches: a name search fetches the page index
+    (``data-index``) and the place file of its first letter (``data-places``: the largest is
+    counted); a postcode search the outward-code list and one outward code's file
+    (``data-postcodes``: the largest). The heavier of the two is counted."""
+    a = _attrs(form[len("<form"):-1])
+    index = _resolve(page, html.unescape(a.get("data-index", "")))
+    names = [f for f in (index, _largest(site, page, a.get("data-places"))) if f]
+    folder = a.get("data-postcodes")
+    codes = [f for f in (_resolve(page, html.unescape(folder)) + "/index.json" if folder else "",
+                         _largest(site, page, folder, skip="index.json")) if f]
+    if codes and not (site / codes[0]).is_file():
+        codes = []
+
+    def size(files: list[str]) -> int:
+        return sum((site / f).stat().st_size for f in files if (site / f).is_file())
+
+    return codes if size(codes) > size(names) else names
+
+
+def _largest(site: Path, page: str, folder: str | None, skip: str = "") -> str:
+    """Site path of the largest .json file in ``folder`` (a URL used on ``page``), or ''."""
+    rel = _resolve(page, html.unescape(folder)) if folder else None
+    if not rel or not (site / rel).is_dir():
+        return ""
+    found = [(p.stat().st_size, p.name) for p in (site / rel).glob("*.json") if p.name != skip]
+    return f"{rel}/{max(found)[1]}" if found else ""
 
 
 def _css_loads(css: str) -> list[str]:
