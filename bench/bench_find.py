@@ -48,13 +48,17 @@ def fetched(page, url: str, query: str) -> tuple[int, list[str]]:
         page.goto(url)
         page.wait_for_load_state("load")
     seen: list = []
-    page.on("response", seen.append)
+
+    def note(response) -> None:
+        seen.append(response)
+
+    page.on("response", note)
     page.fill("#site-search-input", query)
     page.wait_for_function(
         "() => { const s = document.querySelector('#site-search-status').textContent;"
         " return s && !s.startsWith('Searching') && !s.startsWith('Loading'); }")
     page.wait_for_timeout(300)
-    page.remove_listener("response", seen.append)
+    page.remove_listener("response", note)
     total, files = 0, []
     for response in seen:
         sizes = response.request.sizes()
@@ -122,14 +126,19 @@ def print_scaled(site: Path, times: int = 10) -> None:
           f"(check: {fold('Kilburn')!r} keys {sorted(shard_keys([0, 'Kilburn', '', '', '']))})")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def site_from_args(doc: str) -> Path:
+    """The --site folder, or the site built from site_config.yml into a temporary folder."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--site", type=Path)
-    args = parser.parse_args()
-    site = args.site
+    site = parser.parse_args().site
     if site is None:
         site = Path(tempfile.mkdtemp()) / "site"
         build(load_config(REPO / "site_config.yml"), site)
+    return site
+
+
+def main() -> None:
+    site = site_from_args(__doc__)
     print_browser(site)
     print_scaled(site)
 

@@ -183,10 +183,12 @@ def test_share_images_and_tags(built_site):
 
 def test_search_weight_counts_one_search_not_every_file(built_site):
     form = ('<form class="site-search" data-index="search/search_index.json" '
-            'data-places="search/places/" data-postcodes="search/postcodes/">')
+            'data-places="search/places/" data-postcodes="search/postcodes/" '
+            'data-script="assets/storymap/search.js">')
     files = search_loads(built_site, "index.html", form)
-    assert files[0] in ("search/search_index.json", "search/postcodes/index.json")
-    assert len(files) == 2
+    assert files[0] == "assets/storymap/search.js"
+    assert files[1] in ("search/search_index.json", "search/postcodes/index.json")
+    assert len(files) == 3 and files[2].startswith(("search/places/", "search/postcodes/"))
 
 
 def test_fetch_codepoint_open_from_a_local_server(project, httpserver):

@@ -251,6 +251,17 @@ def test_a_step_address_opens_that_step_and_follows_the_reader(browser, site_url
     context.close()
 
 
+def test_without_javascript_a_step_address_still_scrolls_to_its_step(browser, site_url) -> None:
+    context = browser.new_context(java_script_enabled=False,
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{site_url}/{CHAPTER}#step-3")
+    top = page.evaluate(
+        "document.querySelectorAll('.storymap-step')[2].getBoundingClientRect().top")
+    assert 0 <= top < 100
+    context.close()
+
+
 def test_without_javascript_the_a_to_z_page_lists_every_ward(browser, site_url) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -24,10 +24,11 @@ from storymap.site.csp import nav_text
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the storymap package folder
 THEME_DIR = PACKAGE / "theme"  # the page templates (main.html, 404.html)
-# Site-wide files copied from storymap/assets into every site: the stylesheet, and theme.js (the
-# search box, scrollable tables).
+# Site-wide files copied from storymap/assets into every site: the stylesheet, theme.js (shows
+# the search box, scrollable tables) and search.js (search and location, loaded on first use).
 THEME_FILES = {"assets/storymap/theme.css": "theme.css",
                "assets/storymap/theme.js": "theme.js",
+               "assets/storymap/search.js": "search.js",  # loaded when search is first used
                "assets/storymap/nojs.css": "nojs.css"}
 THEME_CSS = "assets/storymap/theme.css"
 # Pages left out of MkDocs' search index: places are found through the sharded place index

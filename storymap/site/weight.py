@@ -157,11 +157,13 @@ def page_loads(site: Path, page: str, text: str) -> tuple[list[str], list[str], 
 
 
 def search_loads(site: Path, page: str, form: str) -> list[str]:
-    """The files the heaviest single search fetches: a name search fetches the page index
+    """The files the heaviest single search fetches: the search code (``data-script``), then
+    for a name search the page index
     (``data-index``) and the place file of its first letter (``data-places``: the largest is
     counted); a postcode search the outward-code list and one outward code's file
     (``data-postcodes``: the largest). The heavier of the two is counted."""
     a = _attrs(form[len("<form"):-1])
+    script = _resolve(page, html.unescape(a.get("data-script", ""))) if a.get("data-script") else ""
     index = _resolve(page, html.unescape(a.get("data-index", "")))
     names = [f for f in (index, _largest(site, page, a.get("data-places"))) if f]
     folder = a.get("data-postcodes")
@@ -173,7 +175,7 @@ def search_loads(site: Path, page: str, form: str) -> list[str]:
     def size(files: list[str]) -> int:
         return sum((site / f).stat().st_size for f in files if (site / f).is_file())
 
-    return codes if size(codes) > size(names) else names
+    return ([script] if script else []) + (codes if size(codes) > size(names) else names)
 
 
 def _largest(site: Path, page: str, folder: str | None, skip: str = "") -> str:
