@@ -186,9 +186,18 @@ def test_search_weight_counts_one_search_not_every_file(built_site):
             'data-places="search/places/" data-postcodes="search/postcodes/" '
             'data-script="assets/storymap/search.js">')
     files = search_loads(built_site, "index.html", form)
-    assert files[0] == "assets/storymap/search.js"
-    assert files[1] in ("search/search_index.json", "search/postcodes/index.json")
-    assert len(files) == 3 and files[2].startswith(("search/places/", "search/postcodes/"))
+    assert files[:2] == ["assets/storymap/search.js", "search/search_index.json"]
+    assert len(files) == 3 and files[2].startswith("search/places/")
+
+    def gz(paths) -> int:
+        return sum(len(gzip.compress((built_site / p).read_bytes(), 6)) for p in paths)
+
+    places = [p.relative_to(built_site).as_posix() for p in built_site.glob("search/places/*")]
+    assert gz([files[2]]) == max(gz([p]) for p in places)
+    outward = [p.relative_to(built_site).as_posix()
+               for p in (built_site / "search/postcodes").glob("*.json") if p.name != "index.json"]
+    postcode_search = gz(["search/postcodes/index.json"]) + max(gz([p]) for p in outward)
+    assert postcode_search < gz(files[1:])  # so the name search is the one the budget holds
 
 
 def test_fetch_codepoint_open_from_a_local_server(project, httpserver):

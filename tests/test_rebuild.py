@@ -103,7 +103,7 @@ def test_nothing_changed_makes_nothing(built, tmp_path):
     digest = tree_digest(project / "site")
     result = rebuild(project)
     assert set(result.made) == ALWAYS_MADE
-    assert result.notes["build site"] == "MkDocs rebuilt 0 of 725 pages"
+    assert result.notes["build site"] == "MkDocs rebuilt 0 of 726 pages"
     assert tree_digest(project / "site") == digest
 
 

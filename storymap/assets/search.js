@@ -338,7 +338,7 @@
     });
     var locate = setUpLocate(form, status, list, root, item);
     var query = /[?&]q=([^&#]*)/.exec(location.search);
-    if (first === "query" && query) { input.value = decodeURIComponent(query[1].replace(/\+/g, " ")); }
+    if (query) { input.value = decodeURIComponent(query[1].replace(/\+/g, " ")); }
     if (first === "locate" && locate) { locate(); }
     else if (first === "submit") { submit(); }
     else if (input.value.trim()) { show(); }

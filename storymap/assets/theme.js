@@ -13,14 +13,17 @@
     var input = form.querySelector("input");
     var status = form.querySelector(".search-status");
     var button = form.querySelector(".search-locate");
-    var started = false, loading = false;
+    var started = false, loading = false, wanted = null;
+    var FIRST = { focus: 0, query: 0, input: 1, submit: 2, locate: 3 };  /* what to do on load */
     if (button && "geolocation" in navigator && form.getAttribute("data-map-scripts")) {
       button.hidden = false;
     } else if (button) {
       button.parentNode.removeChild(button);
     }
     function begin(first) {
-      if (started || loading) { return; }
+      if (started) { return; }
+      if (wanted === null || FIRST[first] >= FIRST[wanted]) { wanted = first; }
+      if (loading) { return; }
       loading = true;
       document.documentElement.setAttribute("data-search-index", "requested");
       status.textContent = "Loading the search\u2026";
@@ -29,10 +32,11 @@
       script.onload = function () {
         started = true;
         status.textContent = "";
-        window.StorymapSearch.start(form, first);
+        window.StorymapSearch.start(form, wanted);
       };
       script.onerror = function () {
         loading = false;
+        wanted = null;
         status.textContent = "Search could not be loaded. Use the Contents or the All places " +
           "A\u2013Z page to find a page.";
       };

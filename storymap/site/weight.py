@@ -5,9 +5,9 @@ page, and a :class:`StorymapError` naming each page over its budget.
 
 What a page loads is read from its HTML, as a browser would on opening it: the page itself; the
 scripts, stylesheets, icons and images (not ``loading="lazy"`` ones) it names; fonts named by
-``@font-face`` or ``@import`` in those stylesheets. What one search fetches (the page index named
-by the search box's ``data-index`` and the largest file of its sharded place or postcode index,
-see :func:`search_loads`) is loaded only when a reader uses the box if the page runs
+``@font-face`` or ``@import`` in those stylesheets. What one search fetches (the search code, the
+page index named by the search box's ``data-index`` and the largest file of its sharded place
+index, see :func:`search_loads`) is loaded only when a reader uses the box if the page runs
 ``assets/storymap/theme.js``; otherwise it counts as loaded with the page. Every file is
 measured gzip-compressed (level 6, as web servers commonly send it).
 
@@ -157,33 +157,25 @@ def page_loads(site: Path, page: str, text: str) -> tuple[list[str], list[str], 
 
 
 def search_loads(site: Path, page: str, form: str) -> list[str]:
-    """The files the heaviest single search fetches: the search code (``data-script``), then
-    for a name search the page index
-    (``data-index``) and the place file of its first letter (``data-places``: the largest is
-    counted); a postcode search the outward-code list and one outward code's file
-    (``data-postcodes``: the largest). The heavier of the two is counted."""
+    """The files the heaviest single search fetches: the search code (``data-script``), the
+    page index (``data-index``) and the largest place file (``data-places``: a name search
+    fetches the one of its first letter). A postcode search fetches less (the outward-code list
+    and one outward code's file; tests/test_places.py holds that), so it is not counted.
+    Only the place files are looked at here, so a chapter edit (which changes the page index)
+    does not make every page be measured again."""
     a = _attrs(form[len("<form"):-1])
     script = _resolve(page, html.unescape(a.get("data-script", ""))) if a.get("data-script") else ""
     index = _resolve(page, html.unescape(a.get("data-index", "")))
-    names = [f for f in (index, _largest(site, page, a.get("data-places"))) if f]
-    folder = a.get("data-postcodes")
-    codes = [f for f in (_resolve(page, html.unescape(folder)) + "/index.json" if folder else "",
-                         _largest(site, page, folder, skip="index.json")) if f]
-    if codes and not (site / codes[0]).is_file():
-        codes = []
-
-    def size(files: list[str]) -> int:
-        return sum((site / f).stat().st_size for f in files if (site / f).is_file())
-
-    return ([script] if script else []) + (codes if size(codes) > size(names) else names)
+    return [f for f in (script, index, _largest(site, page, a.get("data-places"))) if f]
 
 
-def _largest(site: Path, page: str, folder: str | None, skip: str = "") -> str:
-    """Site path of the largest .json file in ``folder`` (a URL used on ``page``), or ''."""
+def _largest(site: Path, page: str, folder: str | None) -> str:
+    """Site path of the .json file in ``folder`` (a URL used on ``page``) largest gzip-compressed,
+    or ''."""
     rel = _resolve(page, html.unescape(folder)) if folder else None
     if not rel or not (site / rel).is_dir():
         return ""
-    found = [(p.stat().st_size, p.name) for p in (site / rel).glob("*.json") if p.name != skip]
+    found = [(gz_size(p.read_bytes()), p.name) for p in (site / rel).glob("*.json")]
     return f"{rel}/{max(found)[1]}" if found else ""
 
 
