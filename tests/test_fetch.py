@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from codepoint import codepoint_zip
 from werkzeug import Request, Response
 
 from storymap.commands.cli import main
@@ -229,6 +230,7 @@ class Publishers:
             "iod2019": lambda: file7_csv(self.config),
             "iod2025_indicators": lambda: file8_xlsx(self.config),
             "deri16": lambda: deri_csv(self.config),
+            "postcodes": codepoint_zip,
         }[source_id]()
         return lambda _request: Response(body)
 

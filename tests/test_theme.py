@@ -91,10 +91,11 @@ def test_search_from_the_keyboard(page, site_url) -> None:
     box = page.locator("#site-search-input")
     box.focus()
     page.keyboard.type("st páncras")  # accents are ignored
+    page.locator("#site-search-results a", has_text="St Pancras").first.wait_for(timeout=45000)
     first = page.locator("#site-search-results a").first
-    first.wait_for(timeout=45000)
     assert "St Pancras" in first.inner_text()
-    assert re.search(r"\d+ pages? found", page.locator("#site-search-status").inner_text())
+    assert re.search(r"\d+ places? (and \d+ pages? )?found",
+                     page.locator("#site-search-status").inner_text())
     page.keyboard.press("ArrowDown")
     assert page.evaluate("document.activeElement.closest('#site-search-results') !== null")
     page.keyboard.press("Escape")
@@ -103,9 +104,9 @@ def test_search_from_the_keyboard(page, site_url) -> None:
     box.fill("zzqx")
     page.wait_for_function(
         "() => document.querySelector('#site-search-status').textContent"
-        ".startsWith('No pages match')")
+        ".startsWith('No places or pages match')")
     box.fill("camden")
-    page.keyboard.press("Enter")  # goes to the first result
+    page.keyboard.press("Enter")  # goes to the first result: the borough, the whole name
     page.wait_for_function("() => document.activeElement.closest('#site-search-results') !== null")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"boroughs/camden\.html"))

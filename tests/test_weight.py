@@ -52,24 +52,26 @@ def test_a_chapter_counts_everything_it_loads(weights) -> None:
     assert w.warm < 15 * KB  # only its HTML once the shared files are cached
 
 
-def test_the_search_index_is_loaded_on_demand_and_small(weights) -> None:
+def test_the_search_is_loaded_on_demand_and_small(weights) -> None:
+    """What one search costs: the search code, the page index and the largest place file (a
+    name search weighs more than a postcode search), none of it loaded with the page."""
     for page in ("introduction.html", "method.html"):
         w = weights[page]
-        assert list(w.on_demand) == ["search/search_index.json"]
-        assert not any("search_index" in f for f in w.files)
+        files = list(w.on_demand)
+        assert files[:2] == ["assets/storymap/search.js", "search/search_index.json"]
+        assert files[2].startswith("search/places/") and len(files) == 3
+        assert not any(f.startswith("search/") or f.endswith("search.js") for f in w.files)
     ward = next(w for p, w in weights.items() if p.startswith("wards/"))
-    assert list(ward.on_demand) == ["search/search_index.json"]
+    assert list(ward.on_demand)[1] == "search/search_index.json"
 
 
-def test_search_index_keeps_ward_titles_but_not_their_bodies(built_site: Path) -> None:
+def test_search_index_holds_the_story_and_places_are_sharded(built_site: Path) -> None:
     import json
 
     index = json.loads((built_site / "search/search_index.json").read_text("utf-8"))
-    wards = [d for d in index["docs"] if d["location"].startswith("wards/")]
-    assert len(wards) > 600
-    assert all("#" not in d["location"] for d in wards)  # no section entries
-    assert all(len(d["text"]) < 200 for d in wards)
-    assert any(d["title"].startswith("St Pancras") for d in wards)
+    assert not [d for d in index["docs"] if d["location"].startswith(("wards/", "boroughs/"))]
+    places = json.loads((built_site / "search/places/s.json").read_text("utf-8"))["places"]
+    assert any(p[1].startswith("St Pancras") for p in places)
     chapters = [d for d in index["docs"] if d["location"].startswith("introduction.html")]
     assert any(len(d["text"]) > 200 for d in chapters)  # chapters stay fully searchable
 

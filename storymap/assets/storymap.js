@@ -438,6 +438,7 @@
       return loadIndicator(self.state.indicator);
     }).then(function () { return self.draw(); });
     this.ready = this.drawn.then(function () {
+      wardActions(self);
       return self.view(self.state, false, true);  /* draw() set the view already */
     }).then(function () { return self; });
     map.on("moveend", function () { self.detail(); });
@@ -725,6 +726,141 @@
     this.root.setAttribute("data-active-step", step.id);
   };
 
+  /* ---- a ward's page: tap (phones), click (desktop), Enter (keyboard) ---------------------- */
+
+  var ROOT = HERE.replace(/assets\/storymap\/$/, "");
+  /* Phones: a tap shows the ward's box (Leaflet's tooltip is hidden by storymap.css for the
+   * same media query); elsewhere a click opens the page. */
+  var TAP_QUERY = "(pointer: coarse), (max-width: 640px)";
+
+  function wardPage(i) {
+    return "wards/" + DATA.boroughs.slugs[DATA.wards.borough[i]] + "/" + DATA.wards.codes[i] + ".html";
+  }
+
+  /* The box a tapped ward shows, fixed to the foot of the screen so it is always wholly on it:
+   * name, borough, value, rank (as the tooltip says them) and a link to the ward's page. */
+  function wardBox(ind, i) {
+    var box = document.querySelector(".storymap-wardbox");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "storymap-wardbox";
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-live", "polite");
+      document.body.appendChild(box);
+    }
+    box.textContent = "";
+    box.setAttribute("aria-label", DATA.wards.names[i]);
+    box.appendChild(tooltipFor(ind, i));
+    var open = document.createElement("a");
+    open.className = "storymap-wardbox-open";
+    open.href = ROOT + wardPage(i);
+    open.textContent = "Open the " + DATA.wards.names[i] + " page";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "storymap-wardbox-close";
+    close.textContent = "Close";
+    close.addEventListener("click", function () { box.hidden = true; });
+    var actions = document.createElement("p");
+    actions.appendChild(open);
+    actions.appendChild(close);
+    box.appendChild(actions);
+    box.hidden = false;
+    return box;
+  }
+
+  /* Both the codes and the names of the wards, for a ward's box and its page's address. */
+  function wardFacts() { return Promise.all([loadCodes(), loadNames()]); }
+
+  function wardActions(choropleth) {
+    var container = choropleth.map.getContainer();
+    function openWard(i) {
+      wardFacts().then(function () {
+        var ind = DATA.indicators[choropleth.indicator];
+        if (window.matchMedia && window.matchMedia(TAP_QUERY).matches) {
+          wardBox(ind, i);
+        } else {
+          window.location.href = ROOT + wardPage(i);
+        }
+      });
+    }
+    choropleth.wardLayer.on("click", function (event) {
+      var i = event.layer && event.layer.feature && event.layer.feature.properties.i;
+      if (i !== undefined && DATA.wards.borough[i] !== undefined) { openWard(i); }
+    });
+    container.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        var box = document.querySelector(".storymap-wardbox");
+        if (box) { box.hidden = true; }
+      }
+    });
+  }
+
+  /* ---- step addresses: chapter.html#step-N opens step N; the address follows the reader ---- */
+
+  function stepAddresses(story) {
+    var steps = story.steps;
+    var asked = /^#step-(\d+)$/.exec(window.location.hash);
+    var first = asked ? steps[Number(asked[1]) - 1] : null;
+    if (first) {
+      story.activate(first, false);
+      first.scrollIntoView({ block: "center" });
+    }
+    var moved = false;
+    window.addEventListener("scroll", function () { moved = true; }, { passive: true });
+    window.addEventListener("keydown", function () { moved = true; });
+    var activate = story.activate;
+    story.activate = function (step, animate) {
+      activate.call(story, step, animate);
+      var want = "#step-" + (steps.indexOf(step) + 1);
+      if (moved && window.history.replaceState && window.location.hash !== want) {
+        window.history.replaceState(window.history.state, "", want);  /* no new history entry */
+      }
+    };
+  }
+
+  /* ---- locate: which ward holds a point (for "Use my location") --------------------------- */
+
+  function polygonsOf(g) { return g.type === "Polygon" ? [g.coordinates] : g.coordinates; }
+
+  /* Kilometres from (x, y) to the nearest edge of the rings, on a local flat projection. */
+  function kmToRings(polygons, x, y) {
+    var kx = 111.32 * Math.cos(y * Math.PI / 180), ky = 110.57, best = Infinity;
+    polygons.forEach(function (rings) {
+      rings.forEach(function (ring) {
+        for (var a = 0; a + 1 < ring.length; a++) {
+          var ax = (ring[a][0] - x) * kx, ay = (ring[a][1] - y) * ky;
+          var bx = (ring[a + 1][0] - x) * kx, by = (ring[a + 1][1] - y) * ky;
+          var dx = bx - ax, dy = by - ay, len = dx * dx + dy * dy;
+          var t = len ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len)) : 0;
+          var px = ax + t * dx, py = ay + t * dy;
+          best = Math.min(best, Math.sqrt(px * px + py * py));
+        }
+      });
+    });
+    return best;
+  }
+
+  /* Promise of the ward holding (lon, lat): {inside, code, name, borough, page, area, km}; when
+   * no ward holds it, the nearest ward (on the overview's shapes) and how far it is. Nothing
+   * leaves the browser. */
+  function locate(lon, lat) {
+    return wardAt(lon, lat).then(function (found) {
+      return wardFacts().then(function () {
+        var i = found, best = 0;
+        if (found < 0) {
+          best = Infinity;
+          GEO.wards.forEach(function (w) {
+            var km = kmToRings(polygonsOf(w.g), lon, lat);
+            if (km < best) { best = km; i = w.i; }
+          });
+        }
+        return { inside: found >= 0, code: DATA.wards.codes[i], name: DATA.wards.names[i],
+                 borough: DATA.boroughs.names[DATA.wards.borough[i]], page: wardPage(i),
+                 area: DATA.area, km: best };
+      });
+    });
+  }
+
   /* Each map element names what it shows in data-map; the map is made here, so pages need no
    * inline script (the site's Content-Security-Policy is script-src 'self'). */
   function startMaps() {
@@ -756,7 +892,10 @@
     Array.prototype.forEach.call(document.querySelectorAll(".storymap-scrolly"), function (root) {
       var div = root.querySelector(".storymap-leaflet");
       var choropleth = div && window.Storymap.maps[div.id];
-      if (choropleth) { root.storymap = new Story(root, choropleth); }
+      if (choropleth) {
+        root.storymap = new Story(root, choropleth);
+        stepAddresses(root.storymap);
+      }
     });
   }
 
@@ -770,6 +909,8 @@
     loadIndicator: loadIndicator,
     loadNames: loadNames,
     wardAt: wardAt,
+    locate: locate,
+    wardPage: wardPage,
     maps: {},
     choropleth: function (map, options) {
       var c = new Choropleth(map, options);

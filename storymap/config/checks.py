@@ -41,6 +41,8 @@ def cross_check(config: Config) -> ProblemList:
                 f"column {lookup.code} are.{did_you_mean(key, LEVELS)} Add level: with one of "
                 f"{', '.join(LEVELS)} (codes {', '.join(v[1][0] + '…' for v in LEVELS.values())})."
             )
+    if config.geography.postcodes:
+        need_source("geography.postcodes", config.geography.postcodes)
     for key, source in config.sources.items():
         if not config.resolve(source.file).is_file():
             p.add(

@@ -80,6 +80,11 @@ class GeographySection(Model):
     )
     lookups: dict[str, LookupSection] = Field(default_factory=dict)
     simplify_metres: float = Field(30, ge=0, le=500)
+    postcodes: str | None = Field(
+        None,
+        description="Source id of the postcode-to-ward table (columns postcode, ward_code); "
+        "lets readers search by postcode. Leave out for no postcode search.",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -36,6 +36,10 @@ def tidy_source(
     where = f"source '{source_id}' ({url})"
     out.parent.mkdir(parents=True, exist_ok=True)
     bundled = config.resolve(source.file)
+    if source.format == "codepoint_zip":
+        from storymap.data.postcodes import tidy_codepoint
+
+        return tidy_codepoint(config, raw, out, where)
     if source.format == "arcgis_geojson":
         gdf = tidy_features(read_features(raw, where), spec, bundled, where)
         write_geojson(merge_wards(config, gdf), out)

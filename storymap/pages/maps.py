@@ -26,7 +26,7 @@ from storymap.figures.format import format_value, places
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
 from storymap.pages.alt import view_summary
-from storymap.pages.downloads import download_paths
+from storymap.pages.downloads import download_paths, slug
 from storymap.pages.mapcodec import encode_indicator, front_coded
 from storymap.pages.mapfiles import MapFiles, write_map_files
 
@@ -78,6 +78,7 @@ def write_map_assets(
         shutil.copyfile(PACKAGE_ASSETS / name, out / name)
     levels = level_payloads(config, geo, topology)
     files = write_map_files(levels, data_payload(config, geo, results), docs)
+    write_map_scripts_list(docs, files.index, [f"{ASSET_DIR}/storymap.js"])
     return MapAssets(
         scripts=[f"{ASSET_DIR}/leaflet/leaflet.js", f"{ASSET_DIR}/storymap.js",
                  f"{ASSET_DIR}/sortable.js"],
@@ -85,6 +86,15 @@ def write_map_assets(
         files=files,
         map_styles=(f"{ASSET_DIR}/leaflet/leaflet.css",),
     )
+
+
+def write_map_scripts_list(docs: Path, index: str, scripts: list[str]) -> None:
+    """``search/map-scripts.json``: the map index and the scripts that give
+    ``Storymap.locate`` the ward shapes, for "Use my location" on pages without a map
+    (search.js marks the index for storymap.js, then loads the scripts, when it is used)."""
+    (docs / "search").mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"index": index, "scripts": scripts})
+    (docs / "search" / "map-scripts.json").write_text(text, "utf-8")
 
 
 def _json(payload: object) -> str:
@@ -126,7 +136,8 @@ def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorRes
             "names": [str(n) for n in geo.wards["name"]],
             "borough": [borough_pos[b] for b in geo.wards["borough_code"]],
         },
-        "boroughs": {"codes": borough_codes, "names": [str(n) for n in geo.boroughs["name"]]},
+        "boroughs": {"codes": borough_codes, "names": [str(n) for n in geo.boroughs["name"]],
+                     "slugs": [slug(str(n)) for n in geo.boroughs["name"]]},  # page addresses
         "indicators": indicators,
         "noData": config.maps.no_data_colour,
     }

@@ -18,3 +18,4 @@ class Page:
     wide: bool = False  # give the content the full width (no table of contents column)
     subsection: str | None = None  # nested group inside the section, e.g. a borough's wards
     styles: tuple[str, ...] = ()  # site paths of stylesheets only this page needs (a map's)
+    meta: dict | None = None  # front matter for the theme, e.g. description, share_image

@@ -29,6 +29,7 @@ from storymap.pages.downloads import (
     write_downloads,
 )
 from storymap.pages.page import Page
+from storymap.pages.share import share_image_path, share_meta
 from storymap.pages.svg import locator
 from storymap.pages.tables import area_table, ward_table
 from storymap.pages.tables import borough_table as borough_download
@@ -43,6 +44,7 @@ from storymap.pages.ward_parts import (
     sources_list,
     ward_summary,
 )
+from storymap.pages.wayfinding import write_wayfinding
 
 SECTION = "Wards and boroughs"
 e = html.escape
@@ -91,7 +93,7 @@ def profile_pages(
         name = str(name)
         pages.append(
             Page(ctx.borough_path(code), f"{name} overview", borough_page(ctx, code), SECTION,
-                 subsection=name)
+                 subsection=name, meta=_borough_share(ctx, code, name))
         )
         wards = geo.wards[geo.wards["borough_code"] == code].sort_values("name")
         for ward in wards.index:
@@ -99,7 +101,7 @@ def profile_pages(
             if title in duplicated:
                 title = f"{title} ({name})"
             pages.append(Page(ctx.ward_path(ward), title, ward_page(ctx, ward), SECTION,
-                              subsection=name))
+                              subsection=name, meta=_ward_share(ctx, ward, name)))
     tables = [("Wards", ward_table(config, geo, results, index)),
               ("Boroughs", borough_download(config, geo, results)),
               (config.site.area.name, area_table(config, results))]
@@ -107,6 +109,21 @@ def profile_pages(
         Page("downloads.md", "Data downloads", downloads_markdown(config, tables, ctx.downloads))
     )
     return pages
+
+
+def _ward_share(ctx: Profiles, code: str, borough: str) -> dict:
+    name = ctx.figures.ward_name[code]
+    return share_meta(share_image_path("ward", code),
+                      f"Map: {name} (dark) among the wards of {borough} (mid grey)",
+                      ward_summary(ctx.figures, code))
+
+
+def _borough_share(ctx: Profiles, code: str, name: str) -> dict:
+    area = ctx.config.site.area.name
+    n = int((ctx.geo.wards["borough_code"] == code).sum())
+    return share_meta(share_image_path("borough", code), f"Map: {name} (dark) in {area}",
+                      f"{name}, {area}: how its {n} ward{'s' if n != 1 else ''} compare on the "
+                      "risk of digital exclusion among residents aged 65 and over.")
 
 
 def _heading(name: str) -> str:
@@ -248,6 +265,8 @@ def write_profiles(
     config: Config, geo: Geography, results: dict[str, IndicatorResult], folder: Path,
     index: IndexResult | None = None,
 ) -> list[Page]:
-    """Ward and borough pages; their download files are written into ``folder``."""
+    """Ward and borough pages after the A–Z page; their download files, the search's place and
+    postcode files and the link-preview images are written into ``folder``."""
     write_profile_files(config, geo, results, folder, index)
-    return profile_pages(config, geo, results, index)
+    return write_wayfinding(config, geo, folder, SECTION) + profile_pages(config, geo, results,
+                                                                         index)

@@ -260,6 +260,7 @@ def step_html(slug: str, step: Step, summary: str, legend: str, image: str, tabl
     return (
         f'<section class="storymap-step" id="{e(sid)}" tabindex="0" {step_attributes(step)} '
         f'aria-label="Step {step.number}" markdown="block">\n\n'
+        f'<div class="storymap-step-anchor" id="step-{step.number}"></div>\n\n'  # page.html#step-N
         f"{step.prose.strip()}\n\n"
         f'<div class="step-alt">\n'
         f'<p class="step-summary">{e(summary)}</p>\n'

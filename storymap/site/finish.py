@@ -2,9 +2,9 @@
 
 In: a folder of freshly built files and the pages they were built from (and each page as MkDocs
 writes it, for its Content-Security-Policy: storymap.site.csp). Out: the same folder with
-``search/search_index.json`` cut down (one entry per page and section, each text said once; ward
-and borough pages by their first sentences) and ``sitemap.xml``/``sitemap.xml.gz`` the same bytes
-from the same inputs.
+``search/search_index.json`` cut down to the story and reference pages (one entry per page and
+section, each text said once; ward and borough pages are found through ``search/places/``) and
+``sitemap.xml``/``sitemap.xml.gz`` the same bytes from the same inputs.
 """
 
 from __future__ import annotations
@@ -21,15 +21,16 @@ from storymap.config import Config
 from storymap.pages.page import Page
 from storymap.site.csp import extra_image_origins, secure_page
 from storymap.site.htmlcheck import Rules, page_problems, raise_if_refused
-from storymap.site.mkdocs import INDEX_TITLES_ONLY, html_path
+from storymap.site.mkdocs import INDEX_LEFT_OUT, html_path
 
 
 def finish_site(site: Path, pages: list[Page]) -> None:
     """Make the built site small to search and the same bytes from the same inputs.
 
-    - The search index keeps every page's title, but only the first paragraph of ward and
-      borough pages (700 bodies would make it megabytes), in the order of ``pages`` whether
-      MkDocs built every page or only the changed ones.
+    - The search index keeps the story and reference pages, in the order of ``pages`` whether
+      MkDocs built every page or only the changed ones; ward and borough pages are left out
+      (the place index, one small file per letter, finds them, so a search's bytes do not grow
+      with the number of wards).
     - Without SOURCE_DATE_EPOCH, the sitemap has no <lastmod> (the build date) and
       sitemap.xml.gz no gzip time stamp; with it, MkDocs writes that date.
     """
@@ -51,8 +52,7 @@ def _slim_search_index(path: Path, pages: list[Page]) -> None:
 
     MkDocs writes each page's whole text, then each of its sections' text again. Here a page keeps
     the text before its second heading (its title's section, merged into it), and its other
-    sections keep theirs. Ward and borough pages keep only their first sentences (e.g. "Ward in
-    Camden, London. Ward code E05013660."), enough to find them by name, borough or code."""
+    sections keep theirs. Ward, borough and A–Z pages are left out."""
     if not path.is_file():
         return
     index = json.loads(path.read_text("utf-8"))
@@ -61,30 +61,21 @@ def _slim_search_index(path: Path, pages: list[Page]) -> None:
     page_doc: dict = {}
     for doc in index["docs"]:
         page, _, anchor = doc["location"].partition("#")
+        if page.startswith(INDEX_LEFT_OUT):
+            continue
         if not anchor:
             page_doc = {**doc, "text": ""}
             docs.append(page_doc)
         elif page_doc.get("location") == page and not page_doc["text"] and docs[-1] is page_doc:
             page_doc["text"] = doc.get("text", "")  # the title's own section
-        elif not page.startswith(INDEX_TITLES_ONLY):
+        else:
             docs.append(doc)
     for doc in docs:
         doc["text"] = re.sub(r"\s+([,.;:!?)])", r"\1", doc.get("text", ""))  # "Camden , London"
-        if doc["location"].startswith(INDEX_TITLES_ONLY):
-            doc["text"] = _lead(doc["text"])
     docs.sort(key=lambda d: order.get(d["location"].partition("#")[0], len(order)))
     index["docs"] = docs
     path.write_text(json.dumps(index, separators=(",", ":"), ensure_ascii=False), "utf-8")
 
-
-def _lead(text: str, limit: int = 160) -> str:
-    """The first sentences of ``text``, up to about ``limit`` characters."""
-    out = ""
-    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
-        if out and len(out) + len(sentence) > limit:
-            break
-        out = f"{out} {sentence}".strip()
-    return out
 
 
 @dataclass

@@ -107,8 +107,9 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], files: Pa
         finishing.check()  # a page refused: the build stops, the previous site is kept
         finished, stale = _copy_site(folders.site, out, fresh, known)
         if stale:
-            store.notes.append(f"MkDocs' cached output was damaged ({len(stale)} file(s), e.g. "
-                               f"{stale[0]}); built again")
+            store.notes.append(f"{len(stale)} file(s) of MkDocs' working output (e.g. {stale[0]}) "
+                               "were not as the last finished build left them (changed since, or "
+                               "left by a build that failed); built them again")
         dirty = True
     write_theme_files(files)
     finishing.folder(out)

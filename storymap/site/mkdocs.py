@@ -26,14 +26,16 @@ from storymap.site.mdplugin import AfterSearch, Storymap
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the storymap package folder
 THEME_DIR = PACKAGE / "theme"  # the page templates (main.html, 404.html)
-# Site-wide files copied from storymap/assets into every site: the stylesheet, and theme.js (the
-# search box, scrollable tables).
+# Site-wide files copied from storymap/assets into every site: the stylesheet, theme.js (shows
+# the search box, scrollable tables) and search.js (search and location, loaded on first use).
 THEME_FILES = {"assets/storymap/theme.css": "theme.css",
                "assets/storymap/theme.js": "theme.js",
+               "assets/storymap/search.js": "search.js",  # loaded when search is first used
                "assets/storymap/nojs.css": "nojs.css"}
 THEME_CSS = "assets/storymap/theme.css"
-# Pages whose bodies are left out of the search index (their titles and first line stay).
-INDEX_TITLES_ONLY = ("wards/", "boroughs/")
+# Pages left out of MkDocs' search index: places are found through the sharded place index
+# (storymap.pages.placeindex, search/places/<letter>.json) instead.
+INDEX_LEFT_OUT = ("wards/", "boroughs/", "places.html")
 
 
 def mkdocs_config(
@@ -88,13 +90,16 @@ def page_source(page: Page) -> str:
 
 def front_matter(page: Page) -> str:
     """The page's settings for the theme: ``hide: [toc]`` for a wide page, ``styles`` for the
-    stylesheets only it needs."""
+    stylesheets only it needs, and the page's own ``meta``."""
     meta: dict = {}
     if page.wide:
         meta["hide"] = ["toc"]
     if page.styles:
         meta["styles"] = list(page.styles)
-    return f"---\n{yaml.safe_dump(meta, sort_keys=False)}---\n\n" if meta else ""
+    meta.update(page.meta or {})  # e.g. description and share_image for link previews
+    if not meta:
+        return ""
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n"
 
 
 def mkdocs_yaml(config: Config, pages: list[Page], styles: list[str], docs: Path, out: Path) -> str:
@@ -112,7 +117,7 @@ def run_mkdocs(settings: str, config_file: Path, pages: list[Page], dirty: bool 
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     try:
         cfg = mkdocs_load_config(config_file=str(config_file))
-        plugin = Storymap(pages, INDEX_TITLES_ONLY, nav_text, secure, compiled)
+        plugin = Storymap(pages, INDEX_LEFT_OUT, nav_text, secure, compiled)
         cfg.plugins["storymap"] = plugin
         cfg.plugins["storymap-after-search"] = AfterSearch(plugin)
         mkdocs_build(cfg, dirty=dirty)

@@ -5,9 +5,10 @@ page, and a :class:`StorymapError` naming each page over its budget.
 
 What a page loads is read from its HTML, as a browser would on opening it: the page itself; the
 scripts, stylesheets, icons and images (not ``loading="lazy"`` ones) it names; fonts named by
-``@font-face`` or ``@import`` in those stylesheets. The search index named by the theme's search
-box (``data-index``, ``search/search_index.json``) is loaded only when a reader uses the box if the
-page runs ``assets/storymap/theme.js``; otherwise it counts as loaded with the page. Every file is
+``@font-face`` or ``@import`` in those stylesheets. What one search fetches (the search code, the
+page index named by the search box's ``data-index`` and the largest file of its sharded place
+index, see :func:`search_loads`) is loaded only when a reader uses the box if the page runs
+``assets/storymap/theme.js``; otherwise it counts as loaded with the page. Every file is
 measured gzip-compressed (level 6, as web servers commonly send it).
 
 - *cold*: nothing cached, the page read first.
@@ -35,7 +36,7 @@ MAP_SCRIPT = re.compile(r"(^|/)assets/storymap/storymap\.js$")  # the live map
 NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>", re.I | re.S)
 TAG = re.compile(r"<(script|link|img)\b([^>]*)>", re.I)
 ATTR = re.compile(r"""([a-zA-Z_:][-\w:.]*)\s*(?:=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
-SEARCH_FORM = re.compile(r'<form\b[^>]*\bdata-index="([^"]+)"')  # the theme's search box
+SEARCH_FORM = re.compile(r'<form\b[^>]*\bdata-index="([^"]+)"[^>]*>')  # the theme's search box
 CSS_URL = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|@font-face\s*{[^}]*}""", re.I)
 FONT_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 
@@ -150,11 +151,32 @@ def page_loads(site: Path, page: str, text: str) -> tuple[list[str], list[str], 
     on_demand: list[str] = []
     search = SEARCH_FORM.search(text)
     if search:
-        index = _resolve(page, html.unescape(search.group(1)))
-        if index:
-            lazy = any(f.endswith(LAZY_SEARCH) for f in files)
-            (on_demand if lazy else files).append(index)
+        lazy = any(f.endswith(LAZY_SEARCH) for f in files)
+        (on_demand if lazy else files).extend(search_loads(site, page, search.group(0)))
     return files, on_demand, external
+
+
+def search_loads(site: Path, page: str, form: str) -> list[str]:
+    """The files the heaviest single search fetches: the search code (``data-script``), the
+    page index (``data-index``) and the largest place file (``data-places``: a name search
+    fetches the one of its first letter). A postcode search fetches less (the outward-code list
+    and one outward code's file; tests/test_places.py holds that), so it is not counted.
+    Only the place files are looked at here, so a chapter edit (which changes the page index)
+    does not make every page be measured again."""
+    a = _attrs(form[len("<form"):-1])
+    script = _resolve(page, html.unescape(a.get("data-script", ""))) if a.get("data-script") else ""
+    index = _resolve(page, html.unescape(a.get("data-index", "")))
+    return [f for f in (script, index, _largest(site, page, a.get("data-places"))) if f]
+
+
+def _largest(site: Path, page: str, folder: str | None) -> str:
+    """Site path of the .json file in ``folder`` (a URL used on ``page``) largest gzip-compressed,
+    or ''."""
+    rel = _resolve(page, html.unescape(folder)) if folder else None
+    if not rel or not (site / rel).is_dir():
+        return ""
+    found = [(gz_size(p.read_bytes()), p.name) for p in (site / rel).glob("*.json")]
+    return f"{rel}/{max(found)[1]}" if found else ""
 
 
 def _css_loads(css: str) -> list[str]:
