@@ -146,6 +146,10 @@ class StepImages:
         return self.memo.get(parts, lambda: self.static().svg(res, focus_kind, focus,
                                                               highlights, title))
 
+    def live_labels(self, views: list[tuple[str, str | None, list[str]]]) -> dict:
+        """The place names the live map shows for these views, as the images name them."""
+        return self.memo.get(("labels", views), lambda: self.static().live_labels(views))
+
 
 def check(config: Config, report: Report | None = None) -> BuildResult:
     """Validate config, data and chapters without writing a site (nor the cache)."""

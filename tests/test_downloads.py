@@ -113,7 +113,8 @@ def test_downloads_equal_the_pages(built_site: Path, table, payload) -> None:
     pages = {p.stem: p for p in (built_site / "wards").rglob("*.html")}
     for code, row in rows.iterrows():
         text = pages[code].read_text("utf-8")
-        body = re.search(r'<table class="storymap-indicators">.*?</table>', text, re.S).group(0)
+        body = re.search(r'<table class="storymap-indicators[^"]*">.*?</table>', text,
+                         re.S).group(0)
         cells = {
             html.unescape(label): (html.unescape(value), int(rank))
             for label, value, rank in re.findall(

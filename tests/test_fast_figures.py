@@ -1,20 +1,12 @@
-"""The figures computed without the slow paths are the same numbers as with them.
-
-- quantile breaks without importing mapclassify (which takes seconds: scipy, scikit-learn) equal
-  ``mapclassify.Quantiles(values, k).bins``, on the real indicators and on awkward arrays;
-- the risk index's band stability, done in numpy for min-max scaling, equals the pandas loop it
-  replaced (per random weighting: combine, bands, ranks).
-"""
+"""The figures computed without the slow paths are the same numbers as with them: the risk
+index's band stability, done in numpy for min-max scaling, equals the pandas loop it replaced
+(per random weighting: combine, bands, ranks)."""
 
 from __future__ import annotations
 
-import warnings
-
-import mapclassify
 import numpy as np
 import pytest
 
-from storymap.figures.indicators import quantile_breaks
 from storymap.figures.riskindex import band_stability, bands, combine, effective_weights
 
 
@@ -22,31 +14,6 @@ from storymap.figures.riskindex import band_stability, bands, combine, effective
 def figures(real_figures):
     config, _geo, results, index = real_figures
     return config, results, index
-
-
-def mapclassify_bins(values: np.ndarray, k: int) -> np.ndarray:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "not enough unique values": fewer classes, as ours
-        return mapclassify.Quantiles(values, k=k).bins
-
-
-def test_quantile_breaks_of_the_real_indicators(figures):
-    _config, results, _index = figures
-    assert len(results) >= 6
-    for res in results.values():
-        values = res.wards["value"].to_numpy(dtype=float)
-        for k in (3, 4, 5, 7, 10):
-            assert quantile_breaks(values, k).tolist() == mapclassify_bins(values, k).tolist()
-
-
-@pytest.mark.parametrize("n", [1, 2, 3, 7, 33, 680, 6800])
-def test_quantile_breaks_of_awkward_arrays(n):
-    rng = np.random.default_rng(n)
-    arrays = [rng.normal(size=n) * 37.1, np.round(rng.normal(size=n), 1),
-              rng.integers(0, 3, size=n).astype(float), np.full(n, 2.5), np.arange(n) / 7]
-    for values in arrays:
-        for k in (2, 4, 5, 6, 9):
-            assert quantile_breaks(values, k).tolist() == mapclassify_bins(values, k).tolist()
 
 
 def pandas_band_stability(scaled, method, banding, k, runs, spread, seed):

@@ -53,7 +53,8 @@ def test_every_borough_has_a_page_with_a_sortable_table(built_site: Path, geo) -
     pages = sorted((built_site / "boroughs").glob("*.html"))
     assert len(pages) == len(geo.boroughs) == 33
     camden = (built_site / "boroughs" / "camden.html").read_text("utf-8")
-    table = re.search(r'<table class="storymap-sortable">.*?</table>', camden, flags=re.S).group(0)
+    table = re.search(r'<table class="storymap-sortable[^"]*">.*?</table>', camden,
+                      flags=re.S).group(0)
     n_wards = int((geo.wards["borough_name"] == "Camden").sum())
     assert table.count("<tr>") == n_wards + 1
     assert "data-sort-type='number'" in table

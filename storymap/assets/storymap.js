@@ -386,15 +386,26 @@
     return contrast(fill, "#ffffff") >= 3 ? "#ffffff" : "#1a1a1a";
   }
 
-  function wardStyle(ind, i, highlighted) {
+  /* faded: a ward outside the borough a step focuses on (maplabels.js sets the emphasis). */
+  function wardStyle(ind, i, highlighted, faded) {
     var colour = ind.values[i] === null ? DATA.noData : ind.palette[ind.colour[i]];
-    return {
+    var style = {
       fillColor: colour,
       fillOpacity: 0.9,
       color: edgeColour(colour, highlighted),
       weight: highlighted ? 3 : 0.6,
       opacity: 1
     };
+    if (faded && !highlighted) {
+      style.fillOpacity = 0.3;
+      style.weight = 0.3;
+      style.opacity = 0.5;
+    }
+    return style;
+  }
+
+  function styleKey(style) {
+    return style.fillColor + style.color + style.weight + "/" + style.fillOpacity;
   }
 
   function tooltipFor(ind, i) {
@@ -426,6 +437,7 @@
     this.map = map;
     this.indicator = null;
     this.highlights = {};  /* ward index -> true */
+    this.emphasis = null;  /* index of the borough a step sets apart, or null */
     this.layers = [];      /* ward index -> its layer */
     this.outlines = [];    /* borough index -> its outline */
     this.styled = [];      /* ward index -> the style it has */
@@ -452,8 +464,9 @@
     this.wardLayer = L.geoJSON(null, {
       renderer: this.renderer,
       style: function (feature) {
-        var i = feature.properties.i, style = wardStyle(DATA.indicators[self.indicator], i, false);
-        self.styled[i] = style.fillColor + style.color + style.weight;
+        var i = feature.properties.i, style = wardStyle(DATA.indicators[self.indicator], i, false,
+                                                        self.faded(i));
+        self.styled[i] = styleKey(style);
         return style;
       },
       onEachFeature: function (feature, layer) {
@@ -574,8 +587,8 @@
     for (var i = 0; i < this.layers.length; i++) {
       var layer = this.layers[i];
       if (!layer) { continue; }
-      var style = wardStyle(ind, i, !!this.highlights[i]);
-      var key = style.fillColor + style.color + style.weight;
+      var style = wardStyle(ind, i, !!this.highlights[i], this.faded(i));
+      var key = styleKey(style);
       if (this.styled[i] !== key) {
         var thicker = layer.options.weight !== style.weight;
         L.Util.extend(layer.options, style);  /* what setStyle does, without a repaint each */
@@ -587,6 +600,10 @@
     var self = this;
     Object.keys(this.highlights).forEach(function (i) { self.layers[i].bringToFront(); });
     if (changed) { this.repaint(); }
+  };
+
+  Choropleth.prototype.faded = function (i) {
+    return this.emphasis !== null && DATA.wards.borough[i] !== this.emphasis;
   };
 
   /* All of the canvas painted again in the next frame (Leaflet 1.9's Canvas renderer). */
@@ -658,6 +675,14 @@
 
   /* ---- story steps: one sticky map per chapter, changed by the step in view ---------------- */
 
+  /* Tell other scripts (maplabels.js: names and the focused borough) about a map and its steps:
+   * an event on the map's element, with the map's settings or the step's state. */
+  function announce(choropleth, name, detail) {
+    var event = document.createEvent("CustomEvent");
+    event.initCustomEvent(name, true, false, { choropleth: choropleth, state: detail });
+    choropleth.map.getContainer().dispatchEvent(event);
+  }
+
   function reducedMotion() {
     return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   }
@@ -718,7 +743,9 @@
     if (this.active) { this.active.classList.remove("is-active"); }
     this.active = step;
     step.classList.add("is-active");
-    this.map.view(stepState(step), animate && !reducedMotion());
+    var state = stepState(step);
+    this.map.view(state, animate && !reducedMotion());
+    announce(this.map, "storymap:step", state);
     var legend = step.querySelector(".storymap-legend");
     if (this.legend && legend) { this.legend.innerHTML = legend.outerHTML; }
     var summary = step.querySelector(".step-summary");
@@ -908,6 +935,7 @@
     loadAll: loadAll,
     loadIndicator: loadIndicator,
     loadNames: loadNames,
+    loadCodes: function () { return READY.then(loadCodes); },
     wardAt: wardAt,
     locate: locate,
     wardPage: wardPage,
@@ -915,6 +943,7 @@
     choropleth: function (map, options) {
       var c = new Choropleth(map, options);
       window.Storymap.maps[map.getContainer().id] = c;
+      announce(c, "storymap:map", options);
       return c;
     }
   };

@@ -101,6 +101,7 @@ def cross_check(config: Config) -> ProblemList:
         )
 
     _check_index(config, p)
+    _check_neighbourhoods(config, p)
     pages = [("home", config.home)] + [
         (f"chapters[{i}].file", ch.file) for i, ch in enumerate(config.chapters)
     ]
@@ -165,3 +166,34 @@ def _check_index(config: Config, p: ProblemList) -> None:
     comp_ids = [c.id for c in index.components]
     for dup in sorted({c for c in comp_ids if comp_ids.count(c) > 1}):
         p.add(f"{name}: index.components: component id '{dup}' is used twice. Rename one.")
+
+
+def _check_neighbourhoods(config: Config, p: ProblemList) -> None:
+    """The neighbourhoods: section names declared sources and small-area indicators."""
+    name, section = config.path.name, config.neighbourhoods
+    if section is None:
+        return
+    ids = config.indicator_ids
+    for key, source in section.shapes.items():
+        if key not in config.geography.lookups:
+            p.add(f"{name}: neighbourhoods.shapes: '{key}' is not a key of geography.lookups "
+                  f"(keys: {quoted_list(config.geography.lookups)}).")
+        if source not in config.sources:
+            p.add(f"{name}: neighbourhoods.shapes.{key}: '{source}' is not a declared source. "
+                  "Fix the name or add it under sources:.")
+    for i, ind in enumerate(section.indicators):
+        where = f"neighbourhoods.indicators[{i}]"
+        if ind not in ids:
+            p.add(f"{name}: {where}: '{ind}' is not a declared indicator "
+                  f"(declared: {quoted_list(ids, 20)}).")
+        elif config.indicator(ind).geography not in section.shapes:
+            p.add(f"{name}: {where}: '{ind}' is on geography "
+                  f"'{config.indicator(ind).geography}', which has no shapes under "
+                  "neighbourhoods.shapes. Add them, or leave the indicator out.")
+    if section.hotspots and section.hotspots not in section.indicators:
+        p.add(f"{name}: neighbourhoods.hotspots: '{section.hotspots}' is not one of "
+              "neighbourhoods.indicators. Add it there or fix the name.")
+    changes = section.changes
+    if changes and changes.source not in config.sources:
+        p.add(f"{name}: neighbourhoods.changes.source: '{changes.source}' is not a declared "
+              "source. Fix the name or add it under sources:.")

@@ -16,6 +16,7 @@ from storymap.config.index import IndexSection
 from storymap.config.indicators import IndicatorSection
 from storymap.config.limits import LimitsSection
 from storymap.config.maps import MapsSection
+from storymap.config.neighbourhoods import NeighbourhoodsSection
 from storymap.config.site import ChapterSection, SiteSection
 from storymap.config.sources import SourceSection
 
@@ -29,6 +30,7 @@ class Config(Model):
     budgets: BudgetsSection = BudgetsSection()
     limits: LimitsSection = LimitsSection()
     index: IndexSection | None = None
+    neighbourhoods: NeighbourhoodsSection | None = None
     home: str = Field(description="Markdown file of the home page.")
     chapters: list[ChapterSection] = Field(min_length=1)
 

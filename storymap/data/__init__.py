@@ -12,4 +12,5 @@ here knows about wards' figures, pages or the site generator.
 - :mod:`.download`: HTTP downloads with retries, paging, size and time limits, safe zips.
 - :mod:`.fetch`: ``storymap fetch``: download every source, tidy, verify, then install.
 - :mod:`.normalise`: a publisher's raw download turned into the bundled file's tidy table.
+- :mod:`.compact`: compact TopoJSON copies of boundary files (``python -m``), and reading them.
 """

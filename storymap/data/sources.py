@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storymap.config import Config
+from storymap.data.compact import Topology, read_topojson
 from storymap.data.fetched import cached_file
 from storymap.errors import DataError, did_you_mean, quoted_list
 
@@ -132,3 +133,16 @@ def read_boundaries(config: Config, source_id: str, columns: list[str]) -> gpd.G
     for col in columns:
         gdf[col] = gdf[col].astype(str)
     return gdf[[*columns, "geometry"]].copy()
+
+
+def read_topology(config: Config, source_id: str) -> Topology:
+    """Read a TopoJSON source written by storymap.data.compact: shared arcs, areas, names."""
+    path = _check_file(config, source_id)
+    try:
+        return read_topojson(path)
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        shown = display_path(config, path)
+        raise DataError(
+            f"{shown}: cannot be read as TopoJSON shapes for source '{source_id}' ({exc}). "
+            "Restore it from git, or make it again with `python -m storymap.data.compact`."
+        ) from None

@@ -20,6 +20,7 @@ from storymap.data.sources import display_path, read_table, source_path
 from storymap.data.validate import TableSpec, check_table
 from storymap.errors import DataError, quoted_list
 from storymap.figures.format import format_value as format_value  # re-exported
+from storymap.figures.format import places, shown
 from storymap.figures.geography import Geography, aggregate_to_wards, unmatched_codes
 
 # Significant figures a computed value keeps (see settle).
@@ -33,6 +34,7 @@ class IndicatorResult:
     boroughs: pd.DataFrame  # index borough code: numerator, denominator, value
     area: pd.Series  # numerator, denominator, value for the whole area
     breaks: list[float]  # upper bound of each class, lowest class first
+    method: str = "quantiles"  # how the classes were made (maps.classification, index.banding)
     benchmark: pd.Series | None = None  # numerator, denominator, value of spec.benchmark's area
 
     @property
@@ -120,9 +122,11 @@ def summarise(
     ascending = spec.direction != "higher_is_more_risk"
     wards["rank"] = wards["value"].rank(ascending=ascending, method="min").astype(int)
     wards["decile"] = np.ceil(wards["rank"] * 10 / len(wards)).clip(1, 10).astype(int)
-    breaks = class_breaks(wards["value"].to_numpy(), method, k)
-    wards["cls"] = classify(wards["value"].to_numpy(), breaks)
-    return IndicatorResult(spec=spec, wards=wards, boroughs=grouped, area=area, breaks=breaks)
+    shown = shown_values(wards["value"].to_numpy(), spec)
+    breaks = class_breaks(shown, method, k)
+    wards["cls"] = classify(shown, breaks)
+    return IndicatorResult(spec=spec, wards=wards, boroughs=grouped, area=area, breaks=breaks,
+                           method=method)
 
 
 def settle(values):
@@ -154,6 +158,16 @@ def _value(spec: IndicatorSection, numerator, denominator):
 
 def ward_sums(config: Config, spec: IndicatorSection, geo: Geography) -> pd.DataFrame:
     """Per ward: numerator and denominator (for a mean: weighted sum and weight; for a sum: NaN)."""
+    table, code, lookup = area_sums(config, spec, geo)
+    sums = aggregate_to_wards(table, code, lookup, ["_num", "_den"])
+    return sums.rename(columns={"_num": "numerator", "_den": "denominator"})
+
+
+def area_sums(
+    config: Config, spec: IndicatorSection, geo: Geography
+) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """The indicator's table, checked, with per small area ``_num`` and ``_den`` (as
+    :func:`ward_sums` adds them up); its code column; the lookup that carries it to wards."""
     source = config.sources[spec.source]
     code = source.code_column or ""
     shown = display_path(config, source_path(config, spec.source))
@@ -203,8 +217,7 @@ def ward_sums(config: Config, spec: IndicatorSection, geo: Geography) -> pd.Data
         table = table.assign(_num=table[spec.value] * w, _den=w)
     else:
         table = table.assign(_num=table[spec.value], _den=math.nan)
-    sums = aggregate_to_wards(table, code, lookup, ["_num", "_den"])
-    return sums.rename(columns={"_num": "numerator", "_den": "denominator"})
+    return table, code, lookup
 
 
 def _lookup_for(spec: IndicatorSection, geo: Geography) -> pd.DataFrame:
@@ -252,39 +265,44 @@ def _require_coverage(config, spec, geo: Geography, wards: pd.DataFrame) -> None
         )
 
 
+def shown_values(values: np.ndarray, spec) -> np.ndarray:
+    """Each value as pages show it (:func:`storymap.figures.format.shown`: rounded once to the
+    places shown, none for counts). Classes are built from these, so two areas shown with the
+    same figure always share a colour."""
+    digits = places(spec)
+    return np.array([float(f) if (f := shown(v, digits)) is not None else np.nan
+                     for v in np.asarray(values, dtype=float)])
+
+
 def class_breaks(values: np.ndarray, method: str, k: int) -> list[float]:
-    """Upper bounds of ``k`` classes (fewer if the data has fewer distinct values)."""
+    """Upper bounds of ``k`` classes, lowest first (fewer if the data has fewer distinct values).
+
+    Each bound is a value in the data, and areas with the same value always share a class, so no
+    two classes start at the same value. Quantiles: classes of about equal counts, each class
+    closed where the running count comes nearest to an equal share of the areas still to place
+    (a value shared by more areas than that is a class of its own). Natural breaks: Fisher-Jenks.
+    """
     values = values[np.isfinite(values)]
+    distinct, counts = np.unique(values, return_counts=True)
+    if len(distinct) <= k:
+        return [float(v) for v in distinct]
     if method == "natural_breaks":
-        import mapclassify  # its import takes seconds (scipy, scikit-learn): only when asked for
+        import mapclassify  # slow to import (scipy, scikit-learn): only when asked for
 
-        bins = mapclassify.FisherJenks(values, k=k).bins
-    else:
-        bins = quantile_breaks(values, k)
-    return [float(b) for b in np.unique(bins)]
-
-
-def quantile_breaks(values: np.ndarray, k: int) -> np.ndarray:
-    """The upper bounds of ``k`` quantile classes, the same numbers as
-    ``mapclassify.Quantiles(values, k).bins`` (scipy's ``scoreatpercentile`` at 100/k, 200/k
-    ... 100, interpolating as it does), without importing mapclassify."""
-    ordered = np.sort(np.asarray(values, dtype=float))
-    step = 100.0 / k
-    percents = np.arange(step, 100 + step, step)
-    percents[-1] = min(percents[-1], 100.0)
-    out = []
-    for percent in percents:
-        at = percent / 100.0 * (len(ordered) - 1)
-        i = int(at)
-        if i == at:
-            out.append(ordered[i])
-        else:
-            below, above = (i + 1) - at, at - i
-            out.append((ordered[i] * below + ordered[i + 1] * above) / (below + above))
-    return np.unique(np.array(out))
+        return [float(b) for b in np.unique(mapclassify.FisherJenks(values, k=k).bins)]
+    cumulative = np.cumsum(counts)
+    ends, placed, last = [], 0, -1
+    for j in range(k - 1):
+        target = placed + (cumulative[-1] - placed) / (k - j)
+        lo, hi = last + 1, len(distinct) - (k - j)  # leave a value for every class still to come
+        last = lo + int(np.argmin(np.abs(cumulative[lo : hi + 1] - target)))
+        ends.append(float(distinct[last]))
+        placed = cumulative[last]
+    return [*ends, float(distinct[-1])]
 
 
 def classify(values: np.ndarray, breaks: list[float]) -> np.ndarray:
+    """Class of each value: the first class whose upper bound it does not exceed."""
     return np.searchsorted(np.asarray(breaks), values, side="left").clip(0, len(breaks) - 1)
 
 

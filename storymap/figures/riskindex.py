@@ -21,6 +21,7 @@ weightings (each weight times U(1-spread, 1+spread), fixed seed) to show how sta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,7 @@ from storymap.figures.indicators import (
     class_breaks,
     classify,
     settle,
+    shown_values,
     summarise,
 )
 
@@ -146,8 +148,12 @@ def component_scores(
     return pd.DataFrame(out, index=scaled.index)
 
 
-def bands(score: pd.Series, banding: str, k: int) -> np.ndarray:
-    return classify(score.to_numpy(), class_breaks(score.to_numpy(), banding, k))
+def bands(score: pd.Series, banding: str, k: int, decimals: int | None = None) -> np.ndarray:
+    """Band of each score; with ``decimals``, of the score as shown (as the ward pages band it)."""
+    values = score.to_numpy()
+    if decimals is not None:
+        values = shown_values(values, SimpleNamespace(unit="score", decimals=decimals))
+    return classify(values, class_breaks(values, banding, k))
 
 
 def band_stability(
@@ -159,11 +165,12 @@ def band_stability(
     spread: float = 0.5,
     seed: int = 2021,
     groups: pd.Series | None = None,
+    decimals: int | None = None,
 ) -> pd.DataFrame:
     """Per ward: its band (1 = most at risk, as ranks run), the share of random weightings keeping
     it there, and the 5th and 95th percentiles of its rank (whole ranks, 1 = most at risk)."""
     base = settle(combine(scaled, effective_weights(method), method.scaling, groups))
-    base_band = bands(base, banding, k)
+    base_band = bands(base, banding, k, decimals)
     rng = np.random.default_rng(seed)
     same = np.zeros(len(base))
     ranks = np.empty((runs, len(base)))
@@ -178,12 +185,12 @@ def band_stability(
         weights = effective_weights(method, fi, fc)
         if plain:
             values = settle(np.clip(matrix @ weights[inds].to_numpy(), 0.0, 10.0))
-            same += classify(values, class_breaks(values, banding, k)) == base_band
+            same += bands(pd.Series(values), banding, k, decimals) == base_band
             ordered = np.sort(values)  # rank 1 = highest score, ties share the best rank
             ranks[run] = len(values) - np.searchsorted(ordered, values, side="right") + 1
             continue
         score = settle(combine(scaled, weights, method.scaling, groups))
-        same += bands(score, banding, k) == base_band
+        same += bands(score, banding, k, decimals) == base_band
         ranks[run] = score.rank(ascending=False, method="min").to_numpy()
     n_bands = int(base_band.max()) + 1
     return pd.DataFrame(
@@ -268,7 +275,8 @@ def compute_index(
     result = summarise(spec, wards, geo, index.banding, index.bands)
     rob = index.robustness
     robustness = band_stability(
-        scaled, method, index.banding, index.bands, rob.runs, rob.spread, rob.seed, groups
+        scaled, method, index.banding, index.bands, rob.runs, rob.spread, rob.seed, groups,
+        spec.decimals,
     )
     comparison = None
     if index.compare_with:

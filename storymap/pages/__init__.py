@@ -13,6 +13,10 @@ downloads). Nothing here knows the site generator.
 - :mod:`.staticmap`, :mod:`.svg`: images drawn at build time (no JavaScript needed).
 - :mod:`.alt`: text summaries and tables for every map view.
 - :mod:`.profiles`, :mod:`.ward_parts`, :mod:`.borough_parts`: ward and borough pages.
+- :mod:`.neighbourhoods`, :mod:`.neighbourhood_map`, :mod:`.hotspots`: the neighbourhoods
+  (LSOAs) inside each ward and borough, their maps and shared shape files, hidden hotspots.
+- :mod:`.legend`, :mod:`.labels`, :mod:`.stack`: legends that read true, place-name labels
+  placed without collisions, tables that stack on a phone.
 - :mod:`.method`: the risk index's method page and the data checks page; :mod:`.explorer`: its
   weights explorer; :mod:`.guidance`: firm bands and "How not to use this index".
 - :mod:`.downloads`: CSV, GeoJSON and workbook downloads and the data dictionary;

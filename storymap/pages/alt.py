@@ -131,3 +131,28 @@ def view_table(
         f'<table class="storymap-table storymap-sortable"><caption>{e(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
+
+
+def focus_note(ctx, step) -> str:
+    """What a step's map sets apart, and why, for its legend: the wards it outlines and names
+    (the most at risk in view, or the ones the text names) and the borough it focuses on."""
+    geo, parts = ctx.geo, []
+    names = [str(geo.wards.at[c, "name"]) for c in step.highlights if c in geo.wards.index]
+    borough = (step.focus if step.focus_kind == "borough"
+               else geo.wards.at[step.focus, "borough_code"] if step.focus_kind == "ward"
+               else None)
+    where = str(geo.boroughs.at[borough, "name"]) if borough else ctx.config.site.area.name
+    if names:
+        spec = ctx.results[step.indicator].spec
+        top = ctx.top_wards(step.indicator, len(names), step.focus_kind, step.focus)
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        if top == list(step.highlights):
+            n = len(names)
+            why = (f"the ward of {where} most at risk on {spec.short}" if n == 1 else
+                   f"the {n} wards of {where} most at risk on {spec.short}")
+        else:
+            why = "named in the text"
+        parts.append(f"Outlined and named on the map: {listed}, {why}.")
+    if borough:
+        parts.append(f"Wards outside {where} are faded; its boundary is drawn heavier.")
+    return " ".join(parts)

@@ -10,9 +10,12 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+import numpy as np
+
 from storymap.config import Config
 from storymap.figures.format import rank_phrase
-from storymap.figures.indicators import IndicatorResult
+from storymap.figures.indicators import IndicatorResult, shown_values
+from storymap.pages.legend import how_made, legend_classes
 from storymap.pages.maps import _palette
 from storymap.pages.svg import choropleth
 from storymap.pages.ward_parts import AGE_INDICATORS, BoroughShapes, Figures, count
@@ -70,27 +73,32 @@ def borough_map(config: Config, f: Figures, shapes: BoroughShapes, name: str) ->
     res = f.results[ind]
     palette = _palette(config, len(res.breaks))
     rows = {w: f.ward[ind][w] for w in shapes.paths}
-    fills = {w: palette[r["band"] - 1] for w, r in rows.items()}
+    fills = {w: palette[res.risk_class(int(r["cls"]))] for w, r in rows.items()}
     titles = {w: f"{shapes.names[w]}: {f.fmt(ind, r['value'])}" for w, r in rows.items()}
     label = f"Map of {res.spec.label} in each ward of {name}; the legend below gives the bands"
-    items, lower = [], f.range[ind][0]
-    for cls, upper in enumerate(res.breaks):
-        colour, band = res.risk_class(cls), res.band(cls)
-        n = sum(1 for r in rows.values() if r["cls"] == cls)
+    here = shown_values(np.array([r["value"] for r in rows.values()]), res.spec)
+    classes = legend_classes(res.breaks, shown_values(res.wards["value"].to_numpy(), res.spec),
+                             res.spec, res.risk_class, counted=here)
+    items = []
+    for c in classes:
+        colour, band, n = c.colour, len(res.breaks) - c.colour, c.count
         items.append(
-            (band, f'<li><span class="swatch" style="background:{palette[colour]}"></span>'
-             f"Band {band}: {e(f.fmt(ind, lower))} to {e(f.fmt(ind, upper))} "
+            (band, f'<li data-upper="{c.upper:g}"'
+             + ("" if c.lower is None else f' data-above="{c.lower:g}"')
+             + f'><span class="swatch" style="background:{palette[colour]}"></span>'
+             f"Band {band}: {e(c.label)} "
              f"({n} ward{'s' if n != 1 else ''} here)</li>")
         )
-        lower = upper
     legend = "".join(item for _, item in sorted(items))
+    how = how_made(res.method, len(res.breaks), len(res.wards), f.area_name)
     return (
         '<figure class="storymap-figure storymap-borough-map">'
         + choropleth(shapes.paths, fills, titles, shapes.projection, label)
         + f"<figcaption>{e(label)}. Band 1 is the most at risk, band {len(res.breaks)} the least. "
         + e(firm_bands_note(f, ind, list(rows)))
         + "Hover or tap a ward for its name and value; the table below lists every ward."
-        f'</figcaption><div class="storymap-legend"><ul>{legend}</ul></div></figure>'
+        f'</figcaption><div class="storymap-legend"><ul>{legend}</ul>'
+        f'<p class="legend-how">{e(how)}.</p></div></figure>'
     )
 
 

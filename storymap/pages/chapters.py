@@ -36,7 +36,7 @@ from storymap.figures.format import about, approximately, format_count, format_n
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult
-from storymap.pages.alt import view_summary, view_table
+from storymap.pages.alt import focus_note, view_summary, view_table
 from storymap.pages.guidance import band_note, index_guidance, index_recipe
 from storymap.pages.maps import MapAssets, MapSpec, legend_html, map_element, map_fragment
 from storymap.pages.places import Area as Area  # re-exported: chapters print these
@@ -91,7 +91,10 @@ class ChapterContext(Places):
             return rendered
         first = steps[0]
         map_id = f"{self.slug}_story".replace("-", "_")
-        self.maps.append(MapSpec(map_id, first.indicator, first.focus, None, first.highlights))
+        labels = self.static_maps.live_labels(
+            [(s.focus_kind, s.focus, s.highlights) for s in steps]) if self.static_maps else None
+        self.maps.append(MapSpec(map_id, first.indicator, first.focus, None, first.highlights,
+                                 labels))
         div = map_element(self.config, self.maps[-1])
         area = self.config.site.area.name
         parts, first_view = [], ("", "")
@@ -105,7 +108,7 @@ class ChapterContext(Places):
                     res, step.focus_kind, step.focus, step.highlights, summary
                 )
             table = view_table(area, self.geo, res, step.focus_kind, step.focus)
-            legend = legend_html(self.config, res) + band_note(
+            legend = legend_html(self.config, res, focus_note(self, step)) + band_note(
                 self.index, res.id, self._view_codes(step.focus_kind, step.focus))
             parts.append(step_html(self.slug, step, summary, legend, image, table))
             if len(parts) == 1:  # shown beside the map until the script shows each step's

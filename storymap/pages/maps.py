@@ -22,11 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from storymap.config import Config
-from storymap.figures.format import format_value, places
+from storymap.figures.format import places
 from storymap.figures.geography import Geography
-from storymap.figures.indicators import IndicatorResult
+from storymap.figures.indicators import IndicatorResult, shown_values
 from storymap.pages.alt import view_summary
 from storymap.pages.downloads import download_paths, slug
+from storymap.pages.legend import how_made, legend_classes, legend_list
 from storymap.pages.mapcodec import encode_indicator, front_coded
 from storymap.pages.mapfiles import MapFiles, write_map_files
 
@@ -74,14 +75,14 @@ def write_map_assets(
     for name in ("leaflet.js", "leaflet.css"):
         shutil.copyfile(leaflet_src / name, out / "leaflet" / name)
     shutil.copytree(leaflet_src / "images", out / "leaflet" / "images", dirs_exist_ok=True)
-    for name in ("storymap.js", "storymap.css", "sortable.js"):
+    for name in ("storymap.js", "maplabels.js", "storymap.css", "sortable.js"):
         shutil.copyfile(PACKAGE_ASSETS / name, out / name)
     levels = level_payloads(config, geo, topology)
     files = write_map_files(levels, data_payload(config, geo, results), docs)
     write_map_scripts_list(docs, files.index, [f"{ASSET_DIR}/storymap.js"])
     return MapAssets(
         scripts=[f"{ASSET_DIR}/leaflet/leaflet.js", f"{ASSET_DIR}/storymap.js",
-                 f"{ASSET_DIR}/sortable.js"],
+                 f"{ASSET_DIR}/maplabels.js", f"{ASSET_DIR}/sortable.js"],
         styles=[f"{ASSET_DIR}/storymap.css"],
         files=files,
         map_styles=(f"{ASSET_DIR}/leaflet/leaflet.css",),
@@ -170,6 +171,7 @@ class MapSpec:
     focus: str | None = None  # borough or ward code; None for the whole area
     title: str | None = None
     highlight: list[str] | None = None
+    labels: dict | None = None  # place names for storymap.js (StaticMaps.live_labels)
 
 
 def map_element(config: Config, spec: MapSpec) -> str:
@@ -181,6 +183,7 @@ def map_element(config: Config, spec: MapSpec) -> str:
         "indicator": spec.indicator,
         "focus": spec.focus,
         "highlight": spec.highlight,
+        **({"labels": spec.labels} if spec.labels else {}),
         "basemap": {"url": basemap.url, "attribution": basemap.attribution} if basemap else None,
     }
     return (
@@ -240,25 +243,18 @@ def source_line(config: Config, spec) -> str:
     return f"{label}: " + " ".join(parts)
 
 
-def legend_html(config: Config, res: IndicatorResult) -> str:
+def legend_html(config: Config, res: IndicatorResult, note: str = "") -> str:
+    """The map's legend: its classes with true labels and counts, and how they were made;
+    ``note``: what the map highlights and why, if anything."""
     spec = res.spec
     palette = _palette(config, len(res.breaks))
-    values = res.wards["value"].to_numpy()
-    lower = float(np.nanmin(values))
-    items = []
-    for cls, upper in enumerate(res.breaks):
-        colour = palette[res.risk_class(cls)]
-        low = format_value(lower, spec)
-        high = format_value(upper, spec)
-        count = int((res.wards["cls"] == cls).sum())
-        text = f"{low} to {high}" if low != high else low
-        items.append(
-            f'<li><span class="swatch" style="background:{colour}"></span>'
-            f"{html.escape(text)} <span class='count'>({count} wards)</span></li>"
-        )
-        lower = upper
-    more = "Darker colours mean more at risk"
+    items = legend_classes(res.breaks, shown_values(res.wards["value"].to_numpy(), spec), spec,
+                           res.risk_class)
+    how = how_made(res.method, len(res.breaks), len(res.wards), config.site.area.name)
     return (
         f'<div class="storymap-legend"><p class="legend-title">{html.escape(spec.short)}: '
-        f"{more}.</p><ul>{''.join(items)}</ul></div>"
+        f"Darker colours mean more at risk.</p><ul>{legend_list(items, palette)}</ul>"
+        f'<p class="legend-how">{html.escape(how)}.</p>'
+        + (f'<p class="legend-focus">{html.escape(note)}</p>' if note else "")
+        + "</div>"
     )

@@ -17,8 +17,10 @@ from storymap.data.checks import CheckReport
 from storymap.figures.evidence import direction_evidence
 from storymap.figures.format import format_number, format_value, ordinal, percent_of, possessive
 from storymap.figures.geography import Geography
+from storymap.figures.indicators import shown_values
 from storymap.figures.riskindex import IndexResult
 from storymap.pages.explorer import explorer_files, explorer_html
+from storymap.pages.legend import how_made, legend_classes
 from storymap.pages.maps import MapAssets, source_line
 
 SCALING = {
@@ -150,14 +152,9 @@ def _steps(config: Config, ix: IndexResult) -> str:
     sec, area = ix.section, config.site.area.name
     res = ix.result
     people = config.indicator(sec.population)
-    bands = []
-    low = float(res.wards["value"].min())
-    for i, upper in enumerate(res.breaks):
-        count = int((res.wards["cls"] == i).sum())
-        bands.append([res.band(i), f"{format_value(low, res.spec)} to "
-                      f"{format_value(upper, res.spec)}", count])
-        low = upper
-    bands.reverse()
+    classes = legend_classes(res.breaks, shown_values(res.wards["value"].to_numpy(), res.spec),
+                             res.spec, res.risk_class)
+    bands = sorted([len(res.breaks) - c.colour, c.label, c.count] for c in classes)  # 1 first
     return (
         "## How the score is made\n\n"
         "1. **Direction.** Indicators where a higher value means *less* risk are turned round "
@@ -168,7 +165,8 @@ def _steps(config: Config, ix: IndexResult) -> str:
         "and the component weights likewise, so the shares of the score add up to 100%.\n"
         "5. **Score.** The score is the weighted sum of the rescaled indicators, from 0 to 10.\n"
         f"6. **Bands.** Wards are put into {len(res.breaks)} bands by "
-        f"{BANDING[sec.banding]}; band 1 is the most at risk.\n"
+        f"{BANDING[sec.banding]}; band 1 is the most at risk. "
+        f"{how_made(res.method, len(res.breaks), len(res.wards), area)}.\n"
         f"7. **Boroughs and {area}.** A borough's score is the mean of its wards' scores weighted "
         f"by its number of {people.numerator_label or people.label.lower()}, because the index is "
         "about older people: a ward with more older residents counts for more. "

@@ -28,8 +28,11 @@ from storymap.pages.downloads import (
     slug,
     write_downloads,
 )
+from storymap.pages.maps import palette_for
+from storymap.pages.neighbourhoods import NeighbourhoodPages, neighbourhood_pages
 from storymap.pages.page import Page
 from storymap.pages.share import share_image_path, share_meta
+from storymap.pages.stack import label_cells
 from storymap.pages.svg import locator
 from storymap.pages.tables import area_table, ward_table
 from storymap.pages.tables import borough_table as borough_download
@@ -62,6 +65,7 @@ class Profiles:
     figures: Figures
     sources: str
     story_links: dict[str, str] = field(default_factory=dict)  # page prefix -> links
+    neighbourhoods: NeighbourhoodPages | None = None
 
     def borough_slug(self, code: str) -> str:
         return slug(self.figures.borough_name[code])
@@ -76,12 +80,14 @@ class Profiles:
 def profile_pages(
     config: Config, geo: Geography, results: dict[str, IndicatorResult],
     index: IndexResult | None = None,
+    neighbourhoods: NeighbourhoodPages | None = None,
 ) -> list[Page]:
     """The index of boroughs, then borough pages, each followed by its wards' pages (by name),
     then the downloads page."""
     ctx = Profiles(
         config, geo, results, download_paths(config, geo), borough_shapes(geo),
         Figures(results, geo, config.site.area.name, index), sources_list(config, results),
+        neighbourhoods=neighbourhoods,
     )
     names = geo.wards["name"].astype(str)
     duplicated = set(names[names.duplicated(keep=False)])
@@ -92,16 +98,16 @@ def profile_pages(
     for code, name in geo.boroughs["name"].items():
         name = str(name)
         pages.append(
-            Page(ctx.borough_path(code), f"{name} overview", borough_page(ctx, code), SECTION,
-                 subsection=name, meta=_borough_share(ctx, code, name))
+            Page(ctx.borough_path(code), f"{name} overview", label_cells(borough_page(ctx, code)),
+                 SECTION, subsection=name, meta=_borough_share(ctx, code, name))
         )
         wards = geo.wards[geo.wards["borough_code"] == code].sort_values("name")
         for ward in wards.index:
             title = str(wards.at[ward, "name"])
             if title in duplicated:
                 title = f"{title} ({name})"
-            pages.append(Page(ctx.ward_path(ward), title, ward_page(ctx, ward), SECTION,
-                              subsection=name, meta=_ward_share(ctx, ward, name)))
+            pages.append(Page(ctx.ward_path(ward), title, label_cells(ward_page(ctx, ward)),
+                              SECTION, subsection=name, meta=_ward_share(ctx, ward, name)))
     tables = [("Wards", ward_table(config, geo, results, index)),
               ("Boroughs", borough_download(config, geo, results)),
               (config.site.area.name, area_table(config, results))]
@@ -216,6 +222,7 @@ def ward_page(ctx: Profiles, code: str) -> str:
         "## Indicators\n\n",
         comparison_rows(f, code) + "\n\n",
         f'<div class="storymap-strips">{strips}</div>\n\n',
+        ctx.neighbourhoods.ward_section(code, prefix) if ctx.neighbourhoods else "",
         "## Where it is\n\n",
         '<figure class="storymap-locator-figure">'
         + locator(shapes.paths, shapes.names, code, shapes.projection, label)
@@ -246,6 +253,9 @@ def borough_page(ctx: Profiles, code: str) -> str:
         "## Wards\n\n",
         borough_table(ctx.figures, code, lambda w: prefix + ctx.ward_path(w)[:-3] + ".html")
         + "\n\n",
+        ctx.neighbourhoods.borough_section(
+            code, prefix, lambda w: prefix + ctx.ward_path(w)[:-3] + ".html"
+        ) if ctx.neighbourhoods else "",
         f'<script src="{prefix}assets/storymap/sortable.js" defer></script>\n\n',
         _story_links(ctx, prefix) + "\n",
         "## Sources\n\n" + ctx.sources + "\n",
@@ -265,8 +275,11 @@ def write_profiles(
     config: Config, geo: Geography, results: dict[str, IndicatorResult], folder: Path,
     index: IndexResult | None = None,
 ) -> list[Page]:
-    """Ward and borough pages after the A–Z page; their download files, the search's place and
-    postcode files and the link-preview images are written into ``folder``."""
+    """Ward and borough pages after the A–Z page; their download and neighbourhood shape
+    files, the search's place and postcode files and the link-preview images are written into
+    ``folder``."""
     write_profile_files(config, geo, results, folder, index)
+    slugs = {str(c): slug(str(n)) for c, n in geo.boroughs["name"].items()}
+    nb = neighbourhood_pages(config, geo, results, folder, slugs, palette_for(config))
     return write_wayfinding(config, geo, folder, SECTION) + profile_pages(config, geo, results,
-                                                                         index)
+                                                                         index, nb)

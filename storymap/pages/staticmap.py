@@ -2,7 +2,10 @@
 
 In: the Geography (ward shapes), an IndicatorResult and a view (focus, highlights). Out: a small
 standalone SVG: the wards in view filled by class, borough outlines, highlighted wards outlined,
-and a <title> that says what the image shows. Shapes are simplified once, topology-aware, so
+labels as text (the highlighted wards' names first, then on a view of the whole area every
+borough's name that has room, :mod:`storymap.pages.labels`; sized to read at 320 px wide and
+never over one another: the same labels the live map shows), and a <title> that says what the
+image shows. Shapes are simplified once, topology-aware, so
 neighbouring wards keep shared edges.
 Projection and path data come from storymap.pages.svg, shared with the profile pages.
 """
@@ -13,13 +16,17 @@ import html
 
 import geopandas as gpd
 import shapely
+from pyproj import Transformer
+from shapely.affinity import affine_transform
 
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
+from storymap.pages.labels import label_point, place_labels, places_inside, svg_labels
 from storymap.pages.mapgeometry import simplified_projected
 from storymap.pages.svg import Projection, path_data
 
 WIDTH = 600
+LABEL_PX = 10.5  # label text size when the image is shown 320 px wide (a small phone)
 
 
 class StaticMaps:
@@ -74,6 +81,7 @@ class StaticMaps:
         in_view = {self.geo.wards.at[c, "borough_code"] for c in codes}
         outlines = " ".join(path(self.boroughs[b].boundary) for b in sorted(in_view))
         marks = " ".join(path(self.shapes[c]) for c in highlights if c in self.shapes.index)
+        labels = svg_labels(self.labels(proj, focus_kind, focus, highlights), "map-label")
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{proj.view_box}" '
             f'width="{proj.width:g}" height="{proj.height:g}" role="img">'
@@ -85,5 +93,55 @@ class StaticMaps:
                 if marks
                 else ""
             )
+            + labels
             + "</svg>\n"
         )
+
+    def live_labels(self, views: list[tuple[str, str | None, list[str]]]) -> dict:
+        """The labels storymap.js places on a live map showing ``views`` (focus kind, focus,
+        highlights): every borough, largest first, and each ward a view names, at the same
+        points as on the images (lon/lat, rounded to about a metre)."""
+        to_lonlat = Transformer.from_crs(27700, 4326, always_xy=True).transform
+
+        def point(x: float, y: float) -> list[float]:
+            lon, lat = to_lonlat(x, y)
+            return [round(lat, 5), round(lon, 5)]
+
+        boroughs = [[b, name, [point(x, y) for x, y in places_inside(self.boroughs[b])]]
+                    for kind, b, name in self.label_names("area", None, []) if kind == "borough"]
+        wards = {}
+        for focus_kind, focus, highlights in views:
+            for kind, code, name in self.label_names(focus_kind, focus, highlights):
+                if kind == "ward" and code not in wards:
+                    wards[code] = [name, *point(*label_point(self.shapes[code])[:2])]
+        return {"boroughs": boroughs, "wards": wards}
+
+    def label_names(self, focus_kind: str, focus: str | None,
+                    highlights: list[str]) -> list[tuple[str, str, str]]:
+        """(kind, code, name) of the labels a view shows, first placed first: the wards the step
+        highlights (and the ward in focus), then on a view of the whole area every borough,
+        largest first. storymap.js places the same list on the live map."""
+        wards = self.geo.wards
+        named = [c for c in ([focus] if focus_kind == "ward" and focus else []) + highlights
+                 if c in wards.index]
+        out = [("ward", c, str(wards.at[c, "name"])) for c in dict.fromkeys(named)]
+        if focus_kind == "area":
+            by_area = self.boroughs.area.sort_values(ascending=False).index
+            out += [("borough", b, str(self.geo.boroughs.at[b, "name"])) for b in by_area]
+        return out
+
+    def labels(self, proj: Projection, focus_kind: str, focus: str | None,
+               highlights: list[str]) -> list:
+        """The view's labels placed in the image (see :meth:`label_names`)."""
+        font = LABEL_PX * proj.width / 320
+        matrix = [proj.scale, 0, 0, -proj.scale, proj.pad - proj.minx * proj.scale,
+                  proj.pad + proj.maxy * proj.scale]
+        frame = (0.0, 0.0, proj.width, proj.height)
+        names = self.label_names(focus_kind, focus, highlights)
+        wards = [(n, affine_transform(self.shapes[c], matrix), k) for k, c, n in names
+                 if k == "ward"]
+        placed = place_labels(wards, font, frame, gap=font * 0.2, must=True)
+        boroughs = [(n, affine_transform(self.boroughs[c], matrix), k) for k, c, n in names
+                    if k == "borough"]
+        taken = [label.box for label in placed]
+        return placed + place_labels(boroughs, font, frame, taken, gap=font * 0.2)

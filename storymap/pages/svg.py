@@ -17,6 +17,8 @@ import numpy as np
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
+from storymap.pages.labels import text_width
+
 SVG_NS = "http://www.w3.org/2000/svg"
 LIGHT = "#e3e3e3"
 DARK = "#1f2d5a"
@@ -142,10 +144,15 @@ def _marker(shape: str, x: float, y: float) -> str:
 
 
 def dot_strip(marks: list[StripMark], low: float, high: float, low_text: str, high_text: str,
-              label: str, width: int = 420) -> str:
-    """A horizontal strip from ``low`` to ``high``: one row per mark, with shape and text label."""
-    left, right, row = 215, width - 12, 24
-    height = row * len(marks) + 24
+              label: str, width: int = 340) -> str:
+    """A horizontal strip from ``low`` to ``high``: per mark a line of text above its own strip
+    with the mark's shape on it; under them the strip's two ends, named. Drawn for phones: the
+    drawing is about as wide as a phone's screen, and no text can run into other text or a mark
+    (the end names take a line each when one line cannot hold both)."""
+    font, small, gap = 13, 12, 16
+    widest = max([text_width(m.label, font) for m in marks] + [0])
+    width = max(width, round(widest) + 8)
+    left, right, row = 9, width - 9, 40
     span = (high - low) or 1.0
 
     def xpos(value: float) -> float:
@@ -153,16 +160,19 @@ def dot_strip(marks: list[StripMark], low: float, high: float, low_text: str, hi
 
     body = []
     for i, mark in enumerate(marks):
-        y = row * i + 14
+        y = row * i
         body.append(
-            f'<text x="0" y="{y + 4}" font-size="12">{esc(mark.label)}</text>'
-            f'<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="#9a9a9a"/>'
-            + _marker(mark.shape, xpos(mark.value), y)
+            f'<text x="0" y="{y + 14}" font-size="{font}">{esc(mark.label)}</text>'
+            f'<line x1="{left}" y1="{y + 28}" x2="{right}" y2="{y + 28}" stroke="#9a9a9a"/>'
+            + _marker(mark.shape, xpos(mark.value), y + 28)
         )
     y = row * len(marks) + 12
+    one_line = text_width(low_text, small) + text_width(high_text, small) + gap <= width
+    high_y = y if one_line else y + gap
     body.append(
-        f'<text x="{left}" y="{y}" font-size="11" text-anchor="start">{esc(low_text)}</text>'
-        f'<text x="{right}" y="{y}" font-size="11" text-anchor="end">{esc(high_text)}</text>'
+        f'<text x="0" y="{y}" font-size="{small}" text-anchor="start">{esc(low_text)}</text>'
+        f'<text x="{width}" y="{high_y}" font-size="{small}" text-anchor="end">'
+        f"{esc(high_text)}</text>"
     )
-    proj = Projection(0, 0, 1, 0, width, height)
+    proj = Projection(0, 0, 1, 0, width, high_y + 6)
     return _svg_open(proj, label, "storymap-strip") + "".join(body) + "</svg>"

@@ -20,6 +20,7 @@ WARD_LAD = "data/lookups/lookup_ward22_lad22_london.csv"
 AGE = "data/census2021/london_lsoa21_age65plus_census2021_rm121.csv"
 DISABILITY = "data/census2021/london_lsoa21_disability_census2021_ts038.csv"
 CHAPTER = "chapters/05-connectivity.md"
+SHAPES = "data/boundaries/london_lsoa21_bgc20m_topo15m_4326.json"
 
 
 @dataclass(frozen=True)
@@ -339,6 +340,18 @@ CASES = [
         "geometry-empty", boundaries(_no_geometry), (f"{WARDS}: features ", "have empty geometry")
     ),
     Case("geometry-no-features", boundaries(_no_features), f"{WARDS}: holds no features"),
+    Case(
+        "neighbourhood-shapes-not-topojson",
+        write(SHAPES, '{"type": "FeatureCollection", "features": []}'),
+        (f"{SHAPES}: cannot be read as TopoJSON shapes", "storymap.data.compact"),
+        ("build",),
+    ),
+    Case(
+        "neighbourhoods-unknown-indicator",
+        edit(CONFIG, "indicators: [pct_65_plus, pct_75_plus",
+             "indicators: [pct_85_plus, pct_75_plus"),
+        "neighbourhoods.indicators[0]: 'pct_85_plus' is not a declared indicator",
+    ),
     # paths
     Case(
         "out-inside-data",
