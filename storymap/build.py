@@ -14,16 +14,15 @@ failed or interrupted build leaves the previous site and cache as they were.
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from storymap.config import Config
 from storymap.errors import StorymapError
 from storymap.site.outdir import check_output_dir, clean_leftovers, swap_in, work_folder
-from storymap.site.stages import BuildResult, Memo, Report, Stages
+from storymap.site.stages import BuildResult, Report, Stages, lazy
 
 if TYPE_CHECKING:
     from storymap.data.checks import CheckReport
@@ -32,32 +31,22 @@ if TYPE_CHECKING:
     from storymap.figures.riskindex import IndexResult
 
 
-def _lazy(module: str, name: str) -> Callable[..., Any]:
-    """``module.name``, imported when first called: a rebuild that takes a stage from the cache
-    never imports what made it (mapclassify, topojson, MkDocs ...)."""
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return getattr(importlib.import_module(module), name)(*args, **kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    return call
-
-
-check_inputs = _lazy("storymap.data.checks", "check_inputs")
-load_geography = _lazy("storymap.figures.geography", "load_geography")
-compute_indicators = _lazy("storymap.figures.indicators", "compute_indicators")
-compute_index = _lazy("storymap.figures.riskindex", "compute_index")
-palette_for = _lazy("storymap.pages.maps", "palette_for")
-write_map_assets = _lazy("storymap.pages.maps", "write_map_assets")
-ward_topology = _lazy("storymap.pages.mapgeometry", "ward_topology")
-write_profiles = _lazy("storymap.pages.profiles", "write_profiles")
-StaticMaps = _lazy("storymap.pages.staticmap", "StaticMaps")
-render_pages = _lazy("storymap.pages.story", "render_pages")
-write_files = _lazy("storymap.pages.story", "write_files")
-finisher = _lazy("storymap.site.finish", "finisher")
-publish_site = _lazy("storymap.site.incremental", "publish_site")
-summary = _lazy("storymap.site.weight", "summary")
-weigh = _lazy("storymap.site.weightmemo", "weigh")
+check_inputs = lazy("storymap.data.checks", "check_inputs")
+load_geography = lazy("storymap.figures.geography", "load_geography")
+compute_indicators = lazy("storymap.figures.indicators", "compute_indicators")
+compute_index = lazy("storymap.figures.riskindex", "compute_index")
+palette_for = lazy("storymap.pages.maps", "palette_for")
+write_map_assets = lazy("storymap.pages.maps", "write_map_assets")
+ward_topology = lazy("storymap.pages.mapgeometry", "ward_topology")
+write_profiles = lazy("storymap.pages.profiles", "write_profiles")
+StaticMaps = lazy("storymap.pages.staticmap", "StaticMaps")
+StepImages = lazy("storymap.pages.stepimages", "StepImages")
+render_pages = lazy("storymap.pages.story", "render_pages")
+write_files = lazy("storymap.pages.story", "write_files")
+finisher = lazy("storymap.site.finish", "finisher")
+publish_site = lazy("storymap.site.incremental", "publish_site")
+summary = lazy("storymap.site.weight", "summary")
+weigh = lazy("storymap.site.weightmemo", "weigh")
 
 # What each cached stage reads from the config, besides the data files and storymap's own code.
 CHECKS_READ = ("sources", "geography", "indicators", "index", "site.area")
@@ -89,7 +78,8 @@ def build(config: Config, out: Path, report: Report | None = None) -> BuildResul
                 index = (lambda: inputs.figures()[1]) if config.index else None
                 pages, n_maps, files = render_pages(config, inputs.table, results, assets,
                                                     lambda: images, index, inputs.checks, reuse)
-                images.memo.save(still=set(files.values()).__contains__)
+                written = set(files.values())  # step images no longer written are dropped
+                images.memo.save(still=lambda v: not isinstance(v, str) or v in written)
                 write_files(docs, files)
                 run.note(f"{sum(n.startswith('chapter-') for n in run.store.made)} of "
                          f"{len(config.chapters) + 1} chapters rendered")
@@ -131,24 +121,6 @@ def compute(config: Config, run: Stages) -> Inputs:
     with run.stage("compute indicators and risk index"):
         figures = run.later("indicators", INDICATORS_READ, lambda: indicators(config, geo()))
     return Inputs(checks, geo, table, figures)
-
-
-class StepImages:
-    """The static image of each story step: from ``memo`` (the store) while what it shows is
-    unchanged, else drawn by the StaticMaps that ``static`` loads or makes (only then)."""
-
-    def __init__(self, memo: Memo, static: Callable[[], Any]):
-        self.memo, self.static = memo, static
-
-    def svg(self, res: IndicatorResult, focus_kind: str, focus: str | None,
-            highlights: list[str], title: str) -> str:
-        parts = (res.spec.id, focus_kind, focus, list(highlights), title)
-        return self.memo.get(parts, lambda: self.static().svg(res, focus_kind, focus,
-                                                              highlights, title))
-
-    def live_labels(self, views: list[tuple[str, str | None, list[str]]]) -> dict:
-        """The place names the live map shows for these views, as the images name them."""
-        return self.memo.get(("labels", views), lambda: self.static().live_labels(views))
 
 
 def check(config: Config, report: Report | None = None) -> BuildResult:

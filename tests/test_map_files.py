@@ -120,8 +120,9 @@ def test_tiles_load_only_when_zoomed_in_and_find_wards(browser, london, coarse):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("page_path", ["method.html", "wards/camden/E05013660.html",
-                                       "boroughs/camden.html", "boroughs/index.html"])
+@pytest.mark.parametrize("page_path", ["data-checks.html", "places.html",
+                                       "wards/camden/E05013660.html", "boroughs/camden.html",
+                                       "boroughs/index.html"])
 def test_a_page_without_a_map_loads_no_leaflet_file(browser, site_url, built_site, page_path):
     assert (built_site / page_path).is_file()
     context = browser.new_context()

@@ -116,6 +116,8 @@ def check_legend(items: list[dict], where: str) -> None:
     """No two classes start at the same value: each class starts above the one before ends,
     and its label says so ("more than 0.0% to 15.9%"), or holds one figure above it ("100.0%")."""
     uppers = [float(item["upper"]) for item in items]
+    if uppers == sorted(set(uppers), reverse=True):  # the index: band 1 (most at risk) first
+        items, uppers = items[::-1], uppers[::-1]
     assert uppers == sorted(set(uppers)), (where, uppers)
     for i, item in enumerate(items):
         label = re.sub(r"^Band \d+: ", "", item["text"].strip()).split(" (")[0]
@@ -198,7 +200,7 @@ def ward_names() -> dict[str, str]:
 def open_chapter(browser, site_url, chapter: str, **context_args):
     """A chapter with its live map drawn."""
     context, page, errors = open_page(browser, site_url, chapter, **context_args)
-    page.wait_for_function("document.querySelectorAll('path.storymap-ward').length === 680")
+    page.wait_for_selector('.storymap-leaflet[data-drawn="true"][data-ward-count="680"]')
     return context, page, errors
 
 
@@ -275,11 +277,11 @@ def test_borough_step_fades_the_wards_outside_it(browser, site_url):
         const map = Object.values(window.Storymap.maps)[0], data = window.Storymap.data;
         const b = data.boroughs.codes.indexOf(focus);
         const inside = [], outside = [], lines = {};
-        data.wards.codes.forEach((code, i) => (data.wards.borough[i] === b ? inside : outside)
-          .push(map.layers[code].options.fillOpacity));
-        map.boroughLayer.eachLayer(l => { lines[l.feature.properties.c] = l.options.weight; });
-        return {inside, outside, mine: lines[focus],
-                others: Object.entries(lines).filter(([c]) => c !== focus).map(([, w]) => w)};
+        data.wards.borough.forEach((owner, i) => (owner === b ? inside : outside)
+          .push(map.layers[i].options.fillOpacity));
+        map.boroughLayer.eachLayer(l => { lines[l.feature.properties.b] = l.options.weight; });
+        return {inside, outside, mine: lines[b],
+                others: Object.entries(lines).filter(([k]) => Number(k) !== b).map(([, w]) => w)};
     }""", step)
     assert state["inside"] and state["outside"]
     assert max(state["outside"]) < min(state["inside"])

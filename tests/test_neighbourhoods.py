@@ -125,7 +125,8 @@ def test_ward_section_names_its_neighbourhoods_and_the_lookup(built):
     lookup = [r for r in rows("data/lookups/lookup_lsoa21_ward22_lad22_london_bestfit.csv")
               if r["WD22CD_CITYMERGED"] == ward]
     names = sorted(r["LSOA21NM"] for r in lookup)
-    table = re.search(r'<table class="storymap-neighbourhoods">.*?</table>', text, re.S).group(0)
+    table = re.search(r'<table class="storymap-neighbourhoods[^"]*">.*?</table>', text,
+                      re.S).group(0)
     assert re.findall(r"<th scope='row'>([^<]+)</th>", table) == names
     assert "best-fit lookup" in text and "no best-fit step" in text
     # Norland's DERI figure also draws on part of a 2011 neighbourhood at 3.93 (the issue's
@@ -136,7 +137,8 @@ def test_ward_section_names_its_neighbourhoods_and_the_lookup(built):
                 if r["LSOA11CD"] == part["LSOA11CD"])
     share = f"{float(part['pop_weight_2021']):.0%}"
     assert (float(deri["deri_score_national"]), share) == (pytest.approx(3.93, abs=0.005), "36%")
-    assert (f"{deri['LSOA11NM']} (DERI score 3.93), {share} of whose residents live in Norland"
+    assert (f"{deri['LSOA11NM']} (DERI score, all ages: 3.93), {share} of whose residents live in "
+            "Norland"
             in text)
 
 

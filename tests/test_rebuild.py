@@ -45,6 +45,11 @@ def clone(project: Path, dest: Path) -> Path:
     return dest
 
 
+def pages_of(site: Path) -> int:
+    """The site's pages as MkDocs counts them: every HTML file but the 404 page."""
+    return sum(1 for p in site.rglob("*.html") if p.name != "404.html")
+
+
 def rebuild(project: Path):
     return build(load_config(project / "site_config.yml"), project / "site")
 
@@ -91,8 +96,10 @@ def test_one_chapter_edit_redoes_only_that_chapter(built, tmp_path, monkeypatch)
                   "ward and borough pages, downloads"):
         assert result.notes[stage] == "cached", stage
     assert result.notes["render chapters"] == "1 of 9 chapters rendered"
-    assert result.notes["build site"] == "MkDocs rebuilt 1 of 726 pages"
-    assert result.notes["check page weight"] == "1 of 727 pages measured afresh"
+    n = pages_of(project / "site")
+    assert n > 700
+    assert result.notes["build site"] == f"MkDocs rebuilt 1 of {n} pages"
+    assert result.notes["check page weight"] == f"1 of {n + 1} pages measured afresh"
     site = project / "site"
     assert "A sentence added by the test." in (site / "introduction.html").read_text("utf-8")
     assert differing(before, site) == ["introduction.html", "search/search_index.json"]
@@ -103,7 +110,7 @@ def test_nothing_changed_makes_nothing(built, tmp_path):
     digest = tree_digest(project / "site")
     result = rebuild(project)
     assert set(result.made) == ALWAYS_MADE
-    assert result.notes["build site"] == "MkDocs rebuilt 0 of 726 pages"
+    assert result.notes["build site"] == f"MkDocs rebuilt 0 of {pages_of(project / 'site')} pages"
     assert tree_digest(project / "site") == digest
 
 
@@ -196,7 +203,7 @@ def test_finished_file_changed_in_the_cache_is_built_again(built, tmp_path):
         handle.write("<!-- changed -->")
     os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     result = rebuild(project)
-    assert result.notes["build site"] == "MkDocs rebuilt 0 of 726 pages"
+    assert result.notes["build site"] == f"MkDocs rebuilt 0 of {pages_of(project / 'site')} pages"
     assert tree_digest(project / "site") == digest
     assert "<!-- changed -->" not in page.read_text("utf-8")
     inodes = {p.stat().st_ino for p in (project / ".storymap-cache").rglob("*") if p.is_file()}

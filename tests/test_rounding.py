@@ -116,12 +116,14 @@ def test_every_place_shows_the_same_figure(built_site: Path, computed, sample) -
     for c in sample:
         borough = geo.wards.at[c, "borough_name"]
         page = (built_site / "wards" / slug(borough) / f"{c}.html").read_text("utf-8")
-        body = re.search(r'<table class="storymap-indicators">.*?</table>', page, re.S).group(0)
+        body = re.search(r'<table class="storymap-indicators[^"]*">.*?</table>', page,
+                         re.S).group(0)
         for label, row in cells(body).items():
             assert row[0] == expected[labels[label]][c], (c, label)
             seen["ward page"] += 1
         bpage = (built_site / "boroughs" / f"{slug(borough)}.html").read_text("utf-8")
-        btable = re.search(r'<table class="storymap-sortable">.*?</table>', bpage, re.S).group(0)
+        btable = re.search(r'<table class="storymap-sortable[^"]*">.*?</table>', bpage,
+                           re.S).group(0)
         heads = [html.unescape(h) for h in re.findall(r"<th scope='col'[^>]*>(.*?)</th>",
                                                        btable)]
         row = cells(btable)[geo.wards.at[c, "name"]]
@@ -167,7 +169,7 @@ def test_brent_shows_one_figure_everywhere(built_site: Path, computed) -> None:
     value = results["pct_65_plus"].boroughs.at["E09000005", "value"]
     assert 11.6497 < value < 11.6498
     page = (built_site / "boroughs" / "brent.html").read_text("utf-8")
-    compare = re.search(r'<table class="storymap-borough-compare">.*?</table>', page, re.S)
+    compare = re.search(r'<table class="storymap-borough-compare[^"]*">.*?</table>', page, re.S)
     assert cells(compare.group(0))["Residents aged 65 and over"][0] == "11.6%"
     chapter = (built_site / "project-boroughs.html").read_text("utf-8")
     assert "(11.6%, against 11.9% across London)" in chapter

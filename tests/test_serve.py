@@ -224,7 +224,9 @@ def open_page(browser, url: str):
 def test_saving_a_chapter_updates_the_open_page(server: Server, project: Path, browser):
     context, page, problems = open_page(browser, f"{server.url}/introduction.html")
     try:
+        page.wait_for_selector('.storymap-leaflet[data-drawn="true"]')  # the page has settled
         page.evaluate("window.scrollTo(0, 200); window.notReloaded = true")
+        page.wait_for_function("window.scrollY === 200")
         text = (project / CHAPTER).read_text(encoding="utf-8")
         started = time.monotonic()
         save(project, CHAPTER, text + "\nSaved while the page was open.\n")
@@ -233,7 +235,7 @@ def test_saving_a_chapter_updates_the_open_page(server: Server, project: Path, b
         built = [ln for ln in server.log.read_text().splitlines() if "✓ built" in ln]
         print(f"save to updated page: {elapsed:.1f} s (the preview said: {built[-1].strip()})")
         assert page.evaluate("window.notReloaded") is None  # the page reloaded itself
-        assert page.evaluate("window.scrollY") == 200  # where the author was reading
+        page.wait_for_function("window.scrollY === 200", timeout=10_000)  # where they were
         assert problems == []
     finally:
         context.close()

@@ -114,7 +114,7 @@ def test_use_my_location_opens_the_ward_there(browser, site_url, geo, code) -> N
     context = browser.new_context(geolocation={"longitude": lon, "latitude": lat},
                                   permissions=["geolocation"])
     page = context.new_page()
-    page.goto(f"{site_url}/method.html")  # a page without a map: shapes load on demand
+    page.goto(f"{site_url}/data-checks.html")  # a page without a map: shapes load on demand
     assert page.evaluate("typeof window.Storymap") == "undefined"
     page.click("button.search-locate")
     page.wait_for_url(re.compile(re.escape(ward_page(geo, code)) + "$"), timeout=30000)
@@ -157,20 +157,43 @@ def test_no_location_button_without_geolocation(browser, site_url) -> None:
     context.close()
 
 
-def _visible_ward(page) -> int:
-    """Index of a ward path whose centre is on screen inside the map."""
-    return page.evaluate("""() => {
-        const map = document.querySelector('.storymap-leaflet').getBoundingClientRect();
-        const paths = Array.from(document.querySelectorAll('.storymap-leaflet path.storymap-ward'));
-        const top = Math.max(map.top, 0), bottom = Math.min(map.bottom, innerHeight);
-        let best = -1, size = 0;
-        paths.forEach((p, i) => {
-          const r = p.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
-          if (x > map.left + 20 && x < map.right - 20 && y > top + 20 && y < bottom - 20 &&
-              document.elementFromPoint(x, y) === p && r.width * r.height > size) {
-            best = i; size = r.width * r.height; }
-        });
-        return best; }""")
+MAP_READY = "Storymap.maps[document.querySelector('.storymap-leaflet').id].ready.then(() => 1)"
+
+
+def _ward_on_screen(page) -> dict:
+    """A point on screen, inside the map, where a ward is drawn, and that ward's code and name.
+    The wards are painted on one canvas, so the ward under the point comes from the site's own
+    point-in-shape search (Storymap.wardAt) on the shapes it ships."""
+    page.wait_for_function("() => window.Storymap && Object.values(Storymap.maps).length > 0")
+    page.evaluate(MAP_READY)
+    found = page.evaluate("""async () => {
+        const el = document.querySelector('.storymap-leaflet');
+        const c = Storymap.maps[el.id], r = el.getBoundingClientRect();
+        const top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
+        await Storymap.loadCodes(); await Storymap.loadNames();
+        for (const fy of [0.5, 0.4, 0.6, 0.3, 0.7]) {
+          for (const fx of [0.5, 0.4, 0.6, 0.3, 0.7]) {
+            const x = r.left + fx * r.width, y = top + fy * (bottom - top);
+            const hit = document.elementFromPoint(x, y);
+            if (!hit || hit.tagName !== 'CANVAS') { continue; }
+            const at = async (dx, dy) => {
+              const ll = c.map.containerPointToLatLng([x + dx - r.left, y + dy - r.top]);
+              return Storymap.wardAt(ll.lng, ll.lat); };
+            const i = await at(0, 0);
+            if (i >= 0) {
+              // the wards within 3 px: the drawn shapes are simplified, so a tap there may
+              // find a neighbour of the ward the shapes at full detail hold the point in
+              const near = await Promise.all([[0, 0], [3, 0], [-3, 0], [0, 3], [0, -3]]
+                .map(([dx, dy]) => at(dx, dy)));
+              const d = Storymap.data.wards;
+              return {x, y, code: d.codes[i], name: d.names[i],
+                      near: near.filter(j => j >= 0).map(j => d.names[j])};
+            }
+          }
+        }
+        return null; }""")
+    assert found, "no ward drawn on screen inside the map"
+    return found
 
 
 @pytest.mark.parametrize("width", [320, 375])
@@ -179,64 +202,75 @@ def test_a_tapped_ward_shows_its_box_on_screen(browser, site_url, width) -> None
                                   is_mobile=True)
     page = context.new_page()
     page.goto(f"{site_url}/{CHAPTER}")
-    page.wait_for_selector("path.storymap-ward")
+    page.wait_for_selector(".storymap-leaflet canvas")
     page.evaluate("document.querySelector('.storymap-leaflet').scrollIntoView({block: 'end'})")
     page.wait_for_timeout(800)
-    i = _visible_ward(page)
-    assert i >= 0
-    ward = page.locator(".storymap-leaflet path.storymap-ward").nth(i)
-    r = ward.bounding_box()
-    page.touchscreen.tap(r["x"] + r["width"] / 2, r["y"] + r["height"] / 2)
+    ward = _ward_on_screen(page)
+    page.touchscreen.tap(ward["x"], ward["y"])
     box = page.locator(".storymap-wardbox")
     box.wait_for(state="visible")
     b = box.bounding_box()
     assert b["x"] >= 0 and b["y"] >= 0
     assert b["x"] + b["width"] <= width and b["y"] + b["height"] <= 640
     text = box.inner_text()
+    name = text.split("\n")[0]
+    assert name in ward["near"]  # the ward tapped (or, on its very edge, its neighbour)
+    code = page.evaluate("n => Storymap.data.wards.codes[Storymap.data.wards.names.indexOf(n)]",
+                         name)
     assert re.search(r"Rank \d+ of 680", text) and re.search(r"\d", text.split("\n")[2])
     link = box.locator("a.storymap-wardbox-open")
-    name = text.split("\n")[0]
     assert link.inner_text() == f"Open the {name} page"
-    assert re.fullmatch(r"wards/[a-z-]+/E0\d{7}\.html",
+    assert re.fullmatch(rf"wards/[a-z-]+/{code}\.html",
                         link.get_attribute("href").removeprefix(site_url + "/"))
     assert not page.locator(".leaflet-tooltip").is_visible()  # Leaflet's own would overflow
     link.tap()
-    page.wait_for_url(re.compile(r"/wards/[a-z-]+/E0\d{7}\.html$"))
+    page.wait_for_url(re.compile(rf"/wards/[a-z-]+/{code}\.html$"))
     assert page.locator("h1").first.inner_text().startswith(name)
     context.close()
 
 
 def test_on_a_desktop_a_click_or_enter_opens_the_ward(page, site_url) -> None:
     page.goto(f"{site_url}/{CHAPTER}")
-    page.wait_for_selector("path.storymap-ward")
+    page.wait_for_selector(".storymap-leaflet canvas")
     page.wait_for_timeout(800)
-    i = _visible_ward(page)
-    code = page.evaluate(
-        "i => Object.entries(Storymap.maps[document.querySelector('.storymap-leaflet').id].layers)"
-        ".find(([c, l]) => l.getElement() === document.querySelectorAll("
-        "'.storymap-leaflet path.storymap-ward')[i])[0]", i)
-    r = page.locator(".storymap-leaflet path.storymap-ward").nth(i).bounding_box()
-    page.mouse.click(r["x"] + r["width"] / 2, r["y"] + r["height"] / 2)
-    page.wait_for_url(re.compile(rf"/wards/[a-z-]+/{code}\.html$"))
+    ward = _ward_on_screen(page)
+    page.mouse.click(ward["x"], ward["y"])
+    page.wait_for_url(re.compile(r"/wards/[a-z-]+/E0\d{7}\.html$"))
+    heading = page.locator("h1").first.inner_text()
+    assert any(heading.startswith(n) for n in ward["near"]), heading
+    # the keyboard: Tab to the map, the ward under its centre is told, Enter opens it
     page.go_back()
-    page.wait_for_selector("path.storymap-ward")
-    page.evaluate("i => document.querySelectorAll('.storymap-leaflet path.storymap-ward')[i]"
-                  ".focus()", i)
+    page.wait_for_selector(".storymap-leaflet canvas")
+    page.evaluate(MAP_READY)
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('storymap-leaflet')"):
+            break
+    else:
+        raise AssertionError("Tab never reaches the map")
+    told = page.locator(".storymap-centre-ward")
+    page.wait_for_function("() => / Press Enter to open its page\\.$/.test("
+                           "document.querySelector('.storymap-centre-ward').textContent)")
+    centre = page.evaluate("""async () => {
+        const c = Storymap.maps[document.querySelector('.storymap-leaflet').id].map.getCenter();
+        const i = await Storymap.wardAt(c.lng, c.lat);
+        return {code: Storymap.data.wards.codes[i], name: Storymap.data.wards.names[i]}; }""")
+    assert told.inner_text().startswith(centre["name"] + ", ")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(rf"/wards/[a-z-]+/{code}\.html$"))
+    page.wait_for_url(re.compile(rf"/wards/[a-z-]+/{centre['code']}\.html$"))
 
 
 def test_a_step_address_opens_that_step_and_follows_the_reader(browser, site_url) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{site_url}/{CHAPTER}#step-3")
-    page.wait_for_selector("path.storymap-ward")
+    page.wait_for_selector(".storymap-leaflet canvas")
     steps = page.evaluate("Array.from(document.querySelectorAll('.storymap-step')).map(s => s.id)")
     page.wait_for_function("id => document.querySelector('.storymap-scrolly').dataset.activeStep"
                            " === id", arg=steps[2])
     third = page.evaluate("document.querySelectorAll('.storymap-step')[2].dataset.indicator")
-    map_id = page.evaluate("document.querySelector('.storymap-leaflet').dataset.indicator")
-    assert map_id == third  # the map is set for the step
+    page.wait_for_function(  # the map is set for the step once its figures have arrived
+        "id => document.querySelector('.storymap-leaflet').dataset.indicator === id", arg=third)
     length = page.evaluate("history.length")
     scroll_to = ("i => document.querySelectorAll('.storymap-step')[i]"
                  ".scrollIntoView({block: 'center'})")

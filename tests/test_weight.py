@@ -90,12 +90,16 @@ def test_a_page_over_budget_fails_the_build_naming_page_and_setting(built_site: 
 def test_budgets_section_refuses_unknown_keys(tmp_path: Path) -> None:
     text = (REPO / "site_config.yml").read_text("utf-8")
     config = copy_project(tmp_path / "project") / "site_config.yml"  # a copy: paths stay inside
-    config.write_text(text.replace("\nbudgets:\n", "\nbudgets:\n  chapter_kb: 100\n"), "utf-8")
+    head, sep, rest = text.partition("\nbudgets:")
+    assert sep, "site_config.yml has a budgets: section"
+    line_end = rest.index("\n")
+    config.write_text(head + sep + rest[:line_end] + "\n  chapter_kb: 100" + rest[line_end:],
+                      "utf-8")
     with pytest.raises(ConfigError) as err:
         load_config(config)
     message = "\n".join(err.value.problems)
     assert "budgets.chapter_kb: unknown key" in message and "map_page_kb" in message
-    config.write_text(text.replace("  map_page_kb: 150", "  map_page_kb: 200"), "utf-8")
+    config.write_text(text.replace("  map_page_kb: 135", "  map_page_kb: 200"), "utf-8")
     assert load_config(config).budgets.map_page_kb == 200
 
 

@@ -5,14 +5,24 @@
   "use strict";
   if (!window.Storymap || !window.L) { return; }
   var DATA = null, wardIndex = {}, boroughIndex = {};
-  /* The map's data and the wards' codes arrive after the page (storymap.js loads them). */
+  /* The map's data arrives after the page (storymap.js loads it); the wards' codes only when
+   * a step names wards (a view of boroughs does not fetch them). */
   var ready = window.Storymap.ready.then(function () {
-    return window.Storymap.loadCodes();
-  }).then(function (codes) {
     DATA = window.Storymap.data;
-    codes.forEach(function (code, i) { wardIndex[code] = i; });
     DATA.boroughs.codes.forEach(function (code, i) { boroughIndex[code] = i; });
   });
+  var codes = null;
+  function wardCodes(state) {
+    var named = (state.highlight && state.highlight.length) ||
+      (state.focus && boroughIndex[state.focus] === undefined);
+    if (!named) { return null; }
+    if (!codes) {
+      codes = window.Storymap.loadCodes().then(function (list) {
+        list.forEach(function (code, i) { wardIndex[code] = i; });
+      });
+    }
+    return codes;
+  }
 
   /* A step focused on a borough (or on one of its wards) fades the wards outside it and draws
    * its boundary heavier. */
@@ -146,6 +156,8 @@
     if (event.type === "storymap:map") { c.labelSettings = state.labels || null; }
     c.labelState = state;  /* the latest wins when the data arrive */
     Promise.all([ready, c.drawn]).then(function () {
+      return wardCodes(state);
+    }).then(function () {
       if (c.labelState !== state) { return; }
       setEmphasis(c, state.focus || null);
       if (c.labelSettings && !c.labels) { c.labels = new MapLabels(c, c.labelSettings); }

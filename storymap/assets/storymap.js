@@ -814,10 +814,42 @@
       var i = event.layer && event.layer.feature && event.layer.feature.properties.i;
       if (i !== undefined && DATA.wards.borough[i] !== undefined) { openWard(i); }
     });
+    /* Keyboard: the map itself takes focus (Leaflet's arrow keys move it, + and - zoom); the
+     * ward under the cross at its centre is told in words, and Enter opens its page. */
+    var live = document.createElement("p");
+    live.className = "storymap-centre-ward";
+    live.setAttribute("aria-live", "polite");
+    container.parentNode.insertBefore(live, container.nextSibling);
+    var asked = 0;
+    function centreWard() {
+      var c = choropleth.map.getCenter();
+      return wardAt(c.lng, c.lat);
+    }
+    function tellCentre() {
+      var mine = ++asked;
+      centreWard().then(function (i) {
+        return wardFacts().then(function () {
+          if (mine !== asked || document.activeElement !== container) { return; }
+          var ind = DATA.indicators[choropleth.indicator];
+          live.textContent = i < 0 ? "No ward at the centre of the map: move it with the arrow keys."
+            : DATA.wards.names[i] + ", " + DATA.boroughs.names[DATA.wards.borough[i]] + ", " +
+              ind.short + " " + formatValue(ind, ind.values[i]) + ". Press Enter to open its page.";
+        });
+      });
+    }
+    container.addEventListener("focus", function () {
+      if (container.matches && container.matches(":focus-visible")) { tellCentre(); }
+    });
+    container.addEventListener("blur", function () { asked++; live.textContent = ""; });
+    choropleth.map.on("moveend", function () {
+      if (document.activeElement === container) { tellCentre(); }
+    });
     container.addEventListener("keydown", function (event) {
       if (event.key === "Escape") {
         var box = document.querySelector(".storymap-wardbox");
         if (box) { box.hidden = true; }
+      } else if (event.key === "Enter" && event.target === container) {
+        centreWard().then(function (i) { if (i >= 0) { openWard(i); } });
       }
     });
   }
@@ -933,8 +965,9 @@
     formatValue: formatValue,
     tooltipFor: tooltipFor,
     loadAll: loadAll,
-    loadIndicator: loadIndicator,
-    loadNames: loadNames,
+    /* each waits for the map index, so any script may call them as soon as it runs */
+    loadIndicator: function (id) { return READY.then(function () { return loadIndicator(id); }); },
+    loadNames: function () { return READY.then(loadNames); },
     loadCodes: function () { return READY.then(loadCodes); },
     wardAt: wardAt,
     locate: locate,

@@ -37,20 +37,37 @@
     });
   }
 
-  /* numpy.percentile's linear interpolation, as mapclassify.Quantiles uses it. */
+  /* storymap/figures/indicators.py's class_breaks for quantiles: upper bounds, lowest first, of
+   * classes of about equal counts, each closed where the running count comes nearest to an equal
+   * share of the wards still to place; wards with the same figure always share a class. */
   function quantileBreaks(values, k) {
-    var sorted = values.slice().sort(function (a, b) { return a - b; });
-    var n = sorted.length, w = 100 / k, out = [];
-    for (var j = 0; j < k; j++) {
-      var p = Math.min(w + j * w, 100), idx = p / 100 * (n - 1), i = Math.floor(idx);
-      var below = i + 1 - idx, above = idx - i;  /* scipy's weights, and their sum */
-      out.push(i === idx || i + 1 >= n ? sorted[i]
-        : (sorted[i] * below + sorted[i + 1] * above) / (below + above));
-    }
-    return out.sort(function (a, b) { return a - b; }).filter(function (b, j, all) {
-      return j === 0 || b !== all[j - 1];
+    var sorted = values.filter(isFinite).sort(function (a, b) { return a - b; });
+    var distinct = [], cumulative = [];
+    sorted.forEach(function (v, i) {
+      if (!distinct.length || v !== distinct[distinct.length - 1]) {
+        distinct.push(v);
+        cumulative.push(0);
+      }
+      cumulative[cumulative.length - 1] = i + 1;
     });
+    if (distinct.length <= k) { return distinct; }
+    var ends = [], placed = 0, last = -1, total = sorted.length;
+    for (var j = 0; j < k - 1; j++) {
+      var target = placed + (total - placed) / (k - j);
+      var lo = last + 1, hi = distinct.length - (k - j), best = lo;
+      for (var t = lo + 1; t <= hi; t++) {
+        if (Math.abs(cumulative[t] - target) < Math.abs(cumulative[best] - target)) { best = t; }
+      }
+      last = best;
+      ends.push(distinct[last]);
+      placed = cumulative[last];
+    }
+    ends.push(distinct[distinct.length - 1]);
+    return ends;
   }
+
+  /* A score as the pages show it: rounded once, half up (scores are never negative). */
+  function shownScore(s) { return Number(s.toFixed(INPUTS.decimals)); }
 
   /* Every ward's score, rank (1 = most at risk, ties share it) and colour (0 = least at risk). */
   function compute(componentWeights, groups) {
@@ -72,9 +89,10 @@
     order.forEach(function (i, j) {
       rank[i] = j > 0 && scores[i] === scores[order[j - 1]] ? rank[order[j - 1]] : j + 1;
     });
-    var breaks = INPUTS.banding === "quantiles" ? quantileBreaks(scores, INPUTS.bands)
+    var shown = scores.map(shownScore);  /* classes are made from the figures as shown */
+    var breaks = INPUTS.banding === "quantiles" ? quantileBreaks(shown, INPUTS.bands)
                                                 : INPUTS.breaks;
-    var colour = scores.map(function (s) {
+    var colour = shown.map(function (s) {
       var c = 0;
       while (c < breaks.length - 1 && s > breaks[c]) { c++; }
       return c;

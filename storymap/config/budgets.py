@@ -16,18 +16,18 @@ class BudgetsSection(Model):
     (storymap.site.weight)."""
 
     map_page_kb: float = Field(
-        110, gt=0, description="A page with a map (a chapter), read with nothing cached."
+        135, gt=0, description="A page with a map (a chapter), read with nothing cached."
     )
     page_kb: float = Field(
-        16, gt=0, description="Any other page (home without a map, method, about), nothing cached."
+        21, gt=0, description="Any other page (home without a map, method, about), nothing cached."
     )
-    ward_kb: float = Field(17, gt=0, description="A ward's page, read with nothing cached.")
+    ward_kb: float = Field(24, gt=0, description="A ward's page, read with nothing cached.")
     borough_kb: float = Field(
-        21, gt=0, description="A borough's page (and the list of boroughs), nothing cached."
+        30, gt=0, description="A borough's page (and the list of boroughs), nothing cached."
     )
     cached_kb: float = Field(
-        12, gt=0, description="Any page read after another, the files pages share cached."
+        30, gt=0, description="Any page read after another, the files pages share cached."
     )
     search_kb: float = Field(
-        40, gt=0, description="The search index, loaded when a reader first uses search."
+        37, gt=0, description="The search index, loaded when a reader first uses search."
     )

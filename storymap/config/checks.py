@@ -186,7 +186,8 @@ def _check_neighbourhoods(config: Config, p: ProblemList) -> None:
         if ind not in ids:
             p.add(f"{name}: {where}: '{ind}' is not a declared indicator "
                   f"(declared: {quoted_list(ids, 20)}).")
-        elif config.indicator(ind).geography not in section.shapes:
+        elif (config.indicator(ind).geography not in section.shapes
+              and config.indicator(ind).geography in ("ward", *config.geography.lookups)):
             p.add(f"{name}: {where}: '{ind}' is on geography "
                   f"'{config.indicator(ind).geography}', which has no shapes under "
                   "neighbourhoods.shapes. Add them, or leave the indicator out.")

@@ -59,6 +59,7 @@ def inputs_payload(config: Config, geo: Geography, ix: IndexResult) -> dict:
         "scope": sec.scope,
         "banding": sec.banding,
         "bands": sec.bands,
+        "decimals": ix.result.spec.decimals,
         "breaks": ix.result.breaks,
         "top": TOP,
         "components": [

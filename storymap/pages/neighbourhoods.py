@@ -17,6 +17,7 @@ differ, and
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,8 +102,10 @@ class NeighbourhoodPages:
             for code, weight in self.nb.shares_in_ward(key, ward):
                 if code in standing or code not in names or not inds:
                     continue
-                figures = ", ".join(f"{self.config.indicator(i).short} {self.figures(i, code)}"
-                                    for i in inds)
+                # "DERI score (all ages)" -> "DERI score, all ages: 3.93": no brackets in brackets
+                figures = "; ".join(
+                    re.sub(r" \((.*)\)$", r", \1", self.config.indicator(i).short)
+                    + f": {self.figures(i, code)}" for i in inds)
                 out.append(f"{names[code]} ({figures}), {weight:.0%} of whose "
                            f"residents live in {name}")
         if not out:

@@ -50,8 +50,13 @@ def write_postcode_lookups(config: Config, geo: Geography, docs: Path) -> Postco
         return None
     table = read_table(config, source, ["postcode", "ward_code"])
     merge = ward_merge_map(config, geo.wards)
-    units = table["ward_code"].str.strip().map(lambda w: merge.get(w, w))
-    unknown = sorted(set(units[~units.isin(geo.wards.index)]))
+    codes = table["ward_code"].str.strip()
+    units = codes.map(lambda w: merge.get(w, w))
+    # A ward the ward-to-borough lookup knows but the area leaves out (site.area.boroughs) is
+    # simply outside the area: its postcodes are dropped, and a search for them says so.
+    inside = units.isin(geo.wards.index)
+    unknown = sorted(set(codes[~inside & ~codes.isin(merge.keys())]))
+    table, units = table[inside], units[inside]
     if unknown:
         raise DataError(
             f"{config.sources[source].file}: ward code(s) {', '.join(unknown[:5])} match no ward "

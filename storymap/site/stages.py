@@ -9,6 +9,7 @@ committed when it ends) and a :class:`BuildResult` of timings and what came from
 from __future__ import annotations
 
 import functools
+import importlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,17 @@ from storymap.site.cache import Store, cache_root
 from storymap.site.keys import Keys, digest
 
 Report = Callable[[str], None]
+
+
+def lazy(module: str, name: str) -> Callable[..., Any]:
+    """``module.name``, imported when first called: a rebuild that takes a stage from the cache
+    never imports what made it (mapclassify, topojson, MkDocs ...)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
 
 
 @dataclass
