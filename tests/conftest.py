@@ -86,11 +86,26 @@ def real_figures():
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real site, built once from the repo's own config and bundled data."""
-    out = tmp_path_factory.mktemp("built") / "site"
-    build(load_config(REPO / "site_config.yml"), out)
-    return out
+def built_project(tmp_path_factory) -> Path:
+    """A copy of the project built once, with its site (``site/``) and its stage cache. Tests
+    that change one thing and rebuild start from a full copy of it (:func:`copy_built`), so
+    only what they change is made again; tests that need a cold build make their own."""
+    project = copy_project(tmp_path_factory.mktemp("built") / "project")
+    build(load_config(project / "site_config.yml"), project / "site")
+    return project
+
+
+def copy_built(built: Path, dest: Path) -> Path:
+    """A full copy of a built project, site and cache (copied, not linked: builds and MkDocs
+    rewrite files in place)."""
+    shutil.copytree(built, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built_site(built_project: Path) -> Path:
+    """The real site, built once from the repo's own config and bundled data (read only)."""
+    return built_project / "site"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -18,21 +18,18 @@ from badinput.cases import CASES as BASIC
 from badinput.cases import Case
 from badinput.hardening import HARDENING
 from click.testing import CliRunner
-from conftest import copy_project, run_cli, tree_digest
+from conftest import copy_built, copy_project, run_cli, tree_digest
 
-from storymap.build import build
 from storymap.commands.cli import main
-from storymap.config import load_config
 
 KEPT = ("site", ".storymap-cache", "data/cache")
 CASES = BASIC + HARDENING
 
 
 @pytest.fixture(scope="session")
-def good(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+def good(tmp_path_factory, built_project) -> tuple[Path, dict[str, str]]:
     """A project with a built site and stage cache, and the digest of each folder kept."""
-    project = copy_project(tmp_path_factory.mktemp("good") / "project")
-    build(load_config(project / "site_config.yml"), project / "site")
+    project = copy_built(built_project, tmp_path_factory.mktemp("good") / "project")
     digests = {name: tree_digest(project / name) for name in KEPT}
     digests[".storymap-cache/store"] = tree_digest(project / ".storymap-cache" / "store")
     return project, digests

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_project
+from conftest import copy_built
 
 from storymap.build import build
 from storymap.config import load_config
@@ -22,9 +22,8 @@ CHAPTER = "chapters/05-connectivity.md"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
-    project = copy_project(tmp_path_factory.mktemp("lies") / "project")
-    build(load_config(project / "site_config.yml"), project / "site")
+def built(tmp_path_factory, built_project) -> tuple[Path, dict[str, bytes]]:
+    project = copy_built(built_project, tmp_path_factory.mktemp("lies") / "project")
     keep = [INDEX, "connectivity.html", "wards/barnet/E05013628.html"]
     return project, {rel: (project / "site" / rel).read_bytes() for rel in keep}
 

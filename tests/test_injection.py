@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, serve_folder
+from conftest import copy_built, serve_folder
 
 from storymap.build import build
 from storymap.config import load_config
@@ -64,8 +64,8 @@ def inject(project: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def injected(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    project = copy_project(tmp_path_factory.mktemp("inject") / "project")
+def injected(tmp_path_factory, built_project) -> tuple[Path, dict[str, str]]:
+    project = copy_built(built_project, tmp_path_factory.mktemp("inject") / "project")
     codes = inject(project)
     build(load_config(project / "site_config.yml"), project / "site")
     return project / "site", codes

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import copy_project
+from conftest import copy_built
 from selectolax.lexbor import LexborHTMLParser
 
 from storymap.build import build
@@ -44,8 +44,8 @@ def rename(project: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    project = copy_project(tmp_path_factory.mktemp("mdinject") / "project")
+def site(tmp_path_factory, built_project) -> tuple[Path, dict[str, str]]:
+    project = copy_built(built_project, tmp_path_factory.mktemp("mdinject") / "project")
     names = rename(project)
     code = sorted(names)[0]
     chapter = project / CHAPTER

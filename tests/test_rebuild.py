@@ -32,11 +32,10 @@ SITE = "site-final"  # the finished site's files, stored again when any of them 
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """A project with its site (in ``site/``) and stage cache, built once."""
-    project = copy_project(tmp_path_factory.mktemp("rebuild") / "project")
-    build(load_config(project / "site_config.yml"), project / "site")
-    return project
+def built(built_project) -> Path:
+    """A project with its site (in ``site/``) and stage cache, built once (each test clones
+    it before changing anything)."""
+    return built_project
 
 
 def clone(project: Path, dest: Path) -> Path:

@@ -68,11 +68,12 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    """One copy of the project for the module: each build takes a while, so the server is shared."""
-    from conftest import copy_project
+def project(tmp_path_factory, built_project) -> Path:
+    """One copy of the built project (site and cache) for the module, so the server is shared
+    and its first build comes from the cache."""
+    from conftest import copy_built
 
-    return copy_project(tmp_path_factory.mktemp("serve") / "project")
+    return copy_built(built_project, tmp_path_factory.mktemp("serve") / "project")
 
 
 @pytest.fixture(scope="module")
@@ -222,20 +223,25 @@ def open_page(browser, url: str):
 
 @pytest.mark.browser
 def test_saving_a_chapter_updates_the_open_page(server: Server, project: Path, browser):
+    # a chapter long enough to be read 200 px down (the tests before left it short)
+    version = server.state()["version"]
+    long = "".join(f"\nParagraph {n} of a long chapter.\n" for n in range(60))
+    save(project, CHAPTER, (project / CHAPTER).read_text(encoding="utf-8") + long)
+    assert not built(server, version)["error"]
     context, page, problems = open_page(browser, f"{server.url}/introduction.html")
     try:
-        page.wait_for_selector('.storymap-leaflet[data-drawn="true"]')  # the page has settled
+        page.wait_for_timeout(500)  # the page settled: its scripts have run
         page.evaluate("window.scrollTo(0, 200); window.notReloaded = true")
-        page.wait_for_function("window.scrollY === 200")
+        page.wait_for_function("() => window.scrollY === 200")
         text = (project / CHAPTER).read_text(encoding="utf-8")
         started = time.monotonic()
         save(project, CHAPTER, text + "\nSaved while the page was open.\n")
         page.get_by_text("Saved while the page was open.").wait_for(timeout=TIMEOUT * 1000)
         elapsed = time.monotonic() - started
-        built = [ln for ln in server.log.read_text().splitlines() if "✓ built" in ln]
-        print(f"save to updated page: {elapsed:.1f} s (the preview said: {built[-1].strip()})")
+        said = [ln for ln in server.log.read_text().splitlines() if "✓ built" in ln]
+        print(f"save to updated page: {elapsed:.1f} s (the preview said: {said[-1].strip()})")
         assert page.evaluate("window.notReloaded") is None  # the page reloaded itself
-        page.wait_for_function("window.scrollY === 200", timeout=10_000)  # where they were
+        page.wait_for_function("() => window.scrollY === 200", timeout=10_000)  # where they were
         assert problems == []
     finally:
         context.close()
