@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import copy_project, run_cli, tree_digest
+from conftest import copy_built, run_cli, tree_digest
 
 from storymap.build import clean_leftovers
 
@@ -37,10 +37,8 @@ def _wait_for(predicate, timeout: float) -> bool:
     return False
 
 
-def test_killed_build_leaves_previous_site(tmp_path):
-    project = copy_project(tmp_path / "project")
-    first = run_cli("build", cwd=project)
-    assert first.returncode == 0, first.stderr
+def test_killed_build_leaves_previous_site(tmp_path, built_project):
+    project = copy_built(built_project, tmp_path / "project")  # a site and its cache
     before = tree_digest(project / "site")
     # Change the site's title, so every page changes and the next build has real work to do
     # (a one-chapter edit is done too fast to be killed), then kill it while it writes.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import copy_built
 
 from storymap.build import build
 from storymap.commands.newchapter import add_to_chapters_list, chapter_text, slugify
@@ -22,7 +23,8 @@ def storymap(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_new_chapter_builds_and_keeps_comments(project: Path, tmp_path: Path):
+def test_new_chapter_builds_and_keeps_comments(built_project: Path, tmp_path: Path):
+    project = copy_built(built_project, tmp_path / "project")  # the build renders the new one
     config_file = project / "site_config.yml"
     before = config_file.read_text(encoding="utf-8")
     done = storymap("new-chapter", "Getting online at the library", cwd=project)
