@@ -9,7 +9,7 @@ still render. Each further copy k gets
   2021, MSOA E02) is shifted by k times a per-prefix stride larger than any real code, so
   E05013660 becomes E05033660 in copy 1 (stride 20,000) and is never confused with a real code;
 - names with the copy's number ("Camden 2", LSOA "Camden 2 001A");
-- geometry translated east and north by whole steps of London's extent, on a grid of
+- geometry translated west and north by whole steps of London's extent, on a grid of
   ceil(sqrt(N)) columns, so copies do not overlap and stay valid longitude and latitude, and
   drawn at 1.01**k times London's size: an affine map, so every shape stays valid and shared
   borders stay shared, yet no copy repeats another's coordinate steps exactly for gzip to find.
@@ -269,7 +269,9 @@ def copy_geojson(src: Path, dest: Path, copies: int, codes: Codes) -> None:
     features = list(data["features"])
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     for k in range(1, copies):
-        dx, dy = (k % columns) * step_x, (k // columns) * step_y
+        # westward and north: ten copies of London then lie inside the United Kingdom's box
+        # (the build refuses boundaries outside it, storymap.figures.geography)
+        dx, dy = -(k % columns) * step_x, (k // columns) * step_y
         scale = GROW**k
 
         def transform(x, y, dx=dx, dy=dy, scale=scale):
