@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_weight import serve  # noqa: E402
+from benchlib import start_server  # noqa: E402
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from storymap.build import build  # noqa: E402
@@ -70,7 +70,7 @@ def fetched(page, url: str, query: str) -> tuple[int, list[str]]:
 def print_browser(site: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    server, base = serve(site)
+    server, base = start_server(site)
     url = f"{base}/method.html"
     try:
         with sync_playwright() as p:

@@ -69,8 +69,8 @@ def main() -> int:
         heaviest = max((w for w in weights if w.kind == kind), key=lambda w: w.cold)
         shapes = sum(s for f, s in heaviest.files.items() if "/nb/" in f or "neighbourhoods" in f)
         print(f"{kind}: heaviest {heaviest.page} {heaviest.cold / 1000:.1f} KB cold "
-              f"(budget {config.budgets.page_kb} KB), of which neighbourhood shapes and script "
-              f"{shapes / 1000:.1f} KB")
+              f"(budget {getattr(config.budgets, kind + '_kb')} KB), of which neighbourhood "
+              f"shapes and script {shapes / 1000:.1f} KB")
     return 0
 
 
