@@ -55,9 +55,13 @@ INDICATORS_READ = ("sources", "geography", "indicators", "index", "maps", "site.
 ALL = ("*",)  # chapters and profile pages may use any of it
 
 
-def build(config: Config, out: Path, report: Report | None = None) -> BuildResult:
+def build(config: Config, out: Path, report: Report | None = None,
+          previous: Path | None = None) -> BuildResult:
+    """Build the site into ``out``. Files whose bytes the last finished site (``previous``,
+    else ``out`` as it is) already holds are linked from it rather than written again."""
     out = check_output_dir(config, out)
-    with Stages(config, report) as run:
+    previous = previous if previous is not None else out
+    with Stages(config, report, previous=previous if previous.is_dir() else None) as run:
         inputs = compute(config, run)
         geo, results = inputs.geo, lambda: inputs.figures()[0]
         with work_folder(out) as work:

@@ -58,7 +58,10 @@ class RawHandler(socketserver.BaseRequestHandler):
         except OSError:  # the client gave up: fine
             pass
         finally:
-            self.request.shutdown(socket.SHUT_RDWR)
+            try:
+                self.request.shutdown(socket.SHUT_RDWR)
+            except OSError:  # the client closed first: nothing left to shut
+                pass
 
 
 @pytest.fixture

@@ -9,11 +9,14 @@ a map load no Leaflet file at all.
 
 from __future__ import annotations
 
+import html as htmllib
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+import shapely
 from conftest import REPO, serve_folder
 
 import storymap.pages.mapfiles as mapfiles
@@ -161,3 +164,42 @@ def test_the_index_names_every_tile_and_its_borough(coarse):
     for b, (_bbox, tile) in enumerate(coarse[0]["tiles"]):
         assert {wards[i] for i in tile["ids"]} == {b}
     assert index["overview"]["metres"] > 0
+
+
+def test_tile_bounds_are_whole_thousandths_that_hold_their_wards(london, coarse):
+    _config, geo, _results = london
+    levels, files, _url, folder = coarse
+    index = json.loads((folder / files.index).read_text("utf-8"))
+    for (west, south, width, height), (_bbox, tile) in zip(index["tiles"], levels["tiles"],
+                                                           strict=True):
+        assert all(isinstance(v, int) for v in (west, south, width, height))
+        w, s, e, n = geo.wards.iloc[tile["ids"]].total_bounds
+        assert west / 1000 <= w and south / 1000 <= s
+        assert (west + width) / 1000 >= e and (south + height) / 1000 >= n
+
+
+def test_borough_names_are_one_file_every_chapter_shares(built_site, london):
+    """The boroughs' names and places on the live maps are in one map file (fetched when a
+    view of the whole area shows them, and cached for every other chapter), not in each page."""
+    _config, geo, _results = london
+    named = {}
+    for page in built_site.glob("*.html"):
+        for raw in re.findall(r"data-map='([^']*)'", page.read_text("utf-8")):
+            labels = json.loads(htmllib.unescape(raw)).get("labels")
+            if labels:
+                named[page.name] = labels["boroughs"]
+    assert len(named) >= 6 and len(set(named.values())) == 1, named
+    name = next(iter(named.values()))
+    assert isinstance(name, str) and name.startswith("labels.")
+    rows = json.loads((built_site / "assets/storymap/map" / name).read_text("utf-8"))
+    assert sorted(r[0] for r in rows) == list(range(len(geo.boroughs)))  # each borough once
+    for b, lat, lon, *offsets in rows:
+        assert len(offsets) % 2 == 0 and len(offsets) <= 8
+        points = [(lat, lon)] + [(lat + offsets[k], lon + offsets[k + 1])
+                                 for k in range(0, len(offsets), 2)]
+        borough = shapely.union_all(
+            geo.wards.geometry[geo.wards["borough_code"] == geo.boroughs.index[b]].to_numpy())
+        for y, x in points:  # inside the borough (to within about 100 m)
+            assert borough.buffer(0.001).contains(shapely.Point(x / 1e4, y / 1e4)), (b, y, x)
+    first_area = (built_site / "where-older-londoners-live.html").read_text("utf-8")
+    assert f'href="assets/storymap/map/{name}" as="fetch"' in first_area  # preloaded there

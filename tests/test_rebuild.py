@@ -183,12 +183,40 @@ def test_damaged_cache_entry_is_made_again(built, tmp_path, damage):
     else:  # the map data script, as the store keeps it
         _corrupt(next(p for p in (store / "blobs").rglob("*/*")
                       if p.read_bytes().startswith(b"{\"area\":")))
+        # with no previous site to link its unchanged files from, the store's copy is read
+        shutil.rmtree(project / "site")
     result = rebuild(project)
     assert result.damaged, "the damaged entry is noted"
     assert ("map-assets" if damage == "files" else "indicators") in result.made
     assert tree_digest(project / "site") == digest
     again = rebuild(project)  # the entry made again is used
     assert set(again.made) == ALWAYS_MADE
+
+
+def test_unchanged_files_are_linked_from_the_previous_site_which_is_never_changed(built, tmp_path):
+    """A rebuild links each file whose bytes the last finished site holds (checked by sha256)
+    instead of writing it again, and writes the rest as new files: the previous site is not
+    changed by a byte, a file edited there by hand is not carried over, and the edited chapter
+    is a file of its own."""
+    project = clone(built, tmp_path / "project")
+    site, new = project / "site", tmp_path / "new"
+    ward = "wards/barnet/E05013628.html"
+    good = (site / ward).read_bytes()
+    (site / ward).write_bytes(good.replace(b"</body>", b"<!-- edited by hand --></body>"))
+    before = tree_digest(site)
+    chapter = project / CHAPTER
+    chapter.write_text(chapter.read_text("utf-8") + "\nA sentence added for this test.\n", "utf-8")
+    build(load_config(project / "site_config.yml"), new, previous=site)
+    assert tree_digest(site) == before, "the previous site changed"
+    assert (new / ward).read_bytes() == good
+    assert (new / ward).stat().st_nlink == 1
+    assert "A sentence added for this test." in (new / "introduction.html").read_text("utf-8")
+    assert (new / "introduction.html").stat().st_nlink == 1
+    files = [p for p in new.rglob("*") if p.is_file()]
+    linked = [p for p in files if p.stat().st_nlink == 2]
+    assert len(linked) > 0.9 * len(files), f"{len(linked)} of {len(files)} files linked"
+    for rel in ("search/search_index.json", "sitemap.xml", "sitemap.xml.gz"):  # rewritten
+        assert (new / rel).stat().st_nlink == 1, rel
 
 
 def test_finished_file_changed_in_the_cache_is_built_again(built, tmp_path):

@@ -277,10 +277,10 @@ class Flaky:
     def __init__(self):
         self.fail = False
 
-    def __call__(self, config, out):
+    def __call__(self, config, out, **options):
         if self.fail:
             raise ZeroDivisionError("a fault nobody foresaw")
-        return build(config, out)
+        return build(config, out, **options)
 
 
 @pytest.mark.browser

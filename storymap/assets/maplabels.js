@@ -24,6 +24,26 @@
     return codes;
   }
 
+  /* The boroughs' names and places: a file every chapter shares (its name in the settings),
+   * fetched when a view of the whole area first shows them. */
+  function boroughLabels(settings, state) {
+    if (!settings || state.focus || typeof settings.boroughs !== "string") { return null; }
+    if (!settings.loading) {
+      /* [b, lat, lon, dlat, dlon, ...]: the borough's place in the index, its first place
+       * in ten-thousandths of a degree, then the others as differences from it */
+      settings.loading = window.Storymap.loadFile(settings.boroughs).then(function (rows) {
+        settings.boroughs = rows.map(function (row) {
+          var places = [[row[1] / 1e4, row[2] / 1e4]];
+          for (var k = 3; k + 1 < row.length; k += 2) {
+            places.push([(row[1] + row[k]) / 1e4, (row[2] + row[k + 1]) / 1e4]);
+          }
+          return [DATA.boroughs.codes[row[0]], DATA.boroughs.names[row[0]], places];
+        });
+      }, function () { settings.boroughs = []; });  /* no names rather than no map */
+    }
+    return settings.loading;
+  }
+
   /* A step focused on a borough (or on one of its wards) fades the wards outside it and draws
    * its boundary heavier. */
   function setEmphasis(choropleth, focus) {
@@ -101,7 +121,7 @@
       return { kind: "ward", marker: self.marker("w" + code, "ward", w[0], w[1], w[2]) };
     });
     if (!state.focus) {
-      (this.labels.boroughs || []).forEach(function (b) {
+      (Array.isArray(this.labels.boroughs) ? this.labels.boroughs : []).forEach(function (b) {
         self.shown.push({ kind: "borough", places: b[2],
                           marker: self.marker("b" + b[0], "borough", b[1], b[2][0][0],
                                               b[2][0][1]) });
@@ -156,7 +176,7 @@
     if (event.type === "storymap:map") { c.labelSettings = state.labels || null; }
     c.labelState = state;  /* the latest wins when the data arrive */
     Promise.all([ready, c.drawn]).then(function () {
-      return wardCodes(state);
+      return Promise.all([wardCodes(state), boroughLabels(c.labelSettings, state)]);
     }).then(function () {
       if (c.labelState !== state) { return; }
       setEmphasis(c, state.focus || null);

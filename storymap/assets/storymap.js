@@ -251,7 +251,8 @@
       return r.json();
     }).then(function (index) {
       INDEX = index;
-      index.tiles = index.tiles.map(function (bbox, b) {
+      index.tiles = index.tiles.map(function (box, b) {  /* thousandths: west, south, w, h */
+        var bbox = [box[0] / 1e3, box[1] / 1e3, (box[0] + box[2]) / 1e3, (box[1] + box[3]) / 1e3];
         return { bbox: bbox, file: "tile-" + b + "." + index.tilesHash + ".json" };
       });
       var borough = [];  /* from runs: [[borough, how many wards in a row], ...] */
@@ -644,7 +645,10 @@
   };
 
   /* Zoomed in so far that the overview's shapes would be more than four pixels off (they are
-   * simplified for a map of the whole area): the shapes of the tiles in view at full detail. */
+   * simplified for a map of the whole area): the shapes of the tiles in view at full detail,
+   * unless the view spans more than MAX_DETAIL tiles' boroughs (a view of much of England,
+   * whose wards are a few pixels across: their detail would cost more than it shows). */
+  var MAX_DETAIL = 60;
   Choropleth.prototype.detail = function () {
     if (!INDEX || !INDEX.tiles.length || !this.wardLayer) { return; }
     var centre = this.map.getCenter();
@@ -652,9 +656,13 @@
       (256 * Math.pow(2, this.map.getZoom()));
     if (4 * perPixel >= INDEX.overview.metres) { return; }  /* off by four pixels at most */
     var view = this.map.getBounds(), self = this;
-    INDEX.tiles.forEach(function (tile) {
-      var box = L.latLngBounds([tile.bbox[1], tile.bbox[0]], [tile.bbox[3], tile.bbox[2]]);
-      if (self.detailed[tile.file] || !view.intersects(box)) { return; }
+    var inView = INDEX.tiles.filter(function (tile) {
+      return view.intersects(L.latLngBounds([tile.bbox[1], tile.bbox[0]],
+                                            [tile.bbox[3], tile.bbox[2]]));
+    });
+    if (inView.length > MAX_DETAIL) { return; }
+    inView.forEach(function (tile) {
+      if (self.detailed[tile.file]) { return; }
       self.detailed[tile.file] = true;
       loadTile(tile).then(function (part) {
         part.wards.forEach(function (w) {
@@ -969,6 +977,7 @@
     loadIndicator: function (id) { return READY.then(function () { return loadIndicator(id); }); },
     loadNames: function () { return READY.then(loadNames); },
     loadCodes: function () { return READY.then(loadCodes); },
+    loadFile: function (name) { return READY.then(function () { return getJSON(name); }); },
     wardAt: wardAt,
     locate: locate,
     wardPage: wardPage,

@@ -39,6 +39,7 @@ SCRIPT_PATH = "/__storymap/reload.js"
 STATE_PATH = "/__storymap/state"
 SCRIPT_FILE = Path(__file__).with_name("preview.js")
 LONG_POLL = 20.0  # seconds a state request is held open while nothing changes
+REMOVE_AFTER = 2.0  # seconds the replaced build is kept, so reloading pages get the disk first
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp")
 Echo = Callable[[str], None]
 Builder = Callable[..., object]
@@ -85,7 +86,7 @@ class Preview:
         try:
             config = load_config(self.config_path)
             self.pages = page_files(config)
-            result = self.builder(config, target)
+            result = self.builder(config, target, previous=self.current)
         except StorymapError as exc:
             return self._failed(exc.render(), target)
         except Exception as exc:  # noqa: BLE001 - nothing may end the preview
@@ -101,8 +102,10 @@ class Preview:
             self.generation += 1
             self.error = ""
             self.changed.notify_all()
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if old is not None:  # removed a moment later, not while the open pages reload
+            remover = threading.Timer(REMOVE_AFTER, shutil.rmtree, (old,), {"ignore_errors": True})
+            remover.daemon = True
+            remover.start()
         return True
 
     def _failed(self, error: str, target: Path) -> bool:

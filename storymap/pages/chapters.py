@@ -20,6 +20,7 @@ inside a group of equal figures, ``names`` says so ("…, one of the 76 wards at
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult
 from storymap.pages.alt import focus_note, view_summary, view_table
 from storymap.pages.guidance import band_note, index_guidance, index_recipe
+from storymap.pages.mapfiles import MAP_DIR
 from storymap.pages.maps import MapAssets, MapSpec, legend_html, map_element, map_fragment
 from storymap.pages.places import Area as Area  # re-exported: chapters print these
 from storymap.pages.places import Figure as Figure
@@ -93,6 +95,8 @@ class ChapterContext(Places):
         map_id = f"{self.slug}_story".replace("-", "_")
         labels = self.static_maps.live_labels(
             [(s.focus_kind, s.focus, s.highlights) for s in steps]) if self.static_maps else None
+        if labels:  # the boroughs' names: one file every chapter shares, fetched for a view of all
+            labels["boroughs"] = self._labels_file(labels["boroughs"])
         self.maps.append(MapSpec(map_id, first.indicator, first.focus, None, first.highlights,
                                  labels))
         div = map_element(self.config, self.maps[-1])
@@ -114,17 +118,36 @@ class ChapterContext(Places):
             if len(parts) == 1:  # shown beside the map until the script shows each step's
                 first_view = (summary, legend)
         wards = bool(first.highlights) or first.focus_kind == "ward"
-        tags = self._asset_tags(first.indicator, wards)
+        names = [f"{MAP_DIR}/{labels['boroughs']}"] if labels and first.focus_kind == "area" else []
+        tags = self._asset_tags(first.indicator, wards, names)
         label = f"Map for this chapter: {self.config.site.title}"
         return intro + "\n\n" + tags + scrolly_html(self.slug, div, parts, label, *first_view)
 
-    def _asset_tags(self, indicator: str, wards: bool = False) -> str:
+    def _asset_tags(self, indicator: str, wards: bool = False,
+                    more: list[str] | None = None) -> str:
         """The map's scripts, and a preload of the files its first view shows (``wards``: it
-        highlights or focuses on wards, so it needs their codes)."""
+        highlights or focuses on wards, so it needs their codes; ``more``: other files)."""
         if not self.assets or self._assets_written:
             return ""
         self._assets_written = True
-        return self.assets.tags(self.asset_prefix, indicator, wards)
+        return self.assets.tags(self.asset_prefix, indicator, wards, more or [])
+
+    def _labels_file(self, boroughs: list) -> str:
+        """The boroughs' labels as a content-hashed map file (the same bytes, so the same file,
+        for every chapter); returns its name in the map files' folder. Largest borough first,
+        each ``[b, lat, lon, dlat, dlon, ...]``: its place in the map index's boroughs (which
+        has its name), its first place in ten-thousandths of a degree, then each other place
+        as the difference from the first."""
+        position = {code: b for b, code in enumerate(self.geo.boroughs.index)}
+        rows = []
+        for code, _name, points in boroughs:
+            (lat, lon), *others = [(round(a * 10_000), round(o * 10_000)) for a, o in points]
+            rows.append([position[code], lat, lon,
+                         *(v for a, o in others for v in (a - lat, o - lon))])
+        text = json.dumps(rows, separators=(",", ":"))
+        name = f"labels.{hashlib.sha256(text.encode()).hexdigest()[:10]}.json"
+        self.files[f"{MAP_DIR}/{name}"] = text
+        return name
 
     # --- maps ----------------------------------------------------------------------------
     def map(self, indicator: str, focus: str | None = None, title: str | None = None) -> Markup:

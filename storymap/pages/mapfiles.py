@@ -11,7 +11,8 @@ paths. The payloads are those of :mod:`storymap.pages.mapgeometry` and
   within OVERVIEW_BYTES gzip (London: it does), else simplified further, to the finest level that
   does (about a pixel of a map showing the whole area: England's wards);
 - ``tiles``: when the overview is simplified further, each borough's wards at the configured
-  detail, loaded when a map is zoomed in far enough to tell the difference;
+  detail, loaded when a map is zoomed in far enough to tell the difference (and shows no more
+  than 60 boroughs: storymap.js's MAX_DETAIL);
 - one file per indicator: the figures as shown, their ranks and colour bands;
 - ``codes`` and ``names`` of the wards: loaded when a map needs them (a step that highlights or
   focuses on wards, a tooltip).
@@ -33,7 +34,9 @@ from storymap.config import Config
 from storymap.figures.geography import Geography
 
 MAP_DIR = "assets/storymap/map"
-OVERVIEW_BYTES = 45_000  # gzip bytes of the overview's shapes, at most
+# gzip bytes of the overview's shapes, at most (London's is 18.6 KB at full detail; ten Londons'
+# about 29 KB, simplified to about 2 km, with each borough's detail in a tile: bench_scale.py)
+OVERVIEW_BYTES = 30_000
 OVERVIEW_GRID = 10  # the overview's grid: a tenth of its simplification
 ESTIMATE = 2.9  # shape bytes fall about as tolerance ** -(1 / ESTIMATE)
 METRES_PER_DEGREE = 111_250
@@ -91,14 +94,22 @@ def write_map_files(levels: dict, data: dict, site: Path) -> MapFiles:
                        for ind, raw in data["indicators"].items()},
         "overview": {"file": _name(overview := write("overview", levels["overview"])),
                      "metres": levels["metres"]},
-        # tile b (borough b's wards) is tile-<b>.<tilesHash>.json; bbox: its bounds
-        "tiles": [bbox for bbox, _payload in levels["tiles"]],
+        # tile b (borough b's wards) is tile-<b>.<tilesHash>.json; [west, south, width, height]
+        # of its bounds, in thousandths of a degree
+        "tiles": [thousandths(bbox) for bbox, _payload in levels["tiles"]],
         "tilesHash": tiles_hash if tiles else "",
         "codes": _name(codes := write("codes", data["wards"]["codes"])),
         "names": _name(names := write("names", data["wards"]["names"])),
     }
     return MapFiles(write("index", index), overview, indicators, codes, names, tiles,
                     levels["metres"])
+
+
+def thousandths(bbox: list[float]) -> list[int]:
+    """[west, south, east, north] (degrees, to a thousandth) as whole thousandths of a degree:
+    [west, south, width, height]."""
+    west, south, east, north = (round(v * 1000) for v in bbox)
+    return [west, south, east - west, north - south]
 
 
 def runs(values: list[int]) -> list[list[int]]:

@@ -46,12 +46,14 @@ class MapAssets:
     files: MapFiles
     map_styles: tuple[str, ...] = ()
 
-    def tags(self, prefix: str, indicator: str | None, wards: bool = False) -> str:
+    def tags(self, prefix: str, indicator: str | None, wards: bool = False,
+             more: list[str] | None = None) -> str:
         """The elements a page with a map needs: a preload of each file its first view fetches
-        (the index marked for storymap.js, which finds the rest from it), then the scripts."""
+        (the index marked for storymap.js, which finds the rest from it; ``more``: other files
+        it shows), then the scripts."""
         e = html.escape
         out = []
-        for path in self.files.first_view(indicator, wards):
+        for path in self.files.first_view(indicator, wards) + (more or []):
             mark = ' data-storymap="index"' if path == self.files.index else ""
             out.append(f'<link rel="preload" href="{e(prefix + path)}" as="fetch" '
                        f'type="application/json" crossorigin="anonymous"{mark}>\n')

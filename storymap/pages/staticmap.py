@@ -99,15 +99,17 @@ class StaticMaps:
 
     def live_labels(self, views: list[tuple[str, str | None, list[str]]]) -> dict:
         """The labels storymap.js places on a live map showing ``views`` (focus kind, focus,
-        highlights): every borough, largest first, and each ward a view names, at the same
-        points as on the images (lon/lat, rounded to about a metre)."""
+        highlights): every borough, largest first (the same for every map: storymap.pages.chapters
+        puts them in a file of their own), and each ward a view names, at the same points as on
+        the images (lat/lon, rounded to about a metre; a borough's to about ten)."""
         to_lonlat = Transformer.from_crs(27700, 4326, always_xy=True).transform
 
-        def point(x: float, y: float) -> list[float]:
+        def point(x: float, y: float, digits: int = 5) -> list[float]:
             lon, lat = to_lonlat(x, y)
-            return [round(lat, 5), round(lon, 5)]
+            return [round(lat, digits), round(lon, digits)]
 
-        boroughs = [[b, name, [point(x, y) for x, y in places_inside(self.boroughs[b])]]
+        # a borough's name goes where it fits in a wide shape: ten metres is close enough
+        boroughs = [[b, name, [point(x, y, 4) for x, y in places_inside(self.boroughs[b])]]
                     for kind, b, name in self.label_names("area", None, []) if kind == "borough"]
         wards = {}
         for focus_kind, focus, highlights in views:

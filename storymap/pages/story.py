@@ -128,6 +128,7 @@ def write_files(docs: Path, files: dict[str, str]) -> None:
     for rel, text in sorted(files.items()):
         target = docs / rel
         target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)  # a new file, never one linked from the last site
         target.write_text(text, encoding="utf-8")
 
 

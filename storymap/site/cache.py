@@ -12,13 +12,15 @@ delete):
 - ``blobs/<ab>/<sha256>``: file contents, stored once however many entries use them.
 
 Every entry and every file is checked against its sha256 each time it is read, and copied out,
-never linked, so the published site shares no file with the store. A damaged or truncated entry
-or file is dropped, made again, and noted (:attr:`Store.notes`); it is never published and never
-"unexpected". New entries and files go into a pending folder and are renamed into place by
-:meth:`Store.commit` only when the build has succeeded, replacing the older entry of the same
-name; a failed build calls :meth:`Store.discard` and leaves the store as it was. A store opened
-with ``writable=False`` (``storymap check``) only reads. A writable store holds a lock from
-:meth:`Store.open` until :meth:`Store.close`, so builds that share it run one after another.
+never linked, so the published site shares no file with the store. (A file whose bytes the
+previous finished site already holds, checked by sha256, is hard-linked from that site instead:
+see :func:`link_same`.) A damaged or truncated entry or file is dropped, made again, and noted
+(:attr:`Store.notes`); it is never published and never "unexpected". New entries and files go
+into a pending folder and are renamed into place by :meth:`Store.commit` only when the build has
+succeeded, replacing the older entry of the same name; a failed build calls
+:meth:`Store.discard` and leaves the store as it was. A store opened with ``writable=False``
+(``storymap check``) only reads. A writable store holds a lock from :meth:`Store.open` until
+:meth:`Store.close`, so builds that share it run one after another.
 """
 
 from __future__ import annotations
@@ -79,9 +81,10 @@ class _Unpickler(pickle.Unpickler):
 class Store:
     """The entries and files under ``root``; see the module's docstring."""
 
-    def __init__(self, root: Path, writable: bool = True):
+    def __init__(self, root: Path, writable: bool = True, previous: Path | None = None):
         self.root = root
         self.writable = writable
+        self.previous = previous  # the last finished site, whose same files are linked
         self.entries, self.blobs = root / "entries", root / "blobs"
         self.made: list[str] = []  # entries made afresh by this build, in order
         self.reused: list[str] = []  # entries read from the store
@@ -121,8 +124,9 @@ class Store:
 
     # --- values --------------------------------------------------------------------------
     def load(self, name: str, key: str, externals: dict[str, object] | None = None,
-             files_to: Path | None = None) -> tuple[bool, object]:
-        """(True, value) from an intact entry, its files copied into ``files_to`` (if given);
+             files_to: Path | None = None, same_as: Path | None = None) -> tuple[bool, object]:
+        """(True, value) from an intact entry, its files copied into ``files_to`` (if given;
+        linked from the same place under ``same_as`` where that file has the same bytes);
         else (False, None), noting an entry that was there but damaged."""
         payload = self.peek(name, key)
         if payload is None:
@@ -130,7 +134,7 @@ class Store:
         try:
             stored = self._unpickle(payload, name, key, externals or {})
             if stored["files"] and files_to is not None:
-                self._restore_all(stored["files"], files_to)
+                self._restore_all(stored["files"], files_to, same_as)
         except Exception:  # damaged, truncated, or from another version: make it again
             self._damaged(name)
             return False, None
@@ -210,20 +214,23 @@ class Store:
         """Like :meth:`get` for a stage that writes files: ``make(folder)`` writes them into an
         empty folder and returns the value; either way the files end up in ``dest``."""
         folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=scratch))
-        hit, value = self.load(name, key, files_to=folder)
+        hit, value = self.load(name, key, files_to=folder, same_as=self.previous)
         if not hit:
             shutil.rmtree(folder)
             folder.mkdir()
             value = make(folder)
             self.store(name, key, value, files_from=folder)
-        shutil.copytree(folder, dest, dirs_exist_ok=True)
+        move_tree(folder, dest)  # scratch is beside dest: renames, not copies
         shutil.rmtree(folder, ignore_errors=True)
         return value
 
     # --- files ---------------------------------------------------------------------------
-    def restore(self, sha: str, dest: Path) -> bool:
-        """Write the stored file ``sha`` to ``dest`` after checking its bytes; False (and a
-        damaged copy removed) if it is missing or damaged."""
+    def restore(self, sha: str, dest: Path, same: Path | None = None) -> bool:
+        """Write the stored file ``sha`` to ``dest`` after checking its bytes (or link ``same``
+        there, if its bytes have that sha256); False (and a damaged copy removed) if it is
+        missing or damaged."""
+        if link_same(same, sha, dest):
+            return True
         for base in ([self._pending / "blobs"] if self._pending else []) + [self.blobs]:
             path = base / sha[:2] / sha
             try:
@@ -235,14 +242,13 @@ class Store:
                 if self.writable:
                     path.unlink(missing_ok=True)
                 continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
+            write_new(dest, data)
             return True
         return False
 
-    def _restore_all(self, files: dict[str, str], folder: Path) -> None:
+    def _restore_all(self, files: dict[str, str], folder: Path, same_as: Path | None) -> None:
         for rel, sha in sorted(files.items()):
-            if not self.restore(sha, folder / rel):
+            if not self.restore(sha, folder / rel, same_as / rel if same_as else None):
                 raise Damaged(rel)
 
     def _put_blob(self, path: Path, sha: str | None) -> str:
@@ -344,3 +350,40 @@ def alive(pid: int) -> bool:
 
 def _remove(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+
+
+def move_tree(src: Path, dest: Path) -> None:
+    """Move every file under ``src`` to the same place under ``dest`` (same file system)."""
+    for base, _dirs, files in os.walk(src):
+        target = dest / Path(base).relative_to(src)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.replace(os.path.join(base, name), target / name)
+
+
+def link_same(source: Path | None, sha: str, dest: Path) -> bool:
+    """Hard-link ``dest`` to ``source``, a file of the previous finished site (never of the
+    store), if its bytes have the sha256 ``sha``; False (nothing done) if not, or if it cannot.
+
+    Linking is safe because nothing writes into a site's files in place: a file the build
+    (re)writes goes through :func:`write_new`, which replaces the name rather than the bytes,
+    and the previous site is removed once the new one is swapped in. On this project's disks
+    writing 2,600 unchanged files took 1.6-2.6 s and linking them 0.05 s."""
+    if source is None:
+        return False
+    try:
+        if sha256_bytes(source.read_bytes()) != sha:
+            return False
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, dest)
+    except OSError:  # gone, unreadable, another file system, or dest taken: copy instead
+        return False
+    return True
+
+
+def write_new(dest: Path, data: bytes) -> None:
+    """Write ``data`` as a new file at ``dest``: the old name is removed first, so a file that
+    was linked from the previous site is never changed in place."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.unlink(missing_ok=True)
+    dest.write_bytes(data)

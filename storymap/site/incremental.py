@@ -32,7 +32,7 @@ from pathlib import Path
 
 from storymap.config import Config
 from storymap.pages.page import Page
-from storymap.site.cache import Store, cache_root
+from storymap.site.cache import Store, cache_root, link_same, move_tree, write_new
 from storymap.site.finish import Finishing
 from storymap.site.keys import digest
 from storymap.site.mkdocs import (
@@ -45,15 +45,6 @@ from storymap.site.mkdocs import (
 
 FINAL = "site-final"
 ALWAYS_WRITTEN = ("404.html", "sitemap.xml", "sitemap.xml.gz", "search/search_index.json")
-
-
-def move_tree(src: Path, dest: Path) -> None:
-    """Move every file under ``src`` to the same place under ``dest`` (same file system)."""
-    for base, _dirs, files in os.walk(src):
-        target = dest / Path(base).relative_to(src)
-        target.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            os.replace(os.path.join(base, name), target / name)
 
 
 class _Folders:
@@ -105,7 +96,7 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], files: Pa
             _merge_search_index(folders.site, folders.index, pages)
         shutil.copyfile(folders.site / "search" / "search_index.json", folders.index)
         finishing.check()  # a page refused: the build stops, the previous site is kept
-        finished, stale = _copy_site(folders.site, out, fresh, known)
+        finished, stale = _copy_site(folders.site, out, fresh, known, store.previous)
         if stale:
             store.notes.append(f"{len(stale)} file(s) of MkDocs' working output (e.g. {stale[0]}) "
                                "were not as the last finished build left them (changed since, or "
@@ -143,11 +134,12 @@ def _write_sources(pages: list[Page], docs: Path, known: dict[str, list]) -> tup
     return record, written
 
 
-def _copy_site(site: Path, out: Path, fresh: set[str],
-               known: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+def _copy_site(site: Path, out: Path, fresh: set[str], known: dict[str, str],
+               previous: Path | None) -> tuple[dict[str, str], list[str]]:
     """Copy MkDocs' finished output into ``out``: each file this run wrote, and each other
-    whose bytes still have the sha256 they had when finished. Returns every file's sha256 and
-    the files that do not (changed on disk since: MkDocs must build them again)."""
+    whose bytes still have the sha256 they had when finished (linked from ``previous``, the
+    last finished site, where its file there has the same bytes). Returns every file's sha256
+    and the files that do not (changed on disk since: MkDocs must build them again)."""
     finished: dict[str, str] = {}
     stale = []
     for base, _dirs, names in os.walk(site):
@@ -159,7 +151,10 @@ def _copy_site(site: Path, out: Path, fresh: set[str],
             data = Path(base, name).read_bytes()
             sha = hashlib.sha256(data).hexdigest()
             if rel in fresh or rel in ALWAYS_WRITTEN or known.get(rel) == sha:
-                (target / name).write_bytes(data)
+                # the files finish_site rewrites afterwards are always new files
+                if rel in ALWAYS_WRITTEN or previous is None or not link_same(
+                        previous / rel, sha, target / name):
+                    write_new(target / name, data)
                 finished[rel] = sha
             else:
                 stale.append(rel)

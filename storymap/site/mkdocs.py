@@ -80,6 +80,7 @@ def write_theme_files(folder: Path) -> None:
     """The theme's own files (stylesheets, theme.js), into ``folder`` of site files."""
     for rel, name in THEME_FILES.items():
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).unlink(missing_ok=True)  # a new file, never one linked from the last site
         shutil.copyfile(PACKAGE / "assets" / name, folder / rel)
 
 
@@ -99,12 +100,21 @@ def front_matter(page: Page) -> str:
     meta.update(page.meta or {})  # e.g. description and share_image for link previews
     if not meta:
         return ""
-    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n"
+    return "---\n" + dump_yaml(meta) + "---\n\n"
 
 
 def mkdocs_yaml(config: Config, pages: list[Page], styles: list[str], docs: Path, out: Path) -> str:
     settings = mkdocs_config(config, pages, styles, docs, out)
-    return yaml.safe_dump(settings, sort_keys=False, allow_unicode=True)
+    return dump_yaml(settings)
+
+
+# libyaml's emitter where PyYAML has it (its wheels do): 10x faster than the pure-Python one, which
+# spent 0.6 s of a one-chapter rebuild writing 728 pages' front matter
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def dump_yaml(value: object) -> str:
+    return yaml.dump(value, Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
 
 
 def run_mkdocs(settings: str, config_file: Path, pages: list[Page], dirty: bool = False,

@@ -80,9 +80,10 @@ class Memo:
 class Stages:
     """Times each stage, notes what it took from the store, and reports it as it finishes."""
 
-    def __init__(self, config: Config, report: Report | None = None, writable: bool = True):
+    def __init__(self, config: Config, report: Report | None = None, writable: bool = True,
+                 previous: Path | None = None):
         self.report = report or (lambda _msg: None)
-        self.store = Store(cache_root(config) / "store", writable=writable)
+        self.store = Store(cache_root(config) / "store", writable=writable, previous=previous)
         self.keys = Keys(config)
         self.timings: dict[str, float] = {}
         self.notes: dict[str, str] = {}
