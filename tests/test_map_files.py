@@ -184,8 +184,9 @@ def test_borough_names_are_one_file_every_chapter_shares(built_site, london):
     _config, geo, _results = london
     named = {}
     for page in built_site.glob("*.html"):
-        for raw in re.findall(r"data-map='([^']*)'", page.read_text("utf-8")):
-            labels = json.loads(htmllib.unescape(raw)).get("labels")
+        for double, single in re.findall(r"""data-map=(?:"([^"]*)"|'([^']*)')""",
+                                         page.read_text("utf-8")):
+            labels = json.loads(htmllib.unescape(double or single)).get("labels")
             if labels:
                 named[page.name] = labels["boroughs"]
     assert len(named) >= 6 and len(set(named.values())) == 1, named
