@@ -96,7 +96,8 @@ class ChapterContext(Places):
         labels = self.static_maps.live_labels(
             [(s.focus_kind, s.focus, s.highlights) for s in steps]) if self.static_maps else None
         if labels:  # the boroughs' names: one file every chapter shares, fetched for a view of all
-            labels["boroughs"] = self._labels_file(labels["boroughs"])
+            # (a new dict: the step images' memo keeps the one it gave)
+            labels = {**labels, "boroughs": self._labels_file(labels["boroughs"])}
         self.maps.append(MapSpec(map_id, first.indicator, first.focus, None, first.highlights,
                                  labels))
         div = map_element(self.config, self.maps[-1])
