@@ -120,8 +120,13 @@ def _resolve(base: str, url: str) -> str | None:
     return "" if rel == "." else rel
 
 
-def page_loads(site: Path, page: str, text: str) -> tuple[list[str], list[str], list[str]]:
-    """(files loaded with the page, files loaded when search opens, external URLs)."""
+Largest = dict[str, tuple[str, list[str]]]  # folder -> (its largest .json file, its .json files)
+
+
+def page_loads(site: Path, page: str, text: str,
+               largest: Largest | None = None) -> tuple[list[str], list[str], list[str]]:
+    """(files loaded with the page, files loaded when search opens, external URLs).
+    ``largest``: what one measuring of the site found of the place index's folder so far."""
     files: list[str] = []
     external: list[str] = []
 
@@ -152,11 +157,12 @@ def page_loads(site: Path, page: str, text: str) -> tuple[list[str], list[str], 
     search = SEARCH_FORM.search(text)
     if search:
         lazy = any(f.endswith(LAZY_SEARCH) for f in files)
-        (on_demand if lazy else files).extend(search_loads(site, page, search.group(0)))
+        (on_demand if lazy else files).extend(search_loads(site, page, search.group(0),
+                                                           largest))
     return files, on_demand, external
 
 
-def search_loads(site: Path, page: str, form: str) -> list[str]:
+def search_loads(site: Path, page: str, form: str, largest: Largest | None = None) -> list[str]:
     """The files the heaviest single search fetches: the search code (``data-script``), the
     page index (``data-index``) and the largest place file (``data-places``: a name search
     fetches the one of its first letter). A postcode search fetches less (the outward-code list
@@ -166,30 +172,27 @@ def search_loads(site: Path, page: str, form: str) -> list[str]:
     a = _attrs(form[len("<form"):-1])
     script = _resolve(page, html.unescape(a.get("data-script", ""))) if a.get("data-script") else ""
     index = _resolve(page, html.unescape(a.get("data-index", "")))
-    return [f for f in (script, index, _largest(site, page, a.get("data-places"))) if f]
+    places = _largest(site, page, a.get("data-places"), {} if largest is None else largest)
+    return [f for f in (script, index, places) if f]
 
 
-def _largest(site: Path, page: str, folder: str | None) -> str:
+def _largest(site: Path, page: str, folder: str | None, seen: Largest) -> str:
     """Site path of the .json file in ``folder`` (a URL used on ``page``) largest gzip-compressed,
     or ''."""
     rel = _resolve(page, html.unescape(folder)) if folder else None
     if not rel or not (site / rel).is_dir():
         return ""
-    known = _LARGEST.get((str(site), rel))
-    if known is not None:  # the same folder for every page: compressed once per measuring
+    known = seen.get(rel)
+    if known is not None:  # every page names the same folder: its files compressed once per
+        # measuring, not once per page (7,000 pages: 150 s)
         for name in known[1]:
             (site / rel / name).stat()  # (a memo watching ``site`` notes what this depends on)
         return known[0]
     files = sorted((site / rel).glob("*.json"))
     found = [(gz_size(p.read_bytes()), p.name) for p in files]
     largest = f"{rel}/{max(found)[1]}" if found else ""
-    _LARGEST[(str(site), rel)] = (largest, [p.name for p in files])
+    seen[rel] = (largest, [p.name for p in files])
     return largest
-
-
-# (site, folder) -> (its largest .json file, its .json files), for one run of measure_site: every
-# page names the same place index, and compressing its files for each of 7,000 pages took 150 s
-_LARGEST: dict[tuple[str, str], tuple[str, list[str]]] = {}
 
 
 def _css_loads(css: str) -> list[str]:
@@ -206,14 +209,14 @@ def measure_site(site: Path, memo=None) -> list[PageWeight]:
     """The weight of every HTML page in ``site``, sorted by path. A ``memo`` kept from an
     earlier build (storymap.site.weightmemo) skips the work done before on the same bytes."""
     sizes = _Sizes(site, memo)
-    _LARGEST.clear()  # the site may have changed since the last run
+    largest: Largest = {}  # the place index's folder, as this run found it
     weights: list[PageWeight] = []
     for path in sorted(site.rglob("*.html")):
         page = path.relative_to(site).as_posix()
         raw = path.read_bytes()
 
         def parse(where: Path = site, page: str = page, raw: bytes = raw) -> tuple[list, ...]:
-            return page_loads(where, page, raw.decode("utf-8", "replace"))
+            return page_loads(where, page, raw.decode("utf-8", "replace"), largest)
 
         files, on_demand, external = parse() if memo is None else memo.page_loads(
             site, page, raw, parse)
