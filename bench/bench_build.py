@@ -15,9 +15,11 @@ of that git revision (``git archive``, run with the same virtual environment) in
 alternating with the current code's, so both see the same load on the machine; with
 ``--baseline-project`` as well, the baseline builds that revision's own config, chapters and data
 (an older revision cannot read today's config; today's project has more to build, so the speedup
-is then, if anything, understated). Prints one line per figure and then::
+is then, if anything, understated), and today's code builds that same project too, so the
+two codes are also compared on the same work. Prints one line per figure and then::
 
     cold_s=… rebuild_s=… rebuild/cold=…%   [baseline_cold_s=… speedup=…x]
+        [current_on_baseline_project_cold_s=… same_project_speedup=…x]
 
 (medians of ``--runs`` builds each). Nothing is asserted.
 """
@@ -118,6 +120,10 @@ def main() -> None:
                                    ("site_config.yml", "chapters", "data"))
                        if args.baseline_project else copy_project(root / "baseline"))
             projects["baseline"] = (project, code)
+            if args.baseline_project:  # today's code on the baseline's project: like for like
+                projects["current-on-baseline-project"] = (
+                    export_code(args.baseline, root / "current-on-baseline",
+                                ("site_config.yml", "chapters", "data")), None)
         times = measure(projects, args.runs)
     cold = statistics.median(times["current"]["cold"])
     rebuild = statistics.median(times["current"]["rebuild"])
@@ -127,6 +133,10 @@ def main() -> None:
         base_rebuild = statistics.median(times["baseline"]["rebuild"])
         line += (f" baseline={args.baseline} baseline_cold_s={base:.2f} "
                  f"baseline_rebuild_s={base_rebuild:.2f} speedup={base / cold:.2f}x")
+    if "current-on-baseline-project" in times:
+        same = statistics.median(times["current-on-baseline-project"]["cold"])
+        line += (f" current_on_baseline_project_cold_s={same:.2f} "
+                 f"same_project_speedup={base / same:.2f}x")
     print(line)
 
 

@@ -10,9 +10,10 @@ measures it in headless Chromium. It prints one line per N on stdout:
     copies=N wards=W build_s=... peak_mib=... output_mb=... chapter_kb=... ward_kb=...
     search_query_kb=... step_ms=...
 
-- build_s: wall time of the build subprocess; peak_mib: its peak resident memory (MiB, from
-  wait4's rusage, so it covers any process the build waits for); output_mb: bytes of the output
-  folder / 1e6.
+- build_s: wall time of the build subprocess; peak_mib: its peak memory in MiB: the larger of
+  the largest resident size of any one of its processes (wait4's rusage) and the largest sum of
+  the PSS of all of them at once (the build's second process included, shared pages counted
+  once; sampled from /proc every 0.1 s); output_mb: bytes of the output folder / 1e6.
 - chapter_kb: the heaviest story chapter (the pages of `chapters:` in the config) opened cold in
   Chromium: encoded (gzip) body bytes of every response until the network is quiet, KB of 1,000.
 - ward_kb: the same for the heaviest ward page. Every ward page is weighed statically (its HTML
@@ -44,6 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import (  # noqa: E402
+    TreeMemory,
     chromium_bytes,
     have_chromium,
     launch_chromium,
@@ -96,7 +98,9 @@ def run_build(project: Path, config: Path, out: Path) -> tuple[float, float]:
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
+        tree = TreeMemory(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
+        tree_mib = tree.stop()
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
@@ -108,7 +112,10 @@ def run_build(project: Path, config: Path, out: Path) -> tuple[float, float]:
         f"(user+sys); load average before {load_before:.2f}, after {os.getloadavg()[0]:.2f} "
         f"on {os.cpu_count()} CPUs"
     )
-    return seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    largest = usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    log(f"  memory: largest single process {largest:.0f} MiB; all processes together (PSS, "
+        f"sampled every 0.1 s) {tree_mib:.0f} MiB")
+    return seconds, max(largest, tree_mib)
 
 
 def folder_bytes(folder: Path) -> int:

@@ -266,3 +266,49 @@ def ensure_npm_package(spec: str, binary: str) -> Path:
     if done.returncode != 0 or not exe.exists():
         sys.exit(f"Error: npm install {spec} failed:\n{done.stderr[-2000:]}")
     return exe
+
+
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (from /proc/<pid>/task/*/children)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        for children in Path(f"/proc/{p}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in children.read_text().split()]
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size of ``pid`` in KiB: pages shared with another process count half."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class TreeMemory:
+    """Samples, every ``every`` seconds while it runs, the memory a process and all its
+    descendants (the build's second process too) take together: the sum of their PSS, so a
+    page a fork still shares counts once. ``peak_mib`` is the largest sum seen."""
+
+    def __init__(self, pid: int, every: float = 0.1):
+        self.pid, self.every, self.peak_kib = pid, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = sum(_pss_kib(p) for p in _descendants(self.pid))
+            self.peak_kib = max(self.peak_kib, total)
+            self._stop.wait(self.every)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kib / 1024

@@ -39,6 +39,7 @@ palette_for = lazy("storymap.pages.maps", "palette_for")
 write_map_assets = lazy("storymap.pages.maps", "write_map_assets")
 ward_topology = lazy("storymap.pages.mapgeometry", "ward_topology")
 write_profiles = lazy("storymap.pages.profiles", "write_profiles")
+write_place_files = lazy("storymap.pages.profiles", "write_place_files")
 StaticMaps = lazy("storymap.pages.staticmap", "StaticMaps")
 StepImages = lazy("storymap.pages.stepimages", "StepImages")
 render_pages = lazy("storymap.pages.story", "render_pages")
@@ -63,37 +64,11 @@ def build(config: Config, out: Path, report: Report | None = None,
     previous = previous if previous is not None else out
     with Stages(config, report, previous=previous if previous.is_dir() else None) as run:
         inputs = compute(config, run)
-        geo, results = inputs.geo, lambda: inputs.figures()[0]
         with work_folder(out) as work:
             docs, site = work / "docs", work / "site"  # docs: the site's files beside its pages
-            # the wards' shared arcs, found once for the maps and their images, if either is made
-            topology = functools.cache(lambda: ward_topology(geo().wards, 0))
-            with run.stage("write map geometry and data"):
-                assets = run.cached_files("map-assets", INDICATORS_READ, lambda d: write_map_assets(
-                    config, geo(), results(), d, topology()), docs, work)
-            with run.stage("render chapters"):
-                palette = palette_for(config)  # the running build's own, not pickled
-                static = functools.cache(lambda: run.cached(
-                    "static-maps", GEOGRAPHY_READ,
-                    lambda: StaticMaps(geo(), palette, topology=topology()),
-                    externals={"geo": geo(), "palette": palette}))
-                images = StepImages(run.memo("step-images", INDICATORS_READ), static)
-                reuse = lambda name, parts, make: run.cached(name, ALL, make, *parts)  # noqa: E731
-                index = (lambda: inputs.figures()[1]) if config.index else None
-                pages, n_maps, files = render_pages(config, inputs.table, results, assets,
-                                                    lambda: images, index, inputs.checks, reuse)
-                written = set(files.values())  # step images no longer written are dropped
-                images.memo.save(still=lambda v: not isinstance(v, str) or v in written)
-                write_files(docs, files)
-                run.note(f"{sum(n.startswith('chapter-') for n in run.store.made)} of "
-                         f"{len(config.chapters) + 1} chapters rendered")
-            with run.stage("ward and borough pages, downloads"):
-                pages += run.cached_files("profiles", ALL,
-                                          lambda d: write_profiles(config, geo(), results(), d,
-                                                                   inputs.figures()[1]),
-                                          docs, work)
+            pages, n_maps, styles = _pages(config, run, inputs, docs, work)
             with run.stage("build site"):
-                done = publish_site(config, pages, assets.styles, docs, site, run.store,
+                done = publish_site(config, pages, styles, docs, site, run.store,
                                     run.keys.code, finisher(config, pages))
                 run.note(f"MkDocs rebuilt {done['written']} of {done['pages']} pages"
                          if done["dirty"] else "MkDocs built every page")
@@ -102,6 +77,46 @@ def build(config: Config, out: Path, report: Report | None = None,
             run.commit()
             swap_in(site, out)
     return run.result(out, len(pages), n_maps)
+
+
+def _pages(config: Config, run: Stages, inputs: Inputs, docs: Path,
+           work: Path) -> tuple[list, int, list[str]]:
+    """Map assets, chapters and profile pages, their files into ``docs``: every page, how many
+    maps, and the stylesheets every page uses. The downloads, place files and preview images
+    are made in a second process meanwhile (:mod:`storymap.pages.beside`)."""
+    geo, results = inputs.geo, lambda: inputs.figures()[0]
+    places = run.files_beside("place-files", ALL, lambda d: write_place_files(
+        config, geo(), results(), d, inputs.figures()[1]), docs, work,
+        prepare=lambda: (geo(), inputs.figures()))  # computed once, before the fork
+    try:
+        # the wards' shared arcs, found once for the maps and their images, if either is made
+        topology = functools.cache(lambda: ward_topology(geo().wards, 0))
+        with run.stage("write map geometry and data"):
+            assets = run.cached_files("map-assets", INDICATORS_READ, lambda d: write_map_assets(
+                config, geo(), results(), d, topology()), docs, work)
+        with run.stage("render chapters"):
+            palette = palette_for(config)  # the running build's own, not pickled
+            static = functools.cache(lambda: run.cached(
+                "static-maps", GEOGRAPHY_READ,
+                lambda: StaticMaps(geo(), palette, topology=topology()),
+                externals={"geo": geo(), "palette": palette}))
+            images = StepImages(run.memo("step-images", INDICATORS_READ), static)
+            reuse = lambda name, parts, make: run.cached(name, ALL, make, *parts)  # noqa: E731
+            index = (lambda: inputs.figures()[1]) if config.index else None
+            pages, n_maps, files = render_pages(config, inputs.table, results, assets,
+                                                lambda: images, index, inputs.checks, reuse)
+            written = set(files.values())  # step images no longer written are dropped
+            images.memo.save(still=lambda v: not isinstance(v, str) or v in written)
+            write_files(docs, files)
+            run.note(f"{sum(n.startswith('chapter-') for n in run.store.made)} of "
+                     f"{len(config.chapters) + 1} chapters rendered")
+        with run.stage("ward and borough pages, downloads"):
+            profiles = run.cached_files("profiles", ALL, lambda d: write_profiles(
+                config, geo(), results(), d, inputs.figures()[1]), docs, work)
+            pages += places.result() + profiles
+    finally:
+        places.stop()  # still running only if a stage failed
+    return pages, n_maps, assets.styles
 
 
 @dataclass

@@ -37,6 +37,9 @@ class StorymapError(Exception):
         self.problems: list[str] = [p for p in problems if p]
         super().__init__("\n".join(self.problems))
 
+    def __reduce__(self):  # pickled whole, e.g. back from the build's second process
+        return _rebuilt, (type(self), self.problems, self.__dict__)
+
     def render(self) -> str:
         """The ``Error:`` block shown to the user; continuation lines are indented. Long
         messages are cut to a readable length (a value quoted from a bad file can be huge)."""
@@ -49,6 +52,13 @@ class StorymapError(Exception):
             lines.append(f"Error: {first}")
             lines.extend(f"       {line}" for line in rest)
         return "\n".join(lines)
+
+
+def _rebuilt(kind: type[StorymapError], problems: list[str], state: dict) -> StorymapError:
+    error = StorymapError.__new__(kind)
+    StorymapError.__init__(error, problems)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigError(StorymapError):

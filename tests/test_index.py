@@ -257,3 +257,20 @@ def test_config_refuses_unknown_keys_in_index(project):
     _write_index(project, lambda index: index.update(scalling="minmax"))
     with pytest.raises(ConfigError, match=r"index.scalling: unknown key"):
         load_config(project / "site_config.yml")
+
+
+def test_spearman_is_pearson_of_the_ranks_as_pandas_gives_it():
+    """correlations() ranks in pandas instead of importing scipy.stats; the figure is the same."""
+    import numpy as np
+
+    from storymap.figures.riskindex import correlations
+
+    rng = np.random.default_rng(3)
+    a = pd.Series(rng.integers(0, 40, 500).astype(float))  # many ties
+    b = pd.Series(a + rng.normal(0, 10, 500))
+    b[::17] = np.nan
+    found = correlations(a, b)
+    both = pd.concat([a, b], axis=1).dropna()
+    assert found["spearman"] == pytest.approx(
+        both[0].corr(both[1], method="spearman"), abs=1e-12)
+    assert found["n"] == len(both)

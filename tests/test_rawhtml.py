@@ -40,6 +40,15 @@ def test_every_page_converts_to_the_same_html(site_pages, tmp_path):
     assert {"wards", "boroughs", "method.md"} <= set_aside
 
 
+def test_scripts_and_styles_without_a_tag_in_them_are_set_aside():
+    text = ('<script src="a.js" defer> </script><style>.s td::before{content:"A"}</style>'
+            "<table><tr><td>1</td></tr></table>\n\n<style>a[title='<b>']{}</style><p>x</p>")
+    reduced, kept = stash(text)
+    assert kept.blocks == ['<script src="a.js" defer> </script>\n<style>.s td::before{content:"A"}'
+                           "</style>\n<table><tr><td>1</td></tr></table>\n"]
+    assert "<style>a[title='<b>']{}</style>" in reduced
+
+
 EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc", "admonition"]
 
 
@@ -58,6 +67,12 @@ EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc", "admonition"]
     "<details><summary>S</summary>\n<p>x</p>\n</details>\n\n!!! note\n    an admonition",
     "<div/>\n\n<p>x</p>",
     "<span>inline</span> text\n\n<hr>",
+    '<script src="a.js" defer> </script><style>.x td::before{content:"A"}</style><table>'
+    '<tr><td>1</td></tr></table>\n\n<p>after</p>',
+    "<style>p > a{color:red}</style><p>x</p>",
+    "<style>a[title='<b>']{}</style><p>x</p>",  # a "<" in the text: left to Markdown
+    "<script>if (a < b) {}</script>\n\n<p>x</p>",
+    "<style>a{}</style>\n<div>\n\n*not html*\n\n</div>",
 ])
 def test_set_aside_only_what_markdown_passes_through(text):
     reduced, kept = stash(text)

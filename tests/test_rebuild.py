@@ -81,14 +81,15 @@ def test_one_chapter_edit_redoes_only_that_chapter(built, tmp_path, monkeypatch)
     shutil.copytree(project / "site", before)
     calls = counting(monkeypatch, "check_inputs", "load_geography", "compute_indicators",
                      "compute_index", "write_map_assets", "StaticMaps", "render_chapter",
-                     "write_profiles")
+                     "write_profiles", "write_place_files")
     (project / CHAPTER).write_text((project / CHAPTER).read_text("utf-8")
                                    + "\nA sentence added by the test.\n", "utf-8")
     result = rebuild(project)
 
     assert calls == {"check_inputs": 0, "load_geography": 0, "compute_indicators": 0,
                      "compute_index": 0, "write_map_assets": 0, "StaticMaps": 0,
-                     "render_chapter": 1, "write_profiles": 0}
+                     "render_chapter": 1, "write_profiles": 0,
+                     "write_place_files": 0}
     assert set(result.made) == {"chapter-introduction", SITE} | ALWAYS_MADE
     for stage in ("check input data", "read boundaries and lookups",
                   "compute indicators and risk index", "write map geometry and data",

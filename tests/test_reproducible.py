@@ -1,6 +1,6 @@
 """Reproducible builds: the same inputs give byte-identical sites, whether built in a fresh
-folder, in another folder, or rebuilt from the stage cache after an edit; no build time stamps
-leak in."""
+folder, in another folder, or rebuilt from the stage cache after an edit, in two processes or
+in one; no build time stamps leak in."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ def test_two_builds_from_the_same_inputs_are_byte_identical(tmp_path: Path, monk
     is edited, the site is byte for byte what a clean build of the same inputs in another folder
     (with its own, empty stage cache) gives."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("STORYMAP_JOBS", "2")  # the downloads and place files in a second process
     one = with_site_url(copy_project(tmp_path / "one"))
     a, b = tmp_path / "site-one", tmp_path / "site-two"
     build(load_config(one), a)
@@ -53,6 +54,7 @@ def test_two_builds_from_the_same_inputs_are_byte_identical(tmp_path: Path, monk
     ]
     two = with_site_url(copy_project(tmp_path / "two"))
     shutil.copy2(chapter, two.parent / "chapters" / chapter.name)
+    monkeypatch.setenv("STORYMAP_JOBS", "1")  # all in one process: the same bytes
     build(load_config(two), b)
     assert differing(a, b) == []
     assert tree_digest(a) == tree_digest(b) != first

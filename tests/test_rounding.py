@@ -176,3 +176,27 @@ def test_brent_shows_one_figure_everywhere(built_site: Path, computed) -> None:
     boroughs = by_id(built_site, built_site / "downloads" / "london-boroughs.csv")
     row = boroughs.set_index("borough_code").loc["E09000005"]
     assert row["pct_65_plus"] == pytest.approx(value, abs=1e-9)
+
+
+def test_shown_values_in_bulk_round_as_each_figure_is_shown():
+    """shown_values rounds a whole array at once (the index's 500 reweightings band the shown
+    scores): every figure equals shown()'s, halves, negative zero and the float nearest a half
+    (2.675) included."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from storymap.figures.format import shown
+    from storymap.figures.indicators import shown_values
+
+    rng = np.random.default_rng(7)
+    values = np.concatenate([
+        rng.normal(0, 50, 50_000), rng.uniform(-3, 3, 50_000),
+        rng.integers(-1000, 1000, 4000) / 200, rng.integers(-1000, 1000, 4000) / 2000,
+        [np.nan, np.inf, -np.inf, -0.0, -0.004, 2.675, 0.5, -0.5, 1.5, 2.5, 1e17, 5e-324]])
+    for digits in (0, 1, 2, 3):
+        fast = shown_values(values, SimpleNamespace(unit="score", decimals=digits))
+        slow = np.array([float(f) if (f := shown(v, digits)) is not None else np.nan
+                         for v in values])
+        assert np.array_equal(fast, slow, equal_nan=True), digits
+        assert not np.signbit(fast[fast == 0]).any()

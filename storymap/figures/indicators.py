@@ -270,8 +270,21 @@ def shown_values(values: np.ndarray, spec) -> np.ndarray:
     places shown, none for counts). Classes are built from these, so two areas shown with the
     same figure always share a colour."""
     digits = places(spec)
-    return np.array([float(f) if (f := shown(v, digits)) is not None else np.nan
-                     for v in np.asarray(values, dtype=float)])
+    values = np.asarray(values, dtype=float)
+    scaled = np.abs(values) * 10.0 ** digits
+    whole = np.floor(scaled + 0.5)
+    # where the value is not within a hair of a half, that float rounding is the exact
+    # rounding, and whole / 10**digits is the float nearest the shown figure, as float(shown())
+    # gives it; near a half, and beyond 2**52, shown() decides, from the exact value
+    with np.errstate(invalid="ignore"):
+        fraction = scaled - np.floor(scaled)
+        sure = (np.abs(fraction - 0.5) > 1e-6) & (scaled < 2.0 ** 52)
+        out = np.copysign(whole / 10.0 ** digits, values) + 0.0  # -0.0 shows as 0.0
+    out[~np.isfinite(values)] = np.nan
+    for i in np.flatnonzero(~sure & np.isfinite(values)):
+        figure = shown(values[i], digits)
+        out[i] = float(figure)
+    return out
 
 
 def class_breaks(values: np.ndarray, method: str, k: int) -> list[float]:

@@ -95,14 +95,31 @@ def defuse(text: object) -> object:
     return "'" + text if isinstance(text, str) and text.startswith(FORMULA_START) else text
 
 
-def write_csv(table: pd.DataFrame, path: Path, attribution: str) -> int:
-    """Write ``table`` for spreadsheets, then a blank line and the attribution; text cells
-    cannot start a formula (CSV injection)."""
+def csv_text(table: pd.DataFrame) -> str:
+    """``table`` as CSV for spreadsheets (header, then a line a row, CRLF); text cells cannot
+    start a formula (CSV injection)."""
     table = table.copy()
     for col in [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]:
         table[col] = table[col].map(defuse)
+    return table.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+
+
+def csv_lines(text: str, rows: int) -> list[str] | None:
+    """The header and each row of a table's :func:`csv_text` (of ``rows`` rows) on its own, so
+    a file of some of the rows is written without pandas; None if a cell holds a line break
+    (then write each such file from the table)."""
+    lines = text.split("\r\n")[:-1]
+    return lines if len(lines) == rows + 1 else None
+
+
+def write_csv(table: pd.DataFrame, path: Path, attribution: str) -> int:
+    """Write ``table`` for spreadsheets, then a blank line and the attribution."""
+    return write_csv_text(csv_text(table), path, attribution)
+
+
+def write_csv_text(text: str, path: Path, attribution: str) -> int:
+    """Write the CSV ``text`` (from :func:`csv_text`), then a blank line and the attribution."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = table.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
     footer = csv.writer(_Lines(), quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     text += "\r\n" + footer.writerow([FOOTER + attribution])
     path.write_bytes(("\ufeff" + text).encode("utf-8"))
@@ -160,7 +177,9 @@ def write_downloads(
     levels = [("Wards", wards), ("Boroughs", boroughs), (config.site.area.name, area)]
     columns = dictionary(levels)
     sizes = paths.sizes
-    sizes[paths.csv] = write_csv(wards.frame, docs / paths.csv, credit)
+    text = csv_text(wards.frame)
+    lines = csv_lines(text, len(wards.frame))
+    sizes[paths.csv] = write_csv_text(text, docs / paths.csv, credit)
     sizes[paths.borough_csv] = write_csv(boroughs.frame, docs / paths.borough_csv, credit)
     by_id = wards.by_id()
     sizes[paths.geojson] = write_geojson(by_id, geo, docs / paths.geojson, config)
@@ -170,14 +189,22 @@ def write_downloads(
     borough_of = by_id["borough_code"]
     for code, (csv_path, geojson_path) in paths.boroughs.items():
         mine = (borough_of == code).to_numpy()
-        sizes[csv_path] = write_csv(wards.frame[mine].reset_index(drop=True), docs / csv_path,
-                                    credit)
+        sizes[csv_path] = (
+            write_csv(wards.frame[mine].reset_index(drop=True), docs / csv_path, credit)
+            if lines is None else write_csv_text(_rows(lines, np.flatnonzero(mine)),
+                                                 docs / csv_path, credit))
         sizes[geojson_path] = write_geojson(by_id[mine].reset_index(drop=True), geo,
                                             docs / geojson_path, config)
     for i, code in enumerate(by_id["ward_code"]):
         path = paths.for_ward(code)
-        sizes[path] = write_csv(wards.frame.iloc[[i]], docs / path, credit)
+        sizes[path] = (write_csv(wards.frame.iloc[[i]], docs / path, credit) if lines is None
+                       else write_csv_text(_rows(lines, [i]), docs / path, credit))
     return paths
+
+
+def _rows(lines: list[str], rows) -> str:
+    """The CSV text of some rows, from :func:`csv_lines` of the whole table."""
+    return lines[0] + "\r\n" + "".join(lines[1 + n] + "\r\n" for n in rows)
 
 
 def _size(n: int) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
@@ -67,6 +68,9 @@ def label_point(geom: BaseGeometry) -> tuple[float, float, float]:
     return point.x, point.y, float(part.exterior.distance(point))
 
 
+AROUND = ((0, 1), (0, -1), (-1, 0), (1, 0), (1, 1), (-1, -1), (1, -1), (-1, 1))
+
+
 def places_inside(geom: BaseGeometry, n: int = 5) -> list[tuple[float, float]]:
     """Up to ``n`` places for a label well inside a shape: its pole of inaccessibility first,
     then points a third of its size away in each direction that are still inside it, away from
@@ -74,12 +78,14 @@ def places_inside(geom: BaseGeometry, n: int = 5) -> list[tuple[float, float]]:
     x, y, room = label_point(geom)
     geom = shapely.union_all(_polygons(geom))
     step = 0.3 * (geom.area ** 0.5)
-    out = [(x, y)]
-    for dx, dy in ((0, 1), (0, -1), (-1, 0), (1, 0), (1, 1), (-1, -1), (1, -1), (-1, 1)):
-        p = shapely.Point(x + dx * step, y + dy * step)
-        if len(out) < n and geom.contains(p) and geom.boundary.distance(p) >= min(room, step) / 3:
-            out.append((p.x, p.y))
-    return out
+    xs = np.array([x + dx * step for dx, _dy in AROUND])
+    ys = np.array([y + dy * step for _dx, dy in AROUND])
+    points = shapely.points(xs, ys)
+    inside = shapely.contains(geom, points)
+    clear = shapely.distance(geom.boundary, points) >= min(room, step) / 3
+    out = [(x, y)] + [(float(px), float(py))
+                      for px, py, ok in zip(xs, ys, inside & clear, strict=True) if ok]
+    return out[:n]
 
 
 def wrapped(name: str) -> tuple[str, ...]:

@@ -275,11 +275,19 @@ def write_profiles(
     config: Config, geo: Geography, results: dict[str, IndicatorResult], folder: Path,
     index: IndexResult | None = None,
 ) -> list[Page]:
-    """Ward and borough pages after the A–Z page; their download and neighbourhood shape
-    files, the search's place and postcode files and the link-preview images are written into
-    ``folder``."""
-    write_profile_files(config, geo, results, folder, index)
+    """Ward and borough pages and the downloads page; the neighbourhood shape files and CSVs
+    they use are written into ``folder``."""
     slugs = {str(c): slug(str(n)) for c, n in geo.boroughs["name"].items()}
     nb = neighbourhood_pages(config, geo, results, folder, slugs, palette_for(config))
-    return write_wayfinding(config, geo, folder, SECTION) + profile_pages(config, geo, results,
-                                                                         index, nb)
+    return profile_pages(config, geo, results, index, nb)
+
+
+def write_place_files(
+    config: Config, geo: Geography, results: dict[str, IndicatorResult], folder: Path,
+    index: IndexResult | None = None,
+) -> list[Page]:
+    """The "All places A–Z" page; the downloads, the search's place and postcode files and the
+    link-preview images are written into ``folder``. (The build makes these in a second process
+    while it renders the chapters and profile pages: :mod:`storymap.pages.beside`.)"""
+    write_profile_files(config, geo, results, folder, index)
+    return write_wayfinding(config, geo, folder, SECTION)

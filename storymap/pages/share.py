@@ -54,10 +54,11 @@ class ShareImages:
         mine = set(self.geo.wards.index[self.geo.wards["borough_code"] == borough])
         base = np.array([NEAR if k in mine else OTHER for k in keys], np.uint8)
         out = {}
+        edge = _edge(labels)  # the same outlines in every ward's image
         for code in sorted(mine):
             colour_of = base.copy()
             colour_of[keys.index(code)] = PLACE
-            out[code] = _png(labels, colour_of)
+            out[code] = _png(labels, colour_of, edge)
         return out
 
     def borough_png(self, code: str) -> bytes:
@@ -87,9 +88,14 @@ def _labels(shapes: gpd.GeoSeries, box) -> tuple[np.ndarray, list]:
     return labels, keys
 
 
-def _png(labels: np.ndarray, colour_of: np.ndarray) -> bytes:
+def _edge(labels: np.ndarray) -> np.ndarray:
+    """The pixels drawn as outlines: shapes' edges, inside a shape."""
+    return edges(labels) & (labels >= 0)
+
+
+def _png(labels: np.ndarray, colour_of: np.ndarray, edge: np.ndarray | None = None) -> bytes:
     pixels = np.where(labels >= 0, colour_of[np.maximum(labels, 0)], BACK).astype(np.uint8)
-    pixels[edges(labels) & (labels >= 0)] = EDGE
+    pixels[_edge(labels) if edge is None else edge] = EDGE
     return png(pixels, PALETTE)
 
 

@@ -32,7 +32,8 @@ from pathlib import Path
 
 from storymap.config import Config
 from storymap.pages.page import Page
-from storymap.site.cache import Store, cache_root, link_same, move_tree, write_new
+from storymap.site.cache import Store, cache_root
+from storymap.site.files import link_same, move_tree, write_new
 from storymap.site.finish import Finishing
 from storymap.site.keys import digest
 from storymap.site.mkdocs import (

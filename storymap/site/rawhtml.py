@@ -14,8 +14,10 @@ one Markdown would pass through as it is, so the result is the same HTML
   the start tag of one of Markdown's block-level elements;
 - it ends with its matching end tag at the end of a line, and the next line is blank or begins
   another such element;
-- it has no ``markdown=`` attribute (md_in_html would convert inside it) and no comment, CDATA
-  or ``<script>``/``<style>`` element, whose text could hide a tag.
+- it has no ``markdown=`` attribute (md_in_html would convert inside it), no comment or CDATA,
+  no ``<pre>`` or ``<textarea>``, and no ``<script>``/``<style>`` element whose text holds a
+  ``<`` (that text could hide a tag; storymap's own, a script's ``src`` or a short rule of CSS,
+  hold none).
 
 Anything else is left in the markdown for Markdown to handle.
 """
@@ -27,11 +29,14 @@ import secrets
 
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 
-BLOCK_TAGS = frozenset(BLOCK_LEVEL_ELEMENTS) - {"script", "style", "pre", "textarea"}
+BLOCK_TAGS = frozenset(BLOCK_LEVEL_ELEMENTS) - {"pre", "textarea"}
 BLANK = re.compile(r"\n[ \t]*\n")
 START = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)(?=[\s/>])")
 PLACEHOLDER = re.compile(r"<p>storymapraw([0-9a-f]{12})x(\d+)</p>")
-UNSAFE = re.compile(r"<!|<\?|\smarkdown\s*=|<(?:script|style|pre|textarea)\b", re.IGNORECASE)
+UNSAFE = re.compile(r"<!|<\?|\smarkdown\s*=|<(?:pre|textarea)\b", re.IGNORECASE)
+# a <script> or <style> element whose text holds no "<": its end tag is the first "</" after it
+RAW_TEXT = re.compile(r"<(script|style)\b[^>]*>[^<]*</\1\s*>", re.IGNORECASE)
+RAW_OPEN = re.compile(r"<(?:script|style)\b", re.IGNORECASE)
 
 
 class Stash:
@@ -91,6 +96,11 @@ def _left_open(chunk: str) -> tuple[re.Pattern, int] | None:
     return (tags, depth) if depth > 0 else None
 
 
+def _raw_text_safe(chunk: str) -> bool:
+    """Whether every <script> and <style> element in ``chunk`` holds no "<" in its text."""
+    return len(RAW_OPEN.findall(chunk)) == len(RAW_TEXT.findall(chunk))
+
+
 def _tags(name: str) -> re.Pattern:
     """Start and end tags of element ``name``; a match's group 1 is "/" for an end tag."""
     return re.compile(rf"<(/?){re.escape(name)}(?=[\s/>])[^>]*>", re.IGNORECASE)
@@ -113,7 +123,7 @@ def stash(markdown: str) -> tuple[str, Stash]:
         if inside is not None:  # Markdown reads on to the element's end: leave it all to it
             depth = inside[1] + sum(-1 if t else 1 for t in inside[0].findall(chunk))
             inside = (inside[0], depth) if depth > 0 else None
-        elif chunk.startswith("<") and not UNSAFE.search(chunk):
+        elif chunk.startswith("<") and not UNSAFE.search(chunk) and _raw_text_safe(chunk):
             found = _elements(chunk)
         if found is None and inside is None:
             inside = _left_open(chunk)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from storymap.config import Config
+from storymap.pages.beside import Beside
 from storymap.site.cache import Store, cache_root
 from storymap.site.keys import Keys, digest
 
@@ -152,6 +153,15 @@ class Stages:
         """Like :meth:`cached` for a stage that writes files into a folder; they end in
         ``dest`` either way."""
         return self.store.get_files(name, self.keys.of(sections, *more), make, dest, scratch)
+
+    def files_beside(self, name: str, sections: tuple[str, ...], make: Callable[[Path], Any],
+                     dest: Path, scratch: Path, *more: object,
+                     prepare: Callable[[], object] | None = None) -> Beside:
+        """Like :meth:`cached_files`, with ``make`` run in a second process while the build
+        goes on; the job's ``result()`` waits for it (its files end in ``dest``). Without a
+        stored entry, ``prepare()`` runs first, here: what both processes need."""
+        return self.store.get_files_beside(name, self.keys.of(sections, *more), make, dest,
+                                           scratch, prepare)
 
     def commit(self) -> None:
         self.store.commit()

@@ -1,0 +1,139 @@
+"""Work run in a second process beside the build, where the machine has a core to spare.
+
+In: a function of no arguments that writes files and returns a (picklable) value. Out: a
+:class:`Beside` whose :meth:`~Beside.result` waits for it and returns that value, or raises
+what it raised.
+
+The second process is a fork of this one, so it starts with everything already computed (the
+geography, the figures) and nothing is pickled on the way in; only its return value comes back.
+The work runs in this process instead, when asked for, where forking is unsafe or gains
+nothing: another thread is running (the preview server's), the machine has one core, there is
+no ``fork`` (Windows), or ``STORYMAP_JOBS=1`` is set (``STORYMAP_JOBS=2`` forks whenever it
+can, for tests). What is built is the same either way (tests/test_reproducible.py).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from storymap.errors import StorymapError
+
+T = TypeVar("T")
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether to fork: ``STORYMAP_JOBS=1`` never, ``STORYMAP_JOBS=2`` wherever there is
+    ``fork``; unset, when this process runs no other thread and the machine has two cores."""
+    jobs = os.environ.get("STORYMAP_JOBS", "")
+    if jobs == "1" or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    return jobs == "2" or (threading.active_count() == 1 and cores() > 1)
+
+
+class Done(Generic[T]):
+    """A value already at hand, with :class:`Beside`'s methods."""
+
+    def __init__(self, value: T):
+        self.value = value
+
+    def result(self) -> T:
+        return self.value
+
+    def stop(self) -> None:
+        pass
+
+
+class Beside(Generic[T]):
+    """``work()`` started in a forked process (or kept to run here, see the module's note);
+    ``then(value)``, if given, runs here on its value when :meth:`result` is first asked for,
+    and gives the result."""
+
+    def __init__(self, work: Callable[[], T], then: Callable[[T], T] | None = None):
+        self.work: Callable[[], T] | None = work
+        self.then = then
+        self.process = None
+        self.message: tuple | None = None
+        self.finished: list = []
+        if not can_fork():
+            return
+        context = multiprocessing.get_context("fork")
+        self.reader, writer = context.Pipe(duplex=False)
+        self.process = context.Process(target=_child, args=(work, self.reader, writer),
+                                       daemon=True)
+        self.process.start()
+        writer.close()
+
+    def result(self) -> T:
+        if not self.finished:
+            value = self._value()
+            self.finished.append(self.then(value) if self.then else value)
+        return self.finished[0]
+
+    def _value(self) -> T:
+        if self.process is None:
+            work, self.work = self.work, None
+            assert work is not None
+            return work()
+        if self.message is None:
+            try:
+                self.message = self.reader.recv()
+            except EOFError:
+                self.process.join()
+                raise StorymapError(
+                    f"a build process stopped before it finished (exit status "
+                    f"{self.process.exitcode}), most likely for lack of memory. Build again "
+                    "with STORYMAP_JOBS=1 to build in one process.") from None
+            finally:
+                self.reader.close()
+                self.process.join(timeout=30)
+                self.stop()
+        if self.message[0] == "error":
+            _kind, error, where = self.message
+            if not isinstance(error, StorymapError):
+                error.add_note("In the build's second process:\n" + where)
+            raise error
+        return self.message[1]
+
+    def stop(self) -> None:
+        """Stop the second process if it is still running (the build failed elsewhere)."""
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=10)
+
+
+def _child(work: Callable[[], object], reader, writer) -> None:
+    reader.close()
+    try:
+        message: tuple = ("value", work())
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
+        message = ("error", exc, traceback.format_exc())
+    try:
+        writer.send(message)
+    except Exception as exc:  # noqa: BLE001 - a value or error that does not pickle
+        writer.send(("error", RuntimeError(f"{message[1]!r} could not be sent back: {exc}"),
+                     message[2] if len(message) > 2 else traceback.format_exc()))
+    writer.close()
+
+
+def together(here: Callable[[], T], there: Callable[[], object]) -> tuple[T, object]:
+    """``here()`` run in this process while ``there()`` runs beside it; both values once both
+    have finished. If ``here`` fails, the second process is stopped."""
+    other = Beside(there)
+    try:
+        value = here()
+    except BaseException:
+        other.stop()
+        raise
+    return value, other.result()
