@@ -131,3 +131,24 @@ def test_the_error_names_the_chapter_file(tmp_path: Path):
 
 def test_the_built_site_passes(built_site):
     assert check_built_pages(CONFIG, built_site, []) > 700
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_pages_checked_in_the_second_process_are_refused_the_same(jobs, monkeypatch):
+    """After its first pages the finisher sends pages to a second process to check while MkDocs
+    goes on; a bad page among them is named as it is when every page is checked here."""
+    from storymap.site.finish import Checker
+
+    monkeypatch.setenv("STORYMAP_JOBS", jobs)
+    checker = Checker(Rules(CONFIG))
+    good = add_policy(PAGE.format(body="<p>fine</p>"), extra_image_origins(CONFIG))
+    bad = add_policy(PAGE.format(body='<p onclick="x()">bad</p>'), extra_image_origins(CONFIG))
+    for n in range(Checker.INLINE + 20):
+        checker.add(bad if n in (3, Checker.INLINE + 10) else good, f"page-{n}.html")
+    assert (checker.process is not None) == (jobs == "2")
+    found = checker.found()
+    assert sorted(found) == ["page-3.html", f"page-{Checker.INLINE + 10}.html"]
+    assert found["page-3.html"] == ["an event handler onclick= on <p>"]
+    assert checker.process is None
+    checker.add(bad, "again.html")  # a second round (MkDocs run again) starts afresh
+    assert "again.html" in checker.found()

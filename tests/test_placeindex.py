@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -229,3 +230,23 @@ def test_fetch_of_a_zip_without_area_files_is_an_error(project, httpserver):
     assert "Error:" in result.output and "Data/CSV" in result.output
     assert "Traceback" not in result.output
     assert not (project / "data/cache/postcodes").exists()
+
+
+@pytest.mark.parametrize("runs", [False, True])
+def test_png_decodes_to_its_pixels(runs):
+    """The preview images' PNG (4-bit palette; with ``runs``, zlib's run-length strategy) reads
+    back as the pixels it was made from."""
+    import zlib
+
+    from storymap.pages.raster import png
+
+    pixels = np.random.default_rng(5).integers(0, 6, (31, 47)).astype(np.uint8)
+    pixels[10:20] = 3  # runs of one colour
+    data = png(pixels, ["#000000", "#ffffff", "#ff0000", "#00ff00", "#0000ff", "#123456"], runs)
+    at = data.index(b"IDAT")
+    raw = zlib.decompress(data[at + 4:at + 4 + struct.unpack(">I", data[at - 4:at])[0]])
+    rows = np.frombuffer(raw, np.uint8).reshape(31, -1)
+    assert (rows[:, 0] == 0).all()  # no filter
+    back = np.empty((31, 2 * (rows.shape[1] - 1)), np.uint8)
+    back[:, 0::2], back[:, 1::2] = rows[:, 1:] >> 4, rows[:, 1:] & 15
+    assert np.array_equal(back[:, :47], pixels)

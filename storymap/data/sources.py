@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storymap.config import Config
-from storymap.data.compact import Topology, read_topojson
 from storymap.data.fetched import cached_file
 from storymap.errors import DataError, did_you_mean, quoted_list
 
 if TYPE_CHECKING:  # imported where they are used: the build's keys need this module, not them
     import geopandas as gpd
     import pandas as pd
+
+    from storymap.data.compact import Topology
 
 MAX_DATA_BYTES = 60_000_000
 
@@ -137,6 +138,8 @@ def read_boundaries(config: Config, source_id: str, columns: list[str]) -> gpd.G
 
 def read_topology(config: Config, source_id: str) -> Topology:
     """Read a TopoJSON source written by storymap.data.compact: shared arcs, areas, names."""
+    from storymap.data.compact import read_topojson  # geopandas: not for a build's keys
+
     path = _check_file(config, source_id)
     try:
         return read_topojson(path)

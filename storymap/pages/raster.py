@@ -61,9 +61,10 @@ def edges(labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def png(pixels: np.ndarray, palette: list[str]) -> bytes:
+def png(pixels: np.ndarray, palette: list[str], runs: bool = False) -> bytes:
     """PNG bytes of a (height, width) array of palette indices (at most 16 colours, so 4 bits a
-    pixel: half the bytes to compress); colours as '#rrggbb'."""
+    pixel: half the bytes to compress); colours as '#rrggbb'. With ``runs``, compressed as runs
+    of one colour only (zlib's Z_RLE): 6x faster for flat images, about a tenth larger."""
     height, width = pixels.shape
     if len(palette) > 16:
         raise ValueError("png(): at most 16 colours")
@@ -79,4 +80,11 @@ def png(pixels: np.ndarray, palette: list[str]) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 4, 3, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"PLTE", plte)
-            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b""))
+            + chunk(b"IDAT", _deflate(rows.tobytes(), runs)) + chunk(b"IEND", b""))
+
+
+def _deflate(data: bytes, runs: bool) -> bytes:
+    if not runs:
+        return zlib.compress(data, 6)
+    packer = zlib.compressobj(6, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    return packer.compress(data) + packer.flush()
