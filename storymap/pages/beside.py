@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import tempfile
 import threading
 import traceback
 from collections.abc import Callable
@@ -70,8 +72,11 @@ class Beside(Generic[T]):
             return
         context = multiprocessing.get_context("fork")
         self.reader, writer = context.Pipe(duplex=False)
-        self.process = context.Process(target=_child, args=(work, self.reader, writer),
-                                       daemon=True)
+        # the value comes back through a file, so the second process can end (and free its
+        # memory) as soon as it is done, however large the value and whenever it is read
+        self.spool = tempfile.TemporaryFile()
+        self.process = context.Process(target=_child, args=(work, self.reader, writer,
+                                                            self.spool), daemon=True)
         self.process.start()
         writer.close()
 
@@ -88,7 +93,11 @@ class Beside(Generic[T]):
             return work()
         if self.message is None:
             try:
-                self.message = self.reader.recv()
+                got = self.reader.recv()
+                if got == SPOOLED:
+                    self.spool.seek(0)
+                    got = pickle.load(self.spool)
+                self.message = got
             except EOFError:
                 self.process.join()
                 raise StorymapError(
@@ -97,6 +106,7 @@ class Beside(Generic[T]):
                     "with STORYMAP_JOBS=1 to build in one process.") from None
             finally:
                 self.reader.close()
+                self.spool.close()
                 self.process.join(timeout=30)
                 self.stop()
         if self.message[0] == "error":
@@ -113,14 +123,19 @@ class Beside(Generic[T]):
             self.process.join(timeout=10)
 
 
-def _child(work: Callable[[], object], reader, writer) -> None:
+SPOOLED = "spooled"  # sent when the message is in the spool file
+
+
+def _child(work: Callable[[], object], reader, writer, spool) -> None:
     reader.close()
     try:
         message: tuple = ("value", work())
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the build
         message = ("error", exc, traceback.format_exc())
     try:
-        writer.send(message)
+        pickle.dump(message, spool, protocol=pickle.HIGHEST_PROTOCOL)
+        spool.flush()
+        writer.send(SPOOLED)
     except Exception as exc:  # noqa: BLE001 - a value or error that does not pickle
         writer.send(("error", RuntimeError(f"{message[1]!r} could not be sent back: {exc}"),
                      message[2] if len(message) > 2 else traceback.format_exc()))

@@ -20,6 +20,7 @@ CRLF line ends.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import json
 import re
@@ -147,20 +148,21 @@ def _coords(coords, decimals: int = 6):
 def write_geojson(table: pd.DataFrame, geo: Geography, path: Path, config: Config) -> int:
     """A FeatureCollection (WGS 84) with the ward table's columns (machine ids) as properties,
     and the attribution and licence as members of the collection."""
-    features = []
-    records = table.replace({np.nan: None}).to_dict(orient="records")
-    for record in records:
-        geom = geo.wards.geometry[record["ward_code"]].__geo_interface__
-        geometry = {"type": geom["type"], "coordinates": _coords(geom["coordinates"])}
-        features.append({"type": "Feature", "id": record["ward_code"], "properties": record,
-                         "geometry": geometry})
     licences = sorted({s.licence for s in config.sources.values()})
     collection = {"type": "FeatureCollection", "name": config.site.title,
                   "attribution": config.site.attribution, "licence": "; ".join(licences),
-                  "features": features}
-    text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+                  "features": []}
+    dump = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+    head = dump(collection)[:-len("[]}")] + "["  # the same text as one json.dumps of it all,
+    path.parent.mkdir(parents=True, exist_ok=True)  # written a ward at a time: a whole
+    with path.open("w", encoding="utf-8") as out:  # England's coordinates are never held at once
+        out.write(head)
+        for n, record in enumerate(table.replace({np.nan: None}).to_dict(orient="records")):
+            geom = geo.wards.geometry[record["ward_code"]].__geo_interface__
+            geometry = {"type": geom["type"], "coordinates": _coords(geom["coordinates"])}
+            out.write(("," if n else "") + dump({"type": "Feature", "id": record["ward_code"],
+                                                 "properties": record, "geometry": geometry}))
+        out.write("]}")
     return path.stat().st_size
 
 

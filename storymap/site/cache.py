@@ -67,6 +67,17 @@ class _Pickler(pickle.Pickler):
         return self.ids.get(id(obj))
 
 
+class _Hashing:
+    """A file to write to that keeps the sha256 of what went through it."""
+
+    def __init__(self, file: IO[bytes]):
+        self.file, self.sha = file, hashlib.sha256()
+
+    def write(self, data) -> int:
+        self.sha.update(data)
+        return self.file.write(data)
+
+
 class _Unpickler(pickle.Unpickler):
     def __init__(self, file: IO[bytes], externals: dict[str, object]):
         super().__init__(file)
@@ -189,13 +200,15 @@ class Store:
             for path in sorted(p for p in files_from.rglob("*") if p.is_file()):
                 rel = path.relative_to(files_from).as_posix()
                 files[rel] = self._put_blob(path, (known or {}).get(rel))
-        buffer = io.BytesIO()
-        _Pickler(buffer, externals or {}).dump(
-            {"name": name, "key": key, "value": value, "files": files})
-        payload = buffer.getvalue()
         entry = pending / "entries" / f"{name}.{key}"
         entry.mkdir(parents=True)
-        (entry / "value.pickle").write_bytes(MAGIC + hashlib.sha256(payload).digest() + payload)
+        with (entry / "value.pickle").open("wb") as out:  # pickled straight into the file:
+            out.write(MAGIC + bytes(32))  # a large value (England's pages) is never also
+            hashing = _Hashing(out)  # held as one bytes object, nor twice
+            _Pickler(hashing, externals or {}).dump(
+                {"name": name, "key": key, "value": value, "files": files})
+            out.seek(len(MAGIC))
+            out.write(hashing.sha.digest())
         (entry / "files.json").write_text(json.dumps(sorted(set(files.values()))), "utf-8")
 
     def get(self, name: str, key: str, make: Callable[[], object],

@@ -61,7 +61,8 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], files: Pa
     """Build the site from ``pages`` into ``out``, with the files under ``files`` moved in.
 
     Returns counts: ``pages``; ``written``, the pages MkDocs rebuilt; ``dirty``, 1 if MkDocs
-    rebuilt only changed pages."""
+    rebuilt only changed pages. Each page's markdown is emptied once it is written into
+    MkDocs' docs folder, which MkDocs reads it from, so it is not held twice."""
     folders = _Folders(cache_root(config) / "mkdocs")
     folders.root.mkdir(parents=True, exist_ok=True)
     settings = mkdocs_yaml(config, pages, styles, folders.docs, folders.site)
@@ -80,6 +81,8 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], files: Pa
         shutil.rmtree(folders.docs, ignore_errors=True)
     gone = set(sources) - {p.path for p in pages}
     sources, written = _write_sources(pages, folders.docs, sources)
+    for page in pages:  # MkDocs reads them from docs/: not held twice while it builds
+        page.markdown = ""
     for rel in gone:  # pages no longer in the site
         (folders.docs / rel).unlink(missing_ok=True)
         (folders.site / html_path(rel)).unlink(missing_ok=True)

@@ -90,7 +90,8 @@ class Storymap(BasePlugin):
         if restored is None:  # a placeholder did not come through: convert it as it is
             page.markdown = markdown
             page.render(config, files)
-            return page.content
+            restored = page.content
+        page.markdown = ""  # read no more: MkDocs holds every page until the end
         return restored
 
     @event_priority(100)  # before the search plugin reads the page
