@@ -140,15 +140,3 @@ def _child(work: Callable[[], object], reader, writer, spool) -> None:
         writer.send(("error", RuntimeError(f"{message[1]!r} could not be sent back: {exc}"),
                      message[2] if len(message) > 2 else traceback.format_exc()))
     writer.close()
-
-
-def together(here: Callable[[], T], there: Callable[[], object]) -> tuple[T, object]:
-    """``here()`` run in this process while ``there()`` runs beside it; both values once both
-    have finished. If ``here`` fails, the second process is stopped."""
-    other = Beside(there)
-    try:
-        value = here()
-    except BaseException:
-        other.stop()
-        raise
-    return value, other.result()
