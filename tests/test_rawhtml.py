@@ -12,6 +12,7 @@ import pytest
 from storymap.pages.profiles import profile_pages
 from storymap.pages.story import render_pages
 from storymap.site.mkdocs import mkdocs_config
+from storymap.site.plainmd import convert as plain
 from storymap.site.rawhtml import restore, stash
 
 
@@ -84,3 +85,58 @@ def test_a_placeholder_that_does_not_come_back_is_refused():
     assert kept.blocks
     assert restore("<p>something else</p>", kept) is None
     assert restore(convert(reduced, EXTENSIONS).replace("<p>", "<p class=z>", 1), kept) is None
+
+
+def _markdown_toc(text: str, extensions: list[str]) -> tuple[str, list]:
+    md = markdown.Markdown(extensions=extensions)
+    return md.convert(text), md.toc_tokens
+
+
+def test_pages_of_headings_and_html_convert_without_markdown_to_what_markdown_gives(
+        site_pages, tmp_path):
+    """storymap.site.plainmd: nearly every ward and borough page takes the way without Markdown
+    (a name with an apostrophe, escaped in the markdown, is left to Markdown), and every page
+    that takes it gets Markdown's own HTML, table of contents and title."""
+    config, pages = site_pages
+    extensions = mkdocs_config(config, pages, [], tmp_path, tmp_path)["markdown_extensions"]
+    converted = set()
+    for page in pages:
+        reduced, kept = stash(page.markdown)
+        done = plain(reduced, kept.words(), kept.blocks)
+        if done is None:
+            continue
+        converted.add(page.path)
+        html, tokens = _markdown_toc(page.markdown, extensions)
+        assert restore(done.html, kept) == html, page.path
+        assert done.toc_tokens == tokens, page.path
+        title = tokens[0]["name"] if html.startswith("<h1") else None
+        assert done.title == title, page.path
+    places = {p.path for p in pages if p.path.startswith(("wards/", "boroughs/"))}
+    assert len(places) > 700 and len(places & converted) >= 0.95 * len(places)
+
+
+@pytest.mark.parametrize("text", [
+    "# St. Mary's (North)\n\n<p>x</p>\n\n## Older residents\n\n## Older residents\n\n### A-Z",
+    "## Sources\n\n<ul><li>a</li></ul>\n\n# Title later",
+    "# 1st ward, east\n\n<table><tr><td id=t>1</td></tr></table>",
+    "# Eastbrook &amp; Rush Green\n\n## Eastbrook &amp; Rush Green",
+])
+def test_headings_and_html_convert_as_markdown_converts_them(text):
+    reduced, kept = stash(text)
+    done = plain(reduced, kept.words(), kept.blocks)
+    assert done is not None
+    html, tokens = _markdown_toc(text, EXTENSIONS)
+    assert (restore(done.html, kept), done.toc_tokens) == (html, tokens)
+
+
+@pytest.mark.parametrize("text", [
+    "# Fish & chips\n\n<p>x</p>",  # a bare "&": escaped by Markdown, left to it
+    "# *Emphasis*",
+    "# Title {: #own-id }",
+    "# Title\n\nsome text",
+    "# Title\n\n\n<p>x</p>",  # two blank lines
+    "# Title #",
+])
+def test_anything_else_is_left_to_markdown(text):
+    reduced, kept = stash(text)
+    assert plain(reduced, kept.words(), kept.blocks) is None

@@ -48,3 +48,27 @@ def test_weight_memo_reads_again_only_changed_pages(tmp_path):
     assert weights == measure_site(site)
     assert again.parsed == 1 and again.compressed == 1  # b.html; style.css and a.html known
     assert len(again.stored()["loads"]) == 2  # the old b.html is not carried forward
+
+
+def test_weight_memo_measures_again_when_the_place_index_changes(tmp_path):
+    """Every page's search counts the largest file of the place index; the memo notes those
+    files once per measuring, and a page is read again when one of them changes."""
+    site = tmp_path / "site"
+    (site / "places").mkdir(parents=True)
+    (site / "places" / "a.json").write_bytes(os.urandom(500).hex().encode())
+    (site / "places" / "b.json").write_text("[]", "utf-8")
+    form = ('<form data-script="search.js" data-index="index.json" data-places="places/">'
+            '</form>')
+    for name in ("one", "two", "three"):
+        (site / f"{name}.html").write_text(f"<html><body>{form}</body></html>", "utf-8")
+    memo = WeightMemo()
+    weights = measure_site(site, memo)
+    assert weights == measure_site(site)
+    assert all(set(w.files) == {"places/a.json"} for w in weights)  # no theme.js: loaded now
+    again = WeightMemo(memo.stored())
+    assert measure_site(site, again) == measure_site(site) and again.parsed == 0
+    (site / "places" / "b.json").write_bytes(os.urandom(2000).hex().encode())
+    changed = WeightMemo(again.stored())
+    weights = measure_site(site, changed)
+    assert weights == measure_site(site) and changed.parsed == 3
+    assert all(set(w.files) == {"places/b.json"} for w in weights)

@@ -30,7 +30,6 @@ import hashlib
 import io
 import json
 import os
-import pickle
 import re
 import shutil
 import tempfile
@@ -42,6 +41,7 @@ from storymap.config import Config
 from storymap.errors import StorymapError
 from storymap.pages.beside import Beside, Done
 from storymap.site.files import link_same, move_tree, sha256_bytes, write_new
+from storymap.site.pickled import Hashing, Pickler, Unpickler
 
 CACHE_DIR = ".storymap-cache"
 MAGIC = b"storymap store entry 2\n"
@@ -54,37 +54,6 @@ def cache_root(config: Config) -> Path:
 
 class Damaged(Exception):
     """An entry or file of the store failed its checksum or could not be read back."""
-
-
-class _Pickler(pickle.Pickler):
-    """Pickles ``externals`` (objects of the running build, e.g. the geography) by name only."""
-
-    def __init__(self, file: IO[bytes], externals: dict[str, object]):
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.ids = {id(obj): name for name, obj in externals.items()}
-
-    def persistent_id(self, obj: object) -> str | None:
-        return self.ids.get(id(obj))
-
-
-class _Hashing:
-    """A file to write to that keeps the sha256 of what went through it."""
-
-    def __init__(self, file: IO[bytes]):
-        self.file, self.sha = file, hashlib.sha256()
-
-    def write(self, data) -> int:
-        self.sha.update(data)
-        return self.file.write(data)
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, file: IO[bytes], externals: dict[str, object]):
-        super().__init__(file)
-        self.externals = externals
-
-    def persistent_load(self, pid: str) -> object:
-        return self.externals[pid]
 
 
 class Store:
@@ -204,8 +173,8 @@ class Store:
         entry.mkdir(parents=True)
         with (entry / "value.pickle").open("wb") as out:  # pickled straight into the file:
             out.write(MAGIC + bytes(32))  # a large value (England's pages) is never also
-            hashing = _Hashing(out)  # held as one bytes object, nor twice
-            _Pickler(hashing, externals or {}).dump(
+            hashing = Hashing(out)  # held as one bytes object, nor twice
+            Pickler(hashing, externals or {}).dump(
                 {"name": name, "key": key, "value": value, "files": files})
             out.seek(len(MAGIC))
             out.write(hashing.sha.digest())
@@ -224,40 +193,49 @@ class Store:
                   scratch: Path) -> object:
         """Like :meth:`get` for a stage that writes files: ``make(folder)`` writes them into an
         empty folder and returns the value; either way the files end up in ``dest``."""
+        hit, value, folder = self._files_entry(name, key, scratch)
+        if not hit:
+            value = make(folder)
+            self.store(name, key, value, files_from=folder)
+        _move_in(folder, dest)
+        return value
+
+    def _files_entry(self, name: str, key: str, scratch: Path) -> tuple[bool, object, Path]:
+        """(hit, value, a new folder in ``scratch`` holding the entry's files if hit, else
+        empty)."""
         folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=scratch))
         hit, value = self.load(name, key, files_to=folder, same_as=self.previous)
         if not hit:
             shutil.rmtree(folder)
             folder.mkdir()
-            value = make(folder)
-            self.store(name, key, value, files_from=folder)
-        move_tree(folder, dest)  # scratch is beside dest: renames, not copies
-        shutil.rmtree(folder, ignore_errors=True)
-        return value
+        return hit, value, folder
 
     def get_files_beside(self, name: str, key: str, make: Callable[[Path], object], dest: Path,
                          scratch: Path, prepare: Callable[[], object] | None = None) -> Beside:
         """Like :meth:`get_files`, with ``make(folder)`` run in a second process while this
         one goes on (:mod:`storymap.pages.beside`); the returned job's ``result()`` waits for
         it, keeps its files in the store and moves them into ``dest``."""
-        folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=scratch))
-        hit, value = self.load(name, key, files_to=folder, same_as=self.previous)
+        hit, value, folder = self._files_entry(name, key, scratch)
         if hit:
-            move_tree(folder, dest)
-            shutil.rmtree(folder, ignore_errors=True)
+            _move_in(folder, dest)
             return Done(value)
-        shutil.rmtree(folder)
-        folder.mkdir()
         if prepare is not None:
             prepare()
+        if self.writable:
+            self._pending_folder()  # made before the fork: the second process keeps the
+            # files it writes as blobs there too, so this one only records them
 
-        def finish(made: object) -> object:
-            self.store(name, key, made, files_from=folder)
-            move_tree(folder, dest)
-            shutil.rmtree(folder, ignore_errors=True)
+        def work() -> tuple[object, dict[str, str] | None]:
+            made = make(folder)
+            return made, self._put_blobs(folder) if self.writable else None
+
+        def finish(got: tuple[object, dict[str, str] | None]) -> object:
+            made, shas = got
+            self.store(name, key, made, files_from=folder, known=shas)
+            _move_in(folder, dest)
             return made
 
-        return Beside(lambda: make(folder), then=finish)
+        return Beside(work, then=finish)
 
     # --- files ---------------------------------------------------------------------------
     def restore(self, sha: str, dest: Path, same: Path | None = None) -> bool:
@@ -286,6 +264,11 @@ class Store:
             if not self.restore(sha, folder / rel, same_as / rel if same_as else None):
                 raise Damaged(rel)
 
+    def _put_blobs(self, folder: Path) -> dict[str, str]:
+        """Keep every file under ``folder`` as a blob; their sha256 by folder-relative path."""
+        return {path.relative_to(folder).as_posix(): self._put_blob(path, None)
+                for path in sorted(p for p in folder.rglob("*") if p.is_file())}
+
     def _put_blob(self, path: Path, sha: str | None) -> str:
         """Keep the file at ``path`` as a blob (once); returns its sha256."""
         data = None
@@ -303,7 +286,7 @@ class Store:
 
     def _unpickle(self, payload: bytes, name: str, key: str,
                   externals: dict[str, object]) -> dict:
-        stored = _Unpickler(io.BytesIO(payload), externals).load()
+        stored = Unpickler(io.BytesIO(payload), externals).load()
         if stored["name"] != name or stored["key"] != key:
             raise Damaged(f"{name}.{key}")
         return stored
@@ -364,6 +347,11 @@ class Store:
         if self._pending is not None:
             shutil.rmtree(self._pending, ignore_errors=True)
             self._pending = None
+
+
+def _move_in(folder: Path, dest: Path) -> None:
+    move_tree(folder, dest)  # scratch is beside dest: renames, not copies
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _owner_alive(name: str) -> bool:

@@ -6,11 +6,11 @@ downloads: they need no MkDocs and go into the site as they are), the build's
 files. Out: the finished site in the caller's (temporary) folder, which the build then swaps in.
 
 MkDocs keeps its own working folders in ``.storymap-cache/mkdocs/`` (gitignored, safe to delete):
-``docs/``, its input, where a page's file is rewritten only when its text changed (``state.json``
-keeps each file's sha256, size and time, so an unchanged file is not even read), so MkDocs' dirty
-build skips unchanged pages; and ``site/``, its output, each page finished (its
-Content-Security-Policy) as MkDocs writes it. The search index of skipped pages is carried over
-from the last build.
+``docs/``, its input folder, which stays empty: the pages are handed to it from memory, and
+``state.json`` keeps the sha256 of each page's text, so MkDocs' dirty build skips the pages
+whose text is unchanged (and whose output is still there); and ``site/``, its output, each
+page finished (its Content-Security-Policy) as MkDocs writes it. The search index of skipped
+pages is carried over from the last build.
 
 The store entry ``site-final`` holds the sha256 of every finished file of ``site/``. A file this
 run did not write is published only if its bytes still have that checksum; one that does not
@@ -61,8 +61,8 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], files: Pa
     """Build the site from ``pages`` into ``out``, with the files under ``files`` moved in.
 
     Returns counts: ``pages``; ``written``, the pages MkDocs rebuilt; ``dirty``, 1 if MkDocs
-    rebuilt only changed pages. Each page's markdown is emptied once it is written into
-    MkDocs' docs folder, which MkDocs reads it from, so it is not held twice."""
+    rebuilt only changed pages. Each page's markdown is emptied once MkDocs has its text, so it
+    is not held twice."""
     folders = _Folders(cache_root(config) / "mkdocs")
     folders.root.mkdir(parents=True, exist_ok=True)
     settings = mkdocs_yaml(config, pages, styles, folders.docs, folders.site)
@@ -75,16 +75,13 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], files: Pa
         store.notes.append("MkDocs' cached search index was damaged or missing; rebuilt every page")
         dirty = False
     was_dirty = dirty
-    sources = state.get("docs", {}) if dirty else {}
+    known_sources = state.get("docs", {}) if dirty else {}
     folders.state.unlink(missing_ok=True)  # marks the folders incomplete until we finish
-    if not dirty:
-        shutil.rmtree(folders.docs, ignore_errors=True)
-    gone = set(sources) - {p.path for p in pages}
-    sources, written = _write_sources(pages, folders.docs, sources)
-    for page in pages:  # MkDocs reads them from docs/: not held twice while it builds
-        page.markdown = ""
+    shutil.rmtree(folders.docs, ignore_errors=True)  # MkDocs reads the pages from memory:
+    folders.docs.mkdir()  # its docs folder stays empty
+    gone = set(known_sources) - {p.path for p in pages}
+    texts, sources, written = _sources(pages, known_sources)
     for rel in gone:  # pages no longer in the site
-        (folders.docs / rel).unlink(missing_ok=True)
         (folders.site / html_path(rel)).unlink(missing_ok=True)
     post = digest(code, config, [p.path for p in pages], os.environ.get("SOURCE_DATE_EPOCH"))
     hit, previous = store.load(FINAL, post)
@@ -94,7 +91,10 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], files: Pa
     while stale is None or stale:  # again for files changed on disk since they were finished
         for rel in stale or []:
             (folders.site / rel).unlink()
-        fresh |= run_mkdocs(settings, folders.root / "mkdocs.yml", pages, dirty, finishing.page,
+        # a later round builds only pages whose output was found changed: pages MkDocs did
+        # not read in the first (whose text it therefore still has)
+        fresh |= run_mkdocs(settings, folders.root / "mkdocs.yml", pages, texts,
+                            set(written) if stale is None else set(), dirty, finishing.page,
                             folders.root / "templates")
         if dirty:
             _merge_search_index(folders.site, folders.index, pages)
@@ -115,27 +115,20 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], files: Pa
     return {"pages": len(pages), "written": len(written), "dirty": int(was_dirty)}
 
 
-def _write_sources(pages: list[Page], docs: Path, known: dict[str, list]) -> tuple[dict, list]:
-    """Write each page's markdown into ``docs`` unless the file there is the one last written
-    (same sha256 of the text, size and time). Returns the new record and the paths written."""
-    record: dict[str, list] = {}
+def _sources(pages: list[Page], known: dict[str, str]) -> tuple[dict[str, str], dict, list]:
+    """Each page's markdown as MkDocs reads it (and each page's own markdown emptied, so it is
+    not held twice), the sha256 of each for the next build, and the pages whose text is not
+    the one the last finished build had (``known``)."""
+    texts: dict[str, str] = {}
+    record: dict[str, str] = {}
     written = []
     for page in pages:
-        data = page_source(page).encode("utf-8")
-        sha = hashlib.sha256(data).hexdigest()
-        target = docs / page.path
-        old = known.get(page.path)
-        try:
-            stat = target.stat()
-        except OSError:
-            stat = None
-        if not (old and stat and old == [sha, stat.st_size, stat.st_mtime_ns]):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            stat = target.stat()
+        texts[page.path] = page_source(page)
+        page.markdown = ""
+        record[page.path] = hashlib.sha256(texts[page.path].encode("utf-8")).hexdigest()
+        if known.get(page.path) != record[page.path]:
             written.append(page.path)
-        record[page.path] = [sha, stat.st_size, stat.st_mtime_ns]
-    return record, written
+    return texts, record, written
 
 
 def _copy_site(site: Path, out: Path, fresh: set[str], known: dict[str, str],

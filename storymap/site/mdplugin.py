@@ -12,23 +12,26 @@ it. Out, while MkDocs builds:
   (the theme shows them there; the section's index page lists every group);
 - each page gets its Content-Security-Policy as it is written (``secure``), and the plugin
   notes which pages this run wrote (``written``);
-- the search plugin reads, of pages whose index entry keeps only their opening sentences
-  (``lead_only``), only the text up to their second heading, which is all it keeps of them.
+- MkDocs reads each page's markdown from memory (``texts``), not from files;
+- the search plugin reads nothing of the pages left out of the search index (``left_out``:
+  storymap.site.finish drops their entries).
 """
 
 from __future__ import annotations
 
-import re
+import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
 from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File
+from mkdocs.structure.toc import get_toc
 
 from storymap.pages.page import Page
+from storymap.site.plainmd import Converted, convert
 from storymap.site.rawhtml import restore, stash
-
-SECOND_HEADING = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
 
 
 @dataclass
@@ -44,9 +47,12 @@ class Group:
 class Storymap(BasePlugin):
     """Raw HTML set aside before Markdown runs and put back after it; the pages' local nav."""
 
-    def __init__(self, pages: list[Page], lead_only: tuple[str, ...], label,
-                 secure=None, compiled: Path | None = None) -> None:
+    def __init__(self, pages: list[Page], left_out: tuple[str, ...], label,
+                 secure=None, compiled: Path | None = None, texts: dict[str, str] | None = None,
+                 changed: set[str] | None = None) -> None:
         super().__init__()
+        self.texts = texts or {}  # docs path -> the page's markdown, handed to MkDocs
+        self.changed = changed or set()  # pages a dirty build must build again
         self.compiled = compiled  # a folder for Jinja's compiled templates, kept between builds
         self.secure = secure or (lambda text, where: text)  # (page HTML, its path) -> HTML
         self.written: set[str] = set()  # site paths of the pages this run wrote
@@ -60,9 +66,18 @@ class Storymap(BasePlugin):
                     self.groups[key] = Group(label(page.section), label(page.subsection))
                 self.groups[key].paths.append(page.path)
                 self.group_of[page.path] = self.groups[key]
-        self.lead_only = lead_only
+        self.left_out = left_out
         self.stashes: dict[str, tuple[str, object]] = {}
-        self.full: dict[str, str] = {}  # page -> its content while search reads the lead only
+        self.full: dict[str, str] = {}  # page -> its content while search skips it
+
+    def on_files(self, files, config, **kwargs):
+        for path, text in self.texts.items():
+            file = File.generated(config, path, content=text)
+            # a dirty build builds a page again if its text changed or its output is gone
+            file.is_modified = functools.partial(_modified, path in self.changed,
+                                                 file.abs_dest_path)
+            files.append(file)
+        return files
 
     def on_nav(self, nav, config, files, **kwargs):
         for group in self.groups.values():
@@ -80,12 +95,19 @@ class Storymap(BasePlugin):
         return env
 
     def on_page_markdown(self, markdown, page, config, files, **kwargs):
+        if page.file.src_uri in self.texts:  # read: held no more (England's pages), and
+            self.texts[page.file.src_uri] = ""  # built now, so not needed by a later round
+            page.file.content_string = ""
         reduced, kept = stash(markdown)
         self.stashes[page.file.src_uri] = (markdown, kept)
+        done = convert(reduced, kept.words(), kept.blocks)
+        if done is not None:  # only headings and raw HTML: MkDocs' render() is not needed
+            page.render = functools.partial(_render_converted, page, done)
         return reduced
 
     def on_page_content(self, html, page, config, files, **kwargs):
         markdown, kept = self.stashes.pop(page.file.src_uri)
+        page.__dict__.pop("render", None)  # MkDocs' own again, if it is needed below
         restored = restore(html, kept)
         if restored is None:  # a placeholder did not come through: convert it as it is
             page.markdown = markdown
@@ -96,12 +118,9 @@ class Storymap(BasePlugin):
 
     @event_priority(100)  # before the search plugin reads the page
     def on_page_context(self, context, page, config, nav, **kwargs):
-        if page.file.src_uri.startswith(self.lead_only) and page.content:
-            first = SECOND_HEADING.search(page.content)
-            second = SECOND_HEADING.search(page.content, first.end()) if first else None
-            if second:
-                self.full[page.file.src_uri] = page.content
-                page.content = page.content[:second.start()]
+        if page.file.src_uri.startswith(self.left_out) and page.content:
+            self.full[page.file.src_uri] = page.content  # left out of the search index: its
+            page.content = ""  # entry is dropped, so the search plugin reads nothing of it
         group = self.group_of.get(page.file.src_uri)
         if group is not None:
             context["local_nav"] = group
@@ -129,3 +148,15 @@ class AfterSearch(BasePlugin):
         if full is not None:
             page.content = full
         return context
+
+
+def _modified(changed: bool, dest: str) -> bool:
+    return changed or not os.path.isfile(dest)
+
+
+def _render_converted(page, done: Converted, config, files) -> None:
+    """What MkDocs' ``Page.render`` leaves on a page, from :func:`storymap.site.plainmd.convert`."""
+    page.content = done.html
+    page.toc = get_toc(done.toc_tokens)
+    page._title_from_render = done.title
+    page.present_anchor_ids = done.anchor_ids

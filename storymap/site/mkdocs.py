@@ -117,17 +117,19 @@ def dump_yaml(value: object) -> str:
     return yaml.dump(value, Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
 
 
-def run_mkdocs(settings: str, config_file: Path, pages: list[Page], dirty: bool = False,
-               secure=None, compiled: Path | None = None) -> set[str]:
-    """Build with MkDocs from ``settings`` (YAML) and storymap's plugins for ``pages``;
-    ``dirty`` rebuilds only changed pages; ``secure(html, path)`` finishes each page as it is
-    written; ``compiled`` keeps the theme's compiled templates for the next build. Returns the
-    site paths of the pages written."""
+def run_mkdocs(settings: str, config_file: Path, pages: list[Page], texts: dict[str, str],
+               changed: set[str], dirty: bool = False, secure=None,
+               compiled: Path | None = None) -> set[str]:
+    """Build with MkDocs from ``settings`` (YAML) and storymap's plugins for ``pages``, whose
+    text (markdown with front matter, by docs path) is ``texts``; ``dirty`` rebuilds only the
+    ``changed`` pages and those whose output is missing; ``secure(html, path)`` finishes each
+    page as it is written; ``compiled`` keeps the theme's compiled templates for the next
+    build. Returns the site paths of the pages written."""
     config_file.write_text(settings, "utf-8")
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     try:
         cfg = mkdocs_load_config(config_file=str(config_file))
-        plugin = Storymap(pages, INDEX_LEFT_OUT, nav_text, secure, compiled)
+        plugin = Storymap(pages, INDEX_LEFT_OUT, nav_text, secure, compiled, texts, changed)
         cfg.plugins["storymap"] = plugin
         cfg.plugins["storymap-after-search"] = AfterSearch(plugin)
         mkdocs_build(cfg, dirty=dirty)

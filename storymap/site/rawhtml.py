@@ -49,6 +49,10 @@ class Stash:
     def word(self, n: int) -> str:
         return f"storymapraw{self.nonce}x{n}"
 
+    def words(self) -> re.Pattern:
+        """Matches this page's placeholder words."""
+        return re.compile(rf"storymapraw{self.nonce}x\d+")
+
     def keep(self, html: str) -> str:
         self.blocks.append(html)
         return self.word(len(self.blocks) - 1)

@@ -37,12 +37,22 @@ class WeightMemo:
         self._file_sha: dict[str, bytes | None] = {}
         self._looked: set[Path] = set()
         self._watchers: dict[Path, Path] = {}
-        self._last: tuple[bytes, bytes] = (b"", hashlib.sha256(b"").digest())
+        self._recent: dict[int, tuple[bytes, bytes]] = {}  # id -> (bytes, sha256), a few
+        self._rel: dict[Path, str] = {}
 
     def _sha(self, data: bytes) -> bytes:
-        if data is not self._last[0]:
-            self._last = (data, hashlib.sha256(data).digest())
-        return self._last[1]
+        """sha256 of ``data``, computed once for the bytes of the last pages read."""
+        found = self._recent.get(id(data))
+        if found is None or found[0] is not data:
+            if len(self._recent) > 256:
+                self._recent.clear()
+            found = self._recent[id(data)] = (data, hashlib.sha256(data).digest())
+        return found[1]
+
+    def known_size(self, data: bytes) -> int | None:
+        """The gzip size of ``data`` if an earlier measuring knows it, else None."""
+        key = self._sha(data)
+        return self.sizes.get(key, self._old_sizes.get(key))
 
     def gz_size(self, data: bytes, measure: Callable[[bytes], int]) -> int:
         key = self._sha(data)
@@ -65,7 +75,8 @@ class WeightMemo:
                 self._watchers[site] = _watched(site, self._looked)
             loads = parse(self._watchers[site])
             self.parsed += 1
-            found = (loads, {rel: self._file(site, rel) for rel in _relative(site, self._looked)})
+            found = (loads, {rel: self._file(site, rel)
+                             for rel in _relative(site, self._looked, self._rel)})
         self.loads[key] = found
         return list(found[0][0]), list(found[0][1]), list(found[0][2])
 
@@ -100,16 +111,22 @@ def _watched(site: Path, looked: set[Path]) -> Path:
     for name in ("open", "read_text", "read_bytes", "is_file", "is_dir", "exists", "stat",
                  "iterdir", "glob", "rglob"):
         setattr(Watched, name, noting(name))
+    # what measuring knows it depends on without reading it again (storymap.site.weight)
+    Watched.note_paths = lambda self, paths: looked.update(paths)
     return Watched(site)
 
 
-def _relative(site: Path, paths: set[Path]) -> list[str]:
+def _relative(site: Path, paths: set[Path], known: dict[Path, str]) -> list[str]:
     out = []
     for path in paths:
-        try:
-            out.append(path.relative_to(site).as_posix())
-        except ValueError:
-            out.append(str(path))  # outside the site: ``site / rel`` is then the path itself
+        rel = known.get(path)
+        if rel is None:
+            try:
+                rel = path.relative_to(site).as_posix()
+            except ValueError:
+                rel = str(path)  # outside the site: ``site / rel`` is then the path itself
+            known[path] = rel
+        out.append(rel)
     return sorted(out)
 
 
