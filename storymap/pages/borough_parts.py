@@ -16,7 +16,7 @@ from storymap.config import Config
 from storymap.figures.format import rank_phrase
 from storymap.figures.indicators import IndicatorResult, shown_values
 from storymap.pages.legend import how_made, legend_classes
-from storymap.pages.maps import _palette
+from storymap.pages.palette import colours
 from storymap.pages.svg import choropleth
 from storymap.pages.ward_parts import AGE_INDICATORS, BoroughShapes, Figures, count
 
@@ -71,7 +71,7 @@ def borough_map(config: Config, f: Figures, shapes: BoroughShapes, name: str) ->
     """Choropleth of one indicator over the borough's wards, with a text legend."""
     ind = map_indicator(f.results)
     res = f.results[ind]
-    palette = _palette(config, len(res.breaks))
+    palette = colours(config, len(res.breaks))
     rows = {w: f.ward[ind][w] for w in shapes.paths}
     fills = {w: palette[res.risk_class(int(r["cls"]))] for w, r in rows.items()}
     titles = {w: f"{shapes.names[w]}: {f.fmt(ind, r['value'])}" for w, r in rows.items()}

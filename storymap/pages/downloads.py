@@ -36,7 +36,6 @@ from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult
 from storymap.pages.tables import Table, area_table, borough_table, dictionary, ward_table
-from storymap.pages.workbook import workbook_bytes
 
 DOWNLOAD_DIR = "downloads"
 FOOTER = "Source and licence: "
@@ -186,6 +185,8 @@ def write_downloads(
     by_id = wards.by_id()
     sizes[paths.geojson] = write_geojson(by_id, geo, docs / paths.geojson, config)
     sizes[paths.dictionary] = write_csv(columns, docs / paths.dictionary, credit)
+    from storymap.pages.workbook import workbook_bytes  # openpyxl: only when writing it
+
     (docs / paths.workbook).write_bytes(workbook_bytes(config, levels, columns))
     sizes[paths.workbook] = (docs / paths.workbook).stat().st_size
     borough_of = by_id["borough_code"]

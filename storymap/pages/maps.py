@@ -19,8 +19,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from storymap.config import Config
 from storymap.figures.format import places
 from storymap.figures.geography import Geography
@@ -30,6 +28,7 @@ from storymap.pages.downloads import download_paths, slug
 from storymap.pages.legend import how_made, legend_classes, legend_list
 from storymap.pages.mapcodec import encode_indicator, front_coded
 from storymap.pages.mapfiles import MapFiles, write_map_files
+from storymap.pages.palette import colours
 
 ASSET_DIR = "assets/storymap"
 PACKAGE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -122,7 +121,7 @@ def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorRes
             "unit": spec.unit,
             "decimals": spec.decimals,
             "direction": spec.direction,
-            "palette": _palette(config, len(res.breaks)),
+            "palette": colours(config, len(res.breaks)),
             **encode_indicator(
                 wards["value"].tolist(),
                 places(spec),
@@ -144,20 +143,6 @@ def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorRes
         "indicators": indicators,
         "noData": config.maps.no_data_colour,
     }
-
-
-def palette_for(config: Config):
-    """A function k -> k colours of the configured palette, least at risk first."""
-    return lambda k: _palette(config, k)
-
-
-def _palette(config: Config, k: int) -> list[str]:
-    """``k`` colours from the configured palette, least at risk first."""
-    palette = config.maps.palette
-    if k >= len(palette):
-        return list(palette)
-    picks = np.linspace(0, len(palette) - 1, k).round().astype(int)
-    return [palette[i] for i in picks]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,7 +234,7 @@ def legend_html(config: Config, res: IndicatorResult, note: str = "") -> str:
     """The map's legend: its classes with true labels and counts, and how they were made;
     ``note``: what the map highlights and why, if anything."""
     spec = res.spec
-    palette = _palette(config, len(res.breaks))
+    palette = colours(config, len(res.breaks))
     items = legend_classes(res.breaks, shown_values(res.wards["value"].to_numpy(), spec), spec,
                            res.risk_class)
     how = how_made(res.method, len(res.breaks), len(res.wards), config.site.area.name)

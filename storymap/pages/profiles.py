@@ -28,9 +28,9 @@ from storymap.pages.downloads import (
     slug,
     write_downloads,
 )
-from storymap.pages.maps import palette_for
 from storymap.pages.neighbourhoods import NeighbourhoodPages, neighbourhood_pages
 from storymap.pages.page import Page
+from storymap.pages.palette import palette_for
 from storymap.pages.share import share_image_path, share_meta
 from storymap.pages.stack import label_cells
 from storymap.pages.svg import locator
