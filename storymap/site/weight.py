@@ -18,10 +18,11 @@ measured gzip-compressed (level 6, as web servers commonly send it).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import html
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from posixpath import dirname, normpath
@@ -247,16 +248,18 @@ def _html_sizes(site: Path, memo, pool: ThreadPoolExecutor, chunk: int = 64):
     for start in range(0, len(paths), chunk):
         batch = [(p.relative_to(site).as_posix(), p.read_bytes())
                  for p in paths[start:start + chunk]]
-        known = [None if memo is None else memo.known_size(raw) for _, raw in batch]
-        made = [pool.submit(gz_size, raw) if size is None else None
-                for (_, raw), size in zip(batch, known, strict=True)]
-        for (page, raw), size, job in zip(batch, known, made, strict=True):
-            if job is None:
-                yield page, raw, lambda raw=raw, size=size: memo.gz_size(raw, lambda _: size)
-            elif memo is None:
-                yield page, raw, job.result
-            else:
-                yield page, raw, lambda raw=raw, job=job: memo.gz_size(raw, lambda _: job.result())
+        jobs = [pool.submit(gz_size, raw) if memo is None or memo.known_size(raw) is None
+                else None for _, raw in batch]
+        for (page, raw), job in zip(batch, jobs, strict=True):
+            yield page, raw, functools.partial(_size, raw, memo, job)
+
+
+def _size(raw: bytes, memo, job: Future | None) -> int:
+    """The gzip size of ``raw``: ``job``'s, kept in the memo if there is one (which knows it
+    already where there is no job)."""
+    if memo is None:
+        return job.result()
+    return memo.gz_size(raw, lambda _data: job.result())
 
 
 @dataclass
