@@ -48,6 +48,7 @@ browser:
 
 lint: $(STAMP)
 	$(BIN)/ruff check storymap tests bench tools
+	$(BIN)/ruff format --check storymap tests bench tools
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

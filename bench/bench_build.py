@@ -53,8 +53,11 @@ def copy_project(dest: Path) -> Path:
 def export_code(rev: str, dest: Path, paths: tuple[str, ...] = ("storymap",)) -> Path:
     """``paths`` (by default the ``storymap`` package) as they were at git revision ``rev``, in
     ``dest``."""
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", rev, *paths],
-                             check=True, capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", rev, *paths],
+        check=True,
+        capture_output=True,
+    ).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(dest, filter="data")
     return dest
@@ -66,8 +69,13 @@ def cli_build(project: Path, code: Path | None) -> float:
     if code is not None:
         env["PYTHONPATH"] = str(code)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "storymap", "build", "--out", "site"],
-                          cwd=project, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "storymap", "build", "--out", "site"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"Error: the build in {project} failed:\n{done.stderr}")
@@ -97,8 +105,7 @@ def measure(projects: dict[str, tuple[Path, Path | None]], runs: int) -> dict[st
             edit_chapter(project, run)
             seconds = cli_build(project, code)
             out[name]["rebuild"].append(seconds)
-            print(f"{name}: rebuild after editing {CHAPTER} {run + 1}: {seconds:.2f} s",
-                  flush=True)
+            print(f"{name}: rebuild after editing {CHAPTER} {run + 1}: {seconds:.2f} s", flush=True)
     return out
 
 
@@ -106,24 +113,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="cold builds and rebuilds to time")
     parser.add_argument("--baseline", metavar="REV", help="also time this git revision's code")
-    parser.add_argument("--baseline-project", action="store_true",
-                        help="the baseline builds its own revision's config, chapters and data "
-                             "(for a revision whose code cannot read today's config)")
+    parser.add_argument(
+        "--baseline-project",
+        action="store_true",
+        help="the baseline builds its own revision's config, chapters and data "
+        "(for a revision whose code cannot read today's config)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="storymap-bench-") as tmp:
         root = Path(tmp)
         projects: dict[str, tuple[Path, Path | None]] = {
-            "current": (copy_project(root / "current"), None)}
+            "current": (copy_project(root / "current"), None)
+        }
         if args.baseline:
             code = export_code(args.baseline, root / "baseline-code")
-            project = (export_code(args.baseline, root / "baseline",
-                                   ("site_config.yml", "chapters", "data"))
-                       if args.baseline_project else copy_project(root / "baseline"))
+            project = (
+                export_code(
+                    args.baseline, root / "baseline", ("site_config.yml", "chapters", "data")
+                )
+                if args.baseline_project
+                else copy_project(root / "baseline")
+            )
             projects["baseline"] = (project, code)
             if args.baseline_project:  # today's code on the baseline's project: like for like
                 projects["current-on-baseline-project"] = (
-                    export_code(args.baseline, root / "current-on-baseline",
-                                ("site_config.yml", "chapters", "data")), None)
+                    export_code(
+                        args.baseline,
+                        root / "current-on-baseline",
+                        ("site_config.yml", "chapters", "data"),
+                    ),
+                    None,
+                )
         times = measure(projects, args.runs)
     cold = statistics.median(times["current"]["cold"])
     rebuild = statistics.median(times["current"]["rebuild"])
@@ -131,12 +151,16 @@ def main() -> None:
     if args.baseline:
         base = statistics.median(times["baseline"]["cold"])
         base_rebuild = statistics.median(times["baseline"]["rebuild"])
-        line += (f" baseline={args.baseline} baseline_cold_s={base:.2f} "
-                 f"baseline_rebuild_s={base_rebuild:.2f} speedup={base / cold:.2f}x")
+        line += (
+            f" baseline={args.baseline} baseline_cold_s={base:.2f} "
+            f"baseline_rebuild_s={base_rebuild:.2f} speedup={base / cold:.2f}x"
+        )
     if "current-on-baseline-project" in times:
         same = statistics.median(times["current-on-baseline-project"]["cold"])
-        line += (f" current_on_baseline_project_cold_s={same:.2f} "
-                 f"same_project_speedup={base / same:.2f}x")
+        line += (
+            f" current_on_baseline_project_cold_s={same:.2f} "
+            f"same_project_speedup={base / same:.2f}x"
+        )
     print(line)
 
 

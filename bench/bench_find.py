@@ -56,7 +56,8 @@ def fetched(page, url: str, query: str) -> tuple[int, list[str]]:
     page.fill("#site-search-input", query)
     page.wait_for_function(
         "() => { const s = document.querySelector('#site-search-status').textContent;"
-        " return s && !s.startsWith('Searching') && !s.startsWith('Loading'); }")
+        " return s && !s.startsWith('Searching') && !s.startsWith('Loading'); }"
+    )
     page.wait_for_timeout(300)
     page.remove_listener("response", note)
     total, files = 0, []
@@ -110,20 +111,32 @@ def print_scaled(site: Path, times: int = 10) -> None:
             name = e[1]
             if k:
                 i = rng.randrange(1, len(name))
-                name = name[:i] + rng.choice("aeioulnrst") + name[i + 1:]
-            copy = [e[0], name, f"{e[2]} {k}" if k else e[2],
-                    e[3].replace(".html", f"{k}.html") if k else e[3], e[4]]
+                name = name[:i] + rng.choice("aeioulnrst") + name[i + 1 :]
+            copy = [
+                e[0],
+                name,
+                f"{e[2]} {k}" if k else e[2],
+                e[3].replace(".html", f"{k}.html") if k else e[3],
+                e[4],
+            ]
             for key in shard_keys(copy):
                 grown.setdefault(key, []).append(copy)
-    sizes = {k: len(gzip.compress(json.dumps({"places": v}, separators=(",", ":"),
-                                             ensure_ascii=False).encode(), 6))
-             for k, v in grown.items()}
+    sizes = {
+        k: len(
+            gzip.compress(
+                json.dumps({"places": v}, separators=(",", ":"), ensure_ascii=False).encode(), 6
+            )
+        )
+        for k, v in grown.items()
+    }
     index = len(gzip.compress((site / "search/search_index.json").read_bytes(), 6))
     key = max(sizes, key=sizes.get)
-    print(f"\nestimate at {times}x the wards ({len(entries) * times:,} places): largest place "
-          f"file '{key}' {sizes[key] / 1000:.1f} KB gzip + page index {index / 1000:.1f} KB = "
-          f"{(sizes[key] + index) / 1000:.1f} KB for the heaviest name search "
-          f"(check: {fold('Kilburn')!r} keys {sorted(shard_keys([0, 'Kilburn', '', '', '']))})")
+    print(
+        f"\nestimate at {times}x the wards ({len(entries) * times:,} places): largest place "
+        f"file '{key}' {sizes[key] / 1000:.1f} KB gzip + page index {index / 1000:.1f} KB = "
+        f"{(sizes[key] + index) / 1000:.1f} KB for the heaviest name search "
+        f"(check: {fold('Kilburn')!r} keys {sorted(shard_keys([0, 'Kilburn', '', '', '']))})"
+    )
 
 
 def site_from_args(doc: str) -> Path:

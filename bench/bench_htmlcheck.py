@@ -40,8 +40,10 @@ def main() -> None:
         checked = check_built_pages(config, site, [])
         whole = time.perf_counter() - start
     size = sum(len(t.encode("utf-8")) for t in texts) / 1e6
-    print(f"pages: {checked}  size: {size:.1f} MB  parse only: {parsed:.2f} s  "
-          f"whole check: {whole:.2f} s")
+    print(
+        f"pages: {checked}  size: {size:.1f} MB  parse only: {parsed:.2f} s  "
+        f"whole check: {whole:.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -51,14 +51,22 @@ def main() -> int:
         for borough in geo.boroughs.index:
             pages.borough_section(borough, "../", lambda w: w)
         total = time.perf_counter() - start
-        sizes = sorted(((len(gzip.compress(p.read_bytes(), 6)), p.name)
-                        for p in (Path(tmp) / "assets/storymap/nb").glob("*.js")), reverse=True)
-    print(f"time: neighbourhoods and shape files {made:.1f} s; with every page section "
-          f"{total:.1f} s")
-    print("shape files (gzip): " + ", ".join(f"{n.split('.')[0]} {s / 1000:.1f} KB"
-                                             for s, n in sizes[:5])
-          + f"; smallest {sizes[-1][0] / 1000:.1f} KB; "
-          f"all {sum(s for s, _ in sizes) / 1000:.0f} KB")
+        sizes = sorted(
+            (
+                (len(gzip.compress(p.read_bytes(), 6)), p.name)
+                for p in (Path(tmp) / "assets/storymap/nb").glob("*.js")
+            ),
+            reverse=True,
+        )
+    print(
+        f"time: neighbourhoods and shape files {made:.1f} s; with every page section {total:.1f} s"
+    )
+    print(
+        "shape files (gzip): "
+        + ", ".join(f"{n.split('.')[0]} {s / 1000:.1f} KB" for s, n in sizes[:5])
+        + f"; smallest {sizes[-1][0] / 1000:.1f} KB; "
+        f"all {sum(s for s, _ in sizes) / 1000:.0f} KB"
+    )
 
     site = args.site
     if site is None:
@@ -68,9 +76,11 @@ def main() -> int:
     for kind in ("ward", "borough"):
         heaviest = max((w for w in weights if w.kind == kind), key=lambda w: w.cold)
         shapes = sum(s for f, s in heaviest.files.items() if "/nb/" in f or "neighbourhoods" in f)
-        print(f"{kind}: heaviest {heaviest.page} {heaviest.cold / 1000:.1f} KB cold "
-              f"(budget {getattr(config.budgets, kind + '_kb')} KB), of which neighbourhood "
-              f"shapes and script {shapes / 1000:.1f} KB")
+        print(
+            f"{kind}: heaviest {heaviest.page} {heaviest.cold / 1000:.1f} KB cold "
+            f"(budget {getattr(config.budgets, kind + '_kb')} KB), of which neighbourhood "
+            f"shapes and script {shapes / 1000:.1f} KB"
+        )
     return 0
 
 

@@ -113,8 +113,10 @@ def run_build(project: Path, config: Path, out: Path) -> tuple[float, float]:
         f"on {os.cpu_count()} CPUs"
     )
     largest = usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
-    log(f"  memory: largest single process {largest:.0f} MiB; all processes together (PSS, "
-        f"sampled every 0.1 s) {tree_mib:.0f} MiB")
+    log(
+        f"  memory: largest single process {largest:.0f} MiB; all processes together (PSS, "
+        f"sampled every 0.1 s) {tree_mib:.0f} MiB"
+    )
     return seconds, max(largest, tree_mib)
 
 

@@ -37,9 +37,14 @@ from bench_find import fetched, site_from_args  # noqa: E402
 from bench_weight import serve  # noqa: E402
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-QUERIES = [("Kilbern", "Kilburn"), ("Westminister", "Westminster"),
-           ("Rotherhythe", "Rotherhithe"), ("Kilbrun", "Kilburn"), ("Camdn Town", "Camden Town"),
-           ("pancras", "St Pancras & Somers Town")]
+QUERIES = [
+    ("Kilbern", "Kilburn"),
+    ("Westminister", "Westminster"),
+    ("Rotherhythe", "Rotherhithe"),
+    ("Kilbrun", "Kilburn"),
+    ("Camdn Town", "Camden Town"),
+    ("pancras", "St Pancras & Somers Town"),
+]
 BLANK = "<!doctype html><meta charset=utf-8><title>bench</title>"
 
 
@@ -53,8 +58,10 @@ def body_bytes(page, run) -> int:
     run()
     page.wait_for_timeout(300)
     page.remove_listener("response", note)
-    return sum(r.request.sizes()["responseBodySize"] + r.request.sizes()["responseHeadersSize"]
-               for r in seen)
+    return sum(
+        r.request.sizes()["responseBodySize"] + r.request.sizes()["responseHeadersSize"]
+        for r in seen
+    )
 
 
 def page_rows(browser, base: str, ask: str, check) -> list[tuple[str, bool, int]]:
@@ -66,8 +73,10 @@ def page_rows(browser, base: str, ask: str, check) -> list[tuple[str, bool, int]
         page = context.new_page()
         page.goto(f"{base}/bench-blank.html")
         names: list[str] = []
-        size = body_bytes(page, lambda page=page, query=query, names=names:
-                          names.extend(page.evaluate(ask, query)))
+        size = body_bytes(
+            page,
+            lambda page=page, query=query, names=names: names.extend(page.evaluate(ask, query)),
+        )
         rows.append((query, bool(names) and check(names[0], want), size))
         context.close()
     return rows
@@ -86,16 +95,22 @@ def storymap_rows(browser, base: str) -> list[tuple[str, bool, int]]:
 
 
 def pagefind_rows(browser, base: str, site: Path) -> list[tuple[str, bool, int]] | str:
-    done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         return "pagefind not installed (pip install 'pagefind[bin]')"
     (site / "bench-blank.html").write_text(BLANK)
-    return page_rows(browser, base, """async (q) => {
+    return page_rows(
+        browser,
+        base,
+        """async (q) => {
         const pf = await import('/pagefind/pagefind.js');
         const found = await pf.search(q);
         const data = await Promise.all(found.results.slice(0, 1).map(r => r.data()));
-        return data.map(d => d.meta.title); }""", lambda got, want: got.startswith(want))
+        return data.map(d => d.meta.title); }""",
+        lambda got, want: got.startswith(want),
+    )
 
 
 def minisearch_rows(browser, base: str, site: Path) -> list[tuple[str, bool, int]] | str:
@@ -103,8 +118,12 @@ def minisearch_rows(browser, base: str, site: Path) -> list[tuple[str, bool, int
     if not npm:
         return "npm not found"
     work = Path(tempfile.mkdtemp())
-    done = subprocess.run([npm, "pack", "minisearch@7", "--pack-destination", str(work)],
-                          capture_output=True, text=True, cwd=work)
+    done = subprocess.run(
+        [npm, "pack", "minisearch@7", "--pack-destination", str(work)],
+        capture_output=True,
+        text=True,
+        cwd=work,
+    )
     if done.returncode != 0:
         return f"npm pack minisearch failed: {done.stderr.strip()[:200]}"
     with tarfile.open(next(work.glob("minisearch-*.tgz"))) as tar:
@@ -116,7 +135,10 @@ def minisearch_rows(browser, base: str, site: Path) -> list[tuple[str, bool, int
             places[e[3]] = {"id": e[3], "name": e[1], "borough": e[2], "kind": e[0]}
     (site / "bench-places.json").write_text(json.dumps(list(places.values())))
     (site / "bench-blank.html").write_text(BLANK)
-    return page_rows(browser, base, """async (q) => {
+    return page_rows(
+        browser,
+        base,
+        """async (q) => {
         await new Promise((ok, fail) => { const s = document.createElement('script');
           s.src = 'bench-minisearch.js'; s.onload = ok; s.onerror = fail;
           document.head.appendChild(s); });
@@ -124,7 +146,9 @@ def minisearch_rows(browser, base: str, site: Path) -> list[tuple[str, bool, int
         const ms = new MiniSearch({fields: ['name'], storeFields: ['name', 'kind'],
           searchOptions: {fuzzy: 0.2, prefix: true}});
         ms.addAll(docs);
-        return ms.search(q).slice(0, 1).map(r => r.name); }""", lambda got, want: got == want)
+        return ms.search(q).slice(0, 1).map(r => r.name); }""",
+        lambda got, want: got == want,
+    )
 
 
 def main() -> None:
@@ -137,9 +161,11 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            engines = {"storymap": storymap_rows(browser, base),
-                       "Pagefind": pagefind_rows(browser, base, site),
-                       "MiniSearch": minisearch_rows(browser, base, site)}
+            engines = {
+                "storymap": storymap_rows(browser, base),
+                "Pagefind": pagefind_rows(browser, base, site),
+                "MiniSearch": minisearch_rows(browser, base, site),
+            }
             browser.close()
     finally:
         server.shutdown()
@@ -149,11 +175,15 @@ def main() -> None:
             print(f"  skipped: {rows}")
             continue
         for query, right, size in rows:
-            print(f"  {query!r:16} {'first result right' if right else 'MISSED':18} "
-                  f"{size / 1000:6.1f} KB")
+            print(
+                f"  {query!r:16} {'first result right' if right else 'MISSED':18} "
+                f"{size / 1000:6.1f} KB"
+            )
         found = sum(r[1] for r in rows)
-        print(f"  {found} of {len(rows)} found first; largest {max(r[2] for r in rows) / 1000:.1f}"
-              f" KB per query")
+        print(
+            f"  {found} of {len(rows)} found first; largest {max(r[2] for r in rows) / 1000:.1f}"
+            f" KB per query"
+        )
 
 
 if __name__ == "__main__":

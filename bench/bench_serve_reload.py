@@ -60,8 +60,12 @@ def main() -> int:
         url = f"http://127.0.0.1:{port}"
         log = project / "serve.log"
         with log.open("w") as out:
-            serve = subprocess.Popen([sys.executable, "-m", "storymap", "serve", "--port",
-                                      str(port)], cwd=project, stdout=out, stderr=subprocess.STDOUT)
+            serve = subprocess.Popen(
+                [sys.executable, "-m", "storymap", "serve", "--port", str(port)],
+                cwd=project,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         try:
             started = time.perf_counter()
             while not state(url).get("version"):
@@ -69,8 +73,9 @@ def main() -> int:
             print(f"first build: {time.perf_counter() - started:.1f} s")
             waits = []
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM,
-                                            args=["--headless", "--no-sandbox"])
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, args=["--headless", "--no-sandbox"]
+                )
                 page = browser.new_page()
                 page.goto(f"{url}/introduction.html", wait_until="load")
                 chapter = project / CHAPTER
@@ -81,13 +86,18 @@ def main() -> int:
                     page.get_by_text(sentence).wait_for(timeout=600_000)
                     waits.append(time.perf_counter() - saved)
                     time.sleep(0.5)  # the preview writes its "built" line just after swapping
-                    built = re.findall(r"built \d+ pages with \d+ maps in ([\d.]+) s",
-                                       log.read_text())
-                    print(f"save {run}: page updated {waits[-1]:.1f} s after saving "
-                          f"(rebuild reported {built[-1]} s)")
+                    built = re.findall(
+                        r"built \d+ pages with \d+ maps in ([\d.]+) s", log.read_text()
+                    )
+                    print(
+                        f"save {run}: page updated {waits[-1]:.1f} s after saving "
+                        f"(rebuild reported {built[-1]} s)"
+                    )
                 browser.close()
-            print(f"save to updated page: median {statistics.median(waits):.1f} s, "
-                  f"best {min(waits):.1f} s over {len(waits)} saves")
+            print(
+                f"save to updated page: median {statistics.median(waits):.1f} s, "
+                f"best {min(waits):.1f} s over {len(waits)} saves"
+            )
         finally:
             serve.send_signal(signal.SIGINT)
             serve.wait(timeout=30)

@@ -28,13 +28,23 @@ from storymap.build import build  # noqa: E402
 from storymap.config import load_config  # noqa: E402
 from storymap.site.weight import measure_site  # noqa: E402
 
-NETWORK = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8,
-           "uploadThroughput": 750_000 / 8}
+NETWORK = {
+    "offline": False,
+    "latency": 150,
+    "downloadThroughput": 1_600_000 / 8,
+    "uploadThroughput": 750_000 / 8,
+}
 CPU_SLOWDOWN = 4
-KINDS = [("home", "index.html"), ("chapter", "introduction.html"),
-         ("next chapter", "where-older-londoners-live.html"), ("method", "method.html"),
-         ("data checks", "data-checks.html"), ("ward", "wards/camden/E05013660.html"),
-         ("borough", "boroughs/camden.html"), ("about", "about-the-data.html")]
+KINDS = [
+    ("home", "index.html"),
+    ("chapter", "introduction.html"),
+    ("next chapter", "where-older-londoners-live.html"),
+    ("method", "method.html"),
+    ("data checks", "data-checks.html"),
+    ("ward", "wards/camden/E05013660.html"),
+    ("borough", "boroughs/camden.html"),
+    ("about", "about-the-data.html"),
+]
 
 
 def print_weights(site: Path, show_all: bool) -> None:
@@ -44,17 +54,22 @@ def print_weights(site: Path, show_all: bool) -> None:
     rows = weights if show_all else [by_page[p] for _, p in KINDS if p in by_page]
     for w in rows:
         search = sum(w.on_demand.values())
-        print(f"{w.page:44} {w.kind:9} {w.cold / 1000:8.1f} {w.warm / 1000:8.1f} "
-              f"{search / 1000:9.1f}")
+        print(
+            f"{w.page:44} {w.kind:9} {w.cold / 1000:8.1f} {w.warm / 1000:8.1f} {search / 1000:9.1f}"
+        )
     for kind in ("map page", "page", "ward", "borough"):
         group = [w for w in weights if w.kind == kind]
         if group:
-            print(f"  {kind:9} {len(group):4} pages: cold {min(w.cold for w in group) / 1000:.1f}"
-                  f"-{max(w.cold for w in group) / 1000:.1f} KB, warm at most "
-                  f"{max(w.warm for w in group) / 1000:.1f} KB")
+            print(
+                f"  {kind:9} {len(group):4} pages: cold {min(w.cold for w in group) / 1000:.1f}"
+                f"-{max(w.cold for w in group) / 1000:.1f} KB, warm at most "
+                f"{max(w.warm for w in group) / 1000:.1f} KB"
+            )
     heaviest = max(weights, key=lambda w: w.cold)
-    print(f"  heaviest {heaviest.page}: " + ", ".join(
-        f"{k} {v / 1000:.1f} KB" for k, v in heaviest.by_type().items()))
+    print(
+        f"  heaviest {heaviest.page}: "
+        + ", ".join(f"{k} {v / 1000:.1f} KB" for k, v in heaviest.by_type().items())
+    )
 
 
 def timed_load(page, url: str) -> dict[str, float]:
@@ -67,7 +82,8 @@ def timed_load(page, url: str) -> dict[str, float]:
         drawn = time.perf_counter() - start
     nav = page.evaluate(
         "() => { const n = performance.getEntriesByType('navigation')[0];"
-        " return {dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd}; }")
+        " return {dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd}; }"
+    )
     return {"load": loaded, "map": drawn, "dcl": nav["dcl"] / 1000}
 
 

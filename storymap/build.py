@@ -56,8 +56,9 @@ INDICATORS_READ = ("sources", "geography", "indicators", "index", "maps", "site.
 ALL = ("*",)  # chapters and profile pages may use any of it
 
 
-def build(config: Config, out: Path, report: Report | None = None,
-          previous: Path | None = None) -> BuildResult:
+def build(
+    config: Config, out: Path, report: Report | None = None, previous: Path | None = None
+) -> BuildResult:
     """Build the site into ``out``. Files whose bytes the last finished site (``previous``,
     else ``out`` as it is) already holds are linked from it rather than written again."""
     out = check_output_dir(config, out)
@@ -68,10 +69,21 @@ def build(config: Config, out: Path, report: Report | None = None,
             docs, site = work / "docs", work / "site"  # docs: the site's files beside its pages
             pages, n_maps, styles = _pages(config, run, inputs, docs, work)
             with run.stage("build site"):
-                done = publish_site(config, pages, styles, docs, site, run.store,
-                                    run.keys.code, finisher(config, pages))
-                run.note(f"MkDocs rebuilt {done['written']} of {done['pages']} pages"
-                         if done["dirty"] else "MkDocs built every page")
+                done = publish_site(
+                    config,
+                    pages,
+                    styles,
+                    docs,
+                    site,
+                    run.store,
+                    run.keys.code,
+                    finisher(config, pages),
+                )
+                run.note(
+                    f"MkDocs rebuilt {done['written']} of {done['pages']} pages"
+                    if done["dirty"]
+                    else "MkDocs built every page"
+                )
             with run.stage("check page weight"):
                 run.report(summary(weigh(config, site, run)))
             run.commit()
@@ -79,40 +91,63 @@ def build(config: Config, out: Path, report: Report | None = None,
     return run.result(out, len(pages), n_maps)
 
 
-def _pages(config: Config, run: Stages, inputs: Inputs, docs: Path,
-           work: Path) -> tuple[list, int, list[str]]:
+def _pages(
+    config: Config, run: Stages, inputs: Inputs, docs: Path, work: Path
+) -> tuple[list, int, list[str]]:
     """Map assets, chapters and profile pages, their files into ``docs``: every page, how many
     maps, and the stylesheets every page uses. The downloads, place files and preview images
     are made in a second process meanwhile (:mod:`storymap.pages.beside`)."""
     geo, results = inputs.geo, lambda: inputs.figures()[0]
-    places = run.files_beside("place-files", ALL, lambda d: write_place_files(
-        config, geo(), results(), d, inputs.figures()[1]), docs, work,
-        prepare=lambda: (geo(), inputs.figures()))  # computed once, before the fork
+    places = run.files_beside(
+        "place-files",
+        ALL,
+        lambda d: write_place_files(config, geo(), results(), d, inputs.figures()[1]),
+        docs,
+        work,
+        prepare=lambda: (geo(), inputs.figures()),
+    )  # computed once, before the fork
     try:
         # the wards' shared arcs, found once for the maps and their images, if either is made
         topology = functools.cache(lambda: ward_topology(geo().wards, 0))
         with run.stage("write map geometry and data"):
-            assets = run.cached_files("map-assets", INDICATORS_READ, lambda d: write_map_assets(
-                config, geo(), results(), d, topology()), docs, work)
+            assets = run.cached_files(
+                "map-assets",
+                INDICATORS_READ,
+                lambda d: write_map_assets(config, geo(), results(), d, topology()),
+                docs,
+                work,
+            )
         with run.stage("render chapters"):
             palette = palette_for(config)  # the running build's own, not pickled
-            static = functools.cache(lambda: run.cached(
-                "static-maps", GEOGRAPHY_READ,
-                lambda: StaticMaps(geo(), palette, topology=topology()),
-                externals={"geo": geo(), "palette": palette}))
+            static = functools.cache(
+                lambda: run.cached(
+                    "static-maps",
+                    GEOGRAPHY_READ,
+                    lambda: StaticMaps(geo(), palette, topology=topology()),
+                    externals={"geo": geo(), "palette": palette},
+                )
+            )
             images = StepImages(run.memo("step-images", INDICATORS_READ), static)
             reuse = lambda name, parts, make: run.cached(name, ALL, make, *parts)  # noqa: E731
             index = (lambda: inputs.figures()[1]) if config.index else None
-            pages, n_maps, files = render_pages(config, inputs.table, results, assets,
-                                                lambda: images, index, inputs.checks, reuse)
+            pages, n_maps, files = render_pages(
+                config, inputs.table, results, assets, lambda: images, index, inputs.checks, reuse
+            )
             written = set(files.values())  # step images no longer written are dropped
             images.memo.save(still=lambda v: not isinstance(v, str) or v in written)
             write_files(docs, files)
-            run.note(f"{sum(n.startswith('chapter-') for n in run.store.made)} of "
-                     f"{len(config.chapters) + 1} chapters rendered")
+            run.note(
+                f"{sum(n.startswith('chapter-') for n in run.store.made)} of "
+                f"{len(config.chapters) + 1} chapters rendered"
+            )
         with run.stage("ward and borough pages, downloads"):
-            profiles = run.cached_files("profiles", ALL, lambda d: write_profiles(
-                config, geo(), results(), d, inputs.figures()[1]), docs, work)
+            profiles = run.cached_files(
+                "profiles",
+                ALL,
+                lambda d: write_profiles(config, geo(), results(), d, inputs.figures()[1]),
+                docs,
+                work,
+            )
             pages += places.result() + profiles
     finally:
         places.stop()  # still running only if a stage failed
@@ -148,8 +183,9 @@ def check(config: Config, report: Report | None = None) -> BuildResult:
         inputs = compute(config, run)
         results, index = inputs.figures()
         with run.stage("render chapters"):
-            pages, n_maps, _files = render_pages(config, inputs.table(), results, None, None,
-                                                 index, inputs.checks())
+            pages, n_maps, _files = render_pages(
+                config, inputs.table(), results, None, None, index, inputs.checks()
+            )
     return run.result(Path(), len(pages), n_maps)
 
 
@@ -160,5 +196,12 @@ def indicators(
     return results, compute_index(config, geo, results)
 
 
-__all__ = ["build", "check", "BuildResult", "StorymapError", "check_output_dir", "clean_leftovers",
-           "swap_in"]
+__all__ = [
+    "build",
+    "check",
+    "BuildResult",
+    "StorymapError",
+    "check_output_dir",
+    "clean_leftovers",
+    "swap_in",
+]

@@ -122,7 +122,7 @@ def close_matches(word: object, choices: Iterable[object], n: int = 3) -> list[s
 
 
 def did_you_mean(word: object, choices: Iterable[object]) -> str:
-    """" Did you mean 'X'?" (or "'X' or 'Y'") for a misspelt name; "" if nothing is close."""
+    """ " Did you mean 'X'?" (or "'X' or 'Y'") for a misspelt name; "" if nothing is close."""
     found = close_matches(word, choices)
     if not found:
         return ""

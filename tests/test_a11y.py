@@ -103,8 +103,9 @@ def test_every_page_has_a_language_and_a_descriptive_title(built_site: Path) -> 
 def test_every_map_says_in_words_what_it_shows(built_site: Path) -> None:
     for path in sorted(built_site.glob("*.html")):
         text = path.read_text("utf-8")
-        regions = re.findall(r'<div aria-label="(Map[^"]*)" class="storymap-sticky" role="region"',
-                             text)
+        regions = re.findall(
+            r'<div aria-label="(Map[^"]*)" class="storymap-sticky" role="region"', text
+        )
         figures = re.findall(r'<figure class="storymap-figure".*?</figure>', text, re.S)
         for figure in figures:
             caption = re.search(r"<figcaption>(.*?)</figcaption>", figure, re.S).group(1)
@@ -151,10 +152,12 @@ def test_keyboard_reaches_every_step_control_and_link_of_a_chapter(site_url, pag
     wanted_steps = page.eval_on_selector_all(".storymap-step", "els => els.map(e => e.id)")
     wanted_links = page.eval_on_selector_all(
         "#content a[href]",
-        "els => els.filter(e => e.offsetParent !== null).map(e => e.getAttribute('href'))")
+        "els => els.filter(e => e.offsetParent !== null).map(e => e.getAttribute('href'))",
+    )
     controls = page.eval_on_selector_all(
         "#content button, #content summary, #content .leaflet-control a",
-        "els => els.filter(e => e.offsetParent !== null).length")
+        "els => els.filter(e => e.offsetParent !== null).length",
+    )
     seen: list[dict] = []
     in_map_run = 0
     wrapped = False
@@ -176,8 +179,9 @@ def test_keyboard_reaches_every_step_control_and_link_of_a_chapter(site_url, pag
     missing = [h for h in wanted_links if h not in reached_links]
     assert not missing, f"links never focused: {missing}"
     assert wrapped, "Tab did not get through the page and back to the top"
-    assert controls == 0 or any(s["tag"] in ("BUTTON", "SUMMARY") or "leaflet" in s["cls"]
-                                for s in seen)
+    assert controls == 0 or any(
+        s["tag"] in ("BUTTON", "SUMMARY") or "leaflet" in s["cls"] for s in seen
+    )
     no_ring = [s["key"] for s in seen if s["visible"] and not (s["outline"] or s["shadow"])]
     assert not no_ring, f"focused without a visible focus indicator: {no_ring[:8]}"
 
@@ -188,7 +192,8 @@ def test_a_step_reached_by_keyboard_shows_its_view_on_the_map(site_url, page) ->
     page.wait_for_function("document.querySelector('.storymap-scrolly.is-scripted')")
     page.focus("#introduction-step-2")
     page.wait_for_function(
-        "document.querySelector('.storymap-scrolly').dataset.activeStep === 'introduction-step-2'")
+        "document.querySelector('.storymap-scrolly').dataset.activeStep === 'introduction-step-2'"
+    )
     live = page.text_content(".storymap-live")
     assert live and len(live.split()) >= 6
 
@@ -198,8 +203,9 @@ def test_a_step_reached_by_keyboard_shows_its_view_on_the_map(site_url, page) ->
 
 @pytest.mark.browser
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_pages_reflow_at_320_px_without_horizontal_scrolling(kind, kinds, site_url,
-                                                             browser) -> None:
+def test_pages_reflow_at_320_px_without_horizontal_scrolling(
+    kind, kinds, site_url, browser
+) -> None:
     context = browser.new_context(viewport={"width": 320, "height": 640})
     try:
         pg = context.new_page()
@@ -219,7 +225,8 @@ def test_drawn_ward_outlines_contrast_with_their_fill(site_url, page) -> None:
     page.wait_for_selector(".storymap-leaflet[data-drawn]")
     drawn = page.evaluate(
         "() => Object.values(Storymap.maps)[0].layers.map(l => [l.options.color,"
-        " l.options.fillColor, l.options.fillOpacity])")
+        " l.options.fillColor, l.options.fillOpacity])"
+    )
     assert len(drawn) > 600
     for stroke, fill, opacity in {tuple(d) for d in drawn}:
         shown = over(fill, "#f4f4f4", opacity)

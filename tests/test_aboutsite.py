@@ -38,8 +38,12 @@ def test_every_claim_of_the_statement_is_held_by_a_test_that_exists():
 
 
 def test_the_statement_names_the_aim_the_checks_the_limits_and_the_contact(config):
-    page = accessibility_page(with_site(config, contact="inclusion@brent.example",
-                                        organisation="the London Borough of Brent"), "About")
+    page = accessibility_page(
+        with_site(
+            config, contact="inclusion@brent.example", organisation="the London Borough of Brent"
+        ),
+        "About",
+    )
     text = page.markdown
     assert page.path == "accessibility.md" and page.title == "Accessibility statement"
     assert "run by the London Borough of Brent" in text
@@ -48,8 +52,10 @@ def test_the_statement_names_the_aim_the_checks_the_limits_and_the_contact(confi
         assert f"- {claim}" in text
     for limit in LIMITS:
         assert f"- {limit}" in text
-    assert ('or need the figures in another format, email <a href="mailto:inclusion@brent.example">'
-            "inclusion@brent.example</a>.") in text
+    assert (
+        'or need the figures in another format, email <a href="mailto:inclusion@brent.example">'
+        "inclusion@brent.example</a>."
+    ) in text
     assert "Equality Advisory and Support Service" in text
 
 
@@ -77,20 +83,25 @@ def test_pages_from_chapters_get_an_edit_link_when_repo_url_is_set(config):
     results, index = indicators(github, geo)
     pages, _maps, _files = render_pages(github, geo, results, None, None, index)
     by_path = {p.path: p for p in pages}
-    link = ('<a href="https://github.com/london-org/storymap/edit/main/chapters/'
-            '01-introduction.md">Edit this page</a>')
+    link = (
+        '<a href="https://github.com/london-org/storymap/edit/main/chapters/'
+        '01-introduction.md">Edit this page</a>'
+    )
     assert link in by_path["introduction.md"].markdown
     assert "/edit/main/chapters/index.md" in by_path["index.md"].markdown
     assert "Edit this page" not in by_path["accessibility.md"].markdown  # not from a file
     gitlab = with_site(config, repo_url="https://gitlab.com/o/r", edit_uri="-/edit/dev/site/")
     assert 'href="https://gitlab.com/o/r/-/edit/dev/site/chapters/x.md"' in edit_link(
-        gitlab, "chapters/x.md")
+        gitlab, "chapters/x.md"
+    )
 
 
 def test_every_built_page_links_to_the_statement(built_site: Path):
     assert (built_site / "accessibility.html").is_file()
-    for page, href in [("index.html", "accessibility.html"),
-                       ("wards/camden/E05013660.html", "../../accessibility.html")]:
+    for page, href in [
+        ("index.html", "accessibility.html"),
+        ("wards/camden/E05013660.html", "../../accessibility.html"),
+    ]:
         text = (built_site / page).read_text("utf-8")
         assert f'<a href="{href}">Accessibility statement</a>' in text, page
 
@@ -113,8 +124,14 @@ def test_print_is_a4_with_legends_and_tables_whole_and_headings_kept_with_their_
               h1: of('.page-text h1', 'break-after'),
               nav: of('.nav-wide', 'display')};
     }""")
-    assert styles == {"legend": "avoid", "table": "avoid", "step": "avoid", "h2": "avoid",
-                      "h1": "avoid", "nav": "none"}
+    assert styles == {
+        "legend": "avoid",
+        "table": "avoid",
+        "step": "avoid",
+        "h2": "avoid",
+        "h1": "avoid",
+        "nav": "none",
+    }
     pdf = page.pdf(prefer_css_page_size=True)
     (tmp_path / "chapter.pdf").write_bytes(pdf)
     boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)

@@ -55,8 +55,11 @@ def five(tmp_path_factory):
 
 def test_no_page_calls_the_five_boroughs_london(five) -> None:
     _config, _geo, _results, site = five
-    pages = [*site.glob("*.html"), *(site / "boroughs").glob("*.html"),
-             *list((site / "wards").rglob("*.html"))[:40]]
+    pages = [
+        *site.glob("*.html"),
+        *(site / "boroughs").glob("*.html"),
+        *list((site / "wards").rglob("*.html"))[:40],
+    ]
     for page in pages:
         found = AS_LONDON.findall(text_of(page))
         assert not found, (page.relative_to(site), found)
@@ -67,8 +70,10 @@ def test_totals_are_the_five_boroughs_own(five) -> None:
     assert sorted(geo.boroughs["name"]) == FIVE
     age = results["pct_65_plus"]
     home = text_of(site / "index.html")
-    assert (f"About {approximately(age.area['numerator'])} people aged 65 or over lived in {AREA} "
-            f"on census day in March 2021: {format_value(age.area['value'], age.spec)}") in home
+    assert (
+        f"About {approximately(age.area['numerator'])} people aged 65 or over lived in {AREA} "
+        f"on census day in March 2021: {format_value(age.area['value'], age.spec)}"
+    ) in home
     assert f"for each of the {len(geo.wards)} wards of {AREA}" in home
     intro = text_of(site / "introduction.html")
     assert "lower than the share for England and Wales as a whole (18.6%)" in intro
@@ -79,8 +84,9 @@ def test_totals_are_the_five_boroughs_own(five) -> None:
 def test_no_borough_is_both_oldest_and_youngest(five) -> None:
     *_, site = five
     text = text_of(site / "where-older-londoners-live.html")
-    found = re.search(r"The boroughs with the highest shares are (.+?); the lowest are (.+?)\.",
-                      text)
+    found = re.search(
+        r"The boroughs with the highest shares are (.+?); the lowest are (.+?)\.", text
+    )
     high = {b for b in FIVE if b in found.group(1)}
     low = {b for b in FIVE if b in found.group(2)}
     assert high and low and not high & low

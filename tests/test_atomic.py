@@ -45,8 +45,14 @@ def test_killed_build_leaves_previous_site(tmp_path, built_project):
     config = project / "site_config.yml"
     text = config.read_text("utf-8")
     assert "\n  title: Older Londoners and digital exclusion\n" in text
-    config.write_text(text.replace("\n  title: Older Londoners and digital exclusion\n",
-                                   "\n  title: Older Londoners, digital exclusion\n", 1), "utf-8")
+    config.write_text(
+        text.replace(
+            "\n  title: Older Londoners and digital exclusion\n",
+            "\n  title: Older Londoners, digital exclusion\n",
+            1,
+        ),
+        "utf-8",
+    )
     proc = _start_build(project)
     try:
         assert _wait_for(lambda: any(project.glob(".site.building-*")), 120), "build never wrote"
@@ -66,8 +72,9 @@ def test_killed_build_leaves_previous_site(tmp_path, built_project):
     assert not list(project.glob(".site.building-*")), "stale build folder not removed"
     assert not (project / ".site.old").exists()
     assert not list((project / ".storymap-cache" / "store").glob(".pending-*"))
-    assert "Older Londoners, digital exclusion" in (project / "site" / "introduction.html"
-                                                    ).read_text("utf-8")
+    assert "Older Londoners, digital exclusion" in (
+        project / "site" / "introduction.html"
+    ).read_text("utf-8")
 
 
 def test_folders_of_running_builds_are_kept(tmp_path):

@@ -76,8 +76,10 @@ def merge(base: object, extra: object) -> object:
         for key, value in extra.items():
             out[key] = merge(base[key], value) if key in base else value
         return out
-    if isinstance(base, list) and isinstance(extra, list) and all(
-        isinstance(x, dict) and "id" in x for x in base + extra
+    if (
+        isinstance(base, list)
+        and isinstance(extra, list)
+        and all(isinstance(x, dict) and "id" in x for x in base + extra)
     ):
         out = list(base)
         for item in extra:
@@ -147,8 +149,11 @@ def test_markdown_example_renders(context, tmp_path: Path, body: str, line: int)
 
 def test_broken_example_gives_the_error_shown(context, tmp_path: Path):
     blocks = [(info, body) for info, body, _line in BLOCKS]
-    pairs = [(blocks[i][1], blocks[i + 1][1]) for i in range(len(blocks) - 1)
-             if blocks[i][0] == "markdown broken"]
+    pairs = [
+        (blocks[i][1], blocks[i + 1][1])
+        for i in range(len(blocks) - 1)
+        if blocks[i][0] == "markdown broken"
+    ]
     assert pairs
     for broken, shown in pairs:
         with pytest.raises(ChapterError) as caught:
@@ -172,8 +177,7 @@ def test_yaml_example_loads_on_its_own(project: Path, body: str, line: int):
         assert config.site.focus_boroughs == example["site"]["focus_boroughs"]
 
 
-@pytest.mark.parametrize(("body", "line"), of_kind("yaml alone"),
-                         ids=ids(of_kind("yaml alone")))
+@pytest.mark.parametrize(("body", "line"), of_kind("yaml alone"), ids=ids(of_kind("yaml alone")))
 def test_yaml_alone_example_passes_check(project: Path, body: str, line: int):
     config = load_config(write_config(project, [body]))
     example = yaml.safe_load(body)
@@ -190,12 +194,17 @@ def test_all_yaml_examples_together_pass_check(guide_project: Path):
 
 
 def shell_commands() -> list[tuple[list[str], int]]:
-    return [(shlex.split(cmd), line) for body, line in of_kind("shell")
-            for cmd in body.splitlines() if cmd.strip()]
+    return [
+        (shlex.split(cmd), line)
+        for body, line in of_kind("shell")
+        for cmd in body.splitlines()
+        if cmd.strip()
+    ]
 
 
-@pytest.mark.parametrize(("argv", "line"), shell_commands(),
-                         ids=[" ".join(a) for a, _line in shell_commands()])
+@pytest.mark.parametrize(
+    ("argv", "line"), shell_commands(), ids=[" ".join(a) for a, _line in shell_commands()]
+)
 def test_shell_example_is_a_real_command(argv: list[str], line: int):
     if argv[0] == "make":
         makefile = (REPO / "Makefile").read_text(encoding="utf-8")
@@ -212,8 +221,12 @@ def test_shell_example_is_a_real_command(argv: list[str], line: int):
 
 def test_new_chapter_example_runs(project: Path):
     argv = next(a for a, _line in shell_commands() if a[:2] == ["storymap", "new-chapter"])
-    done = subprocess.run([sys.executable, "-m", "storymap", *argv[1:]], cwd=project,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "storymap", *argv[1:]],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert list((project / "chapters").glob("*-getting-online-at-the-library.md"))
-

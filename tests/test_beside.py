@@ -46,8 +46,7 @@ def test_an_error_there_is_the_same_error_here(forking):
 
     with pytest.raises(DataError) as caught:
         Beside(work).result()
-    assert caught.value.problems == ["data/x.csv row 3: 'abc' is not a number.",
-                                     "a second problem"]
+    assert caught.value.problems == ["data/x.csv row 3: 'abc' is not a number.", "a second problem"]
     assert caught.value.render().startswith("Error: data/x.csv row 3")
 
 
@@ -57,8 +56,10 @@ def test_a_bug_there_keeps_where_it_happened(forking):
 
     with pytest.raises(KeyError) as caught:
         Beside(work).result()
-    assert any("second process" in note and "work" in note
-               for note in getattr(caught.value, "__notes__", []))
+    assert any(
+        "second process" in note and "work" in note
+        for note in getattr(caught.value, "__notes__", [])
+    )
 
 
 def test_a_process_that_dies_is_reported_in_plain_words(forking):

@@ -17,7 +17,8 @@ from storymap.site.keys import Keys
 @pytest.fixture
 def config(tmp_path: Path):
     return load_config(REPO / "site_config.yml").model_copy(
-        update={"path": tmp_path / "site_config.yml"})
+        update={"path": tmp_path / "site_config.yml"}
+    )
 
 
 def StageCache(config, writable: bool = True) -> Store:  # noqa: N802 - reads as the old name
@@ -125,6 +126,7 @@ def test_files_no_entry_uses_are_removed_on_commit(config, tmp_path):
         def write(folder: Path) -> str:
             (folder / "a.txt").write_text(text, "utf-8")
             return text
+
         return write
 
     first = StageCache(config)
@@ -151,8 +153,9 @@ def test_keys_follow_data_and_the_config_sections_read(tmp_path):
     config = load_config(project / "site_config.yml")
     base = Keys(config).of(("indicators",))
     assert Keys(config).of(("indicators",)) == base
-    budgets = config.model_copy(update={"budgets": config.budgets.model_copy(
-        update={"page_kb": 1.0})})
+    budgets = config.model_copy(
+        update={"budgets": config.budgets.model_copy(update={"page_kb": 1.0})}
+    )
     assert Keys(budgets).of(("indicators",)) == base  # a section it does not read
     assert Keys(budgets).of(("budgets",)) != Keys(config).of(("budgets",))
     assert Keys(config).of(("site.area",)) != base

@@ -64,8 +64,9 @@ def test_the_formula_matches_known_ratios() -> None:
 
 def theme_variables(site: Path) -> dict[str, str]:
     """The custom properties set on :root in the site's theme.css, var() references resolved."""
-    css = re.sub(r"/\*.*?\*/", "", (site / "assets/storymap/theme.css").read_text("utf-8"),
-                 flags=re.S)
+    css = re.sub(
+        r"/\*.*?\*/", "", (site / "assets/storymap/theme.css").read_text("utf-8"), flags=re.S
+    )
     found: dict[str, str] = {}
     for block in re.findall(r"(?:^|})\s*:root\s*\{([^}]*)\}", css):
         for name, value in re.findall(r"(--[\w-]+)\s*:\s*([^;]+)", block):
@@ -85,8 +86,9 @@ def theme(built_site: Path) -> dict[str, str]:
 
 def theme_rules(site: Path) -> list[tuple[str, str]]:
     """(selector, declarations) of each rule in theme.css, comments removed."""
-    css = re.sub(r"/\*.*?\*/", "", (site / "assets/storymap/theme.css").read_text("utf-8"),
-                 flags=re.S)
+    css = re.sub(
+        r"/\*.*?\*/", "", (site / "assets/storymap/theme.css").read_text("utf-8"), flags=re.S
+    )
     css = re.sub(r"@media[^{]*\{", "", css)
     return [(s.strip(), d) for s, d in re.findall(r"([^{}]+)\{([^{}]*)\}", css)]
 
@@ -116,12 +118,17 @@ def test_footer_text_contrasts_with_the_footer(theme) -> None:
 
 def test_every_text_colour_in_the_theme_is_one_of_the_checked_ones(built_site: Path, theme) -> None:
     """No rule sets a text colour outside the palette checked above (e.g. a stray grey)."""
-    checked = {theme[n] for n in ("--text", "--muted", "--link", "--link-visited", "--header-text",
-                                  "--footer-text")}
+    checked = {
+        theme[n]
+        for n in ("--text", "--muted", "--link", "--link-visited", "--header-text", "--footer-text")
+    }
     for selector, body in theme_rules(built_site):
         for value in re.findall(r"(?:^|[;\s])color:\s*([^;]+)", body):
-            resolved = theme.get(value.strip()[4:-1], value.strip()) if value.strip().startswith(
-                "var(") else value.strip()
+            resolved = (
+                theme.get(value.strip()[4:-1], value.strip())
+                if value.strip().startswith("var(")
+                else value.strip()
+            )
             assert resolved in checked, f"{selector}: color {value.strip()}"
 
 
@@ -176,8 +183,9 @@ def test_ward_outlines_contrast_with_every_fill(built_site: Path) -> None:
     js = (built_site / "assets/storymap/storymap.js").read_text("utf-8")
     assert 'contrast(fill, "#ffffff") >= 3 ? "#ffffff" : "#1a1a1a"' in js
     opacity = float(re.search(r"fillOpacity:\s*([\d.]+)", js).group(1))
-    background = re.search(r"\.storymap-map \{[^}]*background:\s*(#[0-9a-f]{6})",
-                           storymap_css(built_site)).group(1)
+    background = re.search(
+        r"\.storymap-map \{[^}]*background:\s*(#[0-9a-f]{6})", storymap_css(built_site)
+    ).group(1)
     colours, no_data = map_palettes(built_site)
     for fill in [*colours, no_data]:
         drawn = over(fill, background, opacity)

@@ -57,8 +57,10 @@ def payload(built_site: Path) -> dict:
 
 def test_every_ward_is_in_the_downloads_once(built_site: Path, geo, table) -> None:
     assert sorted(table["ward_code"]) == sorted(geo.wards.index)
-    parts = [read_download_csv(p, dtype=str)
-             for p in (built_site / "downloads" / "boroughs").glob("*.csv")]
+    parts = [
+        read_download_csv(p, dtype=str)
+        for p in (built_site / "downloads" / "boroughs").glob("*.csv")
+    ]
     assert len(parts) == len(geo.boroughs)
     codes = pd.concat(parts)["Ward code"]
     assert codes.is_unique and sorted(codes) == sorted(geo.wards.index)
@@ -94,8 +96,10 @@ def test_downloads_equal_the_maps_data(table, payload, browser, site_url) -> Non
 
     codes = list(table["ward_code"])
     rows = table.set_index("ward_code").loc[codes]
-    figures = {ind_id: [None if pd.isna(v) else float(v) for v in rows[ind_id]]
-               for ind_id in payload["indicators"]}
+    figures = {
+        ind_id: [None if pd.isna(v) else float(v) for v in rows[ind_id]]
+        for ind_id in payload["indicators"]
+    }
     decoded = decode_page(browser, site_url)
     assert decoded["data"]["wards"]["codes"] == codes
     for ind_id, ind in decoded["data"]["indicators"].items():
@@ -113,8 +117,9 @@ def test_downloads_equal_the_pages(built_site: Path, table, payload) -> None:
     pages = {p.stem: p for p in (built_site / "wards").rglob("*.html")}
     for code, row in rows.iterrows():
         text = pages[code].read_text("utf-8")
-        body = re.search(r'<table class="storymap-indicators[^"]*">.*?</table>', text,
-                         re.S).group(0)
+        body = re.search(r'<table class="storymap-indicators[^"]*">.*?</table>', text, re.S).group(
+            0
+        )
         cells = {
             html.unescape(label): (html.unescape(value), int(rank))
             for label, value, rank in re.findall(
@@ -147,8 +152,15 @@ def test_geojson_properties_equal_the_csv(built_site: Path, table) -> None:
 
 def test_dictionary_describes_every_column(built_site: Path, table) -> None:
     dictionary = read_download_csv(built_site / "downloads" / "data-dictionary.csv")
-    assert list(dictionary.columns) == ["Tables", "Column", "Id (GeoJSON property)", "Meaning",
-                                        "Unit", "Source", "Licence"]
+    assert list(dictionary.columns) == [
+        "Tables",
+        "Column",
+        "Id (GeoJSON property)",
+        "Meaning",
+        "Unit",
+        "Source",
+        "Licence",
+    ]
     assert set(table.columns) <= set(dictionary["Id (GeoJSON property)"])
     figures = dictionary[~dictionary["Unit"].eq("text")]
     assert figures["Licence"].notna().all() and figures["Source"].notna().all()
@@ -159,8 +171,11 @@ def test_dictionary_describes_every_column(built_site: Path, table) -> None:
 
 def test_every_map_links_to_an_existing_download(built_site: Path) -> None:
     checked = 0
-    for page in [*built_site.glob("*.html"), *(built_site / "boroughs").glob("*.html"),
-                 *(built_site / "wards").rglob("*.html")][:120]:
+    for page in [
+        *built_site.glob("*.html"),
+        *(built_site / "boroughs").glob("*.html"),
+        *(built_site / "wards").rglob("*.html"),
+    ][:120]:
         text = page.read_text("utf-8")
         for block in re.findall(r'<p class="storymap-download">.*?</p>', text, re.S):
             for href in re.findall(r'href="([^"]+)"', block):
@@ -187,8 +202,11 @@ def test_counts_are_whole_people_and_figures_keep_full_precision(built_site: Pat
 
 def test_every_download_carries_the_attribution(built_site: Path, config) -> None:
     folder = built_site / "downloads"
-    for path in [*folder.glob("*.csv"), *(folder / "boroughs").glob("*.csv"),
-                 *list((folder / "wards").glob("*.csv"))[:20]]:
+    for path in [
+        *folder.glob("*.csv"),
+        *(folder / "boroughs").glob("*.csv"),
+        *list((folder / "wards").glob("*.csv"))[:20],
+    ]:
         last = path.read_text("utf-8-sig").rstrip("\r\n").splitlines()[-1]
         assert last == f'"{FOOTER}{config.site.attribution}"', path.name
     for path in [folder / "london-wards.geojson", *(folder / "boroughs").glob("*.geojson")]:
@@ -197,8 +215,9 @@ def test_every_download_carries_the_attribution(built_site: Path, config) -> Non
         assert "Open Government Licence v3.0" in collection["licence"]
 
 
-def test_workbook_has_a_sheet_per_level_and_an_about_sheet(built_site: Path, config, geo,
-                                                           table) -> None:
+def test_workbook_has_a_sheet_per_level_and_an_about_sheet(
+    built_site: Path, config, geo, table
+) -> None:
     from openpyxl import load_workbook
 
     book = load_workbook(built_site / "downloads" / "london.xlsx")
@@ -219,8 +238,13 @@ def test_workbook_has_a_sheet_per_level_and_an_about_sheet(built_site: Path, con
     flat = " ".join(str(v) for row in about for v in row if v)
     assert config.site.attribution in flat
     for source in config.sources.values():
-        assert [source.title, source.publisher, source.vintage, source.licence,
-                source.attribution] in about, source.title
+        assert [
+            source.title,
+            source.publisher,
+            source.vintage,
+            source.licence,
+            source.attribution,
+        ] in about, source.title
     columns = [c.value for c in book["Columns"][1]]
     assert columns[:3] == ["Tables", "Column", "Id (GeoJSON property)"]
 

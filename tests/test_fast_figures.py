@@ -29,18 +29,35 @@ def pandas_band_stability(scaled, method, banding, k, runs, spread, seed):
         score = combine(scaled, effective_weights(method, fi, fc), method.scaling)
         same += bands(score, banding, k) == base_band
         ranks[run] = score.rank(ascending=False, method="min").to_numpy()
-    return (same / runs, np.percentile(ranks, 5, axis=0, method="lower"),
-            np.percentile(ranks, 95, axis=0, method="higher"))  # whole ranks, widest range
+    return (
+        same / runs,
+        np.percentile(ranks, 5, axis=0, method="lower"),
+        np.percentile(ranks, 95, axis=0, method="higher"),
+    )  # whole ranks, widest range
 
 
 def test_band_stability_is_the_pandas_loop(figures):
     config, _results, index = figures
     assert index.method.scaling == "minmax"
     rob = config.index.robustness
-    fast = band_stability(index.scaled, index.method, config.index.banding, config.index.bands,
-                          rob.runs, rob.spread, rob.seed)
-    share, p05, p95 = pandas_band_stability(index.scaled, index.method, config.index.banding,
-                                            config.index.bands, rob.runs, rob.spread, rob.seed)
+    fast = band_stability(
+        index.scaled,
+        index.method,
+        config.index.banding,
+        config.index.bands,
+        rob.runs,
+        rob.spread,
+        rob.seed,
+    )
+    share, p05, p95 = pandas_band_stability(
+        index.scaled,
+        index.method,
+        config.index.banding,
+        config.index.bands,
+        rob.runs,
+        rob.spread,
+        rob.seed,
+    )
     assert fast["stable_share"].tolist() == share.tolist()
     assert fast["rank_p05"].tolist() == p05.tolist()
     assert fast["rank_p95"].tolist() == p95.tolist()

@@ -79,7 +79,8 @@ def project(tmp_path: Path) -> Path:
     cache = project / "data/cache/iod2019"  # a previous fetch, which must survive
     cache.mkdir(parents=True)
     (cache / "london_lsoa11_iod2019_imd_idaopi.csv").write_bytes(
-        (project / "data/deprivation/london_lsoa11_iod2019_imd_idaopi.csv").read_bytes())
+        (project / "data/deprivation/london_lsoa11_iod2019_imd_idaopi.csv").read_bytes()
+    )
     return project
 
 
@@ -89,8 +90,21 @@ def response(body: bytes, *headers: str, status: str = "200 OK") -> list[tuple[b
 
 
 def run_fetch(project: Path, base: str, source: str = "iod2019", timeout: str = "5"):
-    args = ["fetch", "--config", str(project / "site_config.yml"), "--source", source,
-            "--base-url", base, "--retries", "0", "--backoff", "0", "--timeout", timeout]
+    args = [
+        "fetch",
+        "--config",
+        str(project / "site_config.yml"),
+        "--source",
+        source,
+        "--base-url",
+        base,
+        "--retries",
+        "0",
+        "--backoff",
+        "0",
+        "--timeout",
+        timeout,
+    ]
     return CliRunner().invoke(main, args)
 
 
@@ -138,6 +152,7 @@ def test_one_byte_drip_is_bounded_by_the_timeout(project, server):
     def drip(_path: str) -> list[tuple[bytes, float]]:
         head = response(b"", "Content-Length: 100000")[0][0]
         return [(head, 0)] + [(b"x", 0.05)] * 2000
+
     server.answer = drip
     before = hash_tree(project / "data")
     start = time.monotonic()
@@ -157,6 +172,7 @@ def test_redirect_ping_pong_loop(project, server):
     def answer(path: str) -> list[tuple[bytes, float]]:
         target = "/b" if not path.startswith("/b") else "/a"
         return response(b"", f"Location: {target}", status="301 Moved Permanently")
+
     server.answer = answer
     before = hash_tree(project / "data")
     assert_refused(project, before, run_fetch(project, server.base), "loop")
@@ -177,13 +193,23 @@ def test_redirect_to_another_host_unless_allowed(project, server):
             return response(body, f"Content-Length: {len(body)}")
         port = server.server_address[1]
         return response(b"", f"Location: http://localhost:{port}/moved.csv", status="302 Found")
+
     server.answer = answer
     before = hash_tree(project / "data")
     result = run_fetch(project, server.base)
-    assert_refused(project, before, result, "redirected to another host, localhost",
-                   "sources.iod2019.fetch.allow_hosts")
-    edit_config(project, "      attributes_from: lsoa11_ward22\n",
-                "      attributes_from: lsoa11_ward22\n      allow_hosts: [localhost]\n", "iod2019")
+    assert_refused(
+        project,
+        before,
+        result,
+        "redirected to another host, localhost",
+        "sources.iod2019.fetch.allow_hosts",
+    )
+    edit_config(
+        project,
+        "      attributes_from: lsoa11_ward22\n",
+        "      attributes_from: lsoa11_ward22\n      allow_hosts: [localhost]\n",
+        "iod2019",
+    )
     result = run_fetch(project, server.base)
     assert result.exit_code == 0, result.output
 
@@ -196,8 +222,9 @@ def test_redirect_without_location(project, server):
 
 def test_false_gzip_header(project, server):
     body = file7(project)
-    server.answer = lambda _p: response(body, "Content-Encoding: gzip",
-                                        f"Content-Length: {len(body)}")
+    server.answer = lambda _p: response(
+        body, "Content-Encoding: gzip", f"Content-Length: {len(body)}"
+    )
     before = hash_tree(project / "data")
     result = run_fetch(project, server.base)
     assert_refused(project, before, result, "said the file was compressed (Content-Encoding: gzip)")
@@ -205,8 +232,9 @@ def test_false_gzip_header(project, server):
 
 def test_real_gzip_is_read(project, server):
     body = gzip.compress(file7(project))
-    server.answer = lambda _p: response(body, "Content-Encoding: gzip",
-                                        f"Content-Length: {len(body)}")
+    server.answer = lambda _p: response(
+        body, "Content-Encoding: gzip", f"Content-Length: {len(body)}"
+    )
     result = run_fetch(project, server.base)
     assert result.exit_code == 0, result.output
 
@@ -231,7 +259,7 @@ def _misstated_zip(factor: float) -> bytes:
     central = bytes(data).find(b"PK\x01\x02")
     while central >= 0:
         name_len = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46: central + 46 + name_len].endswith(b"-lsoa.csv"):
+        if data[central + 46 : central + 46 + name_len].endswith(b"-lsoa.csv"):
             struct.pack_into("<I", data, central + 24, wrong)  # central: uncompressed size
         central = bytes(data).find(b"PK\x01\x02", central + 4)
     return bytes(data)

@@ -50,9 +50,22 @@ def test_large_counts_in_plain_words() -> None:
     assert about(999) == "999"
 
 
-@pytest.mark.parametrize(("n", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"),
-                                         (11, "11th"), (12, "12th"), (13, "13th"), (21, "21st"),
-                                         (112, "112th"), (193, "193rd"), (527, "527th")])
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (112, "112th"),
+        (193, "193rd"),
+        (527, "527th"),
+    ],
+)
 def test_ordinals(n: int, text: str) -> None:
     assert ordinal(n) == text
 
@@ -62,7 +75,8 @@ def test_rank_phrases_tell_ties_as_ties() -> None:
     assert rank_phrase(1, 76, 680) == "joint 1st of 680, with 75 other wards"
     assert rank_phrase(3, 2, 33, "boroughs") == "joint 3rd of 33, with 1 other borough"
     assert rank_phrase(1, 76, 680, where="in London") == (
-        "joint 1st of 680 wards in London, with 75 others")
+        "joint 1st of 680 wards in London, with 75 others"
+    )
     assert rank_phrase(305, 1, 680, where="") == "305th of 680 wards"
     assert possessive("London") == "London's"
     assert possessive("the five project boroughs") == "the five project boroughs'"

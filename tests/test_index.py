@@ -249,8 +249,10 @@ def test_config_refuses_zero_weights_and_undeclared_indicators(project):
         load_config(project / "site_config.yml")
     text = str(err.value)
     assert "index.components.demography: indicator weights sum to zero" in text
-    assert ("index.components.deprivation.indicators[0].indicator: 'older_income_deprivd' is not "
-            "a declared indicator. Did you mean 'older_income_deprived'?") in text
+    assert (
+        "index.components.deprivation.indicators[0].indicator: 'older_income_deprivd' is not "
+        "a declared indicator. Did you mean 'older_income_deprived'?"
+    ) in text
 
 
 def test_config_refuses_unknown_keys_in_index(project):
@@ -271,6 +273,5 @@ def test_spearman_is_pearson_of_the_ranks_as_pandas_gives_it():
     b[::17] = np.nan
     found = correlations(a, b)
     both = pd.concat([a, b], axis=1).dropna()
-    assert found["spearman"] == pytest.approx(
-        both[0].corr(both[1], method="spearman"), abs=1e-12)
+    assert found["spearman"] == pytest.approx(both[0].corr(both[1], method="spearman"), abs=1e-12)
     assert found["n"] == len(both)

@@ -62,14 +62,16 @@ def test_modules_are_small_documented_and_stateless(path: Path):
                 name = deco.attr if isinstance(deco, ast.Attribute) else getattr(deco, "id", "")
                 if isinstance(deco, ast.Call):
                     inner = deco.func
-                    name = inner.attr if isinstance(inner, ast.Attribute) else getattr(
-                        inner, "id", "")
+                    name = (
+                        inner.attr if isinstance(inner, ast.Attribute) else getattr(inner, "id", "")
+                    )
                 assert name not in CACHING, f"{path.name}: {node.name} caches in a global"
         if value is None:
             continue
         names = [t.id for t in targets if isinstance(t, ast.Name)]
         empty = isinstance(value, ast.List | ast.Dict | ast.Set) and not (
-            getattr(value, "elts", None) or getattr(value, "keys", None))
+            getattr(value, "elts", None) or getattr(value, "keys", None)
+        )
         call = isinstance(value, ast.Call) and getattr(value.func, "id", "") in MUTABLE_CALLS
         constant = all(n.isupper() or n.startswith("__") for n in names)
         assert not (empty or call), f"{path.name}: {names} is module-level mutable state"

@@ -43,8 +43,11 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 def by_hand(project: Path, ward: str) -> float:
     """100 × Σ weight × (cannot speak well + cannot speak) / Σ weight × (all residents 3+), over
     the MSOA parts in ``ward`` (City wards counted as the City)."""
-    city = {r["WD22CD"] for r in read_rows(project / "data/lookups/lookup_ward22_lad22_london.csv")
-            if r["LAD22CD"] == "E09000001"}
+    city = {
+        r["WD22CD"]
+        for r in read_rows(project / "data/lookups/lookup_ward22_lad22_london.csv")
+        if r["LAD22CD"] == "E09000001"
+    }
     msoas = {r["MSOA21CD"]: r for r in read_rows(project / TS029)}
     num = den = 0.0
     for part in read_rows(project / WEIGHTS):
@@ -93,8 +96,10 @@ def test_msoa_example_builds_and_matches_a_hand_computation(guide_site):
 def test_the_guide_site_has_the_contact_and_edit_links(guide_site):
     _project, out = guide_site
     page = (out / "introduction.html").read_text(encoding="utf-8")
-    assert ('href="https://github.com/ORG/REPO/edit/main/chapters/01-introduction.md">Edit this '
-            "page</a>") in page
+    assert (
+        'href="https://github.com/ORG/REPO/edit/main/chapters/01-introduction.md">Edit this '
+        "page</a>"
+    ) in page
     assert 'Questions or feedback? Email <a href="mailto:digital.inclusion@example.org">' in page
     statement = (out / "accessibility.html").read_text(encoding="utf-8")
     assert "run by the London Borough of Brent, with its voluntary-sector partners" in statement
@@ -114,11 +119,13 @@ def test_bundled_msoa_weights_are_what_the_tool_writes():
 
 
 def test_share_weights_by_population():
-    blocks = pd.DataFrame({
-        "MSOA": ["M1", "M1", "M1", "M2"],
-        "WARD": ["W1", "W1", "W2", "W2"],
-        "people": ["100", "50", "50", "80"],
-    })
+    blocks = pd.DataFrame(
+        {
+            "MSOA": ["M1", "M1", "M1", "M2"],
+            "WARD": ["W1", "W1", "W2", "W2"],
+            "people": ["100", "50", "50", "80"],
+        }
+    )
     table = share_weights(blocks, "MSOA", "WARD", "people")
     assert table.to_dict("records") == [
         {"MSOA": "M1", "WARD": "W1", "people": 150, "weight": 0.75},
@@ -135,10 +142,16 @@ def add(project: Path, extra: str) -> Path:
 
 
 def lsoa_counts(project: Path) -> pd.DataFrame:
-    lsoas = pd.read_csv(project / "data/lookups/lookup_lsoa21_ward22_lad22_london_bestfit.csv",
-                        dtype=str, usecols=["LSOA21CD", "WD22CD", "LAD22CD"])
-    ages = pd.read_csv(project / "data/census2021/london_lsoa21_age65plus_census2021_rm121.csv",
-                       dtype={"LSOA21CD": str}, usecols=["LSOA21CD", "pop_total", "age_65_plus"])
+    lsoas = pd.read_csv(
+        project / "data/lookups/lookup_lsoa21_ward22_lad22_london_bestfit.csv",
+        dtype=str,
+        usecols=["LSOA21CD", "WD22CD", "LAD22CD"],
+    )
+    ages = pd.read_csv(
+        project / "data/census2021/london_lsoa21_age65plus_census2021_rm121.csv",
+        dtype={"LSOA21CD": str},
+        usecols=["LSOA21CD", "pop_total", "age_65_plus"],
+    )
     return lsoas.merge(ages, on="LSOA21CD")
 
 
@@ -153,20 +166,29 @@ SOURCE = """
 
 def indicator(ind_id: str, source: str, geography: str) -> dict:
     return {
-        "id": ind_id, "label": ind_id, "unit": "percent", "source": source,
-        "geography": geography, "aggregate": "ratio", "numerator": "age_65_plus",
-        "denominator": "pop_total", "direction": "higher_is_more_risk",
+        "id": ind_id,
+        "label": ind_id,
+        "unit": "percent",
+        "source": source,
+        "geography": geography,
+        "aggregate": "ratio",
+        "numerator": "age_65_plus",
+        "denominator": "pop_total",
+        "direction": "higher_is_more_risk",
     }
 
 
 def test_ward_and_borough_level_files_give_the_lsoa_figures(project: Path):
     counts = lsoa_counts(project)
     counts.groupby("WD22CD")[["pop_total", "age_65_plus"]].sum().reset_index().to_csv(
-        project / "data/wards704.csv", index=False)  # 704 wards: the City's 25 not yet merged
+        project / "data/wards704.csv", index=False
+    )  # 704 wards: the City's 25 not yet merged
     counts.groupby("LAD22CD")[["pop_total", "age_65_plus"]].sum().reset_index().to_csv(
-        project / "data/boroughs.csv", index=False)
+        project / "data/boroughs.csv", index=False
+    )
     share_weights(counts, "LAD22CD", "WD22CD", "pop_total").to_csv(
-        project / "data/borough_wards.csv", index=False)
+        project / "data/borough_wards.csv", index=False
+    )
     source = yaml.safe_load(SOURCE.format(title="test"))
     extra = {
         "sources": {
@@ -174,14 +196,26 @@ def test_ward_and_borough_level_files_give_the_lsoa_figures(project: Path):
             "boroughs": {**source, "file": "data/boroughs.csv", "code_column": "LAD22CD"},
             "borough_wards": {**source, "file": "data/borough_wards.csv", "code_column": "LAD22CD"},
         },
-        "geography": {"lookups": {
-            "old_wards": {"level": "ward", "source": "ward_lad_2022", "code": "WD22CD",
-                          "ward": "WD22CD"},
-            "borough": {"source": "borough_wards", "code": "LAD22CD", "ward": "WD22CD",
-                        "weight": "weight"},
-        }},
-        "indicators": [indicator("pct_65_ward", "wards704", "old_wards"),
-                       indicator("pct_65_borough", "boroughs", "borough")],
+        "geography": {
+            "lookups": {
+                "old_wards": {
+                    "level": "ward",
+                    "source": "ward_lad_2022",
+                    "code": "WD22CD",
+                    "ward": "WD22CD",
+                },
+                "borough": {
+                    "source": "borough_wards",
+                    "code": "LAD22CD",
+                    "ward": "WD22CD",
+                    "weight": "weight",
+                },
+            }
+        },
+        "indicators": [
+            indicator("pct_65_ward", "wards704", "old_wards"),
+            indicator("pct_65_borough", "boroughs", "borough"),
+        ],
     }
     config = load_config(add(project, yaml.safe_dump(extra)))
     assert config.geography.lookups["borough"].level == "borough"  # from its key
@@ -190,8 +224,7 @@ def test_ward_and_borough_level_files_give_the_lsoa_figures(project: Path):
     results = compute_indicators(config, geo)
     lsoa, ward, borough = (results[i] for i in ("pct_65_plus", "pct_65_ward", "pct_65_borough"))
     pd.testing.assert_series_equal(ward.wards["value"], lsoa.wards["value"], check_names=False)
-    assert ward.wards.at["E09000001", "value"] == pytest.approx(
-        lsoa.wards.at["E09000001", "value"])
+    assert ward.wards.at["E09000001", "value"] == pytest.approx(lsoa.wards.at["E09000001", "value"])
     # a borough's figure reaches each of its wards, and adds up to the borough again
     brent = geo.wards.index[geo.wards["borough_code"] == "E09000005"]
     assert borough.wards.loc[brent, "value"].round(9).nunique() == 1
@@ -205,8 +238,9 @@ def test_codes_that_do_not_match_the_level_are_refused_with_the_level_named(proj
     source = yaml.safe_load(SOURCE.format(title="OA lookup"))
     extra = {
         "sources": {"oa_lookup": {**source, "file": "data/oa_lookup.csv", "code_column": "OA21CD"}},
-        "geography": {"lookups": {"oa21": {"source": "oa_lookup", "code": "OA21CD",
-                                           "ward": "WD22CD"}}},
+        "geography": {
+            "lookups": {"oa21": {"source": "oa_lookup", "code": "OA21CD", "ward": "WD22CD"}}
+        },
     }
     config = load_config(add(project, yaml.safe_dump(extra)))
     problems = audit_inputs(config).problems
@@ -217,8 +251,11 @@ def test_codes_that_do_not_match_the_level_are_refused_with_the_level_named(proj
 
 
 def test_a_lookup_without_a_level_is_refused_with_the_levels(project: Path):
-    extra = {"geography": {"lookups": {"msoa": {"source": "lsoa21_ward22", "code": "MSOA21CD",
-                                                "ward": "WD22CD"}}}}
+    extra = {
+        "geography": {
+            "lookups": {"msoa": {"source": "lsoa21_ward22", "code": "MSOA21CD", "ward": "WD22CD"}}
+        }
+    }
     with pytest.raises(ConfigError) as caught:
         load_config(add(project, yaml.safe_dump(extra)))
     assert caught.value.problems == [

@@ -32,7 +32,11 @@ def test_without_chromium_root_or_sudo_make_stops_at_once_with_the_command(tmp_p
     env = {**os.environ, "PATH": f"{fake}:/usr/bin:/bin"}
     done = subprocess.run(
         [MAKE, "--no-print-directory", "browser", "CHROMIUM=/nonexistent/chromium"],
-        cwd=REPO, capture_output=True, text=True, env=env, timeout=60,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert done.returncode != 0
     assert done.stdout == (
@@ -47,6 +51,11 @@ def test_with_chromium_present_make_installs_nothing():
     chromium = os.environ.get("STORYMAP_CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).exists():
         pytest.skip("no Chromium here to find")
-    done = subprocess.run([MAKE, "--no-print-directory", "browser", f"CHROMIUM={chromium}"],
-                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [MAKE, "--no-print-directory", "browser", f"CHROMIUM={chromium}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and done.stdout == ""

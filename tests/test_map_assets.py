@@ -150,8 +150,11 @@ def test_map_files_stay_within_their_byte_budget(built_site: Path) -> None:
     sizes = {p.name.split(".")[0]: gz_size(p.read_bytes()) for p in folder.glob("*.json")}
     assert {"index", "overview", "codes", "names"} <= set(sizes)
     assert sum(sizes.values()) <= MAP_ASSETS_BUDGET, sizes
-    first = sizes["index"] + sizes["overview"] + max(
-        v for k, v in sizes.items() if k.startswith("ind-"))
+    first = (
+        sizes["index"]
+        + sizes["overview"]
+        + max(v for k, v in sizes.items() if k.startswith("ind-"))
+    )
     assert first <= FIRST_VIEW_BUDGET, f"{first} gzip bytes for a map's first view"
 
 

@@ -50,8 +50,9 @@ def coarse(london, tmp_path_factory):
     assets = folder / "assets" / "storymap"
     shutil.copytree(xleaflet.BASE_DIR, assets / "leaflet")
     shutil.copyfile(ASSETS / "storymap.js", assets / "storymap.js")
-    settings = json.dumps({"indicator": "pct_65_plus", "focus": None, "highlight": [],
-                           "basemap": None})
+    settings = json.dumps(
+        {"indicator": "pct_65_plus", "focus": None, "highlight": [], "basemap": None}
+    )
     (folder / "map.html").write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>map</title>"
         "<link rel='stylesheet' href='assets/storymap/leaflet/leaflet.css'>"
@@ -60,7 +61,9 @@ def coarse(london, tmp_path_factory):
         f"<div class='storymap-leaflet' id='m' data-map='{settings}' "
         "style='width:200px;height:150px'></div>"
         "<script src='assets/storymap/leaflet/leaflet.js'></script>"
-        "<script src='assets/storymap/storymap.js'></script></body></html>", "utf-8")
+        "<script src='assets/storymap/storymap.js'></script></body></html>",
+        "utf-8",
+    )
     server, url = serve_folder(folder)
     yield levels, files, url, folder
     server.shutdown()
@@ -104,14 +107,16 @@ def test_tiles_load_only_when_zoomed_in_and_find_wards(browser, london, coarse):
     points = page.evaluate("Object.values(Storymap.maps)[0].layers[0].getLatLngs().flat(3).length")
     borough = geo.boroughs.index[5]
     page.evaluate("b => Object.values(Storymap.maps)[0].setFocus(b, false)", borough)
-    page.wait_for_function("() => performance.getEntriesByType('resource')"
-                           ".some(e => e.name.includes('/tile-5.'))")
+    page.wait_for_function(
+        "() => performance.getEntriesByType('resource').some(e => e.name.includes('/tile-5.'))"
+    )
     page.wait_for_timeout(500)
     tiles = {f.split(".")[0] for f in fetched if f.startswith("tile-")}
     assert "tile-5" in tiles and len(tiles) < len(geo.boroughs) / 2  # what is in view
     first = [i for i, b in enumerate(geo.wards["borough_code"]) if b == borough][0]
-    more = page.evaluate("i => Object.values(Storymap.maps)[0].layers[i].getLatLngs()"
-                         ".flat(3).length", first)
+    more = page.evaluate(
+        "i => Object.values(Storymap.maps)[0].layers[i].getLatLngs().flat(3).length", first
+    )
     assert more > 0 and points > 0
     # a point well inside each of 30 wards is found in that ward, from the tiles' shapes
     inside = geo.wards.geometry.iloc[::23].representative_point()
@@ -123,9 +128,16 @@ def test_tiles_load_only_when_zoomed_in_and_find_wards(browser, london, coarse):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("page_path", ["data-checks.html", "places.html",
-                                       "wards/camden/E05013660.html", "boroughs/camden.html",
-                                       "boroughs/index.html"])
+@pytest.mark.parametrize(
+    "page_path",
+    [
+        "data-checks.html",
+        "places.html",
+        "wards/camden/E05013660.html",
+        "boroughs/camden.html",
+        "boroughs/index.html",
+    ],
+)
 def test_a_page_without_a_map_loads_no_leaflet_file(browser, site_url, built_site, page_path):
     assert (built_site / page_path).is_file()
     context = browser.new_context()
@@ -170,8 +182,9 @@ def test_tile_bounds_are_whole_thousandths_that_hold_their_wards(london, coarse)
     _config, geo, _results = london
     levels, files, _url, folder = coarse
     index = json.loads((folder / files.index).read_text("utf-8"))
-    for (west, south, width, height), (_bbox, tile) in zip(index["tiles"], levels["tiles"],
-                                                           strict=True):
+    for (west, south, width, height), (_bbox, tile) in zip(
+        index["tiles"], levels["tiles"], strict=True
+    ):
         assert all(isinstance(v, int) for v in (west, south, width, height))
         w, s, e, n = geo.wards.iloc[tile["ids"]].total_bounds
         assert west / 1000 <= w and south / 1000 <= s
@@ -184,8 +197,9 @@ def test_borough_names_are_one_file_every_chapter_shares(built_site, london):
     _config, geo, _results = london
     named = {}
     for page in built_site.glob("*.html"):
-        for double, single in re.findall(r"""data-map=(?:"([^"]*)"|'([^']*)')""",
-                                         page.read_text("utf-8")):
+        for double, single in re.findall(
+            r"""data-map=(?:"([^"]*)"|'([^']*)')""", page.read_text("utf-8")
+        ):
             labels = json.loads(htmllib.unescape(double or single)).get("labels")
             if labels:
                 named[page.name] = labels["boroughs"]
@@ -196,10 +210,12 @@ def test_borough_names_are_one_file_every_chapter_shares(built_site, london):
     assert sorted(r[0] for r in rows) == list(range(len(geo.boroughs)))  # each borough once
     for b, lat, lon, *offsets in rows:
         assert len(offsets) % 2 == 0 and len(offsets) <= 8
-        points = [(lat, lon)] + [(lat + offsets[k], lon + offsets[k + 1])
-                                 for k in range(0, len(offsets), 2)]
+        points = [(lat, lon)] + [
+            (lat + offsets[k], lon + offsets[k + 1]) for k in range(0, len(offsets), 2)
+        ]
         borough = shapely.union_all(
-            geo.wards.geometry[geo.wards["borough_code"] == geo.boroughs.index[b]].to_numpy())
+            geo.wards.geometry[geo.wards["borough_code"] == geo.boroughs.index[b]].to_numpy()
+        )
         for y, x in points:  # inside the borough (to within about 100 m)
             assert borough.buffer(0.001).contains(shapely.Point(x / 1e4, y / 1e4)), (b, y, x)
     first_area = (built_site / "where-older-londoners-live.html").read_text("utf-8")

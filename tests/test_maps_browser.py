@@ -58,18 +58,21 @@ def test_neighbourhood_map_shows_exactly_the_lookups_lsoas(browser, site_url, bu
     )
     assert sorted(drawn) == sorted(expected)
     # the range sentence matches the census figures of exactly those neighbourhoods
-    age = {r["LSOA21CD"]: r for r in rows(
-        "data/census2021/london_lsoa21_age65plus_census2021_rm121.csv")}
+    age = {
+        r["LSOA21CD"]: r
+        for r in rows("data/census2021/london_lsoa21_age65plus_census2021_rm121.csv")
+    }
     shares = [100 * int(age[c]["age_65_plus"]) / int(age[c]["pop_total"]) for c in expected]
     sentence = page.locator(".nb-range").inner_text()
-    assert sentence == (f"Its {len(expected)} neighbourhoods range from {min(shares):.1f}% to "
-                        f"{max(shares):.1f}% aged 65 and over.")
+    assert sentence == (
+        f"Its {len(expected)} neighbourhoods range from {min(shares):.1f}% to "
+        f"{max(shares):.1f}% aged 65 and over."
+    )
     assert errors == []
     context.close()
 
 
-def test_the_indicator_buttons_recolour_the_map_and_show_its_legend(browser, site_url,
-                                                                    built_site):
+def test_the_indicator_buttons_recolour_the_map_and_show_its_legend(browser, site_url, built_site):
     context, page, _ = open_page(browser, site_url, ward_page(built_site, "Faraday"))
     page.locator('svg[data-map="neighbourhoods"]').first.scroll_into_view_if_needed()
     page.wait_for_selector('svg[data-map="neighbourhoods"].is-drawn')
@@ -96,8 +99,9 @@ def test_the_indicator_buttons_recolour_the_map_and_show_its_legend(browser, sit
 
 
 def test_without_javascript_the_neighbourhood_map_is_an_image(browser, site_url, built_site):
-    context, page, _ = open_page(browser, site_url, ward_page(built_site, "Norland"),
-                                 java_script_enabled=False)
+    context, page, _ = open_page(
+        browser, site_url, ward_page(built_site, "Norland"), java_script_enabled=False
+    )
     image = page.locator("img.nb-static")
     assert image.is_visible()
     assert page.evaluate("() => document.querySelector('img.nb-static').naturalWidth") > 0
@@ -128,14 +132,19 @@ def check_legend(items: list[dict], where: str) -> None:
             assert float(item["above"]) == uppers[i - 1], (where, label)
             assert label.count(" to ") == 1, (where, label)
         else:
-            assert first > uppers[i - 1] and first == pytest.approx(uppers[i], abs=1e-6), \
-                (where, label)
+            assert first > uppers[i - 1] and first == pytest.approx(uppers[i], abs=1e-6), (
+                where,
+                label,
+            )
 
 
 def test_legends_on_every_map_page_read_true(browser, site_url, built_site):
     chapters = [p.name for p in built_site.glob("*.html") if "storymap-legend" in p.read_text()]
-    pages = chapters + ["boroughs/brent.html", "boroughs/kensington-and-chelsea.html",
-                        ward_page(built_site, "Faraday")]
+    pages = chapters + [
+        "boroughs/brent.html",
+        "boroughs/kensington-and-chelsea.html",
+        ward_page(built_site, "Faraday"),
+    ]
     assert len(chapters) >= 6
     for path in pages:
         context, page, _ = open_page(browser, site_url, path)
@@ -156,8 +165,9 @@ def test_ward_page_reads_on_a_phone(browser, site_url, built_site, width):
     """No two texts of a dot plot overlap, no table is wider than the screen, and the
     indicator table's key sentence is shown whole."""
     for ward in WARDS:
-        context, page, errors = open_page(browser, site_url, ward_page(built_site, ward),
-                                          viewport={"width": width, "height": 700})
+        context, page, errors = open_page(
+            browser, site_url, ward_page(built_site, ward), viewport={"width": width, "height": 700}
+        )
         overlaps = page.evaluate("""() => {
             const bad = [];
             document.querySelectorAll('svg.storymap-strip').forEach(svg => {
@@ -213,7 +223,8 @@ def steps_where(page, condition: str) -> list[list[str]]:
 def activate(page, step_id: str) -> None:
     page.evaluate("id => document.getElementById(id).scrollIntoView({block: 'center'})", step_id)
     page.wait_for_function(
-        "id => document.querySelector('.storymap-scrolly').dataset.activeStep === id", arg=step_id)
+        "id => document.querySelector('.storymap-scrolly').dataset.activeStep === id", arg=step_id
+    )
     page.wait_for_timeout(1300)  # let the map fly and the labels settle
 
 
@@ -230,16 +241,26 @@ VISIBLE_LABELS = """kind => {
 
 
 def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
-    return [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
-            if a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"]
-            and b["top"] < a["bottom"]]
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    ]
 
 
 @pytest.mark.parametrize("width", [1280, 320])
 def test_london_view_names_the_boroughs_as_text(browser, site_url, width):
     height = 900 if width > 400 else 640
-    context, page, errors = open_chapter(browser, site_url, "where-older-londoners-live.html",
-                                         viewport={"width": width, "height": height})
+    context, page, errors = open_chapter(
+        browser,
+        site_url,
+        "where-older-londoners-live.html",
+        viewport={"width": width, "height": height},
+    )
     first = steps_where(page, "!s.dataset.focus && !s.dataset.highlight")[0][0]
     activate(page, first)
     labels = page.evaluate(VISIBLE_LABELS, "borough")
@@ -272,7 +293,8 @@ def test_borough_step_fades_the_wards_outside_it(browser, site_url):
     context, page, errors = open_chapter(browser, site_url, "project-boroughs.html")
     step = steps_where(page, "s.dataset.focus.startsWith('E09')")[0][0]
     activate(page, step)
-    state = page.evaluate("""id => {
+    state = page.evaluate(
+        """id => {
         const focus = document.getElementById(id).dataset.focus;
         const map = Object.values(window.Storymap.maps)[0], data = window.Storymap.data;
         const b = data.boroughs.codes.indexOf(focus);
@@ -282,7 +304,9 @@ def test_borough_step_fades_the_wards_outside_it(browser, site_url):
         map.boroughLayer.eachLayer(l => { lines[l.feature.properties.b] = l.options.weight; });
         return {inside, outside, mine: lines[b],
                 others: Object.entries(lines).filter(([k]) => Number(k) !== b).map(([, w]) => w)};
-    }""", step)
+    }""",
+        step,
+    )
     assert state["inside"] and state["outside"]
     assert max(state["outside"]) < min(state["inside"])
     assert state["mine"] > max(state["others"])
@@ -311,8 +335,10 @@ def test_static_step_images_name_places_without_overlaps(browser, site_url, buil
         assert overlapping(texts) == [], step_id
         shown = {t["text"] for t in texts}
         for code in filter(None, highlight.split(",")):
-            assert any(names[code].replace(" ", "") == s.replace(" ", "") for s in shown), \
-                (step_id, names[code])
+            assert any(names[code].replace(" ", "") == s.replace(" ", "") for s in shown), (
+                step_id,
+                names[code],
+            )
         checked += 1
     assert checked >= 4
     page.goto(f"{site_url}/img/where-older-londoners-live/step-1.svg")

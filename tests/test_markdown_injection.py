@@ -49,10 +49,11 @@ def site(tmp_path_factory, built_project) -> tuple[Path, dict[str, str]]:
     names = rename(project)
     code = sorted(names)[0]
     chapter = project / CHAPTER
-    chapter.write_text(chapter.read_text("utf-8")
-                       + f'\nNamed: {{{{ ward("{code}").name }}}}. As a ward: '
-                       f'{{{{ ward("{code}") }}}}. Upper: {{{{ ward("{code}").name | upper }}}}.\n',
-                       "utf-8")
+    chapter.write_text(
+        chapter.read_text("utf-8") + f'\nNamed: {{{{ ward("{code}").name }}}}. As a ward: '
+        f'{{{{ ward("{code}") }}}}. Upper: {{{{ ward("{code}").name | upper }}}}.\n',
+        "utf-8",
+    )
     build(load_config(project / "site_config.yml"), project / "site")
     return project / "site", names
 
@@ -72,8 +73,11 @@ def test_names_in_prose_are_text(site, page):
 
 def test_a_wards_name_printed_directly_is_text(site):
     folder, names = site
-    text = LexborHTMLParser((folder / "connectivity.html").read_text("utf-8")).css_first(
-        "article").text()
+    text = (
+        LexborHTMLParser((folder / "connectivity.html").read_text("utf-8"))
+        .css_first("article")
+        .text()
+    )
     name = names[sorted(names)[0]]
     assert f"Named: {name}." in text
     assert f"As a ward: {name}." in text

@@ -57,8 +57,9 @@ def test_unknown_source_suggests_the_near_one(project: Path):
 
 
 def test_unknown_indicator_in_the_index_suggests_the_near_one(project: Path):
-    path = edit(project, "{indicator: pct_disabled, weight: 1}",
-                "{indicator: pct_disable, weight: 1}")
+    path = edit(
+        project, "{indicator: pct_disabled, weight: 1}", "{indicator: pct_disable, weight: 1}"
+    )
     [problem] = config_problems(path)
     assert problem.startswith(
         "site_config.yml: index.components.health.indicators[0].indicator: 'pct_disable' is not "
@@ -67,8 +68,11 @@ def test_unknown_indicator_in_the_index_suggests_the_near_one(project: Path):
 
 
 def test_unknown_geography_suggests_the_near_one(project: Path):
-    path = edit(project, "    geography: lsoa11\n    aggregate: weighted_mean",
-                "    geography: lsoa_11\n    aggregate: weighted_mean")
+    path = edit(
+        project,
+        "    geography: lsoa11\n    aggregate: weighted_mean",
+        "    geography: lsoa_11\n    aggregate: weighted_mean",
+    )
     [problem] = config_problems(path)
     assert problem == (
         "site_config.yml: indicators.deri_score.geography: 'lsoa_11' is not a known geography. "
@@ -78,8 +82,9 @@ def test_unknown_geography_suggests_the_near_one(project: Path):
 
 
 def test_a_misspelt_choice_suggests_the_near_one(project: Path):
-    path = edit(project, "    unit: score\n    source: deri16",
-                "    unit: scroe\n    source: deri16")
+    path = edit(
+        project, "    unit: score\n    source: deri16", "    unit: scroe\n    source: deri16"
+    )
     [problem] = config_problems(path)
     assert problem == (
         "site_config.yml: indicators.deri_score.unit: Input should be 'percent', 'score' or "
@@ -134,8 +139,9 @@ def test_a_misspelt_area_borough_suggests_the_near_one(project: Path):
 
 
 def test_a_misspelt_column_suggests_the_near_one(project: Path):
-    path = edit(project, "    numerator: disabled_equality_act\n",
-                "    numerator: disabled_equalty_act\n")
+    path = edit(
+        project, "    numerator: disabled_equality_act\n", "    numerator: disabled_equalty_act\n"
+    )
     with pytest.raises(StorymapError) as caught:
         check(load_config(path))
     assert (
@@ -176,8 +182,9 @@ def step_problems(ctx, text: str) -> list[str]:
 
 
 def test_a_misspelt_focus_is_reported_at_its_line_with_a_suggestion(ctx):
-    bad = STEPS.replace("focus: London", "focus: Westminister").replace("focus: Barnet",
-                                                                         "focus: Brentt")
+    bad = STEPS.replace("focus: London", "focus: Westminister").replace(
+        "focus: Barnet", "focus: Brentt"
+    )
     assert step_problems(ctx, bad) == [
         "chapters/x.md line 5: focus 'Westminister' is not London, a borough or a ward. Did you "
         "mean 'Westminster'? Use a borough name, a ward name or a ward code (E05…).",
@@ -198,8 +205,7 @@ def test_a_misspelt_indicator_is_reported_at_its_line(ctx):
     bad = STEPS.replace("indicator: pct_65_plus", "indicator: pct_65_pluss")
     [problem] = step_problems(ctx, bad)
     assert problem.startswith(
-        "chapters/x.md line 4: indicator 'pct_65_pluss' is not declared. Did you mean "
-        "'pct_65_plus'"
+        "chapters/x.md line 4: indicator 'pct_65_pluss' is not declared. Did you mean 'pct_65_plus'"
     )
     assert problem.endswith("Fix the name or add it to site_config.yml.")
 
@@ -215,8 +221,7 @@ def test_a_bad_highlight_is_reported_at_the_line_of_the_item(ctx):
 def test_a_bad_highlight_top_is_reported_at_its_line(ctx):
     bad = STEPS.replace("highlight_top: 2", "highlight_top: lots")
     assert step_problems(ctx, bad) == [
-        "chapters/x.md line 14: highlight_top must be a whole number from 1 to 20 "
-        "(found 'lots')."
+        "chapters/x.md line 14: highlight_top must be a whole number from 1 to 20 (found 'lots')."
     ]
 
 

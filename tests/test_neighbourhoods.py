@@ -54,6 +54,7 @@ def ward_code(geo, name: str) -> str:
 
 # --- compact shapes ---------------------------------------------------------------------------
 
+
 def test_compact_shapes_keep_shared_edges_and_are_reproducible(tmp_path):
     """Twelve neighbouring LSOAs of Camden cut from the bundled file, compacted again: every
     shape valid, no overlaps or gaps between neighbours, the same bytes twice."""
@@ -74,13 +75,16 @@ def test_compact_shapes_keep_shared_edges_and_are_reproducible(tmp_path):
     assert metres.area.sum() == pytest.approx(shapely.union_all(metres.values).area, rel=1e-6)
     # ... and the union is the original union, give or take the simplification (no gaps)
     assert shapely.union_all(metres.values).area == pytest.approx(
-        shapely.union_all(before.values).area, rel=0.01)
+        shapely.union_all(before.values).area, rel=0.01
+    )
     assert metres.hausdorff_distance(before, align=True).max() <= 15.01
 
 
 def test_bundled_shapes_cover_every_lsoa_of_the_lookups():
-    lookups = "data/lookups/lookup_lsoa21_ward22_lad22_london_bestfit.csv", \
-        "data/lookups/lookup_lsoa11_ward22_london_popweighted.csv"
+    lookups = (
+        "data/lookups/lookup_lsoa21_ward22_lad22_london_bestfit.csv",
+        "data/lookups/lookup_lsoa11_ward22_london_popweighted.csv",
+    )
     codes21 = {r["LSOA21CD"] for r in rows(lookups[0])}
     codes11 = {r["LSOA11CD"] for r in rows(lookups[1])}
     assert set(read_topojson(SHAPES21).areas) == codes21
@@ -91,17 +95,22 @@ def test_bundled_shapes_cover_every_lsoa_of_the_lookups():
 
 # --- figures ----------------------------------------------------------------------------------
 
+
 def test_figures_are_the_publishers_own(built):
     _config, _geo, _results, pages, _docs = built
     nb = pages.nb
-    age = {r["LSOA21CD"]: r
-           for r in rows("data/census2021/london_lsoa21_age65plus_census2021_rm121.csv")}
+    age = {
+        r["LSOA21CD"]: r
+        for r in rows("data/census2021/london_lsoa21_age65plus_census2021_rm121.csv")
+    }
     for code, value in nb.values("pct_65_plus").items():
         row = age[code]
         assert value == pytest.approx(100 * int(row["age_65_plus"]) / int(row["pop_total"]))
         assert round(value, 2) == pytest.approx(float(row["pct_65_plus"]), abs=0.006)
-    deri = {r["LSOA11CD"]: float(r["deri_score_national"])
-            for r in rows("data/deri/london_lsoa11_deri_v1.6_national_scores.csv")}
+    deri = {
+        r["LSOA11CD"]: float(r["deri_score_national"])
+        for r in rows("data/deri/london_lsoa11_deri_v1.6_national_scores.csv")
+    }
     assert nb.values("deri_score") == pytest.approx(deri)
     assert len(nb.values("pct_65_plus")) == 4994 and len(deri) == 4835
 
@@ -122,31 +131,45 @@ def test_ward_section_names_its_neighbourhoods_and_the_lookup(built):
     _config, geo, _results, pages, _docs = built
     ward = ward_code(geo, "Norland")
     text = pages.ward_section(ward, "../../")
-    lookup = [r for r in rows("data/lookups/lookup_lsoa21_ward22_lad22_london_bestfit.csv")
-              if r["WD22CD_CITYMERGED"] == ward]
+    lookup = [
+        r
+        for r in rows("data/lookups/lookup_lsoa21_ward22_lad22_london_bestfit.csv")
+        if r["WD22CD_CITYMERGED"] == ward
+    ]
     names = sorted(r["LSOA21NM"] for r in lookup)
-    table = re.search(r'<table class="storymap-neighbourhoods[^"]*">.*?</table>', text,
-                      re.S).group(0)
+    table = re.search(r'<table class="storymap-neighbourhoods[^"]*">.*?</table>', text, re.S).group(
+        0
+    )
     assert re.findall(r"<th scope='row'>([^<]+)</th>", table) == names
     assert "best-fit lookup" in text and "no best-fit step" in text
     # Norland's DERI figure also draws on part of a 2011 neighbourhood at 3.93 (the issue's
     # example), whose 2021 neighbourhood the best-fit lookup counts in another ward
-    part = next(r for r in rows("data/lookups/lookup_lsoa11_ward22_london_popweighted.csv")
-                if r["WD22CD"] == ward and r["LSOA11CD"] not in {x["LSOA21CD"] for x in lookup})
-    deri = next(r for r in rows("data/deri/london_lsoa11_deri_v1.6_national_scores.csv")
-                if r["LSOA11CD"] == part["LSOA11CD"])
+    part = next(
+        r
+        for r in rows("data/lookups/lookup_lsoa11_ward22_london_popweighted.csv")
+        if r["WD22CD"] == ward and r["LSOA11CD"] not in {x["LSOA21CD"] for x in lookup}
+    )
+    deri = next(
+        r
+        for r in rows("data/deri/london_lsoa11_deri_v1.6_national_scores.csv")
+        if r["LSOA11CD"] == part["LSOA11CD"]
+    )
     share = f"{float(part['pop_weight_2021']):.0%}"
     assert (float(deri["deri_score_national"]), share) == (pytest.approx(3.93, abs=0.005), "36%")
-    assert (f"{deri['LSOA11NM']} (DERI score, all ages: 3.93), {share} of whose residents live in "
-            "Norland"
-            in text)
+    assert (
+        f"{deri['LSOA11NM']} (DERI score, all ages: 3.93), {share} of whose residents live in "
+        "Norland" in text
+    )
 
 
 def test_changed_neighbourhoods_are_explained(built):
     _config, geo, _results, pages, _docs = built
     text = pages.ward_section(ward_code(geo, "Faraday"), "../../")
-    changes = [r for r in rows("data/lookups/lookup_lsoa11_lsoa21_lad22_london.csv")
-               if r["CHGIND"] == "M" and r["LSOA21CD"] == "E01033879"]
+    changes = [
+        r
+        for r in rows("data/lookups/lookup_lsoa11_lsoa21_lad22_london.csv")
+        if r["CHGIND"] == "M" and r["LSOA21CD"] == "E01033879"
+    ]
     merged = " and ".join(sorted(r["LSOA11NM"] for r in changes))
     assert f"was made in 2021 from {merged} (2011)" in text
     assert 'data-vintage="2011"' in text  # the map shows the 2011 areas for 2011 figures
@@ -157,12 +180,14 @@ def test_borough_section_lists_hotspots_and_each_wards_range(built):
     code = str(geo.boroughs.index[geo.boroughs["name"] == "Kensington and Chelsea"][0])
     text = pages.borough_section(code, "../", lambda w: f"../wards/{w}.html")
     assert "### Hidden hotspots" in text
-    hot = re.search(r'<table class="storymap-neighbourhoods storymap-hotspots">.*?</table>',
-                    text, re.S).group(0)
+    hot = re.search(
+        r'<table class="storymap-neighbourhoods storymap-hotspots">.*?</table>', text, re.S
+    ).group(0)
     listed = re.findall(r"<th scope='row'>([^<]+)</th>", hot)
     hidden = pages.nb.hotspots.areas
-    mine = hidden[hidden["hidden"] & (pages.nb.areas["lsoa11"].loc[hidden.index, "borough"]
-                                      == code)]
+    mine = hidden[
+        hidden["hidden"] & (pages.nb.areas["lsoa11"].loc[hidden.index, "borough"] == code)
+    ]
     assert sorted(listed) == sorted(pages.nb.names("lsoa11")[c] for c in mine.index)
     ranges = re.search(r'storymap-ward-ranges">.*?</table>', text, re.S).group(0)
     assert ranges.count("<tr>") == 1 + int((geo.wards["borough_code"] == code).sum())
@@ -177,5 +202,5 @@ def test_shape_files_are_per_borough_and_content_hashed(built):
         digest = path.stem.rsplit(".", 1)[1]
         assert hashlib.sha256(path.read_bytes()).hexdigest()[:10] == digest
     brent = next(p for p in files if p.name.startswith("brent."))
-    payload = json.loads(brent.read_text()[len("window.STORYMAP_NB="):-2])
+    payload = json.loads(brent.read_text()[len("window.STORYMAP_NB=") : -2])
     assert set(payload) == {"unit", "codes", "arcs", "areas"}

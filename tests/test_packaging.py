@@ -31,7 +31,9 @@ def test_editable_install_prints_no_warnings(tmp_path: Path):
     python = target / "bin" / "python"
     done = subprocess.run(
         [*PIP, "--python", str(python), "install", "--no-deps", "-e", str(REPO)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert warnings_in(done.stdout + done.stderr) == []
@@ -40,7 +42,9 @@ def test_editable_install_prints_no_warnings(tmp_path: Path):
 def test_the_wheel_holds_the_package_data_and_builds_quietly(tmp_path: Path):
     done = subprocess.run(
         [*PIP, "wheel", "--no-deps", "-w", str(tmp_path), str(REPO)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert warnings_in(done.stdout + done.stderr) == []
@@ -48,6 +52,10 @@ def test_the_wheel_holds_the_package_data_and_builds_quietly(tmp_path: Path):
 
     [wheel] = tmp_path.glob("storymap-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for wanted in ("storymap/assets/theme.css", "storymap/theme/main.html",
-                   "storymap/templates/new_chapter.md", "storymap/commands/preview.js"):
+    for wanted in (
+        "storymap/assets/theme.css",
+        "storymap/theme/main.html",
+        "storymap/templates/new_chapter.md",
+        "storymap/commands/preview.js",
+    ):
         assert wanted in names

@@ -43,10 +43,17 @@ def geo(config):
     return load_geography(config)
 
 
-@pytest.mark.parametrize("typed, key", [
-    ("nw67ta", "NW6 7TA"), (" NW6  7TA ", "NW6 7TA"), ("sw1a1aa", "SW1A 1AA"),
-    ("E1 6AN", "E1 6AN"), ("ec1a 1bb", "EC1A 1BB"), ("W1A 0AX", "W1A 0AX"),
-])
+@pytest.mark.parametrize(
+    "typed, key",
+    [
+        ("nw67ta", "NW6 7TA"),
+        (" NW6  7TA ", "NW6 7TA"),
+        ("sw1a1aa", "SW1A 1AA"),
+        ("E1 6AN", "E1 6AN"),
+        ("ec1a 1bb", "EC1A 1BB"),
+        ("W1A 0AX", "W1A 0AX"),
+    ],
+)
 def test_a_postcode_is_read_in_any_spacing_and_case(typed, key):
     assert postcode_key(typed) == key
 
@@ -71,14 +78,19 @@ def test_bundled_postcodes_cover_every_live_london_postcode():
 
 
 def test_derive_keeps_the_areas_wards_and_reads_any_spelling():
-    rows = [dict(zip(COLUMNS, r, strict=True)) for r in [
-        ["NW6 7TA", "10", "1", "1", "E92000001", "", "", "", "E09000005", "E05013503"],
-        ["nw67tb", "10", "1", "1", "E92000001", "", "", "", "E09000005", "E05013503"],
-        ["M1 1AE", "10", "1", "1", "E92000001", "", "", "", "E08000003", "E05011368"],
-    ]]
+    rows = [
+        dict(zip(COLUMNS, r, strict=True))
+        for r in [
+            ["NW6 7TA", "10", "1", "1", "E92000001", "", "", "", "E09000005", "E05013503"],
+            ["nw67tb", "10", "1", "1", "E92000001", "", "", "", "E09000005", "E05013503"],
+            ["M1 1AE", "10", "1", "1", "E92000001", "", "", "", "E08000003", "E05011368"],
+        ]
+    ]
     table = derive(rows, {"E05013503"})
-    assert table.to_dict("records") == [{"postcode": "NW6 7TA", "ward_code": "E05013503"},
-                                        {"postcode": "NW6 7TB", "ward_code": "E05013503"}]
+    assert table.to_dict("records") == [
+        {"postcode": "NW6 7TA", "ward_code": "E05013503"},
+        {"postcode": "NW6 7TB", "ward_code": "E05013503"},
+    ]
 
 
 def test_the_derivation_command_is_reproducible(tmp_path):
@@ -98,7 +110,8 @@ def test_the_derivation_command_is_reproducible(tmp_path):
     out = tmp_path / "out.csv"
     assert derive_main([str(source), str(out), str(WARD_LOOKUP)]) == 0
     assert out.read_text() == POSTCODES.read_text().splitlines(keepends=True)[0] + "".join(
-        f"{p},{w}\n" for p, w in zip(table["postcode"], table["ward_code"], strict=True))
+        f"{p},{w}\n" for p, w in zip(table["postcode"], table["ward_code"], strict=True)
+    )
 
 
 def test_postcode_lookup_files_are_small_and_point_to_ward_pages(config, geo, tmp_path):
@@ -106,15 +119,22 @@ def test_postcode_lookup_files_are_small_and_point_to_ward_pages(config, geo, tm
     folder = tmp_path / "search/postcodes"
     index = json.loads((folder / "index.json").read_text())
     assert done.postcodes == 180_792 and len(index["outward"]) == done.outward_codes
-    assert index["area"] == "London" and "M" in index["areas"] and "Ordnance Survey" in \
-        index["attribution"]
+    assert (
+        index["area"] == "London"
+        and "M" in index["areas"]
+        and "Ordnance Survey" in index["attribution"]
+    )
     assert "M1" not in index["outward"] and "NW6" in index["outward"]
     largest = max(len(gzip.compress(p.read_bytes())) for p in folder.glob("*.json"))
     assert largest < 10_000  # one postcode search fetches one file of a few KB
     nw6 = json.loads((folder / "NW6.json").read_text())
     code, name, borough, page = nw6["w"][nw6["p"]["7TA"]]
-    assert (code, name, borough, page) == ("E05013503", "Kilburn", "Brent",
-                                           "wards/brent/E05013503.html")
+    assert (code, name, borough, page) == (
+        "E05013503",
+        "Kilburn",
+        "Brent",
+        "wards/brent/E05013503.html",
+    )
     e1 = json.loads((folder / "E1.json").read_text())
     assert e1["w"][e1["p"]["6AN"]][0] == "E09000001"  # City wards point to the merged unit
     assert e1["w"][e1["p"]["6AA"]][2] == "Tower Hamlets"
@@ -129,7 +149,8 @@ def test_place_files_hold_each_place_under_each_words_first_letter(geo):
     assert sorted(e[2] for e in kilburn) == ["Brent", "Camden"]
     codes = geo.wards.index[geo.wards["name"] == "Kilburn"]
     assert {e[3] for e in kilburn} == {
-        f"wards/{geo.boroughs.at[geo.borough_of(c), 'name'].lower()}/{c}.html" for c in codes}
+        f"wards/{geo.boroughs.at[geo.borough_of(c), 'name'].lower()}/{c}.html" for c in codes
+    }
     wards = {e[3] for entries in shards.values() for e in entries if e[0] == 0}
     assert len(wards) == 680
     sizes = [len(gzip.compress(json.dumps(v).encode())) for v in shards.values()]
@@ -142,8 +163,8 @@ def test_a_to_z_page_lists_every_ward_under_its_borough(geo):
     assert page.path == "places.md" and page.title == "All places A–Z"
     assert page.markdown.count('<li><a href="wards/') == 680
     assert page.markdown.count('<section class="storymap-az-borough"') == 33
-    brent = page.markdown[page.markdown.index(">Brent</h2>"):]
-    brent = brent[:brent.index("</section>")]
+    brent = page.markdown[page.markdown.index(">Brent</h2>") :]
+    brent = brent[: brent.index("</section>")]
     assert 'href="wards/brent/E05013503.html">Kilburn<' in brent
 
 
@@ -156,8 +177,8 @@ def test_png_writer_makes_a_valid_image():
     width, height, depth, kind = struct.unpack(">IIBB", data[16:26])
     assert (width, height, depth, kind) == (3, 2, 4, 3)
     start = data.index(b"IDAT") + 4
-    length = struct.unpack(">I", data[start - 8:start - 4])[0]
-    rows = zlib.decompress(data[start:start + length])
+    length = struct.unpack(">I", data[start - 8 : start - 4])[0]
+    rows = zlib.decompress(data[start : start + length])
     assert rows == bytes([0, 0x01, 0x20, 0, 0x34, 0x00])  # filter byte, then 4-bit pixels
 
 
@@ -183,9 +204,11 @@ def test_share_images_and_tags(built_site):
 
 
 def test_search_weight_counts_one_search_not_every_file(built_site):
-    form = ('<form class="site-search" data-index="search/search_index.json" '
-            'data-places="search/places/" data-postcodes="search/postcodes/" '
-            'data-script="assets/storymap/search.js">')
+    form = (
+        '<form class="site-search" data-index="search/search_index.json" '
+        'data-places="search/places/" data-postcodes="search/postcodes/" '
+        'data-script="assets/storymap/search.js">'
+    )
     files = search_loads(built_site, "index.html", form)
     assert files[:2] == ["assets/storymap/search.js", "search/search_index.json"]
     assert len(files) == 3 and files[2].startswith("search/places/")
@@ -195,8 +218,11 @@ def test_search_weight_counts_one_search_not_every_file(built_site):
 
     places = [p.relative_to(built_site).as_posix() for p in built_site.glob("search/places/*")]
     assert gz([files[2]]) == max(gz([p]) for p in places)
-    outward = [p.relative_to(built_site).as_posix()
-               for p in (built_site / "search/postcodes").glob("*.json") if p.name != "index.json"]
+    outward = [
+        p.relative_to(built_site).as_posix()
+        for p in (built_site / "search/postcodes").glob("*.json")
+        if p.name != "index.json"
+    ]
     postcode_search = gz(["search/postcodes/index.json"]) + max(gz([p]) for p in outward)
     assert postcode_search < gz(files[1:])  # so the name search is the one the budget holds
 
@@ -204,12 +230,30 @@ def test_search_weight_counts_one_search_not_every_file(built_site):
 def test_fetch_codepoint_open_from_a_local_server(project, httpserver):
     from werkzeug import Response
 
-    httpserver.expect_request("/downloads/v1/products/CodePointOpen/downloads").respond_with_handler(
-        lambda _request: Response(codepoint_zip(), content_type="application/zip"))
+    httpserver.expect_request(
+        "/downloads/v1/products/CodePointOpen/downloads"
+    ).respond_with_handler(
+        lambda _request: Response(codepoint_zip(), content_type="application/zip")
+    )
     base = httpserver.url_for("/").rstrip("/")
-    result = CliRunner().invoke(main, [
-        "fetch", "--config", str(project / "site_config.yml"), "--source", "postcodes",
-        "--base-url", base, "--retries", "1", "--backoff", "0", "--timeout", "10"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "fetch",
+            "--config",
+            str(project / "site_config.yml"),
+            "--source",
+            "postcodes",
+            "--base-url",
+            base,
+            "--retries",
+            "1",
+            "--backoff",
+            "0",
+            "--timeout",
+            "10",
+        ],
+    )
     assert result.exit_code == 0, result.output
     cached = project / "data/cache/postcodes" / POSTCODES.name
     assert cached.read_bytes() == POSTCODES.read_bytes()  # the same table as the bundled one
@@ -221,11 +265,25 @@ def test_fetch_of_a_zip_without_area_files_is_an_error(project, httpserver):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("readme.txt", "not the data")
-    httpserver.expect_request("/downloads/v1/products/CodePointOpen/downloads").respond_with_response(
-        Response(buf.getvalue(), content_type="application/zip"))
-    result = CliRunner().invoke(main, [
-        "fetch", "--config", str(project / "site_config.yml"), "--source", "postcodes",
-        "--base-url", httpserver.url_for("/").rstrip("/"), "--retries", "1", "--backoff", "0"])
+    httpserver.expect_request(
+        "/downloads/v1/products/CodePointOpen/downloads"
+    ).respond_with_response(Response(buf.getvalue(), content_type="application/zip"))
+    result = CliRunner().invoke(
+        main,
+        [
+            "fetch",
+            "--config",
+            str(project / "site_config.yml"),
+            "--source",
+            "postcodes",
+            "--base-url",
+            httpserver.url_for("/").rstrip("/"),
+            "--retries",
+            "1",
+            "--backoff",
+            "0",
+        ],
+    )
     assert result.exit_code == 1
     assert "Error:" in result.output and "Data/CSV" in result.output
     assert "Traceback" not in result.output
@@ -244,7 +302,7 @@ def test_png_decodes_to_its_pixels(runs):
     pixels[10:20] = 3  # runs of one colour
     data = png(pixels, ["#000000", "#ffffff", "#ff0000", "#00ff00", "#0000ff", "#123456"], runs)
     at = data.index(b"IDAT")
-    raw = zlib.decompress(data[at + 4:at + 4 + struct.unpack(">I", data[at - 4:at])[0]])
+    raw = zlib.decompress(data[at + 4 : at + 4 + struct.unpack(">I", data[at - 4 : at])[0]])
     rows = np.frombuffer(raw, np.uint8).reshape(31, -1)
     assert (rows[:, 0] == 0).all()  # no filter
     back = np.empty((31, 2 * (rows.shape[1] - 1)), np.uint8)

@@ -53,8 +53,9 @@ def test_every_borough_has_a_page_with_a_sortable_table(built_site: Path, geo) -
     pages = sorted(p for p in (built_site / "boroughs").glob("*.html") if p.name != "index.html")
     assert len(pages) == len(geo.boroughs) == 33
     camden = (built_site / "boroughs" / "camden.html").read_text("utf-8")
-    table = re.search(r'<table class="storymap-sortable[^"]*">.*?</table>', camden,
-                      flags=re.S).group(0)
+    table = re.search(
+        r'<table class="storymap-sortable[^"]*">.*?</table>', camden, flags=re.S
+    ).group(0)
     n_wards = int((geo.wards["borough_name"] == "Camden").sum())
     assert table.count("<tr>") == n_wards + 1
     assert "data-sort-type='number'" in table
@@ -175,6 +176,10 @@ def test_borough_table_sorts_by_keyboard(site_url: str, page) -> None:
     assert th.get_attribute("aria-sort") == "ascending"
     page.keyboard.press("Enter")
     assert th.get_attribute("aria-sort") == "descending"
-    values = [float(v) for v in table.locator("tbody tr td:nth-child(2)").evaluate_all(
-        "cells => cells.map(c => c.getAttribute('data-sort'))")]
+    values = [
+        float(v)
+        for v in table.locator("tbody tr td:nth-child(2)").evaluate_all(
+            "cells => cells.map(c => c.getAttribute('data-sort'))"
+        )
+    ]
     assert values == sorted(values, reverse=True)

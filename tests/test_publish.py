@@ -27,8 +27,12 @@ def git_env(tmp_path_factory) -> dict[str, str]:
     """os.environ without any git identity or config but the repository's own."""
     empty = tmp_path_factory.mktemp("no-global-git")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") and k != "EMAIL"}
-    env.update(HOME=str(empty), XDG_CONFIG_HOME=str(empty / "xdg"),
-               GIT_CONFIG_GLOBAL=str(empty / "gitconfig"), GIT_CONFIG_NOSYSTEM="1")
+    env.update(
+        HOME=str(empty),
+        XDG_CONFIG_HOME=str(empty / "xdg"),
+        GIT_CONFIG_GLOBAL=str(empty / "gitconfig"),
+        GIT_CONFIG_NOSYSTEM="1",
+    )
     return env
 
 
@@ -120,8 +124,10 @@ def test_a_dirty_tree_is_refused_by_name_until_committed_or_allowed(published, g
 
     allowed = storymap("publish", "--allow-dirty", cwd=project, env=git_env)
     assert allowed.returncode == 0, allowed.stderr
-    assert ("publishing uncommitted changes anyway (--allow-dirty): chapters/01-introduction.md"
-            in allowed.stderr)
+    assert (
+        "publishing uncommitted changes anyway (--allow-dirty): chapters/01-introduction.md"
+        in allowed.stderr
+    )
     message = git("log", "-1", "--format=%B", "gh-pages", cwd=remote, env=git_env)
     assert "Uncommitted changes published: chapters/01-introduction.md" in message
 
@@ -131,10 +137,10 @@ def test_a_dirty_tree_is_refused_by_name_until_committed_or_allowed(published, g
     assert third.returncode == 0, third.stderr
     log = git("log", "--format=%s", "gh-pages", cwd=remote, env=git_env).splitlines()
     assert log[0] == "Second edition" and len(log) == 3  # history kept
-    assert f"Source commit: {head}" in git("log", "-1", "--format=%B", "gh-pages", cwd=remote,
-                                           env=git_env)
-    assert "A second edition." in git("show", "gh-pages:introduction.html", cwd=remote,
-                                      env=git_env)
+    assert f"Source commit: {head}" in git(
+        "log", "-1", "--format=%B", "gh-pages", cwd=remote, env=git_env
+    )
+    assert "A second edition." in git("show", "gh-pages:introduction.html", cwd=remote, env=git_env)
     assert (project / "chapters" / "notes.txt").is_file()  # the author's own files untouched
 
 
@@ -153,8 +159,10 @@ def test_a_project_outside_git_is_refused_with_what_to_do(project, git_env, tmp_
     done = storymap("publish", "--remote", str(bare(tmp_path, git_env)), cwd=project, env=git_env)
     assert done.returncode == 1
     assert "is not in a git repository, so the published site could not be traced" in done.stderr
-    assert ("Put the project under git (git init, git add, git commit) and publish again, or "
-            "publish anyway with --allow-dirty.") in done.stderr
+    assert (
+        "Put the project under git (git init, git add, git commit) and publish again, or "
+        "publish anyway with --allow-dirty."
+    ) in done.stderr
 
 
 def test_a_failed_build_publishes_nothing(project, git_env, tmp_path):
@@ -182,16 +190,23 @@ def test_identity_comes_from_the_repository_then_global_config_then_a_clear_mess
         "publish again."
     ]
     Path(isolated["GIT_CONFIG_GLOBAL"]).write_text(
-        "[user]\n\tname = Global Person\n\temail = global@example.org\n", "utf-8")
+        "[user]\n\tname = Global Person\n\temail = global@example.org\n", "utf-8"
+    )
     try:
         found = identity(project)
         assert (found.name, found.email, found.origin) == (
-            "Global Person", "global@example.org", "your global git config")
+            "Global Person",
+            "global@example.org",
+            "your global git config",
+        )
         git("config", "user.name", NAME, cwd=project, env=isolated)
         git("config", "user.email", EMAIL, cwd=project, env=isolated)
         found = identity(project)
         assert (found.name, found.email, found.origin) == (
-            NAME, EMAIL, "the repository's git config")
+            NAME,
+            EMAIL,
+            "the repository's git config",
+        )
     finally:
         Path(isolated["GIT_CONFIG_GLOBAL"]).unlink()
 
@@ -206,10 +221,14 @@ def test_changes_that_count_are_those_the_build_reads(project, isolated):
     (project / "chapters" / "09-draft.md").write_text("# Draft\n", "utf-8")
     text = (project / "site_config.yml").read_text(encoding="utf-8")
     (project / "site_config.yml").write_text(
-        text + "  - file: chapters/09-draft.md\n    title: Draft\n", "utf-8")
+        text + "  - file: chapters/09-draft.md\n    title: Draft\n", "utf-8"
+    )
     source = read_source(load_config(project / "site_config.yml"))
     assert source.changes == [
-        "chapters/09-draft.md", "data/deri/deri_v1.6_data_sources.csv", "site_config.yml"]
+        "chapters/09-draft.md",
+        "data/deri/deri_v1.6_data_sources.csv",
+        "site_config.yml",
+    ]
     assert source.commit and len(source.commit) == 40
 
 

@@ -49,8 +49,12 @@ def texts(built_site: Path) -> dict[str, str]:
 
 def test_no_developer_notes_on_any_reader_page(texts) -> None:
     assert len(texts) >= 725
-    found = {(page, phrase) for page, text in texts.items() for phrase in DEVELOPER_NOTES
-             if phrase.lower() in text.lower()}
+    found = {
+        (page, phrase)
+        for page, text in texts.items()
+        for phrase in DEVELOPER_NOTES
+        if phrase.lower() in text.lower()
+    }
     assert not found, sorted(found)[:10]
     notes = (REPO / "data" / "SOURCES.md").read_text("utf-8")
     for phrase in ("unshrunk", "unofficial", "technical report when it can be read"):

@@ -79,21 +79,42 @@ def test_one_chapter_edit_redoes_only_that_chapter(built, tmp_path, monkeypatch)
     project = clone(built, tmp_path / "project")
     before = tmp_path / "before"
     shutil.copytree(project / "site", before)
-    calls = counting(monkeypatch, "check_inputs", "load_geography", "compute_indicators",
-                     "compute_index", "write_map_assets", "StaticMaps", "render_chapter",
-                     "write_profiles", "write_place_files")
-    (project / CHAPTER).write_text((project / CHAPTER).read_text("utf-8")
-                                   + "\nA sentence added by the test.\n", "utf-8")
+    calls = counting(
+        monkeypatch,
+        "check_inputs",
+        "load_geography",
+        "compute_indicators",
+        "compute_index",
+        "write_map_assets",
+        "StaticMaps",
+        "render_chapter",
+        "write_profiles",
+        "write_place_files",
+    )
+    (project / CHAPTER).write_text(
+        (project / CHAPTER).read_text("utf-8") + "\nA sentence added by the test.\n", "utf-8"
+    )
     result = rebuild(project)
 
-    assert calls == {"check_inputs": 0, "load_geography": 0, "compute_indicators": 0,
-                     "compute_index": 0, "write_map_assets": 0, "StaticMaps": 0,
-                     "render_chapter": 1, "write_profiles": 0,
-                     "write_place_files": 0}
+    assert calls == {
+        "check_inputs": 0,
+        "load_geography": 0,
+        "compute_indicators": 0,
+        "compute_index": 0,
+        "write_map_assets": 0,
+        "StaticMaps": 0,
+        "render_chapter": 1,
+        "write_profiles": 0,
+        "write_place_files": 0,
+    }
     assert set(result.made) == {"chapter-introduction", SITE} | ALWAYS_MADE
-    for stage in ("check input data", "read boundaries and lookups",
-                  "compute indicators and risk index", "write map geometry and data",
-                  "ward and borough pages, downloads"):
+    for stage in (
+        "check input data",
+        "read boundaries and lookups",
+        "compute indicators and risk index",
+        "write map geometry and data",
+        "ward and borough pages, downloads",
+    ):
         assert result.notes[stage] == "cached", stage
     assert result.notes["render chapters"] == "1 of 9 chapters rendered"
     n = pages_of(project / "site")
@@ -117,13 +138,17 @@ def test_nothing_changed_makes_nothing(built, tmp_path):
 def test_data_edit_recomputes_and_matches_a_clean_build(built, tmp_path, monkeypatch):
     project = clone(built, tmp_path / "project")
     # One LSOA in the City of London gets 100 more residents aged 65+ (of 1,476).
-    edit(project / AGE, "City of London,1476,21,98,101,58,57,35,370,",
-         "City of London,1476,21,98,101,58,57,35,470,")
+    edit(
+        project / AGE,
+        "City of London,1476,21,98,101,58,57,35,370,",
+        "City of London,1476,21,98,101,58,57,35,470,",
+    )
     calls = counting(monkeypatch, "compute_indicators", "render_chapter")
     result = rebuild(project)
     assert calls["compute_indicators"] == 1
     assert calls["render_chapter"] == 9  # the home page and every chapter use the figures
     assert {"checks", "geography", "indicators", "map-assets", "profiles"} <= set(result.made)
+
     def city_65(site: Path) -> int:
         table = read_download_csv(site / "downloads" / "london-boroughs.csv", dtype=str)
         row = table.set_index("Borough code").loc["E09000001"]
@@ -140,8 +165,11 @@ def test_data_edit_recomputes_and_matches_a_clean_build(built, tmp_path, monkeyp
 def test_config_value_an_indicator_uses_recomputes(built, tmp_path, monkeypatch):
     project = clone(built, tmp_path / "project")
     before = (project / "site" / "method.html").read_text("utf-8")
-    edit(project / "site_config.yml", "label: Health and disability\n      weight: 1",
-         "label: Health and disability\n      weight: 3")
+    edit(
+        project / "site_config.yml",
+        "label: Health and disability\n      weight: 1",
+        "label: Health and disability\n      weight: 3",
+    )
     calls = counting(monkeypatch, "compute_index", "check_inputs")
     result = rebuild(project)
     assert calls == {"compute_index": 1, "check_inputs": 1}
@@ -154,8 +182,12 @@ def test_budgets_change_keeps_the_figures(built, tmp_path, monkeypatch):
     """A config section the figures do not read leaves them cached."""
     project = clone(built, tmp_path / "project")
     config = project / "site_config.yml"
-    text, n = re.subn(r"(?m)^(  search_kb: )(\d+)", lambda m: f"{m[1]}{int(m[2]) + 1}",
-                      config.read_text("utf-8"), count=1)
+    text, n = re.subn(
+        r"(?m)^(  search_kb: )(\d+)",
+        lambda m: f"{m[1]}{int(m[2]) + 1}",
+        config.read_text("utf-8"),
+        count=1,
+    )
     assert n == 1, "budgets.search_kb not found in site_config.yml; update the test"
     config.write_text(text, "utf-8")
     calls = counting(monkeypatch, "check_inputs", "compute_indicators", "write_map_assets")
@@ -182,8 +214,11 @@ def test_damaged_cache_entry_is_made_again(built, tmp_path, damage):
     elif damage == "empty":
         indicators.write_bytes(b"")
     else:  # the map data script, as the store keeps it
-        _corrupt(next(p for p in (store / "blobs").rglob("*/*")
-                      if p.read_bytes().startswith(b"{\"area\":")))
+        _corrupt(
+            next(
+                p for p in (store / "blobs").rglob("*/*") if p.read_bytes().startswith(b'{"area":')
+            )
+        )
         # with no previous site to link its unchanged files from, the store's copy is read
         shutil.rmtree(project / "site")
     result = rebuild(project)
@@ -254,8 +289,11 @@ def test_pages_finished_again_while_chapters_come_from_the_cache(built, tmp_path
 def test_failed_build_keeps_site_and_cache(built, tmp_path):
     project = clone(built, tmp_path / "project")
     digests = {name: tree_digest(project / name) for name in ("site", ".storymap-cache")}
-    edit(project / AGE, "City of London,1476,21,98,101,58,57,35,370,",
-         "City of London,1476,21,98,101,58,57,35,470,")  # new figures, new entries to keep...
+    edit(
+        project / AGE,
+        "City of London,1476,21,98,101,58,57,35,370,",
+        "City of London,1476,21,98,101,58,57,35,470,",
+    )  # new figures, new entries to keep...
     (project / CHAPTER).write_text("{{ ward('Nowhere Green').name }}\n", "utf-8")  # ...but no
     with pytest.raises(StorymapError, match="Nowhere Green"):
         rebuild(project)

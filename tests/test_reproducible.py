@@ -29,8 +29,11 @@ def with_site_url(project: Path) -> Path:
     """Give the project a public URL, so MkDocs writes sitemap entries (and their dates)."""
     config = project / "site_config.yml"
     text = config.read_text("utf-8")
-    config.write_text(text.replace("  language: en\n",
-                                   "  language: en\n  url: https://example.org/storymap/\n", 1))
+    config.write_text(
+        text.replace(
+            "  language: en\n", "  language: en\n  url: https://example.org/storymap/\n", 1
+        )
+    )
     return config
 
 

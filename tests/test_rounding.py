@@ -71,8 +71,10 @@ def map_figures(built_site: Path) -> dict[str, list[str]]:
             figure += -(n + 1) // 2 if n % 2 else n // 2
             shown.append(figure)
         places = ind["places"]
-        text_of = [f"{v / 10 ** places:,.{places}f}" + ("%" if ind["unit"] == "percent" else "")
-                   for v in shown]
+        text_of = [
+            f"{v / 10**places:,.{places}f}" + ("%" if ind["unit"] == "percent" else "")
+            for v in shown
+        ]
         out[ind_id] = text_of
     return out
 
@@ -84,17 +86,27 @@ def cells(table_html: str) -> dict[str, list[str]]:
         head = re.search(r"<th[^>]*scope=.row.[^>]*>(.*?)</th>", row, re.S)
         if head:
             name = html.unescape(re.sub(r"<[^>]+>", "", head.group(1))).strip()
-            rows[name] = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
-                          for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            rows[name] = [
+                html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            ]
     return rows
 
 
 def test_every_place_shows_the_same_figure(built_site: Path, computed, sample) -> None:
     config, geo, results = computed
-    expected = {ind: {c: format_value(res.wards.at[c, "value"], res.spec) for c in sample}
-                for ind, res in results.items()}
-    seen = {"ward page": 0, "borough page": 0, "map data": 0, "step table": 0,
-            "step summary": 0, "csv": 0}
+    expected = {
+        ind: {c: format_value(res.wards.at[c, "value"], res.spec) for c in sample}
+        for ind, res in results.items()
+    }
+    seen = {
+        "ward page": 0,
+        "borough page": 0,
+        "map data": 0,
+        "step table": 0,
+        "step summary": 0,
+        "csv": 0,
+    }
 
     # the CSV, formatted from its full values
     table = by_id(built_site, built_site / "downloads" / "london-wards.csv").set_index("ward_code")
@@ -116,16 +128,17 @@ def test_every_place_shows_the_same_figure(built_site: Path, computed, sample) -
     for c in sample:
         borough = geo.wards.at[c, "borough_name"]
         page = (built_site / "wards" / slug(borough) / f"{c}.html").read_text("utf-8")
-        body = re.search(r'<table class="storymap-indicators[^"]*">.*?</table>', page,
-                         re.S).group(0)
+        body = re.search(r'<table class="storymap-indicators[^"]*">.*?</table>', page, re.S).group(
+            0
+        )
         for label, row in cells(body).items():
             assert row[0] == expected[labels[label]][c], (c, label)
             seen["ward page"] += 1
         bpage = (built_site / "boroughs" / f"{slug(borough)}.html").read_text("utf-8")
-        btable = re.search(r'<table class="storymap-sortable[^"]*">.*?</table>', bpage,
-                           re.S).group(0)
-        heads = [html.unescape(h) for h in re.findall(r"<th scope='col'[^>]*>(.*?)</th>",
-                                                       btable)]
+        btable = re.search(r'<table class="storymap-sortable[^"]*">.*?</table>', bpage, re.S).group(
+            0
+        )
+        heads = [html.unescape(h) for h in re.findall(r"<th scope='col'[^>]*>(.*?)</th>", btable)]
         row = cells(btable)[geo.wards.at[c, "name"]]
         for ind, res in results.items():
             assert row[heads.index(res.spec.short) - 1] == expected[ind][c], (c, ind)
@@ -138,7 +151,10 @@ def test_every_place_shows_the_same_figure(built_site: Path, computed, sample) -
         text = chapter.read_text("utf-8")
         for caption, body in re.findall(
             r'<table class="storymap-table storymap-sortable"><caption>(.*?)</caption>(.*?)'
-            r"</table>", text, re.S):
+            r"</table>",
+            text,
+            re.S,
+        ):
             short, _, where = html.unescape(caption).partition(": wards of ")
             if not where:
                 continue
@@ -149,10 +165,17 @@ def test_every_place_shows_the_same_figure(built_site: Path, computed, sample) -
                     seen["step table"] += 1
         for summary in re.findall(r'<p class="step-summary">(.*?)</p>', text, re.S):
             summary = html.unescape(summary)
-            ind = next((i for label, i in sorted(labels.items(), key=lambda x: -len(x[0]))
-                        if summary.startswith(label)), None)
-            named = re.findall(r"(?:Highest|Lowest) ward: (.+?) \(([^()]+)\), (.+?)\.(?: |$)",
-                               summary)
+            ind = next(
+                (
+                    i
+                    for label, i in sorted(labels.items(), key=lambda x: -len(x[0]))
+                    if summary.startswith(label)
+                ),
+                None,
+            )
+            named = re.findall(
+                r"(?:Highest|Lowest) ward: (.+?) \(([^()]+)\), (.+?)\.(?: |$)", summary
+            )
             named += re.findall(r"^[^:]+: (.+?) \(([^()]+)\) (\S+), ranked", summary)
             for name, borough, figure in named:
                 for c in sample:
@@ -190,13 +213,19 @@ def test_shown_values_in_bulk_round_as_each_figure_is_shown():
     from storymap.figures.indicators import shown_values
 
     rng = np.random.default_rng(7)
-    values = np.concatenate([
-        rng.normal(0, 50, 50_000), rng.uniform(-3, 3, 50_000),
-        rng.integers(-1000, 1000, 4000) / 200, rng.integers(-1000, 1000, 4000) / 2000,
-        [np.nan, np.inf, -np.inf, -0.0, -0.004, 2.675, 0.5, -0.5, 1.5, 2.5, 1e17, 5e-324]])
+    values = np.concatenate(
+        [
+            rng.normal(0, 50, 50_000),
+            rng.uniform(-3, 3, 50_000),
+            rng.integers(-1000, 1000, 4000) / 200,
+            rng.integers(-1000, 1000, 4000) / 2000,
+            [np.nan, np.inf, -np.inf, -0.0, -0.004, 2.675, 0.5, -0.5, 1.5, 2.5, 1e17, 5e-324],
+        ]
+    )
     for digits in (0, 1, 2, 3):
         fast = shown_values(values, SimpleNamespace(unit="score", decimals=digits))
-        slow = np.array([float(f) if (f := shown(v, digits)) is not None else np.nan
-                         for v in values])
+        slow = np.array(
+            [float(f) if (f := shown(v, digits)) is not None else np.nan for v in values]
+        )
         assert np.array_equal(fast, slow, equal_nan=True), digits
         assert not np.signbit(fast[fast == 0]).any()

@@ -158,8 +158,9 @@ def test_a_non_finite_weight_in_the_config_does_not_end_serve(server: Server, pr
     config = project / "site_config.yml"
     good = config.read_text(encoding="utf-8")
     version = server.state()["version"]
-    broken = good.replace("{indicator: pct_65_74, weight: 1}",
-                          "{indicator: pct_65_74, weight: .inf}")
+    broken = good.replace(
+        "{indicator: pct_65_74, weight: 1}", "{indicator: pct_65_74, weight: .inf}"
+    )
     assert broken != good
     config.write_text(broken, encoding="utf-8")
     state = built(server, version)
@@ -313,4 +314,3 @@ def test_the_preview_survives_an_unexpected_error(server: Server, project: Path,
         httpd.shutdown()
         httpd.server_close()
         shutil.rmtree(tmp_path, ignore_errors=True)
-

@@ -113,7 +113,8 @@ def test_borough_summary_names_extremes_and_compares_with_london(ctx):
 def test_ward_summary_gives_rank(ctx):
     text = view_summary("London", ctx.geo, ctx.results["pct_65_plus"], "ward", "E05013996")
     assert text.startswith(
-        "Residents aged 65 and over: Darwin (Bromley) 26.6%, ranked 1st of 680 wards in London")
+        "Residents aged 65 and over: Darwin (Bromley) 26.6%, ranked 1st of 680 wards in London"
+    )
 
 
 def test_view_table_lists_the_wards_in_view(ctx):

@@ -50,8 +50,9 @@ def test_a_ward_page_lists_only_its_own_boroughs_wards(built_site: Path) -> None
 
 @pytest.mark.browser
 def test_without_javascript_the_contents_remain_and_search_is_hidden(browser, site_url) -> None:
-    context = browser.new_context(java_script_enabled=False,
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.goto(f"{site_url}/index.html")
     assert not page.locator("form.site-search").is_visible()
@@ -95,8 +96,9 @@ def test_search_from_the_keyboard(page, site_url) -> None:
     page.locator("#site-search-results a", has_text="St Pancras").first.wait_for(timeout=45000)
     first = page.locator("#site-search-results a").first
     assert "St Pancras" in first.inner_text()
-    assert re.search(r"\d+ places? (and \d+ pages? )?found",
-                     page.locator("#site-search-status").inner_text())
+    assert re.search(
+        r"\d+ places? (and \d+ pages? )?found", page.locator("#site-search-status").inner_text()
+    )
     page.keyboard.press("ArrowDown")
     assert page.evaluate("document.activeElement.closest('#site-search-results') !== null")
     page.keyboard.press("Escape")
@@ -105,7 +107,8 @@ def test_search_from_the_keyboard(page, site_url) -> None:
     box.fill("zzqx")
     page.wait_for_function(
         "() => document.querySelector('#site-search-status').textContent"
-        ".startsWith('No places or pages match')")
+        ".startsWith('No places or pages match')"
+    )
     box.fill("camden")
     page.keyboard.press("Enter")  # goes to the first result: the borough, the whole name
     page.wait_for_function("() => document.activeElement.closest('#site-search-results') !== null")

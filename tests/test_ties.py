@@ -45,8 +45,7 @@ def test_noisy_equal_values_share_the_lowest_rank(real) -> None:
     codes = geo.wards.index[:5]
     noisy = [100 * 812 * (1 / 3) / (812 / 3), 100.0, 100 * 0.7 / 0.7 * (1 + 1e-15), 50.0, 0.0]
     wards = pd.DataFrame({"numerator": noisy, "denominator": 100.0, "value": noisy}, index=codes)
-    res = summarise(spec, wards, type(geo)(geo.wards.loc[codes], geo.boroughs, {}), "quantiles",
-                    3)
+    res = summarise(spec, wards, type(geo)(geo.wards.loc[codes], geo.boroughs, {}), "quantiles", 3)
     assert res.wards["rank"].tolist() == [1, 1, 1, 4, 5]
     assert res.tied(1) == 3 and res.tied(4) == 1
     assert len(set(res.wards["cls"].iloc[:3])) == 1  # the tied wards share a colour too
@@ -61,7 +60,8 @@ def test_the_76_wards_at_100_percent_are_joint_first(real) -> None:
     assert results[INCOME].tied(1) == 76
     assert int(wards["rank"][wards["value"] < 100].min()) == 77  # the next ward is 77th
     assert extreme_group(wards["value"], geo.wards["name"]) == sorted(
-        top.index, key=lambda c: geo.wards.at[c, "name"])
+        top.index, key=lambda c: geo.wards.at[c, "name"]
+    )
 
 
 def test_summaries_and_tables_name_the_tie(real) -> None:
@@ -71,8 +71,9 @@ def test_summaries_and_tables_name_the_tie(real) -> None:
     assert "Highest: 76 wards have 100.0%, including " in text
     assert "Lowest: 156 wards have 0.0%, including " in text
     assert "Highest ward:" not in text
-    victoria = geo.wards.index[(geo.wards["name"] == "Victoria")
-                               & (geo.wards["borough_name"] == "Hackney")][0]
+    victoria = geo.wards.index[
+        (geo.wards["name"] == "Victoria") & (geo.wards["borough_name"] == "Hackney")
+    ][0]
     ward = view_summary("London", geo, res, "ward", victoria)
     assert "ranked joint 1st of 680 wards in London, with 75 others" in ward
     brent = view_table("London", geo, res, "borough", "E09000005")
@@ -88,15 +89,20 @@ def test_chapter_lists_say_when_the_cut_splits_a_tie(real) -> None:
     assert names(westminster) == "Church Street, one of the 4 wards in Westminster at 100.0%"
     plain = ctx.highest("pct_65_plus", 3)
     assert plain.tie_note == "" and names(plain) == "Darwin, Emerson Park and Upminster"
-    c = cut(pd.Series([5.0, 4.0, 4.0, 4.0, 1.0], index=list("abcde")),
-            pd.Series(list("abcde"), index=list("abcde")), 2)
+    c = cut(
+        pd.Series([5.0, 4.0, 4.0, 4.0, 1.0], index=list("abcde")),
+        pd.Series(list("abcde"), index=list("abcde")),
+        2,
+    )
     assert (c.codes, c.tied_listed, c.tied_total) == (["a", "b"], ["b"], 3)
 
 
 def test_ward_pages_tell_joint_ranks(real) -> None:
     config, geo, results, index = real
-    pages = {p.path.rsplit("/", 1)[-1][:-3]: p.markdown
-             for p in profile_pages(config, geo, results, index)}
+    pages = {
+        p.path.rsplit("/", 1)[-1][:-3]: p.markdown
+        for p in profile_pages(config, geo, results, index)
+    }
     top = results[INCOME].wards.index[results[INCOME].wards["rank"] == 1][0]
     assert "joint 1st of 680, with 75 other wards" in pages[top]
 

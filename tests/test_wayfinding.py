@@ -29,16 +29,21 @@ def _search(page, text: str) -> None:
     box.fill(text)
     page.wait_for_function(
         "() => { const s = document.querySelector('#site-search-status').textContent;"
-        " return s && !s.startsWith('Searching') && !s.startsWith('Loading'); }", timeout=30000)
+        " return s && !s.startsWith('Searching') && !s.startsWith('Loading'); }",
+        timeout=30000,
+    )
 
 
-@pytest.mark.parametrize("typed, name, kind", [
-    ("Kilbern", "Kilburn", "Ward in"),             # one wrong letter
-    ("Westminister", "Westminster", "Borough"),    # one letter too many
-    ("Rotherhythe", "Rotherhithe", "Ward in"),     # one wrong letter
-    ("Kilbrun", "Kilburn", "Ward in"),             # two letters swapped
-    ("Camdn Town", "Camden Town", "Ward in"),      # one letter missing
-])
+@pytest.mark.parametrize(
+    "typed, name, kind",
+    [
+        ("Kilbern", "Kilburn", "Ward in"),  # one wrong letter
+        ("Westminister", "Westminster", "Borough"),  # one letter too many
+        ("Rotherhythe", "Rotherhithe", "Ward in"),  # one wrong letter
+        ("Kilbrun", "Kilburn", "Ward in"),  # two letters swapped
+        ("Camdn Town", "Camden Town", "Ward in"),  # one letter missing
+    ],
+)
 def test_search_forgives_typos(page, site_url, typed, name, kind) -> None:
     page.goto(f"{site_url}/method.html")
     _search(page, typed)
@@ -60,17 +65,21 @@ def test_places_come_first_each_with_its_borough(page, site_url) -> None:
     assert "page" in page.inner_text("#site-search-status")
 
 
-@pytest.mark.parametrize("typed, code", [
-    ("nw67ta", "E05013503"),       # Brent, Kilburn
-    ("SW1A 1AA", "E05013806"),     # Westminster, St James's
-    ("se1  7pb", "E05014118"),     # Lambeth, Waterloo & South Bank
-    (" e16an ", "E09000001"),      # the City of London (its wards merged into one unit)
-    ("Br1 1AA", "E05013991"),      # Bromley
-])
+@pytest.mark.parametrize(
+    "typed, code",
+    [
+        ("nw67ta", "E05013503"),  # Brent, Kilburn
+        ("SW1A 1AA", "E05013806"),  # Westminster, St James's
+        ("se1  7pb", "E05014118"),  # Lambeth, Waterloo & South Bank
+        (" e16an ", "E09000001"),  # the City of London (its wards merged into one unit)
+        ("Br1 1AA", "E05013991"),  # Bromley
+    ],
+)
 def test_a_postcode_opens_its_ward(page, site_url, geo, typed, code) -> None:
     config = load_config(REPO / "site_config.yml")
-    table = pd.read_csv(REPO / "data/postcodes/london_postcode_wards_codepoint_2025-4.csv",
-                        dtype=str).set_index("postcode")["ward_code"]
+    table = pd.read_csv(
+        REPO / "data/postcodes/london_postcode_wards_codepoint_2025-4.csv", dtype=str
+    ).set_index("postcode")["ward_code"]
     key = re.sub(r"\s+", "", typed).upper()
     assert ward_merge_map(config, geo.wards)[table[key[:-3] + " " + key[-3:]]] == code
     page.goto(f"{site_url}/method.html")
@@ -88,11 +97,14 @@ def test_a_postcode_opens_its_ward(page, site_url, geo, typed, code) -> None:
     assert page.locator("h1").first.inner_text().startswith(str(geo.wards.at[code, "name"]))
 
 
-@pytest.mark.parametrize("typed, said", [
-    ("M1 1AE", "M1 1AE is not in London."),
-    ("nw6 9zz", "NW6 9ZZ was not found among London’s postcodes."),
-    ("QQ1 1AA", "QQ1 1AA was not found."),
-])
+@pytest.mark.parametrize(
+    "typed, said",
+    [
+        ("M1 1AE", "M1 1AE is not in London."),
+        ("nw6 9zz", "NW6 9ZZ was not found among London’s postcodes."),
+        ("QQ1 1AA", "QQ1 1AA was not found."),
+    ],
+)
 def test_postcodes_outside_or_unknown_say_so(page, site_url, typed, said) -> None:
     page.goto(f"{site_url}/method.html")
     _search(page, typed)
@@ -111,8 +123,9 @@ def _inside(geo, code: str) -> tuple[float, float]:
 @pytest.mark.parametrize("code", ["E05013503", "E05011110", "E05013647"])
 def test_use_my_location_opens_the_ward_there(browser, site_url, geo, code) -> None:
     lon, lat = _inside(geo, code)
-    context = browser.new_context(geolocation={"longitude": lon, "latitude": lat},
-                                  permissions=["geolocation"])
+    context = browser.new_context(
+        geolocation={"longitude": lon, "latitude": lat}, permissions=["geolocation"]
+    )
     page = context.new_page()
     page.goto(f"{site_url}/data-checks.html")  # a page without a map: shapes load on demand
     assert page.evaluate("typeof window.Storymap") == "undefined"
@@ -122,13 +135,17 @@ def test_use_my_location_opens_the_ward_there(browser, site_url, geo, code) -> N
 
 
 def test_a_location_outside_the_area_names_the_nearest_ward(browser, site_url) -> None:
-    context = browser.new_context(geolocation={"longitude": 2.3522, "latitude": 48.8566},
-                                  permissions=["geolocation"])  # Paris
+    context = browser.new_context(
+        geolocation={"longitude": 2.3522, "latitude": 48.8566}, permissions=["geolocation"]
+    )  # Paris
     page = context.new_page()
     page.goto(f"{site_url}/index.html")
     page.click("button.search-locate")
-    page.wait_for_function("() => document.querySelector('#site-search-status').textContent"
-                           ".startsWith('Your location is outside London')", timeout=30000)
+    page.wait_for_function(
+        "() => document.querySelector('#site-search-status').textContent"
+        ".startsWith('Your location is outside London')",
+        timeout=30000,
+    )
     status = page.locator("#site-search-status")
     assert status.is_visible()
     assert re.search(r"The nearest ward is .+, .+, about \d+ km away\.", status.inner_text())
@@ -141,8 +158,11 @@ def test_refused_location_says_so(browser, site_url) -> None:
     page = context.new_page()
     page.goto(f"{site_url}/index.html")
     page.click("button.search-locate")
-    page.wait_for_function("() => document.querySelector('#site-search-status').textContent"
-                           ".startsWith('You did not allow')", timeout=30000)
+    page.wait_for_function(
+        "() => document.querySelector('#site-search-status').textContent"
+        ".startsWith('You did not allow')",
+        timeout=30000,
+    )
     assert page.locator("#site-search-status").is_visible()
     context.close()
 
@@ -198,8 +218,9 @@ def _ward_on_screen(page) -> dict:
 
 @pytest.mark.parametrize("width", [320, 375])
 def test_a_tapped_ward_shows_its_box_on_screen(browser, site_url, width) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 640}, has_touch=True,
-                                  is_mobile=True)
+    context = browser.new_context(
+        viewport={"width": width, "height": 640}, has_touch=True, is_mobile=True
+    )
     page = context.new_page()
     page.goto(f"{site_url}/{CHAPTER}")
     page.wait_for_selector(".storymap-leaflet canvas")
@@ -215,13 +236,15 @@ def test_a_tapped_ward_shows_its_box_on_screen(browser, site_url, width) -> None
     text = box.inner_text()
     name = text.split("\n")[0]
     assert name in ward["near"]  # the ward tapped (or, on its very edge, its neighbour)
-    code = page.evaluate("n => Storymap.data.wards.codes[Storymap.data.wards.names.indexOf(n)]",
-                         name)
+    code = page.evaluate(
+        "n => Storymap.data.wards.codes[Storymap.data.wards.names.indexOf(n)]", name
+    )
     assert re.search(r"Rank \d+ of 680", text) and re.search(r"\d", text.split("\n")[2])
     link = box.locator("a.storymap-wardbox-open")
     assert link.inner_text() == f"Open the {name} page"
-    assert re.fullmatch(rf"wards/[a-z-]+/{code}\.html",
-                        link.get_attribute("href").removeprefix(site_url + "/"))
+    assert re.fullmatch(
+        rf"wards/[a-z-]+/{code}\.html", link.get_attribute("href").removeprefix(site_url + "/")
+    )
     assert not page.locator(".leaflet-tooltip").is_visible()  # Leaflet's own would overflow
     link.tap()
     page.wait_for_url(re.compile(rf"/wards/[a-z-]+/{code}\.html$"))
@@ -249,8 +272,10 @@ def test_on_a_desktop_a_click_or_enter_opens_the_ward(page, site_url) -> None:
     else:
         raise AssertionError("Tab never reaches the map")
     told = page.locator(".storymap-centre-ward")
-    page.wait_for_function("() => / Press Enter to open its page\\.$/.test("
-                           "document.querySelector('.storymap-centre-ward').textContent)")
+    page.wait_for_function(
+        "() => / Press Enter to open its page\\.$/.test("
+        "document.querySelector('.storymap-centre-ward').textContent)"
+    )
     centre = page.evaluate("""async () => {
         const c = Storymap.maps[document.querySelector('.storymap-leaflet').id].map.getCenter();
         const i = await Storymap.wardAt(c.lng, c.lat);
@@ -266,33 +291,39 @@ def test_a_step_address_opens_that_step_and_follows_the_reader(browser, site_url
     page.goto(f"{site_url}/{CHAPTER}#step-3")
     page.wait_for_selector(".storymap-leaflet canvas")
     steps = page.evaluate("Array.from(document.querySelectorAll('.storymap-step')).map(s => s.id)")
-    page.wait_for_function("id => document.querySelector('.storymap-scrolly').dataset.activeStep"
-                           " === id", arg=steps[2])
+    page.wait_for_function(
+        "id => document.querySelector('.storymap-scrolly').dataset.activeStep === id", arg=steps[2]
+    )
     third = page.evaluate("document.querySelectorAll('.storymap-step')[2].dataset.indicator")
     page.wait_for_function(  # the map is set for the step once its figures have arrived
-        "id => document.querySelector('.storymap-leaflet').dataset.indicator === id", arg=third)
+        "id => document.querySelector('.storymap-leaflet').dataset.indicator === id", arg=third
+    )
     length = page.evaluate("history.length")
-    scroll_to = ("i => document.querySelectorAll('.storymap-step')[i]"
-                 ".scrollIntoView({block: 'center'})")
+    scroll_to = (
+        "i => document.querySelectorAll('.storymap-step')[i].scrollIntoView({block: 'center'})"
+    )
     page.evaluate(scroll_to, 3)
     page.wait_for_function("() => location.hash === '#step-4'")
     page.evaluate(scroll_to, 0)
     page.wait_for_function("() => location.hash === '#step-1'")
     assert page.evaluate("history.length") == length  # replaced, not pushed
     page.reload()
-    page.wait_for_function("id => document.querySelector('.storymap-scrolly').dataset.activeStep"
-                           " === id", arg=steps[0])
+    page.wait_for_function(
+        "id => document.querySelector('.storymap-scrolly').dataset.activeStep === id", arg=steps[0]
+    )
     context.close()
 
 
 def test_without_javascript_a_step_address_still_scrolls_to_its_step(browser, site_url) -> None:
-    context = browser.new_context(java_script_enabled=False,
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.goto(f"{site_url}/{CHAPTER}#step-3")
     top, bottom = page.evaluate(
         "(r => [r.top, r.bottom])(document.querySelectorAll('.storymap-step')[2]"
-        ".getBoundingClientRect())")
+        ".getBoundingClientRect())"
+    )
     assert -60 < top < 100 and bottom > 200  # the third step is at the top of the screen
     context.close()
 

@@ -34,8 +34,11 @@ def test_default_budgets_hold_with_room(weights) -> None:
     others = [w for w in weights.values() if not w.has_map]
     assert {"introduction.html", "combined-risk.html"} <= {w.page for w in chapters}
     assert max(w.cold for w in chapters) <= 0.9 * budgets.map_page_kb * KB
-    for kind, budget in (("page", budgets.page_kb), ("ward", budgets.ward_kb),
-                         ("borough", budgets.borough_kb)):
+    for kind, budget in (
+        ("page", budgets.page_kb),
+        ("ward", budgets.ward_kb),
+        ("borough", budgets.borough_kb),
+    ):
         assert max(w.cold for w in others if w.kind == kind) <= 0.9 * budget * KB, kind
     assert max(w.warm for w in weights.values()) <= 0.9 * budgets.cached_kb * KB
     assert max(sum(w.on_demand.values()) for w in weights.values()) <= 0.9 * budgets.search_kb * KB
@@ -44,8 +47,18 @@ def test_default_budgets_hold_with_room(weights) -> None:
 def test_a_chapter_counts_everything_it_loads(weights) -> None:
     w = weights["introduction.html"]
     names = " ".join(w.files)
-    for part in ("leaflet.js", "leaflet.css", "/map/index.", "/map/overview.", "/map/ind-",
-                 "storymap.js", "storymap.css", "theme.css", "theme.js", "sortable.js"):
+    for part in (
+        "leaflet.js",
+        "leaflet.css",
+        "/map/index.",
+        "/map/overview.",
+        "/map/ind-",
+        "storymap.js",
+        "storymap.css",
+        "theme.css",
+        "theme.js",
+        "sortable.js",
+    ):
         assert part in names, part
     assert not w.external
     assert not any(f.endswith(".svg") for f in w.files)  # step images are lazy, hidden by JS
@@ -93,8 +106,9 @@ def test_budgets_section_refuses_unknown_keys(tmp_path: Path) -> None:
     head, sep, rest = text.partition("\nbudgets:")
     assert sep, "site_config.yml has a budgets: section"
     line_end = rest.index("\n")
-    config.write_text(head + sep + rest[:line_end] + "\n  chapter_kb: 100" + rest[line_end:],
-                      "utf-8")
+    config.write_text(
+        head + sep + rest[:line_end] + "\n  chapter_kb: 100" + rest[line_end:], "utf-8"
+    )
     with pytest.raises(ConfigError) as err:
         load_config(config)
     message = "\n".join(err.value.problems)
@@ -106,8 +120,11 @@ def test_budgets_section_refuses_unknown_keys(tmp_path: Path) -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize("kind", ["chapter", "ward"])
 def test_measured_files_are_what_chromium_loads(kind, site_url, page, weights) -> None:
-    path = "introduction.html" if kind == "chapter" else next(
-        p for p in weights if p.startswith("wards/"))
+    path = (
+        "introduction.html"
+        if kind == "chapter"
+        else next(p for p in weights if p.startswith("wards/"))
+    )
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url.removeprefix(site_url + "/")))
     page.goto(f"{site_url}/{path}", wait_until="networkidle")

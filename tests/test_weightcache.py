@@ -17,7 +17,9 @@ def _site(folder: Path, css: str) -> Path:
     for name in ("a", "b"):
         (folder / f"{name}.html").write_text(
             f'<html><head><link rel="stylesheet" href="assets/style.css"></head>'
-            f"<body>{name * 500}</body></html>", "utf-8")
+            f"<body>{name * 500}</body></html>",
+            "utf-8",
+        )
     return folder
 
 
@@ -41,8 +43,11 @@ def test_weight_memo_reads_again_only_changed_pages(tmp_path):
     site = _site(tmp_path / "site", "@font-face { src: url(font.woff2) }")
     memo = WeightMemo()
     measure_site(site, memo)
-    (site / "b.html").write_text('<html><head><link rel="stylesheet" href="assets/style.css">'
-                                 '<script src="x.js"></script></head></html>', "utf-8")
+    (site / "b.html").write_text(
+        '<html><head><link rel="stylesheet" href="assets/style.css">'
+        '<script src="x.js"></script></head></html>',
+        "utf-8",
+    )
     again = WeightMemo(memo.stored())
     weights = measure_site(site, again)
     assert weights == measure_site(site)
@@ -57,8 +62,7 @@ def test_weight_memo_measures_again_when_the_place_index_changes(tmp_path):
     (site / "places").mkdir(parents=True)
     (site / "places" / "a.json").write_bytes(os.urandom(500).hex().encode())
     (site / "places" / "b.json").write_text("[]", "utf-8")
-    form = ('<form data-script="search.js" data-index="index.json" data-places="places/">'
-            '</form>')
+    form = '<form data-script="search.js" data-index="index.json" data-places="places/"></form>'
     for name in ("one", "two", "three"):
         (site / f"{name}.html").write_text(f"<html><body>{form}</body></html>", "utf-8")
     memo = WeightMemo()

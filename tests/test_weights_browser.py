@@ -58,8 +58,9 @@ def test_published_weights_reproduce_the_build(page, site_url, computed) -> None
     assert max(abs(a - b) for a, b in zip(got["values"], wards["value"], strict=True)) < 1e-6
 
 
-def test_a_weight_of_zero_changes_the_map_and_list_and_reset_restores(page, site_url,
-                                                                       computed) -> None:
+def test_a_weight_of_zero_changes_the_map_and_list_and_reset_restores(
+    page, site_url, computed
+) -> None:
     _config, geo, index = computed
     open_method(page, site_url)
     form = page.locator("form.storymap-weights")
@@ -72,7 +73,8 @@ def test_a_weight_of_zero_changes_the_map_and_list_and_reset_restores(page, site
     page.locator(f"#weight-{first}").fill("0")
     page.wait_for_function(
         "() => document.querySelector('#method_index').getAttribute('data-indicator')"
-        " === 'risk_index__explore'")
+        " === 'risk_index__explore'"
+    )
     assert page.locator(f"output[for=weight-{first}]").inner_text() == "0"
     changed_fills, changed_top = page.evaluate(FILLS), page.evaluate(LIST)
     assert changed_fills != fills
@@ -91,11 +93,13 @@ def test_a_weight_of_zero_changes_the_map_and_list_and_reset_restores(page, site
     page.locator("button.storymap-reset").click()
     page.wait_for_function(
         "() => document.querySelector('#method_index').getAttribute('data-indicator')"
-        " === 'risk_index'")
+        " === 'risk_index'"
+    )
     assert page.evaluate(FILLS) == fills
     assert page.evaluate(LIST) == top
     assert page.locator(f"#weight-{first}").input_value() == page.locator(
-        f"#weight-{first}").get_attribute("data-published")
+        f"#weight-{first}"
+    ).get_attribute("data-published")
 
 
 def test_without_javascript_the_published_index_stands(browser, site_url, computed) -> None:

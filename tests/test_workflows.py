@@ -57,8 +57,11 @@ def test_pages_workflow_builds_with_the_readme_command_and_deploys():
     assert triggers(workflow)["push"]["branches"] == ["main"]
     assert readme_command("site") in run_lines(workflow)
     uses = [s["uses"].split("@")[0] for s in steps(workflow) if "uses" in s]
-    for action in ("actions/configure-pages", "actions/upload-pages-artifact",
-                   "actions/deploy-pages"):
+    for action in (
+        "actions/configure-pages",
+        "actions/upload-pages-artifact",
+        "actions/deploy-pages",
+    ):
         assert action in uses
     upload = next(s for s in steps(workflow) if "upload-pages-artifact" in s.get("uses", ""))
     assert upload["with"]["path"] == "site"

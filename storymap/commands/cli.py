@@ -225,8 +225,9 @@ def new_chapter(title: str, config_path: Path) -> None:
 @click.option("--source", "sources", multiple=True, metavar="ID", help="Fetch only this source.")
 @click.option("--update", is_flag=True, help="Accept new checksums and record them in the config.")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for a server.")
-@click.option("--retries", default=3, show_default=True,
-              help="Retries on 5xx and lost connections.")
+@click.option(
+    "--retries", default=3, show_default=True, help="Retries on 5xx and lost connections."
+)
 @click.option("--backoff", default=1.0, show_default=True, help="Back-off factor between retries.")
 @click.option(
     "--base-url",

@@ -47,17 +47,24 @@ class Identity:
 
     def env(self) -> dict[str, str]:
         return {
-            "GIT_AUTHOR_NAME": self.name, "GIT_AUTHOR_EMAIL": self.email,
-            "GIT_COMMITTER_NAME": self.name, "GIT_COMMITTER_EMAIL": self.email,
+            "GIT_AUTHOR_NAME": self.name,
+            "GIT_AUTHOR_EMAIL": self.email,
+            "GIT_COMMITTER_NAME": self.name,
+            "GIT_COMMITTER_EMAIL": self.email,
         }
 
 
-def run_git(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None
-            ) -> subprocess.CompletedProcess:
+def run_git(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run git without ever waiting for a password prompt; a missing git or a hang is an Error."""
     try:
         return subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=GIT_TIMEOUT,
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT,
             env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})},
         )
     except FileNotFoundError:
@@ -80,8 +87,7 @@ def read_source(config: Config) -> Source:
     repo = Path(top.stdout.strip()).resolve()
     head = run_git("rev-parse", "--verify", "--quiet", "HEAD", cwd=root)
     commit = head.stdout.strip() if head.returncode == 0 else None
-    status = run_git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".",
-                     cwd=root)
+    status = run_git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".", cwd=root)
     if status.returncode != 0:
         raise PublishError(f"git status failed in {root}: {status.stderr.strip()}")
     read = built_from(config)
@@ -116,8 +122,11 @@ def _entries(porcelain: str) -> list[str]:
 
 def built_from(config: Config) -> set[Path]:
     """Every file the build reads: the config, home page, chapters and data files."""
-    files = [config.home, *(c.file for c in config.chapters), *(s.file for s in
-             config.sources.values())]
+    files = [
+        config.home,
+        *(c.file for c in config.chapters),
+        *(s.file for s in config.sources.values()),
+    ]
     if config.index and config.index.compare_with and config.index.compare_with.inputs_table:
         files.append(config.index.compare_with.inputs_table)
     return {config.path.resolve(), *(config.resolve(f) for f in files)}
@@ -161,7 +170,11 @@ def identity(root: Path) -> Identity:
             "  git config user.email you@example.org\n"
             "(add --global to use them in every repository), then publish again."
         )
-    scopes = {"local": "the repository's git config", "worktree": "the worktree's git config",
-              "global": "your global git config", "system": "the system's git config"}
+    scopes = {
+        "local": "the repository's git config",
+        "worktree": "the worktree's git config",
+        "global": "your global git config",
+        "system": "the system's git config",
+    }
     scope = found["user.email"][1]
     return Identity(found["user.name"][0], found["user.email"][0], scopes.get(scope, scope))

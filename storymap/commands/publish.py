@@ -64,8 +64,10 @@ def publish(
     source = read_source(config)
     require_committed(source, allow_dirty)
     if source.changes:
-        report(f"publishing uncommitted changes anyway (--allow-dirty): "
-               f"{quoted_list(source.changes, 10)}")
+        report(
+            f"publishing uncommitted changes anyway (--allow-dirty): "
+            f"{quoted_list(source.changes, 10)}"
+        )
     elif source.commit:
         report(f"built from commit {source.commit[:8]}, no uncommitted changes")
     who = identity(config.root)

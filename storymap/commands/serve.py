@@ -234,9 +234,7 @@ def open_server(preview: Preview, port: int) -> http.server.ThreadingHTTPServer:
     return server
 
 
-def serve(
-    config_path: Path, port: int = 8000, echo: Echo = print, interval: float = 0.25
-) -> None:
+def serve(config_path: Path, port: int = 8000, echo: Echo = print, interval: float = 0.25) -> None:
     """Build, serve on 127.0.0.1:``port`` and rebuild on changes until Ctrl+C (or SIGTERM)."""
     config_path = config_path.resolve()
     if not config_path.is_file():

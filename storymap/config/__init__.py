@@ -25,8 +25,21 @@ from storymap.config.site import ChapterSection, SiteSection, chapter_slug
 from storymap.config.sources import FetchSection, SourceSection
 
 __all__ = [
-    "LEVELS", "WARD_LAYER_PREFIXES",
-    "BudgetsSection", "ChapterSection", "Config", "FetchSection", "GeographySection",
-    "IndexSection", "IndexSpec", "IndicatorSection", "LookupSection", "MapsSection",
-    "SiteSection", "SourceSection", "chapter_slug", "load_config", "yaml_path",
+    "LEVELS",
+    "WARD_LAYER_PREFIXES",
+    "BudgetsSection",
+    "ChapterSection",
+    "Config",
+    "FetchSection",
+    "GeographySection",
+    "IndexSection",
+    "IndexSpec",
+    "IndicatorSection",
+    "LookupSection",
+    "MapsSection",
+    "SiteSection",
+    "SourceSection",
+    "chapter_slug",
+    "load_config",
+    "yaml_path",
 ]

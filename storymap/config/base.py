@@ -12,5 +12,6 @@ HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
 
 class Model(BaseModel):
     # coerce_numbers_to_str: `vintage: 2021` or `title: 2025` is text, as the author meant.
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
-                              coerce_numbers_to_str=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, coerce_numbers_to_str=True
+    )

@@ -62,8 +62,10 @@ def cross_check(config: Config) -> ProblemList:
         if ind.benchmark:
             need_source(f"{where}.benchmark.source", ind.benchmark.source)
             if ind.aggregate != "ratio" or ind.numerator_filter:
-                p.add(f"{name}: {where}.benchmark: only a ratio without numerator_filter can be "
-                      "computed for a benchmark area. Remove benchmark: or the filter.")
+                p.add(
+                    f"{name}: {where}.benchmark: only a ratio without numerator_filter can be "
+                    "computed for a benchmark area. Remove benchmark: or the filter."
+                )
         if ind.direction_evidence:
             need_source(f"{where}.direction_evidence.source", ind.direction_evidence.source)
         if ind.geography not in geographies:
@@ -176,25 +178,38 @@ def _check_neighbourhoods(config: Config, p: ProblemList) -> None:
     ids = config.indicator_ids
     for key, source in section.shapes.items():
         if key not in config.geography.lookups:
-            p.add(f"{name}: neighbourhoods.shapes: '{key}' is not a key of geography.lookups "
-                  f"(keys: {quoted_list(config.geography.lookups)}).")
+            p.add(
+                f"{name}: neighbourhoods.shapes: '{key}' is not a key of geography.lookups "
+                f"(keys: {quoted_list(config.geography.lookups)})."
+            )
         if source not in config.sources:
-            p.add(f"{name}: neighbourhoods.shapes.{key}: '{source}' is not a declared source. "
-                  "Fix the name or add it under sources:.")
+            p.add(
+                f"{name}: neighbourhoods.shapes.{key}: '{source}' is not a declared source. "
+                "Fix the name or add it under sources:."
+            )
     for i, ind in enumerate(section.indicators):
         where = f"neighbourhoods.indicators[{i}]"
         if ind not in ids:
-            p.add(f"{name}: {where}: '{ind}' is not a declared indicator "
-                  f"(declared: {quoted_list(ids, 20)}).")
-        elif (config.indicator(ind).geography not in section.shapes
-              and config.indicator(ind).geography in ("ward", *config.geography.lookups)):
-            p.add(f"{name}: {where}: '{ind}' is on geography "
-                  f"'{config.indicator(ind).geography}', which has no shapes under "
-                  "neighbourhoods.shapes. Add them, or leave the indicator out.")
+            p.add(
+                f"{name}: {where}: '{ind}' is not a declared indicator "
+                f"(declared: {quoted_list(ids, 20)})."
+            )
+        elif config.indicator(ind).geography not in section.shapes and config.indicator(
+            ind
+        ).geography in ("ward", *config.geography.lookups):
+            p.add(
+                f"{name}: {where}: '{ind}' is on geography "
+                f"'{config.indicator(ind).geography}', which has no shapes under "
+                "neighbourhoods.shapes. Add them, or leave the indicator out."
+            )
     if section.hotspots and section.hotspots not in section.indicators:
-        p.add(f"{name}: neighbourhoods.hotspots: '{section.hotspots}' is not one of "
-              "neighbourhoods.indicators. Add it there or fix the name.")
+        p.add(
+            f"{name}: neighbourhoods.hotspots: '{section.hotspots}' is not one of "
+            "neighbourhoods.indicators. Add it there or fix the name."
+        )
     changes = section.changes
     if changes and changes.source not in config.sources:
-        p.add(f"{name}: neighbourhoods.changes.source: '{changes.source}' is not a declared "
-              "source. Fix the name or add it under sources:.")
+        p.add(
+            f"{name}: neighbourhoods.changes.source: '{changes.source}' is not a declared "
+            "source. Fix the name or add it under sources:."
+        )

@@ -18,6 +18,8 @@ class LimitsSection(Model):
         10, gt=0, le=3600, description="Seconds one chapter may take to render."
     )
     chapter_kb: int = Field(
-        2000, ge=1, le=100_000,
+        2000,
+        ge=1,
+        le=100_000,
         description="KB (1,000 bytes) of markdown and HTML one rendered chapter may hold.",
     )

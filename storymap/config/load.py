@@ -102,8 +102,7 @@ def _describe(name: str, err: dict[str, Any], raw: object = None) -> str:
         what = _yaml_kind(found)
         shown = _yaml_text(found)
         return (
-            f"{where}: expected text, found {what} ({shown}). Put it in quotes: "
-            f'{key}: "{shown}".'
+            f'{where}: expected text, found {what} ({shown}). Put it in quotes: {key}: "{shown}".'
         )
     if kind == "literal_error" and isinstance(found, str):
         expected = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))

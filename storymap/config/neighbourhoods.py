@@ -39,6 +39,8 @@ class NeighbourhoodsSection(Model):
         None, description="Indicator whose highest-risk neighbourhoods borough pages list."
     )
     hotspot_share: float = Field(
-        0.2, gt=0, lt=1, description="The highest-risk share of neighbourhoods and wards (0.2: "
-        "the top fifth)."
+        0.2,
+        gt=0,
+        lt=1,
+        description="The highest-risk share of neighbourhoods and wards (0.2: the top fifth).",
     )

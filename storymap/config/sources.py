@@ -12,7 +12,12 @@ from pydantic import Field
 from storymap.config.base import Model
 
 SourceFormat = Literal[
-    "arcgis_geojson", "arcgis_json", "nomis_api_csv", "nomis_bulk_zip", "csv", "xlsx",
+    "arcgis_geojson",
+    "arcgis_json",
+    "nomis_api_csv",
+    "nomis_bulk_zip",
+    "csv",
+    "xlsx",
     "codepoint_zip",  # OS Code-Point Open: a zip of one headerless CSV per postcode area
 ]
 

@@ -17,8 +17,10 @@ from storymap.errors import StorymapError
 # form feed, and DEL.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 OTHER_BOMS = {
-    codecs.BOM_UTF32_LE: "UTF-32", codecs.BOM_UTF32_BE: "UTF-32",
-    codecs.BOM_UTF16_LE: "UTF-16", codecs.BOM_UTF16_BE: "UTF-16",
+    codecs.BOM_UTF32_LE: "UTF-32",
+    codecs.BOM_UTF32_BE: "UTF-32",
+    codecs.BOM_UTF16_LE: "UTF-16",
+    codecs.BOM_UTF16_BE: "UTF-16",
 }
 
 
@@ -30,8 +32,10 @@ def read_text_file(path: Path, shown: str, kind: type[StorymapError], fix: str) 
 def check_text(data: bytes, shown: str, kind: type[StorymapError], fix: str) -> str:
     for bom, encoding in OTHER_BOMS.items():
         if data.startswith(bom):
-            raise kind(f"{shown}: saved as {encoding} (byte 0 is a {encoding} byte-order mark), "
-                       f"not UTF-8. {fix}")
+            raise kind(
+                f"{shown}: saved as {encoding} (byte 0 is a {encoding} byte-order mark), "
+                f"not UTF-8. {fix}"
+            )
     nul = data.find(b"\x00")
     if nul >= 0:
         raise kind(f"{shown}: this is a binary file, not text (a NUL byte at byte {nul}). {fix}")
@@ -45,8 +49,9 @@ def check_text(data: bytes, shown: str, kind: type[StorymapError], fix: str) -> 
     text = text.removeprefix("\ufeff")
     bad = CONTROL.search(text)
     if bad:
-        offset = len(text[: bad.start()].encode("utf-8")) + (3 if data.startswith(b"\xef\xbb\xbf")
-                                                              else 0)
+        offset = len(text[: bad.start()].encode("utf-8")) + (
+            3 if data.startswith(b"\xef\xbb\xbf") else 0
+        )
         line = text.count("\n", 0, bad.start()) + 1
         raise kind(
             f"{shown}: a control character (0x{ord(bad.group()):02x}) at byte {offset} (line "

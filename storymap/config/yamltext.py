@@ -80,8 +80,9 @@ def _join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-def _check(node: yaml.Node, path: str, problems: list[YamlProblem], loader: yaml.SafeLoader,
-           seen: set[int]) -> None:
+def _check(
+    node: yaml.Node, path: str, problems: list[YamlProblem], loader: yaml.SafeLoader, seen: set[int]
+) -> None:
     if id(node) in seen:  # an alias of a node already checked
         return
     seen.add(id(node))
@@ -92,26 +93,40 @@ def _check(node: yaml.Node, path: str, problems: list[YamlProblem], loader: yaml
             key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
             key_line = key_node.start_mark.line + 1
             if key != "<<" and key in first:
-                problems.append(YamlProblem(
-                    key_line, _join(path, key),
-                    f"given twice (lines {first[key]} and {key_line}); the second would silently "
-                    "replace the first. Keep one."))
+                problems.append(
+                    YamlProblem(
+                        key_line,
+                        _join(path, key),
+                        f"given twice (lines {first[key]} and {key_line}); "
+                        "the second would silently replace the first. Keep one.",
+                    )
+                )
             first.setdefault(key, key_line)
             _check(value_node, _join(path, key), problems, loader, seen)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _check(item, _join(path, i), problems, loader, seen)
     elif node.tag in (FLOAT_TAG, INT_TAG):
-        number = (loader.construct_yaml_float if node.tag == FLOAT_TAG
-                  else loader.construct_yaml_int)(node)
+        number = (
+            loader.construct_yaml_float if node.tag == FLOAT_TAG else loader.construct_yaml_int
+        )(node)
         if isinstance(number, float) and not math.isfinite(number):
-            problems.append(YamlProblem(
-                line, path,
-                f"{node.value} is not a finite number. Give a number such as 1 or 0.5."))
+            problems.append(
+                YamlProblem(
+                    line,
+                    path,
+                    f"{node.value} is not a finite number. Give a number such as 1 or 0.5.",
+                )
+            )
         elif abs(number) > MAX_NUMBER:
-            problems.append(YamlProblem(
-                line, path, f"{node.value} is too large to mean anything here (more than "
-                f"{MAX_NUMBER:,.0f}). Check for a typo."))
+            problems.append(
+                YamlProblem(
+                    line,
+                    path,
+                    f"{node.value} is too large to mean anything here (more than "
+                    f"{MAX_NUMBER:,.0f}). Check for a typo.",
+                )
+            )
 
 
 def safe_yaml(text: str) -> object:

@@ -8,7 +8,7 @@ Besides the per-table checks of :mod:`storymap.data.validate` (code format, dupl
 numbers, counts, numerators within denominators, ranges), it checks joins: every code of an
 indicator's table is in the lookup of its declared geography (and, if the codes match another lookup
 better, says which vintage they look like), every ward gets a value, and lookups name December 2022
-wards. """
+wards."""
 
 from __future__ import annotations
 

@@ -38,8 +38,13 @@ METRES = 15.0  # default simplification, metres (the sources are already general
 Rings = list[list[list[int]]]
 
 
-def compact_topology(layer: gpd.GeoDataFrame, code: str, name: str, metres: float = METRES,
-                     object_name: str = "areas") -> dict:
+def compact_topology(
+    layer: gpd.GeoDataFrame,
+    code: str,
+    name: str,
+    metres: float = METRES,
+    object_name: str = "areas",
+) -> dict:
     """The layer as a TopoJSON dict, simplified by ``metres`` in British National Grid."""
     projected = layer[[code, "geometry"]].to_crs(27700).reset_index(drop=True)
     output = topojson.Topology(projected[["geometry"]], prequantize=False, toposimplify=0).output
@@ -53,12 +58,14 @@ def compact_topology(layer: gpd.GeoDataFrame, code: str, name: str, metres: floa
     geometries = []
     for i, polygons in enumerate(rings):
         kind = "Polygon" if len(polygons) == 1 else "MultiPolygon"
-        geometries.append({
-            "type": kind,
-            "arcs": polygons[0] if kind == "Polygon" else polygons,
-            "id": str(layer[code].iloc[i]),
-            "properties": {"name": str(layer[name].iloc[i])},
-        })
+        geometries.append(
+            {
+                "type": kind,
+                "arcs": polygons[0] if kind == "Polygon" else polygons,
+                "id": str(layer[code].iloc[i]),
+                "properties": {"name": str(layer[name].iloc[i])},
+            }
+        )
     return {
         "type": "Topology",
         "transform": {"scale": [QUANTUM, QUANTUM], "translate": [round(v, 6) for v in origin]},
@@ -127,8 +134,10 @@ def ring_points(ring: list[int], arcs: list[np.ndarray]) -> np.ndarray:
 
 def polygons(polys: Rings, arcs: list[np.ndarray]):
     """A shapely (Multi)Polygon from arc references."""
-    shapes = [shapely.Polygon(ring_points(rings[0], arcs),
-                              [ring_points(r, arcs) for r in rings[1:]]) for rings in polys]
+    shapes = [
+        shapely.Polygon(ring_points(rings[0], arcs), [ring_points(r, arcs) for r in rings[1:]])
+        for rings in polys
+    ]
     return shapes[0] if len(shapes) == 1 else shapely.MultiPolygon(shapes)
 
 
@@ -155,8 +164,11 @@ class Topology:
     def frame(self) -> gpd.GeoDataFrame:
         """Every area as a row: code, name, geometry (lon/lat)."""
         codes = list(self.areas)
-        return gpd.GeoDataFrame({"code": codes, "name": [self.names[c] for c in codes]},
-                                geometry=[self.shape(c) for c in codes], crs=4326)
+        return gpd.GeoDataFrame(
+            {"code": codes, "name": [self.names[c] for c in codes]},
+            geometry=[self.shape(c) for c in codes],
+            crs=4326,
+        )
 
 
 def read_topojson(path: Path) -> Topology:
@@ -168,8 +180,10 @@ def read_topojson(path: Path) -> Topology:
         raise ValueError("not a TopoJSON topology (no type: Topology with objects)")
     transform = data.get("transform") or {"scale": [1, 1], "translate": [0, 0]}
     scale, shift = np.asarray(transform["scale"], float), np.asarray(transform["translate"], float)
-    arcs = [np.cumsum(np.asarray(a, dtype=float).reshape(-1, 2), axis=0) * scale + shift
-            for a in data["arcs"]]
+    arcs = [
+        np.cumsum(np.asarray(a, dtype=float).reshape(-1, 2), axis=0) * scale + shift
+        for a in data["arcs"]
+    ]
     areas, names = {}, {}
     for obj in data["objects"].values():
         for g in obj.get("geometries", []):

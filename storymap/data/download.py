@@ -82,11 +82,9 @@ def download_source(
     fmt = source.format or ""
     hosts = tuple(spec.allow_hosts) if spec else ()
     if fmt.startswith("arcgis") and spec and spec.page_size:
-        return arcgis_pages(session, source_id, url, params, spec.page_size, folder, options,
-                            hosts)
+        return arcgis_pages(session, source_id, url, params, spec.page_size, folder, options, hosts)
     if fmt == "nomis_api_csv" and spec and spec.page_size:
-        return nomis_pages(session, source_id, url, params, spec.page_size, folder, options,
-                           hosts)
+        return nomis_pages(session, source_id, url, params, spec.page_size, folder, options, hosts)
     raw = download(session, source_id, url, params, folder / "download", options, hosts)
     if fmt == "nomis_bulk_zip":
         member = spec.member if spec and spec.member else "*.csv"
@@ -131,8 +129,7 @@ def nomis_pages(session, source_id, url, params, size, folder, options, hosts) -
     return paged(session, source_id, url, folder, options, query, records_if_more, hosts)
 
 
-def paged(session, source_id, url, folder, options, query, records_if_more,
-          hosts=()) -> list[Path]:
+def paged(session, source_id, url, folder, options, query, records_if_more, hosts=()) -> list[Path]:
     """Download pages from offset 0 until ``records_if_more(page)`` says the last has come
     (None); otherwise it gives the number of records read, which moves the offset on."""
     pages: list[Path] = []
@@ -148,8 +145,15 @@ def paged(session, source_id, url, folder, options, query, records_if_more,
     raise FetchError(f"source '{source_id}' ({url}): more than {MAX_PAGES} pages; stopped.")
 
 
-def download(session, source_id, url, params, dest: Path, options: FetchOptions,
-             allow_hosts: tuple[str, ...] = ()) -> Path:
+def download(
+    session,
+    source_id,
+    url,
+    params,
+    dest: Path,
+    options: FetchOptions,
+    allow_hosts: tuple[str, ...] = (),
+) -> Path:
     """GET ``url`` into ``dest`` within ``options.timeout`` seconds in all, following redirects
     only to http(s) addresses on the source's own host (or ``allow_hosts``); refuse HTTP errors,
     HTML pages, truncated or falsely compressed bodies, each with an Error of its own."""
@@ -178,8 +182,10 @@ def download(session, source_id, url, params, dest: Path, options: FetchOptions,
                     f"sources.{source_id}.url; the cached copy was kept."
                 )
             if written == 0:
-                raise FetchError(f"{where}: the server sent an empty file. Try again later; the "
-                                 "cached copy was kept.")
+                raise FetchError(
+                    f"{where}: the server sent an empty file. Try again later; the "
+                    "cached copy was kept."
+                )
     except (requests.exceptions.ContentDecodingError, urllib3.exceptions.DecodeError):
         raise FetchError(
             f"{where}: the server said the file was compressed (Content-Encoding: "
@@ -188,8 +194,11 @@ def download(session, source_id, url, params, dest: Path, options: FetchOptions,
         ) from None
     except (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError):
         raise truncated(where, "?", dest.stat().st_size if dest.exists() else 0) from None
-    except (requests.exceptions.Timeout, requests.exceptions.RetryError,
-            urllib3.exceptions.TimeoutError) as exc:
+    except (
+        requests.exceptions.Timeout,
+        requests.exceptions.RetryError,
+        urllib3.exceptions.TimeoutError,
+    ) as exc:
         raise no_answer(where, options, exc) from None
     except requests.exceptions.ConnectionError as exc:
         if "timed out" in str(exc).lower():
@@ -214,15 +223,22 @@ def follow(session, source_id, url, params, where, options, deadline, allow_host
     current, query = url, params
     for _hop in range(MAX_REDIRECTS + 1):
         left = max(deadline - time.monotonic(), 0.001)
-        resp = session.get(current, params=query, stream=True, allow_redirects=False,
-                           timeout=min(options.timeout, left))
+        resp = session.get(
+            current,
+            params=query,
+            stream=True,
+            allow_redirects=False,
+            timeout=min(options.timeout, left),
+        )
         if not 300 <= resp.status_code < 400 or resp.status_code == 304:
             return resp
         location = resp.headers.get("Location")
         resp.close()
         if not location:
-            raise FetchError(f"{where}: the server answered HTTP {resp.status_code} (a redirect) "
-                             "without saying where to. Check the url; the cached copy was kept.")
+            raise FetchError(
+                f"{where}: the server answered HTTP {resp.status_code} (a redirect) "
+                "without saying where to. Check the url; the cached copy was kept."
+            )
         target = urljoin(resp.url, location)
         parts = urlsplit(target)
         scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
@@ -230,20 +246,24 @@ def follow(session, source_id, url, params, where, options, deadline, allow_host
             raise FetchError(
                 f"{where}: the server redirected to {target[:120]!r}, a {scheme or 'local'}: "
                 "address; fetch follows only http and https. Nothing was read from it and the "
-                "cached copy was kept. Check the url with the publisher.")
+                "cached copy was kept. Check the url with the publisher."
+            )
         if urlsplit(current).scheme == "https" and scheme == "http":
             raise FetchError(
                 f"{where}: the server redirected from https to plain http ({target[:120]}), "
-                "which would drop the encryption; refused, and the cached copy kept.")
+                "which would drop the encryption; refused, and the cached copy kept."
+            )
         if host not in allowed:
             raise FetchError(
                 f"{where}: the server redirected to another host, {host} ({target[:120]}); "
                 "fetch stays on the source's own host. If that host is the publisher's, add it "
-                f"under sources.{source_id}.fetch.allow_hosts in the config.")
+                f"under sources.{source_id}.fetch.allow_hosts in the config."
+            )
         if target in seen:
             raise FetchError(
                 f"{where}: the server's redirects go round in a loop (back to {target[:120]}). "
-                "Try again later or tell the publisher; the cached copy was kept.")
+                "Try again later or tell the publisher; the cached copy was kept."
+            )
         seen.add(target)
         current, query = target, None
     raise FetchError(f"{where}: more than {MAX_REDIRECTS} redirects; stopped. Check the url.")
@@ -254,13 +274,16 @@ def content_length(resp: requests.Response, where: str) -> int | None:
     if value is None:
         return None
     if not value.strip().isdigit():
-        raise FetchError(f"{where}: the server sent a Content-Length of {value[:40]!r}, which is "
-                         "not a size. Try again later; the cached copy was kept.")
+        raise FetchError(
+            f"{where}: the server sent a Content-Length of {value[:40]!r}, which is "
+            "not a size. Try again later; the cached copy was kept."
+        )
     return int(value)
 
 
-def write_body(resp: requests.Response, dest: Path, where: str, deadline: float,
-               options: FetchOptions) -> tuple[int, bytes]:
+def write_body(
+    resp: requests.Response, dest: Path, where: str, deadline: float, options: FetchOptions
+) -> tuple[int, bytes]:
     """Stream the body into ``dest`` until the deadline; return (bytes written, first bytes).
     Each read returns what has arrived (``read1``), so a server sending a byte at a time cannot
     hold the transfer past the deadline."""
@@ -272,7 +295,8 @@ def write_body(resp: requests.Response, dest: Path, where: str, deadline: float,
                 raise FetchError(
                     f"{where}: the download did not finish within {options.timeout:g} s "
                     f"({written:,} bytes had arrived). Try again later or raise --timeout; the "
-                    "cached copy was kept.")
+                    "cached copy was kept."
+                )
             chunk = resp.raw.read1(CHUNK, decode_content=True)
             if not chunk:
                 break
@@ -363,13 +387,10 @@ def extract_member(archive: Path, pattern: str, folder: Path, source_id: str, ur
                 shutil.copyfileobj(src, out, CHUNK)
             if dest.stat().st_size != info.file_size:
                 raise zipfile.BadZipFile(f"{dest.stat().st_size:,} bytes came out")
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
-                RuntimeError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
             raise FetchError(
                 f"{where}: {info.filename} in the zip cannot be unpacked ({exc}): the archive "
                 f"is damaged or misstates the file's size ({info.file_size:,} bytes). Nothing "
                 "was installed and the cached copy was kept. Try again later."
             ) from None
     return dest
-
-

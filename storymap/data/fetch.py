@@ -65,8 +65,10 @@ def fetch_sources(
     try:
         staging = Path(tempfile.mkdtemp(prefix=".storymap-fetch-", dir=data_dir))
     except OSError as exc:
-        raise FetchError(f"cannot write into {data_dir} ({exc.strerror or exc}). Check the "
-                         "folder's permissions and free space.") from None
+        raise FetchError(
+            f"cannot write into {data_dir} ({exc.strerror or exc}). Check the "
+            "folder's permissions and free space."
+        ) from None
     done: list[Fetched] = []
     try:
         with make_session(options) as session:

@@ -28,9 +28,18 @@ from storymap.config import Config
 from storymap.errors import FetchError
 
 # The columns of Code-Point Open's CSV files (Doc/Code-Point_Open_Column_Headers.csv).
-COLUMNS = ["Postcode", "Positional_quality_indicator", "Eastings", "Northings", "Country_code",
-           "NHS_regional_HA_code", "NHS_HA_code", "Admin_county_code", "Admin_district_code",
-           "Admin_ward_code"]
+COLUMNS = [
+    "Postcode",
+    "Positional_quality_indicator",
+    "Eastings",
+    "Northings",
+    "Country_code",
+    "NHS_regional_HA_code",
+    "NHS_HA_code",
+    "Admin_county_code",
+    "Admin_district_code",
+    "Admin_ward_code",
+]
 HEADER = ["postcode", "ward_code"]
 # A UK postcode: outward code (area letters, district) then inward code (sector digit, unit).
 SHAPE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
@@ -66,17 +75,22 @@ def rows_from_zip(path: Path, where: str) -> Iterator[dict[str, str]]:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise FetchError(f"{where}: not a zip archive. Check the url; the cached copy was kept.") \
-            from None
+        raise FetchError(
+            f"{where}: not a zip archive. Check the url; the cached copy was kept."
+        ) from None
     with archive:
-        members = [i for i in archive.infolist()
-                   if PurePosixPath(i.filename).parent.name == "CSV"
-                   and i.filename.lower().endswith(".csv")]
+        members = [
+            i
+            for i in archive.infolist()
+            if PurePosixPath(i.filename).parent.name == "CSV"
+            and i.filename.lower().endswith(".csv")
+        ]
         if not members:
             listed = ", ".join(i.filename for i in archive.infolist()[:10])
             raise FetchError(
                 f"{where}: no Data/CSV/<area>.csv files in the zip (members: {listed}). Check "
-                "that the url asks for format=CSV; the cached copy was kept.")
+                "that the url asks for format=CSV; the cached copy was kept."
+            )
         for info in members:
             with archive.open(info) as raw:
                 text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
@@ -97,8 +111,10 @@ def tidy_codepoint(config: Config, raw: list[Path], out: Path, where: str) -> Pa
     """The bundled table from the publisher's zip, kept to the area's wards."""
     table = derive(rows_from_zip(raw[0], where), area_wards(config))
     if table.empty:
-        raise FetchError(f"{where}: no postcode in the zip lies in a ward of the area; is this "
-                         "Code-Point Open? The cached copy was kept.")
+        raise FetchError(
+            f"{where}: no postcode in the zip lies in a ward of the area; is this "
+            "Code-Point Open? The cached copy was kept."
+        )
     write(table, out)
     return out
 

@@ -91,9 +91,7 @@ def read_table(config: Config, source_id: str, columns: list[str]) -> pd.DataFra
         raise DataError(f"{shown}: cannot be read as CSV ({exc}). Check the file.") from None
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        guesses = "".join(
-            did_you_mean(c, df.columns).replace("?", f" for '{c}'?") for c in missing
-        )
+        guesses = "".join(did_you_mean(c, df.columns).replace("?", f" for '{c}'?") for c in missing)
         raise DataError(
             f"{shown}: missing column(s) {quoted_list(missing)} needed by source '{source_id}'."
             f"{guesses}\nFound: {quoted_list(df.columns, 20)}. Fix the column names in the file "

@@ -2,7 +2,7 @@
 
 In: a DataFrame read by :mod:`storymap.data.sources`, its file name and what its columns should
 hold. Out: the table with numeric columns converted, or a DataError listing every problem found in
-it (row numbers are file line numbers, counting the header as line 1). """
+it (row numbers are file line numbers, counting the header as line 1)."""
 
 from __future__ import annotations
 

@@ -31,8 +31,11 @@ def direction_evidence(config: Config, spec: IndicatorSection) -> Evidence | Non
     for source, column in ((spec.source, spec.value), (other.source, other.column)):
         code = config.sources[source].code_column or ""
         shown = display_path(config, source_path(config, source))
-        table = check_table(read_table(config, source, [code, column]), shown,
-                            TableSpec(code_column=code, numbers=[column]))
+        table = check_table(
+            read_table(config, source, [code, column]),
+            shown,
+            TableSpec(code_column=code, numbers=[column]),
+        )
         tables.append(table.set_index(code)[column].astype(float))
     mine, theirs = tables
     common = mine.index.intersection(theirs.index)

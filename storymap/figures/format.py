@@ -90,8 +90,9 @@ def ordinal(n: int) -> str:
     return f"{n:,}{suffix}"
 
 
-def rank_phrase(rank: int, tied: int, total: int, things: str = "wards",
-                where: str | None = None) -> str:
+def rank_phrase(
+    rank: int, tied: int, total: int, things: str = "wards", where: str | None = None
+) -> str:
     """'305th of 680', or for a rank shared by ``tied`` areas: 'joint 1st of 680, with 75 other
     wards'. With ``where``: '305th of 680 wards in London', 'joint 1st of 680 wards in London,
     with 75 others'."""
@@ -101,11 +102,12 @@ def rank_phrase(rank: int, tied: int, total: int, things: str = "wards",
     if tied > 1:
         others = tied - 1
         noun = things if others != 1 else things.rstrip("s")
-        text = f"joint {text}, with {others:,} " + (f"other {noun}" if where is None else
-                                                      "others" if others != 1 else "other")
+        text = f"joint {text}, with {others:,} " + (
+            f"other {noun}" if where is None else "others" if others != 1 else "other"
+        )
     return text
 
 
 def possessive(name: str) -> str:
-    """"London's", "the five project boroughs'"."""
+    """ "London's", "the five project boroughs'"."""
     return name + ("'" if name.endswith("s") else "'s")

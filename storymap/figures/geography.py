@@ -108,18 +108,21 @@ def extent_problems(gdf: gpd.GeoDataFrame, code: str, shown: str) -> list[str]:
         out.append(
             f"{shown}: features {quoted_list(codes[invalid])} have coordinates outside the valid "
             "range of EPSG:4326 (longitude -180 to 180, latitude -90 to 90), or not numbers. "
-            "Check the file's coordinate system and restore the boundaries.")
+            "Check the file's coordinate system and restore the boundaries."
+        )
     if swapped.any():
         out.append(
             f"{shown}: features {quoted_list(codes[swapped])} have longitude and latitude "
             f"swapped (x from {x0[swapped].min():.2f} to {x1[swapped].max():.2f}, which are "
             "latitudes in the United Kingdom). GeoJSON gives longitude first; swap the axes, "
-            "e.g. with shapely.ops.transform(lambda x, y: (y, x), geometry).")
+            "e.g. with shapely.ops.transform(lambda x, y: (y, x), geometry)."
+        )
     if away.any():
         out.append(
             f"{shown}: features {quoted_list(codes[away])} lie outside the United Kingdom "
             f"(longitude {west:g} to {east:g}, latitude {south:g} to {north:g}), where areas "
-            "with GSS codes are. Check their coordinates; restore the boundaries.")
+            "with GSS codes are. Check their coordinates; restore the boundaries."
+        )
     return out
 
 

@@ -97,8 +97,9 @@ def benchmark(config: Config, spec: IndicatorSection) -> pd.Series | None:
         )
     rows = counts
     num, den = float(rows[nums].sum(axis=1).sum()), float(rows[dens].sum(axis=1).sum())
-    return pd.Series({"numerator": num, "denominator": den,
-                      "value": settle(_value(spec, num, den))})
+    return pd.Series(
+        {"numerator": num, "denominator": den, "value": settle(_value(spec, num, den))}
+    )
 
 
 def summarise(
@@ -125,8 +126,9 @@ def summarise(
     shown = shown_values(wards["value"].to_numpy(), spec)
     breaks = class_breaks(shown, method, k)
     wards["cls"] = classify(shown, breaks)
-    return IndicatorResult(spec=spec, wards=wards, boroughs=grouped, area=area, breaks=breaks,
-                           method=method)
+    return IndicatorResult(
+        spec=spec, wards=wards, boroughs=grouped, area=area, breaks=breaks, method=method
+    )
 
 
 def settle(values):
@@ -271,15 +273,15 @@ def shown_values(values: np.ndarray, spec) -> np.ndarray:
     same figure always share a colour."""
     digits = places(spec)
     values = np.asarray(values, dtype=float)
-    scaled = np.abs(values) * 10.0 ** digits
+    scaled = np.abs(values) * 10.0**digits
     whole = np.floor(scaled + 0.5)
     # where the value is not within a hair of a half, that float rounding is the exact
     # rounding, and whole / 10**digits is the float nearest the shown figure, as float(shown())
     # gives it; near a half, and beyond 2**52, shown() decides, from the exact value
     with np.errstate(invalid="ignore"):
         fraction = scaled - np.floor(scaled)
-        sure = (np.abs(fraction - 0.5) > 1e-6) & (scaled < 2.0 ** 52)
-        out = np.copysign(whole / 10.0 ** digits, values) + 0.0  # -0.0 shows as 0.0
+        sure = (np.abs(fraction - 0.5) > 1e-6) & (scaled < 2.0**52)
+        out = np.copysign(whole / 10.0**digits, values) + 0.0  # -0.0 shows as 0.0
     out[~np.isfinite(values)] = np.nan
     for i in np.flatnonzero(~sure & np.isfinite(values)):
         figure = shown(values[i], digits)
@@ -317,5 +319,3 @@ def class_breaks(values: np.ndarray, method: str, k: int) -> list[float]:
 def classify(values: np.ndarray, breaks: list[float]) -> np.ndarray:
     """Class of each value: the first class whose upper bound it does not exceed."""
     return np.searchsorted(np.asarray(breaks), values, side="left").clip(0, len(breaks) - 1)
-
-

@@ -117,8 +117,10 @@ def compute_neighbourhoods(
         members[key] = geo.lookups[key][["code", "ward", "weight"]]
         main = _main_ward(members[key])
         codes = [c for c in topology.areas if c in main.index]
-        table = pd.DataFrame({"name": [topology.names[c] for c in codes],
-                              "ward": main.reindex(codes).to_numpy()}, index=codes)
+        table = pd.DataFrame(
+            {"name": [topology.names[c] for c in codes], "ward": main.reindex(codes).to_numpy()},
+            index=codes,
+        )
         table["borough"] = geo.wards["borough_code"].reindex(table["ward"]).to_numpy()
         areas[key], shapes[key] = table.sort_values("name"), topology
     breaks, colour, shown_by = {}, {}, {}
@@ -134,11 +136,23 @@ def compute_neighbourhoods(
         n = len(breaks[ind])
         risk = cls if spec.direction == "higher_is_more_risk" else n - 1 - cls
         colour[ind] = pd.Series(np.where(np.isfinite(shown), risk, -1), index=values.index)
-    out = Neighbourhoods(section.indicators, geography, areas, shapes, breaks, shown_by, colour,
-                         members, _changes(config), method, geography[section.indicators[0]])
+    out = Neighbourhoods(
+        section.indicators,
+        geography,
+        areas,
+        shapes,
+        breaks,
+        shown_by,
+        colour,
+        members,
+        _changes(config),
+        method,
+        geography[section.indicators[0]],
+    )
     if section.hotspots:
-        out.hotspots = hotspots(out, results[section.hotspots], section.hotspots,
-                                section.hotspot_share)
+        out.hotspots = hotspots(
+            out, results[section.hotspots], section.hotspots, section.hotspot_share
+        )
     return out
 
 
@@ -169,8 +183,7 @@ def _changes(config: Config) -> pd.DataFrame:
     return table.apply(lambda c: c.str.strip())
 
 
-def hotspots(nb: Neighbourhoods, ward_result: IndicatorResult, ind: str,
-             share: float) -> Hotspots:
+def hotspots(nb: Neighbourhoods, ward_result: IndicatorResult, ind: str, share: float) -> Hotspots:
     """Areas in the whole area's highest-risk ``share`` on ``ind``, and whether their main ward
     (the one holding most of their residents) is in the highest-risk share of wards."""
     key = nb.geography[ind]
@@ -187,5 +200,14 @@ def hotspots(nb: Neighbourhoods, ward_result: IndicatorResult, ind: str,
     by_ward = table.loc[values.index].groupby("ward")[ind]
     within = float(((values - by_ward.transform("mean")) ** 2).sum())
     total = float(((values - values.mean()) ** 2).sum())
-    return Hotspots(ind, key, share, len(risk), len(top), edge if higher else -edge, top_wards,
-                    top, within / total if total else 0.0)
+    return Hotspots(
+        ind,
+        key,
+        share,
+        len(risk),
+        len(top),
+        edge if higher else -edge,
+        top_wards,
+        top,
+        within / total if total else 0.0,
+    )

@@ -277,7 +277,14 @@ def compute_index(
     result = summarise(spec, wards, geo, index.banding, index.bands)
     rob = index.robustness
     robustness = band_stability(
-        scaled, method, index.banding, index.bands, rob.runs, rob.spread, rob.seed, groups,
+        scaled,
+        method,
+        index.banding,
+        index.bands,
+        rob.runs,
+        rob.spread,
+        rob.seed,
+        groups,
         spec.decimals,
     )
     comparison = None

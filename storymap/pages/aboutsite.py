@@ -24,49 +24,68 @@ TITLE = "Accessibility statement"
 
 # (what a reader can rely on, the test that checks it as tests/FILE.py::NAME)
 CHECKS = (
-    ("No failures of WCAG 2.2 A or AA rules in an automated axe-core scan of every kind of page "
-     "(home, chapter, ward, borough, method, data checks, about and downloads), on a desktop "
-     "screen and on a 320-pixel-wide phone screen.",
-     "test_a11y.py::test_axe_finds_no_violations",
-     "test_a11y.py::test_axe_finds_no_violations_on_a_phone"),
-    ("Every page has a title that says what it is, and declares its language.",
-     "test_a11y.py::test_every_page_has_a_language_and_a_descriptive_title"),
-    ("Every map is also told in words: each step of a chapter has a written summary, a table of "
-     "the figures (\"View as table\") and a legend with the range of each colour.",
-     "test_a11y.py::test_every_map_says_in_words_what_it_shows"),
-    ("Everything can be used with a keyboard alone: every step, table control and link of a "
-     "chapter can be reached with the Tab key, focus is always visible and never hidden behind "
-     "the map, and a step reached by keyboard shows its view on the map.",
-     "test_a11y.py::test_keyboard_reaches_every_step_control_and_link_of_a_chapter",
-     "test_a11y.py::test_a_step_reached_by_keyboard_shows_its_view_on_the_map",
-     "test_story_browser.py::test_tab_reaches_every_step_and_table_control_and_focus_is_never_"
-     "behind_the_map"),
-    ("Pages reflow on a screen 320 pixels wide without scrolling sideways, and nothing overlaps.",
-     "test_a11y.py::test_pages_reflow_at_320_px_without_horizontal_scrolling",
-     "test_story_browser.py::test_phone_width_nothing_overlaps"),
-    ("Text, links, focus rings and legend swatches meet WCAG contrast ratios (4.5:1 for text, "
-     "3:1 for outlines), links are underlined rather than marked by colour alone, and the map "
-     "colours run from light to dark in a colour-blind-safe palette.",
-     "test_contrast.py::test_body_text_and_links_contrast_with_the_page",
-     "test_contrast.py::test_links_are_underlined_not_marked_by_colour_alone",
-     "test_contrast.py::test_focus_rings_contrast_with_what_they_sit_on",
-     "test_contrast.py::test_ward_outlines_contrast_with_every_fill",
-     "test_contrast.py::test_configured_palette_is_ordered_light_to_dark"),
-    ("Without JavaScript every step still shows its map as an image with its summary, and the "
-     "contents stay available.",
-     "test_story_browser.py::test_without_javascript_each_step_shows_its_image",
-     "test_theme.py::test_without_javascript_the_contents_remain_and_search_is_hidden"),
-    ("If you ask your device for less motion, the map jumps between views instead of flying.",
-     "test_story_browser.py::test_reduced_motion_jumps_instead_of_flying"),
-    ("Pages are small enough for slow connections: every page is held to a download budget, and "
-     "nothing is loaded from another website.",
-     "test_weight.py::test_every_page_is_within_the_configured_budgets",
-     "test_build.py::test_no_page_links_to_a_third_party_host"),
+    (
+        "No failures of WCAG 2.2 A or AA rules in an automated axe-core scan of every kind of page "
+        "(home, chapter, ward, borough, method, data checks, about and downloads), on a desktop "
+        "screen and on a 320-pixel-wide phone screen.",
+        "test_a11y.py::test_axe_finds_no_violations",
+        "test_a11y.py::test_axe_finds_no_violations_on_a_phone",
+    ),
+    (
+        "Every page has a title that says what it is, and declares its language.",
+        "test_a11y.py::test_every_page_has_a_language_and_a_descriptive_title",
+    ),
+    (
+        "Every map is also told in words: each step of a chapter has a written summary, a table of "
+        'the figures ("View as table") and a legend with the range of each colour.',
+        "test_a11y.py::test_every_map_says_in_words_what_it_shows",
+    ),
+    (
+        "Everything can be used with a keyboard alone: every step, table control and link of a "
+        "chapter can be reached with the Tab key, focus is always visible and never hidden behind "
+        "the map, and a step reached by keyboard shows its view on the map.",
+        "test_a11y.py::test_keyboard_reaches_every_step_control_and_link_of_a_chapter",
+        "test_a11y.py::test_a_step_reached_by_keyboard_shows_its_view_on_the_map",
+        "test_story_browser.py::test_tab_reaches_every_step_and_table_control_and_focus_is_never_"
+        "behind_the_map",
+    ),
+    (
+        "Pages reflow on a screen 320 pixels wide without scrolling sideways, "
+        "and nothing overlaps.",
+        "test_a11y.py::test_pages_reflow_at_320_px_without_horizontal_scrolling",
+        "test_story_browser.py::test_phone_width_nothing_overlaps",
+    ),
+    (
+        "Text, links, focus rings and legend swatches meet WCAG contrast ratios (4.5:1 for text, "
+        "3:1 for outlines), links are underlined rather than marked by colour alone, and the map "
+        "colours run from light to dark in a colour-blind-safe palette.",
+        "test_contrast.py::test_body_text_and_links_contrast_with_the_page",
+        "test_contrast.py::test_links_are_underlined_not_marked_by_colour_alone",
+        "test_contrast.py::test_focus_rings_contrast_with_what_they_sit_on",
+        "test_contrast.py::test_ward_outlines_contrast_with_every_fill",
+        "test_contrast.py::test_configured_palette_is_ordered_light_to_dark",
+    ),
+    (
+        "Without JavaScript every step still shows its map as an image with its summary, and the "
+        "contents stay available.",
+        "test_story_browser.py::test_without_javascript_each_step_shows_its_image",
+        "test_theme.py::test_without_javascript_the_contents_remain_and_search_is_hidden",
+    ),
+    (
+        "If you ask your device for less motion, the map jumps between views instead of flying.",
+        "test_story_browser.py::test_reduced_motion_jumps_instead_of_flying",
+    ),
+    (
+        "Pages are small enough for slow connections: every page is held to a download budget, and "
+        "nothing is loaded from another website.",
+        "test_weight.py::test_every_page_is_within_the_configured_budgets",
+        "test_build.py::test_no_page_links_to_a_third_party_host",
+    ),
 )
 
 LIMITS = (
     "The interactive map itself cannot be explored area by area with a screen reader. Each "
-    "step's written summary and its \"View as table\" give the same figures.",
+    'step\'s written summary and its "View as table" give the same figures.',
     "The checks above are automated. The site has not yet been tested by disabled people using "
     "their own assistive technology; we would value hearing how it works for you.",
     "The downloads (CSV spreadsheets and GeoJSON map files) are data files: they are not "
@@ -107,8 +126,9 @@ def accessibility_page(config: Config, section: str | None) -> Page:
         "",
         "## Feedback and contact",
         "",
-        contact_sentence(config, "If you find a problem not listed here, or need the figures "
-                         "in another format"),
+        contact_sentence(
+            config, "If you find a problem not listed here, or need the figures in another format"
+        ),
         "",
         "## If you are not happy with our response",
         "",
@@ -126,7 +146,7 @@ def accessibility_page(config: Config, section: str | None) -> Page:
 
 
 def contact_sentence(config: Config, lead: str) -> str:
-    """"<lead>, email x@y." (markdown), or what to do when the site names no contact."""
+    """ "<lead>, email x@y." (markdown), or what to do when the site names no contact."""
     contact = config.site.contact
     if not contact:
         return (
@@ -159,7 +179,7 @@ def edit_link(config: Config, file: str) -> str:
 
 
 def _contact_link(contact: str) -> str:
-    """"email <a mailto>" for an address, "contact us at <a>" for a web page, else the text."""
+    """ "email <a mailto>" for an address, "contact us at <a>" for a web page, else the text."""
     text = html.escape(contact)
     if re.fullmatch(r"[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+", contact):
         return f'email <a href="mailto:{text}">{text}</a>'

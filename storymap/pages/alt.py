@@ -138,9 +138,13 @@ def focus_note(ctx, step) -> str:
     (the most at risk in view, or the ones the text names) and the borough it focuses on."""
     geo, parts = ctx.geo, []
     names = [str(geo.wards.at[c, "name"]) for c in step.highlights if c in geo.wards.index]
-    borough = (step.focus if step.focus_kind == "borough"
-               else geo.wards.at[step.focus, "borough_code"] if step.focus_kind == "ward"
-               else None)
+    borough = (
+        step.focus
+        if step.focus_kind == "borough"
+        else geo.wards.at[step.focus, "borough_code"]
+        if step.focus_kind == "ward"
+        else None
+    )
     where = str(geo.boroughs.at[borough, "name"]) if borough else ctx.config.site.area.name
     if names:
         spec = ctx.results[step.indicator].spec
@@ -148,8 +152,11 @@ def focus_note(ctx, step) -> str:
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         if top == list(step.highlights):
             n = len(names)
-            why = (f"the ward of {where} most at risk on {spec.short}" if n == 1 else
-                   f"the {n} wards of {where} most at risk on {spec.short}")
+            why = (
+                f"the ward of {where} most at risk on {spec.short}"
+                if n == 1
+                else f"the {n} wards of {where} most at risk on {spec.short}"
+            )
         else:
             why = "named in the text"
         parts.append(f"Outlined and named on the map: {listed}, {why}.")

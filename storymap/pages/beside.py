@@ -75,8 +75,9 @@ class Beside(Generic[T]):
         # the value comes back through a file, so the second process can end (and free its
         # memory) as soon as it is done, however large the value and whenever it is read
         self.spool = tempfile.TemporaryFile()
-        self.process = context.Process(target=_child, args=(work, self.reader, writer,
-                                                            self.spool), daemon=True)
+        self.process = context.Process(
+            target=_child, args=(work, self.reader, writer, self.spool), daemon=True
+        )
         self.process.start()
         writer.close()
 
@@ -103,7 +104,8 @@ class Beside(Generic[T]):
                 raise StorymapError(
                     f"a build process stopped before it finished (exit status "
                     f"{self.process.exitcode}), most likely for lack of memory. Build again "
-                    "with STORYMAP_JOBS=1 to build in one process.") from None
+                    "with STORYMAP_JOBS=1 to build in one process."
+                ) from None
             finally:
                 self.reader.close()
                 self.spool.close()
@@ -137,6 +139,11 @@ def _child(work: Callable[[], object], reader, writer, spool) -> None:
         spool.flush()
         writer.send(SPOOLED)
     except Exception as exc:  # noqa: BLE001 - a value or error that does not pickle
-        writer.send(("error", RuntimeError(f"{message[1]!r} could not be sent back: {exc}"),
-                     message[2] if len(message) > 2 else traceback.format_exc()))
+        writer.send(
+            (
+                "error",
+                RuntimeError(f"{message[1]!r} could not be sent back: {exc}"),
+                message[2] if len(message) > 2 else traceback.format_exc(),
+            )
+        )
     writer.close()

@@ -77,17 +77,25 @@ def borough_map(config: Config, f: Figures, shapes: BoroughShapes, name: str) ->
     titles = {w: f"{shapes.names[w]}: {f.fmt(ind, r['value'])}" for w, r in rows.items()}
     label = f"Map of {res.spec.label} in each ward of {name}; the legend below gives the bands"
     here = shown_values(np.array([r["value"] for r in rows.values()]), res.spec)
-    classes = legend_classes(res.breaks, shown_values(res.wards["value"].to_numpy(), res.spec),
-                             res.spec, res.risk_class, counted=here)
+    classes = legend_classes(
+        res.breaks,
+        shown_values(res.wards["value"].to_numpy(), res.spec),
+        res.spec,
+        res.risk_class,
+        counted=here,
+    )
     items = []
     for c in classes:
         colour, band, n = c.colour, len(res.breaks) - c.colour, c.count
         items.append(
-            (band, f'<li data-upper="{c.upper:g}"'
-             + ("" if c.lower is None else f' data-above="{c.lower:g}"')
-             + f'><span class="swatch" style="background:{palette[colour]}"></span>'
-             f"Band {band}: {e(c.label)} "
-             f"({n} ward{'s' if n != 1 else ''} here)</li>")
+            (
+                band,
+                f'<li data-upper="{c.upper:g}"'
+                + ("" if c.lower is None else f' data-above="{c.lower:g}"')
+                + f'><span class="swatch" style="background:{palette[colour]}"></span>'
+                f"Band {band}: {e(c.label)} "
+                f"({n} ward{'s' if n != 1 else ''} here)</li>",
+            )
         )
     legend = "".join(item for _, item in sorted(items))
     how = how_made(res.method, len(res.breaks), len(res.wards), f.area_name)
@@ -108,8 +116,10 @@ def firm_bands_note(f: Figures, ind: str, codes: list[str]) -> str:
         return ""
     firm = sum(1 for c in codes if f.robust.firm(c))
     n = len(codes)
-    return (f"Under other reasonable weights, {firm} of these {n} ward{'s' if n != 1 else ''} "
-            f"keep their band (a firm band); read the others' bands as approximate. ")
+    return (
+        f"Under other reasonable weights, {firm} of these {n} ward{'s' if n != 1 else ''} "
+        f"keep their band (a firm band); read the others' bands as approximate. "
+    )
 
 
 def _th(label: str, numeric: bool) -> str:

@@ -93,13 +93,17 @@ class ChapterContext(Places):
             return rendered
         first = steps[0]
         map_id = f"{self.slug}_story".replace("-", "_")
-        labels = self.static_maps.live_labels(
-            [(s.focus_kind, s.focus, s.highlights) for s in steps]) if self.static_maps else None
+        labels = (
+            self.static_maps.live_labels([(s.focus_kind, s.focus, s.highlights) for s in steps])
+            if self.static_maps
+            else None
+        )
         if labels:  # the boroughs' names: one file every chapter shares, fetched for a view of all
             # (a new dict: the step images' memo keeps the one it gave)
             labels = {**labels, "boroughs": self._labels_file(labels["boroughs"])}
-        self.maps.append(MapSpec(map_id, first.indicator, first.focus, None, first.highlights,
-                                 labels))
+        self.maps.append(
+            MapSpec(map_id, first.indicator, first.focus, None, first.highlights, labels)
+        )
         div = map_element(self.config, self.maps[-1])
         area = self.config.site.area.name
         parts, first_view = [], ("", "")
@@ -114,7 +118,8 @@ class ChapterContext(Places):
                 )
             table = view_table(area, self.geo, res, step.focus_kind, step.focus)
             legend = legend_html(self.config, res, focus_note(self, step)) + band_note(
-                self.index, res.id, self._view_codes(step.focus_kind, step.focus))
+                self.index, res.id, self._view_codes(step.focus_kind, step.focus)
+            )
             parts.append(step_html(self.slug, step, summary, legend, image, table))
             if len(parts) == 1:  # shown beside the map until the script shows each step's
                 first_view = (summary, legend)
@@ -124,8 +129,9 @@ class ChapterContext(Places):
         label = f"Map for this chapter: {self.config.site.title}"
         return intro + "\n\n" + tags + scrolly_html(self.slug, div, parts, label, *first_view)
 
-    def _asset_tags(self, indicator: str, wards: bool = False,
-                    more: list[str] | None = None) -> str:
+    def _asset_tags(
+        self, indicator: str, wards: bool = False, more: list[str] | None = None
+    ) -> str:
         """The map's scripts, and a preload of the files its first view shows (``wards``: it
         highlights or focuses on wards, so it needs their codes; ``more``: other files)."""
         if not self.assets or self._assets_written:
@@ -143,8 +149,9 @@ class ChapterContext(Places):
         rows = []
         for code, _name, points in boroughs:
             (lat, lon), *others = [(round(a * 10_000), round(o * 10_000)) for a, o in points]
-            rows.append([position[code], lat, lon,
-                         *(v for a, o in others for v in (a - lat, o - lon))])
+            rows.append(
+                [position[code], lat, lon, *(v for a, o in others for v in (a - lat, o - lon))]
+            )
         text = json.dumps(rows, separators=(",", ":"))
         name = f"labels.{hashlib.sha256(text.encode()).hexdigest()[:10]}.json"
         self.files[f"{MAP_DIR}/{name}"] = text
@@ -160,8 +167,9 @@ class ChapterContext(Places):
         html = self._asset_tags(indicator) + map_fragment(
             self.config, self.geo, self.results, spec, self.asset_prefix
         )
-        note = band_note(self.index, indicator, self._view_codes(
-            "borough" if focus_code else "area", focus_code))
+        note = band_note(
+            self.index, indicator, self._view_codes("borough" if focus_code else "area", focus_code)
+        )
         return Markup(f"\n\n{html}{note}\n\n")
 
 
@@ -179,8 +187,7 @@ FILTERS = {
 def read_chapter(config: Config, file: str) -> str:
     path = config.resolve(file)
     if not path.is_file():
-        raise ChapterError(
-            f"{file}: chapter file not found. Create it or fix {config.path.name}.")
+        raise ChapterError(f"{file}: chapter file not found. Create it or fix {config.path.name}.")
     data = path.read_bytes()
     if len(data) > MAX_CHAPTER_BYTES:
         raise ChapterError(f"{file}: {len(data):,} bytes is too large for a chapter; split it.")

@@ -148,25 +148,41 @@ def write_geojson(table: pd.DataFrame, geo: Geography, path: Path, config: Confi
     """A FeatureCollection (WGS 84) with the ward table's columns (machine ids) as properties,
     and the attribution and licence as members of the collection."""
     licences = sorted({s.licence for s in config.sources.values()})
-    collection = {"type": "FeatureCollection", "name": config.site.title,
-                  "attribution": config.site.attribution, "licence": "; ".join(licences),
-                  "features": []}
+    collection = {
+        "type": "FeatureCollection",
+        "name": config.site.title,
+        "attribution": config.site.attribution,
+        "licence": "; ".join(licences),
+        "features": [],
+    }
     dump = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
-    head = dump(collection)[:-len("[]}")] + "["  # the same text as one json.dumps of it all,
+    head = dump(collection)[: -len("[]}")] + "["  # the same text as one json.dumps of it all,
     path.parent.mkdir(parents=True, exist_ok=True)  # written a ward at a time: a whole
     with path.open("w", encoding="utf-8") as out:  # England's coordinates are never held at once
         out.write(head)
         for n, record in enumerate(table.replace({np.nan: None}).to_dict(orient="records")):
             geom = geo.wards.geometry[record["ward_code"]].__geo_interface__
             geometry = {"type": geom["type"], "coordinates": _coords(geom["coordinates"])}
-            out.write(("," if n else "") + dump({"type": "Feature", "id": record["ward_code"],
-                                                 "properties": record, "geometry": geometry}))
+            out.write(
+                ("," if n else "")
+                + dump(
+                    {
+                        "type": "Feature",
+                        "id": record["ward_code"],
+                        "properties": record,
+                        "geometry": geometry,
+                    }
+                )
+            )
         out.write("]}")
     return path.stat().st_size
 
 
 def write_downloads(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path,
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    docs: Path,
     index: IndexResult | None = None,
 ) -> Downloads:
     """Write every download file into ``docs``; return their paths and sizes."""
@@ -194,14 +210,19 @@ def write_downloads(
         mine = (borough_of == code).to_numpy()
         sizes[csv_path] = (
             write_csv(wards.frame[mine].reset_index(drop=True), docs / csv_path, credit)
-            if lines is None else write_csv_text(_rows(lines, np.flatnonzero(mine)),
-                                                 docs / csv_path, credit))
-        sizes[geojson_path] = write_geojson(by_id[mine].reset_index(drop=True), geo,
-                                            docs / geojson_path, config)
+            if lines is None
+            else write_csv_text(_rows(lines, np.flatnonzero(mine)), docs / csv_path, credit)
+        )
+        sizes[geojson_path] = write_geojson(
+            by_id[mine].reset_index(drop=True), geo, docs / geojson_path, config
+        )
     for i, code in enumerate(by_id["ward_code"]):
         path = paths.for_ward(code)
-        sizes[path] = (write_csv(wards.frame.iloc[[i]], docs / path, credit) if lines is None
-                       else write_csv_text(_rows(lines, [i]), docs / path, credit))
+        sizes[path] = (
+            write_csv(wards.frame.iloc[[i]], docs / path, credit)
+            if lines is None
+            else write_csv_text(_rows(lines, [i]), docs / path, credit)
+        )
     return paths
 
 
@@ -214,8 +235,7 @@ def _size(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB" if n >= 1_000_000 else f"{max(n // 1000, 1)} kB"
 
 
-def downloads_markdown(config: Config, tables: list[tuple[str, Table]],
-                       paths: Downloads) -> str:
+def downloads_markdown(config: Config, tables: list[tuple[str, Table]], paths: Downloads) -> str:
     """The downloads page: every file, how to open it, and the data dictionary as a table."""
     e = html.escape
     area = e(config.site.area.name)

@@ -63,8 +63,12 @@ def inputs_payload(config: Config, geo: Geography, ix: IndexResult) -> dict:
         "breaks": ix.result.breaks,
         "top": TOP,
         "components": [
-            {"id": c.id, "label": c.label, "weight": c.weight,
-             "indicators": [{"id": i.indicator, "weight": i.weight} for i in c.indicators]}
+            {
+                "id": c.id,
+                "label": c.label,
+                "weight": c.weight,
+                "indicators": [{"id": i.indicator, "weight": i.weight} for i in c.indicators],
+            }
             for c in sec.components
         ],
         "scaled": {
@@ -76,8 +80,11 @@ def inputs_payload(config: Config, geo: Geography, ix: IndexResult) -> dict:
 
 def explorer_files(config: Config, geo: Geography, ix: IndexResult) -> tuple[dict[str, str], str]:
     """(docs path -> text) of the explorer's two scripts, and the inputs script's path."""
-    text = "window.STORYMAP_INDEX=" + json.dumps(
-        inputs_payload(config, geo, ix), separators=(",", ":"), sort_keys=True) + ";\n"
+    text = (
+        "window.STORYMAP_INDEX="
+        + json.dumps(inputs_payload(config, geo, ix), separators=(",", ":"), sort_keys=True)
+        + ";\n"
+    )
     name = f"{ASSET_DIR}/index-inputs.{hashlib.sha256(text.encode()).hexdigest()[:10]}.js"
     return {name: text, f"{ASSET_DIR}/weights.js": SCRIPT.read_text("utf-8")}, name
 
@@ -95,8 +102,9 @@ def top_list(geo: Geography, ix: IndexResult) -> str:
     return f'<ol class="storymap-explorer-top">{items}</ol>'
 
 
-def explorer_html(config: Config, geo: Geography, ix: IndexResult, assets: MapAssets | None,
-                  inputs: str) -> str:
+def explorer_html(
+    config: Config, geo: Geography, ix: IndexResult, assets: MapAssets | None, inputs: str
+) -> str:
     """The explorer section of the method page (raw HTML inside the page's markdown)."""
     e = html.escape
     spec = MapSpec(MAP_ID, ix.result.spec.id, title=ix.section.short_label or ix.section.label)
@@ -110,7 +118,8 @@ def explorer_html(config: Config, geo: Geography, ix: IndexResult, assets: MapAs
         for c in ix.section.components
     )
     scripts = (assets.tags("", ix.result.spec.id) if assets else "") + "".join(
-        f'<script src="{e(src)}" defer></script>' for src in [inputs, f"{ASSET_DIR}/weights.js"])
+        f'<script src="{e(src)}" defer></script>' for src in [inputs, f"{ASSET_DIR}/weights.js"]
+    )
     return (
         "## Try other weights\n\n"
         "<p>The weights are judgements. Give each part of the index a weight from 0 (leave it "

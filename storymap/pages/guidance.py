@@ -15,19 +15,27 @@ from storymap.figures.format import format_number, percent_of
 from storymap.figures.riskindex import IndexResult
 
 GUIDANCE = [
-    ("Not for targets.",
-     "A ward's score or band is not a measure of success or failure: do not set targets to "
-     "move a ward down the ranking."),
-    ("Not for change over time.",
-     "Its inputs come from different years and every score is relative to the other wards, "
-     "so comparing scores between versions or years says nothing about whether things got "
-     "better or worse."),
-    ("Not for deciding where money goes on its own.",
-     "Look on the ground first: talk to the people and organisations who work in a ward before "
-     "investing there or not. The index points to where to look, not to what people need."),
-    ("Not about any one person.",
-     "It describes areas: many older people in high-risk wards are confident online, and some "
-     "in low-risk wards are not."),
+    (
+        "Not for targets.",
+        "A ward's score or band is not a measure of success or failure: do not set targets to "
+        "move a ward down the ranking.",
+    ),
+    (
+        "Not for change over time.",
+        "Its inputs come from different years and every score is relative to the other wards, "
+        "so comparing scores between versions or years says nothing about whether things got "
+        "better or worse.",
+    ),
+    (
+        "Not for deciding where money goes on its own.",
+        "Look on the ground first: talk to the people and organisations who work in a ward before "
+        "investing there or not. The index points to where to look, not to what people need.",
+    ),
+    (
+        "Not about any one person.",
+        "It describes areas: many older people in high-risk wards are confident online, and some "
+        "in low-risk wards are not.",
+    ),
 ]
 
 

@@ -24,8 +24,9 @@ def hotspot_section(pages, borough: str, ward_href: Callable[[str], str]) -> str
     area = config.site.area.name
     table = pages.nb.areas[hot.geography]
     mine = hot.areas[table.loc[hot.areas.index, "borough"] == borough]
-    hidden = mine[mine["hidden"]].sort_values("value", ascending=spec.direction !=
-                                              "higher_is_more_risk")
+    hidden = mine[mine["hidden"]].sort_values(
+        "value", ascending=spec.direction != "higher_is_more_risk"
+    )
     name = str(geo.boroughs.at[borough, "name"])
     share = _share(hot.share)
     ward_res = pages.results[hot.indicator]
@@ -53,7 +54,7 @@ def hotspot_section(pages, borough: str, ward_href: Callable[[str], str]) -> str
         rows.append(
             f"<tr><th scope='row'>{e(str(table.at[code, 'name']))}</th>"
             f"<td>{e(pages.fmt(hot.indicator, row['value']))}</td>"
-            f"<td><a href=\"{e(ward_href(ward))}\">{e(wname)}</a></td>"
+            f'<td><a href="{e(ward_href(ward))}">{e(wname)}</a></td>'
             f"<td>{e(pages.fmt(hot.indicator, ward_res.wards.at[ward, 'value']))}</td>"
             f"<td>{rank} of {len(ward_res.wards)}</td></tr>"
         )

@@ -77,14 +77,15 @@ def places_inside(geom: BaseGeometry, n: int = 5) -> list[tuple[float, float]]:
     its edge (a live map tries them in turn until one is free)."""
     x, y, room = label_point(geom)
     geom = shapely.union_all(_polygons(geom))
-    step = 0.3 * (geom.area ** 0.5)
+    step = 0.3 * (geom.area**0.5)
     xs = np.array([x + dx * step for dx, _dy in AROUND])
     ys = np.array([y + dy * step for _dx, dy in AROUND])
     points = shapely.points(xs, ys)
     inside = shapely.contains(geom, points)
     clear = shapely.distance(geom.boundary, points) >= min(room, step) / 3
-    out = [(x, y)] + [(float(px), float(py))
-                      for px, py, ok in zip(xs, ys, inside & clear, strict=True) if ok]
+    out = [(x, y)] + [
+        (float(px), float(py)) for px, py, ok in zip(xs, ys, inside & clear, strict=True) if ok
+    ]
     return out[:n]
 
 
@@ -95,12 +96,13 @@ def wrapped(name: str) -> tuple[str, ...]:
         return (name,)
     spaces = [i for i, c in enumerate(name) if c == " "]
     cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
-    return (name[:cut], name[cut + 1:])
+    return (name[:cut], name[cut + 1 :])
 
 
 def _overlaps(a, b, gap: float) -> bool:
-    return not (a[2] + gap <= b[0] or b[2] + gap <= a[0]
-                or a[3] + gap <= b[1] or b[3] + gap <= a[1])
+    return not (
+        a[2] + gap <= b[0] or b[2] + gap <= a[0] or a[3] + gap <= b[1] or b[3] + gap <= a[1]
+    )
 
 
 def place_labels(
@@ -125,18 +127,24 @@ def place_labels(
             h = LINE_HEIGHT * font * len(lines)
             w = max(text_width(t, font, bold=True) for t in lines)
             steps = [(0, 0), (0, -h), (0, h), (-h, 0), (h, 0)] + [
-                (r * dx * (w / 2 + h), r * dy * h) for r in (1, 2, 3, 4)
-                for dx, dy in ((0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1),
-                               (-1, 1))]
-            tries = [(x + dx, y + dy, (x, y) if k >= 5 else None)
-                     for k, (dx, dy) in enumerate(steps)]
+                (r * dx * (w / 2 + h), r * dy * h)
+                for r in (1, 2, 3, 4)
+                for dx, dy in ((0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1))
+            ]
+            tries = [
+                (x + dx, y + dy, (x, y) if k >= 5 else None) for k, (dx, dy) in enumerate(steps)
+            ]
         else:  # on the shape: the same places a live map tries (places_inside)
             tries = [(x, y, None) for x, y in places_inside(geom)]
         for x, y, anchor in tries:
             label = Label(x, y, lines, font, kind, anchor)
             box = label.box
-            inside = (box[0] >= frame[0] and box[1] >= frame[1] and box[2] <= frame[2]
-                      and box[3] <= frame[3])
+            inside = (
+                box[0] >= frame[0]
+                and box[1] >= frame[1]
+                and box[2] <= frame[2]
+                and box[3] <= frame[3]
+            )
             if inside and not any(_overlaps(box, b, gap) for b in boxes):
                 placed.append(label)
                 boxes.append(box)
@@ -162,20 +170,25 @@ def svg_labels(labels: list[Label], css_class: str = "map-label") -> str:
         return ""
     halo = HALO * labels[0].font / 11
     leaders = "".join(
-        f"M{label.anchor[0]:.1f},{label.anchor[1]:.1f}L{_edge(label)}" for label in labels
+        f"M{label.anchor[0]:.1f},{label.anchor[1]:.1f}L{_edge(label)}"
+        for label in labels
         if label.anchor
     )
-    lines = (f'<path d="{leaders}" fill="none" stroke="#0b0c0c" stroke-width="{halo / 2:.1f}"/>'
-             if leaders else "")
+    lines = (
+        f'<path d="{leaders}" fill="none" stroke="#0b0c0c" stroke-width="{halo / 2:.1f}"/>'
+        if leaders
+        else ""
+    )
     pad = labels[0].font * 0.15
     boxes = "".join(  # the places a view is about (highlighted wards) stand out in a box
         f'<rect x="{x0 - pad:.1f}" y="{y0 - pad:.1f}" width="{x1 - x0 + 2 * pad:.1f}" '
         f'height="{y1 - y0 + 2 * pad:.1f}" rx="{pad:.1f}"/>'
-        for label in labels if label.kind == "ward" for x0, y0, x1, y1 in [label.box]
+        for label in labels
+        if label.kind == "ward"
+        for x0, y0, x1, y1 in [label.box]
     )
     if boxes:
-        lines += (f'<g fill="#ffffff" stroke="#0b0c0c" stroke-width="{halo / 2:.1f}">{boxes}'
-                  "</g>")
+        lines += f'<g fill="#ffffff" stroke="#0b0c0c" stroke-width="{halo / 2:.1f}">{boxes}</g>'
     return (
         f'{lines}<g text-anchor="middle" font-family="system-ui, sans-serif" font-weight="700" '
         f'fill="#0b0c0c" stroke="#ffffff" stroke-width="{halo:.1f}" stroke-linejoin="round" '

@@ -39,7 +39,10 @@ class LegendClass:
 
 
 def legend_classes(
-    breaks: Sequence[float], shown: np.ndarray, spec, colour_of: Callable[[int], int],
+    breaks: Sequence[float],
+    shown: np.ndarray,
+    spec,
+    colour_of: Callable[[int], int],
     counted: np.ndarray | None = None,
 ) -> list[LegendClass]:
     """One item per class, lowest figures first. ``shown``: the shown figure of every area the
@@ -69,8 +72,9 @@ def how_made(method: str, k: int, n: int, area: str = "", noun: str = "wards") -
     """How the classes were made, in plain words (a sentence without its full stop)."""
     text = HOW.get(method, HOW["quantiles"])
     whose = f"{area}'s " if area else ""
-    return "Colours: " + text.format(n=f"{n:,}", k=k, each=f"{round(n / k):,}", noun=noun,
-                                     whose=whose)
+    return "Colours: " + text.format(
+        n=f"{n:,}", k=k, each=f"{round(n / k):,}", noun=noun, whose=whose
+    )
 
 
 def legend_list(items: list[LegendClass], palette: Sequence[str], noun: str = "wards") -> str:

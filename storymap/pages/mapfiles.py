@@ -75,8 +75,10 @@ def write_map_files(levels: dict, data: dict, site: Path) -> MapFiles:
         (folder / name).write_text(text, encoding="utf-8")
         return f"{MAP_DIR}/{name}"
 
-    indicators = {ind: write(f"ind-{ind}", {k: raw[k] for k in VALUES})
-                  for ind, raw in data["indicators"].items()}
+    indicators = {
+        ind: write(f"ind-{ind}", {k: raw[k] for k in VALUES})
+        for ind, raw in data["indicators"].items()
+    }
     # the tiles share one hash (of them all), so the index need not name each
     texts = [_json(payload) for _bbox, payload in levels["tiles"]]
     tiles_hash = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:10]
@@ -89,11 +91,17 @@ def write_map_files(levels: dict, data: dict, site: Path) -> MapFiles:
         "noData": data["noData"],
         "boroughs": data["boroughs"],
         "wards": {"borough": runs(data["wards"]["borough"])},
-        "indicators": {ind: {**{k: v for k, v in raw.items() if k not in VALUES},
-                             "file": _name(indicators[ind])}
-                       for ind, raw in data["indicators"].items()},
-        "overview": {"file": _name(overview := write("overview", levels["overview"])),
-                     "metres": levels["metres"]},
+        "indicators": {
+            ind: {
+                **{k: v for k, v in raw.items() if k not in VALUES},
+                "file": _name(indicators[ind]),
+            }
+            for ind, raw in data["indicators"].items()
+        },
+        "overview": {
+            "file": _name(overview := write("overview", levels["overview"])),
+            "metres": levels["metres"],
+        },
         # tile b (borough b's wards) is tile-<b>.<tilesHash>.json; [west, south, width, height]
         # of its bounds, in thousandths of a degree
         "tiles": [thousandths(bbox) for bbox, _payload in levels["tiles"]],
@@ -101,8 +109,9 @@ def write_map_files(levels: dict, data: dict, site: Path) -> MapFiles:
         "codes": _name(codes := write("codes", data["wards"]["codes"])),
         "names": _name(names := write("names", data["wards"]["names"])),
     }
-    return MapFiles(write("index", index), overview, indicators, codes, names, tiles,
-                    levels["metres"])
+    return MapFiles(
+        write("index", index), overview, indicators, codes, names, tiles, levels["metres"]
+    )
 
 
 def thousandths(bbox: list[float]) -> list[int]:
@@ -157,10 +166,12 @@ def level_payloads(config: Config, geo: Geography, topology=None) -> dict:
     for code in geo.boroughs.index:
         wards = members.get(code, [])
         box = bounds[wards]
-        bbox = [math.floor((box[:, 0].min() - pad) * 1000) / 1000,
-                math.floor((box[:, 1].min() - pad) * 1000) / 1000,
-                math.ceil((box[:, 2].max() + pad) * 1000) / 1000,
-                math.ceil((box[:, 3].max() + pad) * 1000) / 1000]
+        bbox = [
+            math.floor((box[:, 0].min() - pad) * 1000) / 1000,
+            math.floor((box[:, 1].min() - pad) * 1000) / 1000,
+            math.ceil((box[:, 2].max() + pad) * 1000) / 1000,
+            math.ceil((box[:, 3].max() + pad) * 1000) / 1000,
+        ]
         tiles.append((bbox, {"ids": wards, **detail.payload(wards)}))
     return {"overview": overview, "metres": round(metres, 1), "tiles": tiles}
 

@@ -38,14 +38,16 @@ def simplified(topology: topojson.Topology, metres: float) -> topojson.Topology:
     return topology.toposimplify(metres) if metres > 0 else topology
 
 
-def simplified_projected(wards: gpd.GeoDataFrame, metres: float,
-                         topology: topojson.Topology | None = None) -> gpd.GeoDataFrame:
+def simplified_projected(
+    wards: gpd.GeoDataFrame, metres: float, topology: topojson.Topology | None = None
+) -> gpd.GeoDataFrame:
     """Wards in British National Grid, simplified topology-aware (``metres`` 0: as they are);
     ``topology``: their unsimplified :func:`ward_topology`, if it was made already."""
     projected = wards[["geometry"]].to_crs(27700)
     if metres > 0:
-        simple = (simplified(topology, metres) if topology is not None
-                  else ward_topology(wards, metres))
+        simple = (
+            simplified(topology, metres) if topology is not None else ward_topology(wards, metres)
+        )
         projected = simple.to_gdf().set_crs(27700, allow_override=True)
         projected.index = wards.index
     return projected

@@ -45,8 +45,9 @@ class MapAssets:
     files: MapFiles
     map_styles: tuple[str, ...] = ()
 
-    def tags(self, prefix: str, indicator: str | None, wards: bool = False,
-             more: list[str] | None = None) -> str:
+    def tags(
+        self, prefix: str, indicator: str | None, wards: bool = False, more: list[str] | None = None
+    ) -> str:
         """The elements a page with a map needs: a preload of each file its first view fetches
         (the index marked for storymap.js, which finds the rest from it; ``more``: other files
         it shows), then the scripts."""
@@ -54,14 +55,19 @@ class MapAssets:
         out = []
         for path in self.files.first_view(indicator, wards) + (more or []):
             mark = ' data-storymap="index"' if path == self.files.index else ""
-            out.append(f'<link rel="preload" href="{e(prefix + path)}" as="fetch" '
-                       f'type="application/json" crossorigin="anonymous"{mark}>\n')
+            out.append(
+                f'<link rel="preload" href="{e(prefix + path)}" as="fetch" '
+                f'type="application/json" crossorigin="anonymous"{mark}>\n'
+            )
         out += [f'<script src="{e(prefix + src)}" defer></script>\n' for src in self.scripts]
         return "".join(out)
 
 
 def write_map_assets(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path,
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    docs: Path,
     topology=None,
 ) -> MapAssets:
     """Leaflet, storymap's scripts and styles and the map files into ``docs``; ``topology``:
@@ -82,8 +88,12 @@ def write_map_assets(
     files = write_map_files(levels, data_payload(config, geo, results), docs)
     write_map_scripts_list(docs, files.index, [f"{ASSET_DIR}/storymap.js"])
     return MapAssets(
-        scripts=[f"{ASSET_DIR}/leaflet/leaflet.js", f"{ASSET_DIR}/storymap.js",
-                 f"{ASSET_DIR}/maplabels.js", f"{ASSET_DIR}/sortable.js"],
+        scripts=[
+            f"{ASSET_DIR}/leaflet/leaflet.js",
+            f"{ASSET_DIR}/storymap.js",
+            f"{ASSET_DIR}/maplabels.js",
+            f"{ASSET_DIR}/sortable.js",
+        ],
         styles=[f"{ASSET_DIR}/storymap.css"],
         files=files,
         map_styles=(f"{ASSET_DIR}/leaflet/leaflet.css",),
@@ -138,8 +148,11 @@ def data_payload(config: Config, geo: Geography, results: dict[str, IndicatorRes
             "names": [str(n) for n in geo.wards["name"]],
             "borough": [borough_pos[b] for b in geo.wards["borough_code"]],
         },
-        "boroughs": {"codes": borough_codes, "names": [str(n) for n in geo.boroughs["name"]],
-                     "slugs": [slug(str(n)) for n in geo.boroughs["name"]]},  # page addresses
+        "boroughs": {
+            "codes": borough_codes,
+            "names": [str(n) for n in geo.boroughs["name"]],
+            "slugs": [slug(str(n)) for n in geo.boroughs["name"]],
+        },  # page addresses
         "indicators": indicators,
         "noData": config.maps.no_data_colour,
     }
@@ -235,8 +248,9 @@ def legend_html(config: Config, res: IndicatorResult, note: str = "") -> str:
     ``note``: what the map highlights and why, if anything."""
     spec = res.spec
     palette = colours(config, len(res.breaks))
-    items = legend_classes(res.breaks, shown_values(res.wards["value"].to_numpy(), spec), spec,
-                           res.risk_class)
+    items = legend_classes(
+        res.breaks, shown_values(res.wards["value"].to_numpy(), spec), spec, res.risk_class
+    )
     how = how_made(res.method, len(res.breaks), len(res.wards), config.site.area.name)
     return (
         f'<div class="storymap-legend"><p class="legend-title">{html.escape(spec.short)}: '

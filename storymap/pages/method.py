@@ -152,8 +152,9 @@ def _steps(config: Config, ix: IndexResult) -> str:
     sec, area = ix.section, config.site.area.name
     res = ix.result
     people = config.indicator(sec.population)
-    classes = legend_classes(res.breaks, shown_values(res.wards["value"].to_numpy(), res.spec),
-                             res.spec, res.risk_class)
+    classes = legend_classes(
+        res.breaks, shown_values(res.wards["value"].to_numpy(), res.spec), res.spec, res.risk_class
+    )
     bands = sorted([len(res.breaks) - c.colour, c.label, c.count] for c in classes)  # 1 first
     return (
         "## How the score is made\n\n"
@@ -207,8 +208,14 @@ def _robustness(config: Config, geo: Geography, ix: IndexResult) -> str:
     least = rob.sort_values(["stable_share", "band"], ascending=[True, True]).index[:10]
     high = rob[rob["band"] == 1].sort_values(["stable_share"], ascending=False)
     solid = high.index[:10]
-    header = ["Ward", "Borough", "Score", "Band", "Other weightings keeping its band",
-              "Rank under other weights (most of them)"]
+    header = [
+        "Ward",
+        "Borough",
+        "Score",
+        "Band",
+        "Other weightings keeping its band",
+        "Rank under other weights (most of them)",
+    ]
     return (
         "## How solid are the bands?\n\n"
         f"The weights are judgements. To see which findings depend on them, the index was "
@@ -219,7 +226,7 @@ def _robustness(config: Config, geo: Geography, ix: IndexResult) -> str:
         f"{percent_of(cfg.stable_share, 1)} of them** (their band is *firm*); of the wards in "
         f"band 1 (most at risk), {percent_of(summary['top_band_stable'], 1)} do. Wards near a "
         'band boundary move easily, so read the band of a ward that is not firm as "around '
-        'here". Each ward\'s page gives the range its rank takes: from the 5th to the 95th '
+        "here\". Each ward's page gives the range its rank takes: from the 5th to the 95th "
         "percentile of its ranks over all the reweightings.\n\n"
         "### The least stable wards\n\n"
         + table(header, _ward_rows(geo, ix, least))

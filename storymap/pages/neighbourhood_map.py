@@ -62,9 +62,14 @@ class ShapeFile:
     shapes: dict[str, shapely.Geometry] = field(default_factory=dict)
 
 
-def write_shape_files(nb: Neighbourhoods, borough_slugs: dict[str, str], docs: Path,
-                      unit: float = UNIT, metres: float = 0.0,
-                      suffix: str = "") -> dict[str, ShapeFile]:
+def write_shape_files(
+    nb: Neighbourhoods,
+    borough_slugs: dict[str, str],
+    docs: Path,
+    unit: float = UNIT,
+    metres: float = 0.0,
+    suffix: str = "",
+) -> dict[str, ShapeFile]:
     """Write every borough's shape file into ``docs``; return them by borough code. ``unit``:
     the grid, metres; ``metres``: a further simplification of each shared edge (once, so
     neighbours keep their common edge); ``suffix``: added to the files' names."""
@@ -75,8 +80,12 @@ def write_shape_files(nb: Neighbourhoods, borough_slugs: dict[str, str], docs: P
     projected = {key: _metres(topo.arcs) for key, topo in nb.shapes.items()}
     files = {}
     for borough, slug in borough_slugs.items():
-        wanted = [(key, code) for key in nb.shapes for code in nb.in_borough(key, borough)
-                  if key == nb.base or code in merged]
+        wanted = [
+            (key, code)
+            for key in nb.shapes
+            for code in nb.in_borough(key, borough)
+            if key == nb.base or code in merged
+        ]
         if not wanted:
             continue
         text, shapes = _shape_file(nb, wanted, projected, unit, metres)
@@ -88,8 +97,13 @@ def write_shape_files(nb: Neighbourhoods, borough_slugs: dict[str, str], docs: P
     return files
 
 
-def _shape_file(nb: Neighbourhoods, wanted: list[tuple[str, str]],
-                projected: dict[str, list[np.ndarray]], unit: float, metres: float):
+def _shape_file(
+    nb: Neighbourhoods,
+    wanted: list[tuple[str, str]],
+    projected: dict[str, list[np.ndarray]],
+    unit: float,
+    metres: float,
+):
     """The script's text and each area's shape in grid units."""
     local: dict[tuple[str, int], int] = {}  # (geography, arc) -> index in the file, by first use
     first: list[np.ndarray] = []  # the arcs in that order, as first used
@@ -129,15 +143,21 @@ def _shape_file(nb: Neighbourhoods, wanted: list[tuple[str, str]],
         stream.extend(zigzag(d) for d in steps)
         end = points[-1]
     codes = sorted(rings)
-    if not all(c[:1] == codes[0][:1] and c[1:].isdigit() and len(c) == len(codes[0])
-               for c in codes):
-        raise DataError(f"neighbourhood codes {quoted_list(codes, 5)} are not all ONS codes of one "
-                        "kind (a letter and eight digits, e.g. E01000001). Check the shapes' ids.")
+    if not all(
+        c[:1] == codes[0][:1] and c[1:].isdigit() and len(c) == len(codes[0]) for c in codes
+    ):
+        raise DataError(
+            f"neighbourhood codes {quoted_list(codes, 5)} are not all ONS codes of one "
+            "kind (a letter and eight digits, e.g. E01000001). Check the shapes' ids."
+        )
     numbers = [int(c[1:]) for c in codes]
     payload = {
         "unit": unit,
-        "codes": {"prefix": codes[0][:1], "width": len(codes[0]) - 1,
-                  "steps": varints(np.diff(numbers, prepend=0).tolist())},
+        "codes": {
+            "prefix": codes[0][:1],
+            "width": len(codes[0]) - 1,
+            "steps": varints(np.diff(numbers, prepend=0).tolist()),
+        },
         "arcs": varints(stream),
         "areas": varints(refs),
     }
@@ -179,8 +199,9 @@ def _grid(arcs: list[np.ndarray], unit: float) -> list[np.ndarray]:
     left, top = every[:, 0].min(), every[:, 1].max()
     out = []
     for points in arcs:
-        grid = np.column_stack([np.round((points[:, 0] - left) / unit),
-                                np.round((top - points[:, 1]) / unit)]).astype(np.int64)
+        grid = np.column_stack(
+            [np.round((points[:, 0] - left) / unit), np.round((top - points[:, 1]) / unit)]
+        ).astype(np.int64)
         keep = np.ones(len(grid), dtype=bool)
         keep[1:] = (np.diff(grid, axis=0) != 0).any(axis=1)
         out.append(grid[keep])
@@ -216,13 +237,28 @@ class MapView:
     older: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # key -> code -> areas
 
 
-def map_figure(nb: Neighbourhoods, config, view: MapView, shape_file: ShapeFile, prefix: str,
-               map_id: str, palette_for, docs: Path) -> str:
+def map_figure(
+    nb: Neighbourhoods,
+    config,
+    view: MapView,
+    shape_file: ShapeFile,
+    prefix: str,
+    map_id: str,
+    palette_for,
+    docs: Path,
+) -> str:
     """The neighbourhood map of one page: indicator buttons, the map, one legend per indicator;
     its static image (for readers without JavaScript) is written into ``docs``."""
     local = shape_file.shapes
-    extra = sorted({c for old in view.older.values() for code in view.codes
-                    for c in old.get(code, []) if len(old.get(code, [])) > 1 and c in local})
+    extra = sorted(
+        {
+            c
+            for old in view.older.values()
+            for code in view.codes
+            for c in old.get(code, [])
+            if len(old.get(code, [])) > 1 and c in local
+        }
+    )
     codes = [c for c in view.codes if c in local]
     every = sorted([*codes, *extra]) == sorted(local)  # the whole file: codes go by order
     paths = []
@@ -230,7 +266,8 @@ def map_figure(nb: Neighbourhoods, config, view: MapView, shape_file: ShapeFile,
         classes, vintage = _classes(nb, view, code, code in extra)
         title = nb.names(nb.base).get(code) or nb.names(_key_of(nb, code))[code]
         attrs = ("" if every else f' data-code="{e(code)}"') + (
-            f' data-vintage="{vintage}"' if vintage else "")
+            f' data-vintage="{vintage}"' if vintage else ""
+        )
         paths.append(f'<path class="{classes}"{attrs}><title>{e(title)}</title></path>')
     minx, miny, maxx, maxy = shapely.total_bounds([local[c] for c in [*codes, *extra]])
     pad = 0.02 * max(maxx - minx, maxy - miny) + 1
@@ -240,11 +277,15 @@ def map_figure(nb: Neighbourhoods, config, view: MapView, shape_file: ShapeFile,
     labels = ""
     if view.label:
         font = 12 * max(width, height) / DISPLAY_PX
-        wanted = [(nb.names(nb.base)[c].rsplit(" ", 1)[-1],
-                   shapely.make_valid(local[c]), "area") for c in codes]
+        wanted = [
+            (nb.names(nb.base)[c].rsplit(" ", 1)[-1], shapely.make_valid(local[c]), "area")
+            for c in codes
+        ]
         labels = svg_labels(place_labels(wanted, font, box, gap=font * 0.2), "nb-label")
-    label = (f"Map of the {len(view.codes)} neighbourhoods of {view.name}; "
-             "the table below gives each one's figures")
+    label = (
+        f"Map of the {len(view.codes)} neighbourhoods of {view.name}; "
+        "the table below gives each one's figures"
+    )
     svg = (
         f'<svg class="nb-map" data-map="neighbourhoods"{" data-all" if every else ""} '
         'xmlns="http://www.w3.org/2000/svg" '
@@ -257,9 +298,11 @@ def map_figure(nb: Neighbourhoods, config, view: MapView, shape_file: ShapeFile,
         pick_id = f"{map_id}-{i}"
         old = " nb-old" if nb.geography[ind] != nb.base else ""
         checked = " checked" if i == 0 else ""
-        picks.append(f'<input type="radio" name="{map_id}" id="{pick_id}" '
-                     f'class="nb-pick nb-pick-{i}{old}"{checked}>'
-                     f'<label for="{pick_id}">{e(spec.short)}</label>')
+        picks.append(
+            f'<input type="radio" name="{map_id}" id="{pick_id}" '
+            f'class="nb-pick nb-pick-{i}{old}"{checked}>'
+            f'<label for="{pick_id}">{e(spec.short)}</label>'
+        )
         palette = palette_for(len(nb.breaks[ind]))
         colours += [f"--{LETTERS[i]}{c}:{p}" for c, p in enumerate(palette)]
         legends.append(_legend(nb, spec, ind, i, view, palette, config.site.area.name))
@@ -275,18 +318,30 @@ def map_figure(nb: Neighbourhoods, config, view: MapView, shape_file: ShapeFile,
     )
 
 
-def _static_image(nb: Neighbourhoods, codes: list[str], local, view_box: str, labels: str,
-                  palette_for, label: str, docs: Path, name: str) -> str:
+def _static_image(
+    nb: Neighbourhoods,
+    codes: list[str],
+    local,
+    view_box: str,
+    labels: str,
+    palette_for,
+    label: str,
+    docs: Path,
+    name: str,
+) -> str:
     """Write the map as a standalone SVG coloured by the first indicator; its site path."""
     first = nb.indicators[0]
     palette = palette_for(len(nb.breaks[first]))
     fills = "".join(
         f'<path fill="{palette[c] if (c := nb.colours(first).get(code, -1)) >= 0 else "#d9d9d9"}"'
-        f' d="{_path(local[code])}"/>' for code in codes
+        f' d="{_path(local[code])}"/>'
+        for code in codes
     )
-    text = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_box}" role="img">'
-            f'<title>{e(label)}</title><g stroke="#ffffff" stroke-width="1" '
-            f'vector-effect="non-scaling-stroke">{fills}</g>{labels}</svg>\n')
+    text = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_box}" role="img">'
+        f'<title>{e(label)}</title><g stroke="#ffffff" stroke-width="1" '
+        f'vector-effect="non-scaling-stroke">{fills}</g>{labels}</svg>\n'
+    )
     rel = f"{SHAPE_DIR}/img/{name}.svg"
     (docs / rel).parent.mkdir(parents=True, exist_ok=True)
     (docs / rel).write_text(text, encoding="utf-8")
@@ -319,8 +374,7 @@ def _classes(nb: Neighbourhoods, view: MapView, code: str, is_extra: bool) -> tu
     return " ".join(dict.fromkeys(tokens)), ("2011" if is_extra else "")
 
 
-def _legend(nb: Neighbourhoods, spec, ind: str, i: int, view: MapView, palette,
-            area: str) -> str:
+def _legend(nb: Neighbourhoods, spec, ind: str, i: int, view: MapView, palette, area: str) -> str:
     key = nb.geography[ind]
     if key == nb.base:
         here = view.codes
@@ -330,13 +384,17 @@ def _legend(nb: Neighbourhoods, spec, ind: str, i: int, view: MapView, palette,
     shown = nb.shown_of(ind)
     n_colours = len(nb.breaks[ind])
     higher = spec.direction == "higher_is_more_risk"
-    items = legend_classes(nb.breaks[ind], nb.shown[ind].to_numpy(), spec,
-                           lambda cls: cls if higher else n_colours - 1 - cls,
-                           counted=np.array([shown[c] for c in here if c in shown]))
+    items = legend_classes(
+        nb.breaks[ind],
+        nb.shown[ind].to_numpy(),
+        spec,
+        lambda cls: cls if higher else n_colours - 1 - cls,
+        counted=np.array([shown[c] for c in here if c in shown]),
+    )
     how = how_made(nb.method, n_colours, len(shown), area, "neighbourhoods")
     return (
         f'<div class="storymap-legend nb-legend nb-legend-{i}"><p class="legend-title">'
         f"{e(spec.short)}, neighbourhoods here: darker colours mean more at risk.</p>"
-        f"<ul>{legend_list(items, palette, 'here')}</ul><p class=\"legend-how\">{e(how)}.</p>"
+        f'<ul>{legend_list(items, palette, "here")}</ul><p class="legend-how">{e(how)}.</p>'
         "</div>"
     )

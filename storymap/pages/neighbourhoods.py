@@ -66,8 +66,12 @@ class NeighbourhoodPages:
     def figures(self, ind: str, code: str) -> str:
         """``ind``'s figure(s) for neighbourhood ``code`` as shown ("2.31 and 2.45" if two)."""
         values = self.nb.values(ind)
-        return " and ".join(self.fmt(ind, values[c]) for c in self.stands_for(ind, code)
-                            if c in values) or "no data"
+        return (
+            " and ".join(
+                self.fmt(ind, values[c]) for c in self.stands_for(ind, code) if c in values
+            )
+            or "no data"
+        )
 
     # --- ward pages ---------------------------------------------------------------------
     def ward_section(self, ward: str, prefix: str) -> str:
@@ -85,11 +89,15 @@ class NeighbourhoodPages:
             f"({lookup.publisher}) that also makes the ward's own figures. "
         )
         notes, markers = self._changes(view)
-        body = (self._table(view, markers) + "\n\n"
-                + (f'<ul class="nb-notes">{"".join(notes)}</ul>\n\n' if notes else "")
-                + self._shares_note(ward, codes, name))
-        return self._section(view, ward.replace("E05", "nb-"), prefix, borough,
-                             self.files[borough], note, body)
+        body = (
+            self._table(view, markers)
+            + "\n\n"
+            + (f'<ul class="nb-notes">{"".join(notes)}</ul>\n\n' if notes else "")
+            + self._shares_note(ward, codes, name)
+        )
+        return self._section(
+            view, ward.replace("E05", "nb-"), prefix, borough, self.files[borough], note, body
+        )
 
     def _shares_note(self, ward: str, codes: list[str], name: str) -> str:
         """Older areas that part of the ward's residents live in but that stand for none of
@@ -105,9 +113,12 @@ class NeighbourhoodPages:
                 # "DERI score (all ages)" -> "DERI score, all ages: 3.93": no brackets in brackets
                 figures = "; ".join(
                     re.sub(r" \((.*)\)$", r", \1", self.config.indicator(i).short)
-                    + f": {self.figures(i, code)}" for i in inds)
-                out.append(f"{names[code]} ({figures}), {weight:.0%} of whose "
-                           f"residents live in {name}")
+                    + f": {self.figures(i, code)}"
+                    for i in inds
+                )
+                out.append(
+                    f"{names[code]} ({figures}), {weight:.0%} of whose residents live in {name}"
+                )
         if not out:
             return ""
         return (
@@ -118,8 +129,7 @@ class NeighbourhoodPages:
 
     def _table(self, view: MapView, markers: dict[str, str]) -> str:
         heads = "".join(
-            f"<th scope='col'>{e(self.config.indicator(i).short)}</th>"
-            for i in self.nb.indicators
+            f"<th scope='col'>{e(self.config.indicator(i).short)}</th>" for i in self.nb.indicators
         )
         rows = []
         names = self.nb.names(self.nb.base)
@@ -131,11 +141,15 @@ class NeighbourhoodPages:
                     mark = f'<sup><a href="#nbnote-{e(code)}">{markers[code]}</a></sup>'
                 cells.append(f"<td>{e(self.figures(ind, code))}{mark}</td>")
             rows.append(f"<tr>{''.join(cells)}</tr>")
-        caption = (f"The neighbourhoods of {view.name} and their figures (2011 figures: those "
-                   "published for the 2011 neighbourhood, see the notes)")
-        return (f'<table class="storymap-neighbourhoods"><caption>{e(caption)}</caption>'
-                f"<thead><tr><th scope='col'>Neighbourhood</th>{heads}</tr></thead>"
-                f"<tbody>{''.join(rows)}</tbody></table>")
+        caption = (
+            f"The neighbourhoods of {view.name} and their figures (2011 figures: those "
+            "published for the 2011 neighbourhood, see the notes)"
+        )
+        return (
+            f'<table class="storymap-neighbourhoods"><caption>{e(caption)}</caption>'
+            f"<thead><tr><th scope='col'>Neighbourhood</th>{heads}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
 
     # --- borough pages ------------------------------------------------------------------
     def borough_section(self, borough: str, prefix: str, ward_href: Callable[[str], str]) -> str:
@@ -144,17 +158,22 @@ class NeighbourhoodPages:
         name = str(self.geo.boroughs.at[borough, "name"])
         codes = list(self.nb.in_borough(self.nb.base, borough))
         view = MapView(codes, name, label=False, older=self.older)
-        note = (f"Neighbourhoods are the Census 2021 Lower layer Super Output Areas (LSOAs) of "
-                f"{name}. ")
-        changed = sum(1 for c in codes if any(self.stands_for(i, c) != [c]
-                                              for i in self.nb.indicators))
+        note = (
+            f"Neighbourhoods are the Census 2021 Lower layer Super Output Areas (LSOAs) of {name}. "
+        )
+        changed = sum(
+            1 for c in codes if any(self.stands_for(i, c) != [c] for i in self.nb.indicators)
+        )
         body = self._ward_ranges(view, ward_href) + "\n\n"
         if changed:
-            body += (f"<p>{changed} of these neighbourhoods are not the same as in 2011; their "
-                     "ward pages say how they changed.</p>\n\n")
+            body += (
+                f"<p>{changed} of these neighbourhoods are not the same as in 2011; their "
+                "ward pages say how they changed.</p>\n\n"
+            )
         body += hotspot_section(self, borough, ward_href)
-        return self._section(view, f"nb-{borough}", prefix, borough, self.overviews[borough],
-                             note, body)
+        return self._section(
+            view, f"nb-{borough}", prefix, borough, self.overviews[borough], note, body
+        )
 
     def _ward_ranges(self, view: MapView, ward_href: Callable[[str], str]) -> str:
         """Per ward: how many neighbourhoods, and their lowest and highest figure each."""
@@ -164,12 +183,16 @@ class NeighbourhoodPages:
         rows = []
         for ward, codes in table.groupby("ward").groups.items():
             wname = str(self.geo.wards.at[ward, "name"])
-            cells = [f"<th scope='row'><a href=\"{e(ward_href(ward))}\">{e(wname)}</a></th>",
-                     f"<td>{len(codes)}</td>"]
+            cells = [
+                f"<th scope='row'><a href=\"{e(ward_href(ward))}\">{e(wname)}</a></th>",
+                f"<td>{len(codes)}</td>",
+            ]
             for ind in inds:
                 ntable = self.nb.areas[self.nb.geography[ind]]
-                values = ntable.loc[[c for code in codes for c in self.stands_for(ind, code)
-                                     if c in ntable.index], ind].dropna()
+                values = ntable.loc[
+                    [c for code in codes for c in self.stands_for(ind, code) if c in ntable.index],
+                    ind,
+                ].dropna()
                 low, high = self.fmt(ind, values.min()), self.fmt(ind, values.max())
                 cells.append(f"<td>{e(low if low == high else f'{low} to {high}')}</td>")
             rows.append((wname, f"<tr>{''.join(cells)}</tr>"))
@@ -182,19 +205,30 @@ class NeighbourhoodPages:
         )
 
     # --- both ---------------------------------------------------------------------------
-    def _section(self, view: MapView, map_id: str, prefix: str, borough: str,
-                 shape_file: ShapeFile, note: str, body: str) -> str:
+    def _section(
+        self,
+        view: MapView,
+        map_id: str,
+        prefix: str,
+        borough: str,
+        shape_file: ShapeFile,
+        note: str,
+        body: str,
+    ) -> str:
         text = (
             f'<p class="nb-range">{e(self._range(view, self.nb.indicators[0]))}</p>\n\n'
             f'<p class="nb-about">{e(note)}Their figures are the publishers\' own for each '
             "neighbourhood, so they need no best-fit step. "
             f"{e(self._older_note(view))}</p>\n\n"
         )
-        figure = map_figure(self.nb, self.config, view, shape_file, prefix, map_id,
-                            self.palette_for, self.docs)
-        link = (f'<p class="storymap-download">Download every neighbourhood of '
-                f'{e(str(self.geo.boroughs.at[borough, "name"]))} and its figures: '
-                f'<a href="{e(prefix + self.csvs[borough])}">CSV (spreadsheet)</a></p>')
+        figure = map_figure(
+            self.nb, self.config, view, shape_file, prefix, map_id, self.palette_for, self.docs
+        )
+        link = (
+            f'<p class="storymap-download">Download every neighbourhood of '
+            f"{e(str(self.geo.boroughs.at[borough, 'name']))} and its figures: "
+            f'<a href="{e(prefix + self.csvs[borough])}">CSV (spreadsheet)</a></p>'
+        )
         return f"## Neighbourhoods\n\n{text}{figure}\n\n{body}{link}\n\n"
 
     def _range(self, view: MapView, ind: str) -> str:
@@ -214,8 +248,11 @@ class NeighbourhoodPages:
     def _older_note(self, view: MapView) -> str:
         parts = []
         for key, older in self.older.items():
-            inds = [self.config.indicator(i).short for i in self.nb.indicators
-                    if self.nb.geography[i] == key]
+            inds = [
+                self.config.indicator(i).short
+                for i in self.nb.indicators
+                if self.nb.geography[i] == key
+            ]
             if not inds:
                 continue
             same, n = sum(1 for c in view.codes if older.get(c, [c]) == [c]), len(view.codes)
@@ -224,8 +261,10 @@ class NeighbourhoodPages:
                 which = "it is" if n == 1 else "both are" if n == 2 else f"all {n} are"
                 tail = f"{which} unchanged since then."
             else:
-                tail = (f"{same} of these {n} are unchanged since then, and the others are shown "
-                        "with the 2011 neighbourhoods they came from.")
+                tail = (
+                    f"{same} of these {n} are unchanged since then, and the others are shown "
+                    "with the 2011 neighbourhoods they came from."
+                )
             parts.append(f"{_and(inds)} {verb} published for the 2011 neighbourhoods; {tail}")
         return " ".join(parts)
 
@@ -242,11 +281,15 @@ class NeighbourhoodPages:
                 olds = _and([str(names.get(c, c)) for c in old])
                 markers[code] = mark = str(len(notes) + 1)
                 if len(old) == 1:
-                    text = (f"{names21[code]} was part of {olds} (2011), which was split in "
-                            f"2021; its 2011 figures are those published for {olds}.")
+                    text = (
+                        f"{names21[code]} was part of {olds} (2011), which was split in "
+                        f"2021; its 2011 figures are those published for {olds}."
+                    )
                 else:
-                    text = (f"{names21[code]} was made in 2021 from {olds} (2011); the table "
-                            "gives both their 2011 figures and the map shows them separately.")
+                    text = (
+                        f"{names21[code]} was made in 2021 from {olds} (2011); the table "
+                        "gives both their 2011 figures and the map shows them separately."
+                    )
                 notes.append(f'<li id="nbnote-{e(code)}"><sup>{mark}</sup> {e(text)}</li>')
         return notes, markers
 
@@ -260,7 +303,7 @@ def _and(items: list[str]) -> str:
 def _phrase(label: str) -> str:
     """'Residents aged 65 and over' -> 'aged 65 and over'; other labels -> 'on <label>'."""
     if label.lower().startswith("residents "):
-        return label[len("residents "):]
+        return label[len("residents ") :]
     return f"on {label[0].lower()}{label[1:]}"
 
 
@@ -271,8 +314,9 @@ def older_areas(nb: Neighbourhoods, key: str) -> dict[str, list[str]]:
     for old, new in zip(nb.changes["old"], nb.changes["new"], strict=True):
         if old in nb.areas[key].index:
             out.setdefault(new, []).append(old)
-    return {new: sorted(olds, key=lambda c: nb.areas[key].at[c, "name"])
-            for new, olds in out.items()}
+    return {
+        new: sorted(olds, key=lambda c: nb.areas[key].at[c, "name"]) for new, olds in out.items()
+    }
 
 
 def write_neighbourhood_csvs(pages: NeighbourhoodPages, slugs: dict[str, str]) -> dict[str, str]:
@@ -282,18 +326,22 @@ def write_neighbourhood_csvs(pages: NeighbourhoodPages, slugs: dict[str, str]) -
     nb, out = pages.nb, {}
     base = nb.areas[nb.base]
     ward_names = pages.geo.wards["name"].astype(str).to_dict()
-    published = {ind: {c: float(v) for c, v in nb.areas[nb.geography[ind]][ind].items()}
-                 for ind in nb.indicators}
+    published = {
+        ind: {c: float(v) for c, v in nb.areas[nb.geography[ind]][ind].items()}
+        for ind in nb.indicators
+    }
     for borough, slug in slugs.items():
         part = base[base["borough"] == borough]
         if part.empty:
             continue
-        table = pd.DataFrame({
-            "neighbourhood_code": part.index,
-            "neighbourhood_name": part["name"].to_numpy(),
-            "ward_code": part["ward"].to_numpy(),
-            "ward_name": [ward_names[w] for w in part["ward"]],
-        })
+        table = pd.DataFrame(
+            {
+                "neighbourhood_code": part.index,
+                "neighbourhood_name": part["name"].to_numpy(),
+                "ward_code": part["ward"].to_numpy(),
+                "ward_name": [ward_names[w] for w in part["ward"]],
+            }
+        )
         for ind in nb.indicators:
             key = nb.geography[ind]
             if key == nb.base:
@@ -301,8 +349,9 @@ def write_neighbourhood_csvs(pages: NeighbourhoodPages, slugs: dict[str, str]) -
                 continue
             stands = [pages.stands_for(ind, c) for c in part.index]
             table[f"{ind}_{key}_codes"] = [" ".join(s) for s in stands]
-            table[ind] = [" ".join(str(published[ind][c]) for c in s if c in published[ind])
-                          for s in stands]
+            table[ind] = [
+                " ".join(str(published[ind][c]) for c in s if c in published[ind]) for s in stands
+            ]
         path = f"{DOWNLOAD_DIR}/neighbourhoods/neighbourhoods-{slug}.csv"
         write_csv(table, pages.docs / path, pages.config.site.attribution)
         out[borough] = path
@@ -310,8 +359,12 @@ def write_neighbourhood_csvs(pages: NeighbourhoodPages, slugs: dict[str, str]) -
 
 
 def neighbourhood_pages(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path,
-    borough_slugs: dict[str, str], palette_for: Callable[[int], list[str]],
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    docs: Path,
+    borough_slugs: dict[str, str],
+    palette_for: Callable[[int], list[str]],
 ) -> NeighbourhoodPages | None:
     """Compute the neighbourhoods; write the boroughs' shape files and CSVs into ``docs``."""
     nb = compute_neighbourhoods(config, geo, results)
@@ -321,7 +374,8 @@ def neighbourhood_pages(
     unit, metres = OVERVIEW
     overviews = write_shape_files(nb, borough_slugs, docs, unit, metres, "-overview")
     older = {key: older_areas(nb, key) for key in nb.areas if key != nb.base}
-    pages = NeighbourhoodPages(config, geo, results, nb, files, overviews, palette_for, older,
-                               docs, {})
+    pages = NeighbourhoodPages(
+        config, geo, results, nb, files, overviews, palette_for, older, docs, {}
+    )
     pages.csvs = write_neighbourhood_csvs(pages, borough_slugs)
     return pages

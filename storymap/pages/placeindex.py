@@ -33,8 +33,9 @@ e = html.escape
 
 def fold(text: str) -> str:
     """As theme.js folds text: no accents or apostrophes, lower case, words split by spaces."""
-    plain = "".join(c for c in unicodedata.normalize("NFD", str(text))
-                    if not unicodedata.combining(c)).lower()
+    plain = "".join(
+        c for c in unicodedata.normalize("NFD", str(text)) if not unicodedata.combining(c)
+    ).lower()
     plain = re.sub(r"['\u2019]", "", plain)
     return re.sub(r"[^a-z0-9]+", " ", plain).strip()
 
@@ -56,8 +57,9 @@ def place_entries(geo: Geography) -> list[list]:
         entries.append([BOROUGH, str(name), "", borough_page(geo, code), _other_words(str(name))])
     for code, row in geo.wards.sort_values("name").iterrows():
         borough = str(geo.boroughs.at[row["borough_code"], "name"])
-        entries.append([WARD, str(row["name"]), borough, ward_page(geo, code),
-                        _other_words(str(row["name"]))])
+        entries.append(
+            [WARD, str(row["name"]), borough, ward_page(geo, code), _other_words(str(row["name"]))]
+        )
     return entries
 
 
@@ -98,14 +100,18 @@ def write_place_index(geo: Geography, docs: Path) -> list[str]:
 
 def az_page(geo: Geography, area: str, section: str) -> Page:
     """Every borough A–Z, each with its wards A–Z, as plain links (no script needed)."""
-    parts = [f"# {e(AZ_TITLE)}\n\n",
-             f"<p>Every ward and borough of {e(area)} on this site, by borough. Each name opens "
-             "its page.</p>\n\n"]
+    parts = [
+        f"# {e(AZ_TITLE)}\n\n",
+        f"<p>Every ward and borough of {e(area)} on this site, by borough. Each name opens "
+        "its page.</p>\n\n",
+    ]
     boroughs = geo.boroughs.sort_values("name")
     letters = sorted({str(n)[0].upper() for n in boroughs["name"]})
-    parts.append('<nav class="storymap-az-letters" aria-label="Boroughs by first letter"><p>'
-                 + " ".join(f'<a href="#letter-{e(c.lower())}">{e(c)}</a>' for c in letters)
-                 + "</p></nav>\n\n")
+    parts.append(
+        '<nav class="storymap-az-letters" aria-label="Boroughs by first letter"><p>'
+        + " ".join(f'<a href="#letter-{e(c.lower())}">{e(c)}</a>' for c in letters)
+        + "</p></nav>\n\n"
+    )
     seen: set[str] = set()
     for code, name in boroughs["name"].items():
         name = str(name)
@@ -113,11 +119,14 @@ def az_page(geo: Geography, area: str, section: str) -> Page:
         anchor = f' id="letter-{e(first.lower())}"' if first not in seen else ""
         seen.add(first)
         wards = geo.wards[geo.wards["borough_code"] == code].sort_values("name")
-        items = "".join(f'<li><a href="{e(ward_page(geo, w))}">{e(str(n))}</a></li>'
-                        for w, n in wards["name"].items())
+        items = "".join(
+            f'<li><a href="{e(ward_page(geo, w))}">{e(str(n))}</a></li>'
+            for w, n in wards["name"].items()
+        )
         parts.append(
             f'<section class="storymap-az-borough"{anchor}><h2 id="{e(slug(name))}">{e(name)}</h2>'
             f'<p><a href="{e(borough_page(geo, code))}">{e(name)} overview</a> · '
-            f'{len(wards)} ward{"s" if len(wards) != 1 else ""}</p>'
-            f'<ul class="storymap-az-wards">{items}</ul></section>\n\n')
+            f"{len(wards)} ward{'s' if len(wards) != 1 else ''}</p>"
+            f'<ul class="storymap-az-wards">{items}</ul></section>\n\n'
+        )
     return Page(AZ_PATH, AZ_TITLE, "".join(parts), section)

@@ -30,8 +30,9 @@ class Figure:
     ``place`` ('3rd of 33 boroughs', 'joint 1st of 680 wards, with 75 others') are among the
     wards for a ward, among the boroughs for a borough."""
 
-    def __init__(self, result: IndicatorResult, row, rank: int | None = None,
-                 place: str = "", name: str = ""):
+    def __init__(
+        self, result: IndicatorResult, row, rank: int | None = None, place: str = "", name: str = ""
+    ):
         self.spec = result.spec
         self.value = float(row["value"])
         self.numerator = float(row["numerator"])
@@ -63,8 +64,7 @@ class Ranked(list):
     tie_note: str = ""
 
 
-NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                "ten"]
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
 def _count_words(n: int) -> str:
@@ -257,8 +257,9 @@ class Places:
         else:
             borough = focus if focus_kind == "borough" else wards.at[focus, "borough_code"]
             codes = wards.index[wards["borough_code"] == borough]
-        frame = pd.DataFrame({"rank": res.wards.loc[codes, "rank"],
-                              "name": wards.loc[codes, "name"].astype(str)})
+        frame = pd.DataFrame(
+            {"rank": res.wards.loc[codes, "rank"], "name": wards.loc[codes, "name"].astype(str)}
+        )
         return list(frame.sort_values(["rank", "name"], kind="stable").index[:n])
 
     def _view_codes(self, focus_kind: str, focus: str | None) -> list[str]:
@@ -278,8 +279,12 @@ class Places:
                 continue
             wards = sum(1 for ward, unit in merge.items() if unit == code and ward != code)
             lookup = self.geo.lookups.get("lsoa21")
-            areas = 0 if lookup is None else int(
-                lookup.loc[lookup["ward"] == code, "code"].nunique())
-            out.append(SimpleNamespace(name=str(self.geo.boroughs.at[code, "name"]), wards=wards,
-                                       neighbourhoods=areas))
+            areas = (
+                0 if lookup is None else int(lookup.loc[lookup["ward"] == code, "code"].nunique())
+            )
+            out.append(
+                SimpleNamespace(
+                    name=str(self.geo.boroughs.at[code, "name"]), wards=wards, neighbourhoods=areas
+                )
+            )
         return out

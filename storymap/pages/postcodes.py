@@ -61,7 +61,8 @@ def write_postcode_lookups(config: Config, geo: Geography, docs: Path) -> Postco
         raise DataError(
             f"{config.sources[source].file}: ward code(s) {', '.join(unknown[:5])} match no ward "
             f"of the area ({len(unknown)} in all). Check the file uses December 2022 ward codes "
-            "and covers the same area as the ward boundaries.")
+            "and covers the same area as the ward boundaries."
+        )
     out = docs / POSTCODES_DIR
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.json"):
@@ -75,10 +76,15 @@ def write_postcode_lookups(config: Config, geo: Geography, docs: Path) -> Postco
         text = _shard_json(geo, outward, inwards)
         (out / f"{outward}.json").write_text(text, "utf-8")
         largest = max(largest, len(text.encode()))
-    index = {"outward": sorted(shards), "areas": GB_AREAS, "area": config.site.area.name,
-             "attribution": " ".join(config.sources[source].attribution.split())}
-    (out / "index.json").write_text(json.dumps(index, separators=(",", ":"), ensure_ascii=False),
-                                    "utf-8")
+    index = {
+        "outward": sorted(shards),
+        "areas": GB_AREAS,
+        "area": config.site.area.name,
+        "attribution": " ".join(config.sources[source].attribution.split()),
+    }
+    (out / "index.json").write_text(
+        json.dumps(index, separators=(",", ":"), ensure_ascii=False), "utf-8"
+    )
     return PostcodeLookups(len(shards), len(table), largest)
 
 
@@ -86,7 +92,14 @@ def _shard_json(geo: Geography, outward: str, inwards: dict[str, str]) -> str:
     """{"o": "NW6", "w": [[code, name, borough, page], ...], "p": {"7TA": 0, ...}}"""
     wards = sorted(set(inwards.values()))
     pos = {w: i for i, w in enumerate(wards)}
-    rows = [[w, str(geo.wards.at[w, "name"]), str(geo.boroughs.at[geo.borough_of(w), "name"]),
-             ward_page(geo, w)] for w in wards]
+    rows = [
+        [
+            w,
+            str(geo.wards.at[w, "name"]),
+            str(geo.boroughs.at[geo.borough_of(w), "name"]),
+            ward_page(geo, w),
+        ]
+        for w in wards
+    ]
     payload = {"o": outward, "w": rows, "p": {k: pos[v] for k, v in sorted(inwards.items())}}
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)

@@ -6,7 +6,7 @@ code>.md``), plus the data downloads page. Ward pages show counts of older resid
 indicator with its rank, decile and band, a dot strip comparing ward, borough and the whole area, a
 plain-English summary, a locator map and sources. Borough pages show a sortable ward table, a
 choropleth and the comparison with the whole area. Graphics come from :mod:`storymap.pages.svg`;
-every data string is escaped. """
+every data string is escaped."""
 
 from __future__ import annotations
 
@@ -78,39 +78,69 @@ class Profiles:
 
 
 def profile_pages(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult],
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
     index: IndexResult | None = None,
     neighbourhoods: NeighbourhoodPages | None = None,
 ) -> list[Page]:
     """The index of boroughs, then borough pages, each followed by its wards' pages (by name),
     then the downloads page."""
     ctx = Profiles(
-        config, geo, results, download_paths(config, geo), borough_shapes(geo),
-        Figures(results, geo, config.site.area.name, index), sources_list(config, results),
+        config,
+        geo,
+        results,
+        download_paths(config, geo),
+        borough_shapes(geo),
+        Figures(results, geo, config.site.area.name, index),
+        sources_list(config, results),
         neighbourhoods=neighbourhoods,
     )
     names = geo.wards["name"].astype(str)
     duplicated = set(names[names.duplicated(keep=False)])
     counts = geo.wards["borough_code"].value_counts()
-    pages: list[Page] = [borough_index(config.site.area.name, [
-        (str(name), ctx.borough_path(code), int(counts.get(code, 0)))
-        for code, name in geo.boroughs["name"].items()], SECTION)]
+    pages: list[Page] = [
+        borough_index(
+            config.site.area.name,
+            [
+                (str(name), ctx.borough_path(code), int(counts.get(code, 0)))
+                for code, name in geo.boroughs["name"].items()
+            ],
+            SECTION,
+        )
+    ]
     for code, name in geo.boroughs["name"].items():
         name = str(name)
         pages.append(
-            Page(ctx.borough_path(code), f"{name} overview", label_cells(borough_page(ctx, code)),
-                 SECTION, subsection=name, meta=_borough_share(ctx, code, name))
+            Page(
+                ctx.borough_path(code),
+                f"{name} overview",
+                label_cells(borough_page(ctx, code)),
+                SECTION,
+                subsection=name,
+                meta=_borough_share(ctx, code, name),
+            )
         )
         wards = geo.wards[geo.wards["borough_code"] == code].sort_values("name")
         for ward in wards.index:
             title = str(wards.at[ward, "name"])
             if title in duplicated:
                 title = f"{title} ({name})"
-            pages.append(Page(ctx.ward_path(ward), title, label_cells(ward_page(ctx, ward)),
-                              SECTION, subsection=name, meta=_ward_share(ctx, ward, name)))
-    tables = [("Wards", ward_table(config, geo, results, index)),
-              ("Boroughs", borough_download(config, geo, results)),
-              (config.site.area.name, area_table(config, results))]
+            pages.append(
+                Page(
+                    ctx.ward_path(ward),
+                    title,
+                    label_cells(ward_page(ctx, ward)),
+                    SECTION,
+                    subsection=name,
+                    meta=_ward_share(ctx, ward, name),
+                )
+            )
+    tables = [
+        ("Wards", ward_table(config, geo, results, index)),
+        ("Boroughs", borough_download(config, geo, results)),
+        (config.site.area.name, area_table(config, results)),
+    ]
     pages.append(
         Page("downloads.md", "Data downloads", downloads_markdown(config, tables, ctx.downloads))
     )
@@ -119,17 +149,22 @@ def profile_pages(
 
 def _ward_share(ctx: Profiles, code: str, borough: str) -> dict:
     name = ctx.figures.ward_name[code]
-    return share_meta(share_image_path("ward", code),
-                      f"Map: {name} (dark) among the wards of {borough} (mid grey)",
-                      ward_summary(ctx.figures, code))
+    return share_meta(
+        share_image_path("ward", code),
+        f"Map: {name} (dark) among the wards of {borough} (mid grey)",
+        ward_summary(ctx.figures, code),
+    )
 
 
 def _borough_share(ctx: Profiles, code: str, name: str) -> dict:
     area = ctx.config.site.area.name
     n = int((ctx.geo.wards["borough_code"] == code).sum())
-    return share_meta(share_image_path("borough", code), f"Map: {name} (dark) in {area}",
-                      f"{name}, {area}: how its {n} ward{'s' if n != 1 else ''} compare on the "
-                      "risk of digital exclusion among residents aged 65 and over.")
+    return share_meta(
+        share_image_path("borough", code),
+        f"Map: {name} (dark) in {area}",
+        f"{name}, {area}: how its {n} ward{'s' if n != 1 else ''} compare on the "
+        "risk of digital exclusion among residents aged 65 and over.",
+    )
 
 
 def _heading(name: str) -> str:
@@ -150,8 +185,10 @@ def _download_links(ctx: Profiles, prefix: str, borough: str, ward: str | None =
     bname = e(ctx.figures.borough_name[borough])
     own = ""
     if ward is not None:
-        own = (f'<a href="{e(prefix + ctx.downloads.for_ward(ward))}">this ward\'s figures '
-               "(CSV)</a> · ")
+        own = (
+            f'<a href="{e(prefix + ctx.downloads.for_ward(ward))}">this ward\'s figures '
+            "(CSV)</a> · "
+        )
     return (
         f'<p class="storymap-download">Download the data: {own}'
         f'<a href="{e(prefix + csv_path)}">every ward of {bname} (CSV)</a> · '
@@ -187,10 +224,15 @@ def _risk_line(ctx: Profiles, code: str, prefix: str) -> str:
     if robust.firm(code):
         firm = f"Its band is firm: it stays in band {band} under {kept} of them."
     else:
-        firm = (f"Its band is not firm: it stays in band {band} under only {kept} of them, so "
-                "read it as “around here”.")
-    spread = (f"between {ordinal(low)} and {ordinal(high)}" if low != high
-              else f"{ordinal(low)} under all of them")
+        firm = (
+            f"Its band is not firm: it stays in band {band} under only {kept} of them, so "
+            "read it as “around here”."
+        )
+    spread = (
+        f"between {ordinal(low)} and {ordinal(high)}"
+        if low != high
+        else f"{ordinal(low)} under all of them"
+    )
     return (
         f'<p class="storymap-risk"><strong>{e(res.spec.label)}: {e(value)}</strong> out of 10 '
         f"(higher is more at risk): band {band} of {k} (1 = most at risk), "
@@ -255,7 +297,9 @@ def borough_page(ctx: Profiles, code: str) -> str:
         + "\n\n",
         ctx.neighbourhoods.borough_section(
             code, prefix, lambda w: prefix + ctx.ward_path(w)[:-3] + ".html"
-        ) if ctx.neighbourhoods else "",
+        )
+        if ctx.neighbourhoods
+        else "",
         f'<script src="{prefix}assets/storymap/sortable.js" defer></script>\n\n',
         _story_links(ctx, prefix) + "\n",
         "## Sources\n\n" + ctx.sources + "\n",
@@ -264,7 +308,10 @@ def borough_page(ctx: Profiles, code: str) -> str:
 
 
 def write_profile_files(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult], docs: Path,
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    docs: Path,
     index: IndexResult | None = None,
 ) -> Downloads:
     """The files profile pages use: the downloads (sortable.js comes with the map assets)."""
@@ -272,7 +319,10 @@ def write_profile_files(
 
 
 def write_profiles(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult], folder: Path,
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    folder: Path,
     index: IndexResult | None = None,
 ) -> list[Page]:
     """Ward and borough pages and the downloads page; the neighbourhood shape files and CSVs
@@ -283,7 +333,10 @@ def write_profiles(
 
 
 def write_place_files(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult], folder: Path,
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    folder: Path,
     index: IndexResult | None = None,
 ) -> list[Page]:
     """The "All places A–Z" page; the downloads, the search's place and postcode files and the

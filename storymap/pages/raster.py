@@ -75,12 +75,21 @@ def png(pixels: np.ndarray, palette: list[str], runs: bool = False) -> bytes:
     plte = b"".join(bytes.fromhex(c.lstrip("#")) for c in palette)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 4, 3, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"PLTE", plte)
-            + chunk(b"IDAT", _deflate(rows.tobytes(), runs)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"PLTE", plte)
+        + chunk(b"IDAT", _deflate(rows.tobytes(), runs))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _deflate(data: bytes, runs: bool) -> bytes:

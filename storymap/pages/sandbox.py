@@ -105,13 +105,15 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if _sized(seq) and isinstance(times, int):
-                    self.budget.size(_sized(seq) * times, "a string or list repeated "
-                                     f"{times:,} times")
+                    self.budget.size(
+                        _sized(seq) * times, f"a string or list repeated {times:,} times"
+                    )
         if operator == "**" and isinstance(left, int) and isinstance(right, int):
             bits = right * math.log2(abs(left)) if abs(left) > 1 and right > 0 else 0
             if bits > MAX_POWER_BITS:
                 raise ChapterLimitError(
-                    f"{left} ** {right} is a number far too large to compute or show")
+                    f"{left} ** {right} is a number far too large to compute or show"
+                )
         result = super().call_binop(context, operator, left, right)
         self.budget.size(_sized(result), "a value")
         return result
@@ -144,8 +146,11 @@ def bounded_filter(func: Callable, budget: Budget) -> Callable:
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, int) and not isinstance(arg, bool):
                 budget.size(arg, "a filter's width or count")
-        first = {"context": context, "eval_context": context.eval_ctx,
-                 "environment": context.environment}.get(wants or "")
+        first = {
+            "context": context,
+            "eval_context": context.eval_ctx,
+            "environment": context.environment,
+        }.get(wants or "")
         result = func(first, value, *args, **kwargs) if wants else func(value, *args, **kwargs)
         budget.size(_sized(result), "a value")
         return result
@@ -157,7 +162,10 @@ def chapter_environment(limits: LimitsSection, filters: dict[str, Callable]) -> 
     """A fresh bounded sandbox (its clock starts now) with ``filters`` and bounded globals."""
     budget = Budget(limits)
     env = BoundedSandbox(
-        budget, undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True,
+        budget,
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        keep_trailing_newline=True,
         finalize=as_text,
     )
     env.filters.update(filters)

@@ -32,8 +32,13 @@ def share_image_path(kind: str, code: str) -> str:
 
 def share_meta(image: str, alt: str, description: str) -> dict:
     """Front matter for a page with a link preview (see theme/main.html)."""
-    return {"description": description, "share_image": image, "share_image_alt": alt,
-            "share_width": WIDTH, "share_height": HEIGHT}
+    return {
+        "description": description,
+        "share_image": image,
+        "share_image_alt": alt,
+        "share_width": WIDTH,
+        "share_height": HEIGHT,
+    }
 
 
 class ShareImages:
@@ -46,7 +51,9 @@ class ShareImages:
         borough = geo.wards["borough_code"]
         self.boroughs = gpd.GeoSeries(
             [shapely.union_all(self.wards[borough == b].to_numpy()) for b in geo.boroughs.index],
-            index=geo.boroughs.index, crs=27700)
+            index=geo.boroughs.index,
+            crs=27700,
+        )
 
     def borough_wards_png(self, borough: str) -> dict[str, bytes]:
         """Each ward of ``borough``: its image (the ward dark, the borough's wards mid-grey)."""
@@ -77,10 +84,17 @@ def _labels(shapes: gpd.GeoSeries, box) -> tuple[np.ndarray, list]:
     labels = np.full((HEIGHT, WIDTH), -1, np.int32)
     keys = []
     for key, geom in shapes[shapes.intersects(view)].items():
-        rings = [np.column_stack([ox + (np.asarray(r.coords)[:, 0] - minx) * scale,
-                                  oy + (maxy - np.asarray(r.coords)[:, 1]) * scale])
-                 for poly in getattr(geom, "geoms", [geom]) if poly.geom_type == "Polygon"
-                 for r in (poly.exterior, *poly.interiors)]
+        rings = [
+            np.column_stack(
+                [
+                    ox + (np.asarray(r.coords)[:, 0] - minx) * scale,
+                    oy + (maxy - np.asarray(r.coords)[:, 1]) * scale,
+                ]
+            )
+            for poly in getattr(geom, "geoms", [geom])
+            if poly.geom_type == "Polygon"
+            for r in (poly.exterior, *poly.interiors)
+        ]
         if rings:
             rows, cols, mask = fill(rings, WIDTH, HEIGHT)
             labels[rows, cols][mask] = len(keys)

@@ -14,8 +14,13 @@ from __future__ import annotations
 import html
 import re
 
-STACKED = ("storymap-indicators", "storymap-people", "storymap-borough-compare",
-           "storymap-neighbourhoods", "storymap-sortable")
+STACKED = (
+    "storymap-indicators",
+    "storymap-people",
+    "storymap-borough-compare",
+    "storymap-neighbourhoods",
+    "storymap-sortable",
+)
 TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
 HEAD = re.compile(r"<thead>(.*?)</thead>", re.S)
 HEADING = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
@@ -34,14 +39,19 @@ def _table(match: re.Match, number: int) -> str:
     head = HEAD.search(inner)
     if not classes or not head or not set(classes.group(2).split()) & set(STACKED):
         return match.group(0)
-    names = [" ".join(html.unescape(TAGS.sub("", h)).split())
-             for h in HEADING.findall(head.group(1))]
+    names = [
+        " ".join(html.unescape(TAGS.sub("", h)).split()) for h in HEADING.findall(head.group(1))
+    ]
     name = f"stacked-{number}"
-    rules = "".join(f'.{name} td:nth-child({k})::before{{content:"{_css_text(n)}"}}'
-                    for k, n in enumerate(names, start=1) if n and k > 1)
+    rules = "".join(
+        f'.{name} td:nth-child({k})::before{{content:"{_css_text(n)}"}}'
+        for k, n in enumerate(names, start=1)
+        if n and k > 1
+    )
     quote = classes.group(1)
-    attrs = attrs.replace(classes.group(0),
-                          f"class={quote}{classes.group(2)} stacked {name}{quote}")
+    attrs = attrs.replace(
+        classes.group(0), f"class={quote}{classes.group(2)} stacked {name}{quote}"
+    )
     return f"<style>{rules}</style><table{attrs}>{inner}</table>"
 
 

@@ -37,8 +37,9 @@ class StaticMaps:
         (storymap.pages.mapgeometry.ward_topology)."""
         self.geo = geo
         self.palette_for = palette_for
-        self.shapes: gpd.GeoSeries = simplified_projected(geo.wards, simplify_metres,
-                                                          topology).geometry
+        self.shapes: gpd.GeoSeries = simplified_projected(
+            geo.wards, simplify_metres, topology
+        ).geometry
         borough = geo.wards["borough_code"]
         self.boroughs = gpd.GeoSeries(
             [shapely.union_all(self.shapes[borough == b].to_numpy()) for b in geo.boroughs.index],
@@ -109,8 +110,11 @@ class StaticMaps:
             return [round(lat, digits), round(lon, digits)]
 
         # a borough's name goes where it fits in a wide shape: ten metres is close enough
-        boroughs = [[b, name, [point(x, y, 4) for x, y in places_inside(self.boroughs[b])]]
-                    for kind, b, name in self.label_names("area", None, []) if kind == "borough"]
+        boroughs = [
+            [b, name, [point(x, y, 4) for x, y in places_inside(self.boroughs[b])]]
+            for kind, b, name in self.label_names("area", None, [])
+            if kind == "borough"
+        ]
         wards = {}
         for focus_kind, focus, highlights in views:
             for kind, code, name in self.label_names(focus_kind, focus, highlights):
@@ -118,32 +122,47 @@ class StaticMaps:
                     wards[code] = [name, *point(*label_point(self.shapes[code])[:2])]
         return {"boroughs": boroughs, "wards": wards}
 
-    def label_names(self, focus_kind: str, focus: str | None,
-                    highlights: list[str]) -> list[tuple[str, str, str]]:
+    def label_names(
+        self, focus_kind: str, focus: str | None, highlights: list[str]
+    ) -> list[tuple[str, str, str]]:
         """(kind, code, name) of the labels a view shows, first placed first: the wards the step
         highlights (and the ward in focus), then on a view of the whole area every borough,
         largest first. storymap.js places the same list on the live map."""
         wards = self.geo.wards
-        named = [c for c in ([focus] if focus_kind == "ward" and focus else []) + highlights
-                 if c in wards.index]
+        named = [
+            c
+            for c in ([focus] if focus_kind == "ward" and focus else []) + highlights
+            if c in wards.index
+        ]
         out = [("ward", c, str(wards.at[c, "name"])) for c in dict.fromkeys(named)]
         if focus_kind == "area":
             by_area = self.boroughs.area.sort_values(ascending=False).index
             out += [("borough", b, str(self.geo.boroughs.at[b, "name"])) for b in by_area]
         return out
 
-    def labels(self, proj: Projection, focus_kind: str, focus: str | None,
-               highlights: list[str]) -> list:
+    def labels(
+        self, proj: Projection, focus_kind: str, focus: str | None, highlights: list[str]
+    ) -> list:
         """The view's labels placed in the image (see :meth:`label_names`)."""
         font = LABEL_PX * proj.width / 320
-        matrix = [proj.scale, 0, 0, -proj.scale, proj.pad - proj.minx * proj.scale,
-                  proj.pad + proj.maxy * proj.scale]
+        matrix = [
+            proj.scale,
+            0,
+            0,
+            -proj.scale,
+            proj.pad - proj.minx * proj.scale,
+            proj.pad + proj.maxy * proj.scale,
+        ]
         frame = (0.0, 0.0, proj.width, proj.height)
         names = self.label_names(focus_kind, focus, highlights)
-        wards = [(n, affine_transform(self.shapes[c], matrix), k) for k, c, n in names
-                 if k == "ward"]
+        wards = [
+            (n, affine_transform(self.shapes[c], matrix), k) for k, c, n in names if k == "ward"
+        ]
         placed = place_labels(wards, font, frame, gap=font * 0.2, must=True)
-        boroughs = [(n, affine_transform(self.boroughs[c], matrix), k) for k, c, n in names
-                    if k == "borough"]
+        boroughs = [
+            (n, affine_transform(self.boroughs[c], matrix), k)
+            for k, c, n in names
+            if k == "borough"
+        ]
         taken = [label.box for label in placed]
         return placed + place_labels(boroughs, font, frame, taken, gap=font * 0.2)

@@ -22,11 +22,18 @@ class StepImages:
     def __init__(self, memo: Any, static: Callable[[], Any]):
         self.memo, self.static = memo, static
 
-    def svg(self, res: IndicatorResult, focus_kind: str, focus: str | None,
-            highlights: list[str], title: str) -> str:
+    def svg(
+        self,
+        res: IndicatorResult,
+        focus_kind: str,
+        focus: str | None,
+        highlights: list[str],
+        title: str,
+    ) -> str:
         parts = (res.spec.id, focus_kind, focus, list(highlights), title)
-        return self.memo.get(parts, lambda: self.static().svg(res, focus_kind, focus,
-                                                              highlights, title))
+        return self.memo.get(
+            parts, lambda: self.static().svg(res, focus_kind, focus, highlights, title)
+        )
 
     def live_labels(self, views: list[tuple[str, str | None, list[str]]]) -> dict:
         """The place names the live map shows for these views, as the images name them."""

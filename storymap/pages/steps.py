@@ -123,9 +123,7 @@ def parse_steps(file: str, raw: str, rendered: str, ctx) -> tuple[str, list[Step
         indicator = str(spec.get("indicator", indicator) or "")
         if not indicator:
             if not unreadable:
-                problems.add(
-                    f"{where.at()}: the first step must name an indicator (indicator: …)."
-                )
+                problems.add(f"{where.at()}: the first step must name an indicator (indicator: …).")
         elif indicator not in ctx.results and "indicator" in spec:
             problems.add(
                 f"{where.at('indicator')}: indicator '{indicator}' is not declared."
@@ -236,8 +234,9 @@ def step_attributes(step: Step) -> str:
     )
 
 
-def scrolly_html(slug: str, map_div: str, steps_html: list[str], label: str,
-                 summary: str = "", legend: str = "") -> str:
+def scrolly_html(
+    slug: str, map_div: str, steps_html: list[str], label: str, summary: str = "", legend: str = ""
+) -> str:
     """The sticky map and its steps; ``summary`` and ``legend``: the first step's, shown beside
     the map from the start, so nothing moves when the script shows them."""
     e = html.escape

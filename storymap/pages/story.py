@@ -73,19 +73,32 @@ def render_pages(
         if reuse is None:
             chapter = make()
         else:
-            chapter = reuse(f"chapter-{entry[0]}", (chapter_bytes(config, entry[1]), entry,
-                                                   assets), make)
+            chapter = reuse(
+                f"chapter-{entry[0]}", (chapter_bytes(config, entry[1]), entry, assets), make
+            )
         pages.append(chapter.page)
         files.update(chapter.files)
         n_maps += chapter.maps
     reuse = reuse or (lambda _name, _parts, make: make())
     if index is not None:
-        method, explorer = reuse("method-page", (), lambda: (
-            method_page(config, given(geo), given(index), assets),
-            explorer_files(config, given(geo), given(index))[0]))
+        method, explorer = reuse(
+            "method-page",
+            (),
+            lambda: (
+                method_page(config, given(geo), given(index), assets),
+                explorer_files(config, given(geo), given(index))[0],
+            ),
+        )
         files.update(explorer)
-        pages.append(Page("method.md", "How the risk index is built", method, ABOUT,
-                          styles=assets.map_styles if assets else ()))
+        pages.append(
+            Page(
+                "method.md",
+                "How the risk index is built",
+                method,
+                ABOUT,
+                styles=assets.map_styles if assets else (),
+            )
+        )
     if checks is not None:
         markdown = reuse("checks-page", (), lambda: checks_page(config, given(checks)))
         pages.append(Page("data-checks.md", "Data checks", markdown, ABOUT))
@@ -109,8 +122,16 @@ def render_one(
 ) -> Chapter:
     """One chapter (or the home page): ``entry`` is its slug, file, title and nav section."""
     slug, file, title, section = entry
-    ctx = ChapterContext(config, given(geo), given(results), assets, "", slug,
-                         static() if static else None, index=given(index))
+    ctx = ChapterContext(
+        config,
+        given(geo),
+        given(results),
+        assets,
+        "",
+        slug,
+        static() if static else None,
+        index=given(index),
+    )
     markdown = render_chapter(config, file, ctx, extra={"chapters": chapter_links(config)})
     markdown += edit_link(config, file)
     wide = any(m.map_id.endswith("_story") for m in ctx.maps)

@@ -89,8 +89,9 @@ def _svg_open(proj: Projection, label: str, css_class: str) -> str:
     )
 
 
-def locator(paths: dict[str, str], names: dict[str, str], code: str, proj: Projection,
-            label: str) -> str:
+def locator(
+    paths: dict[str, str], names: dict[str, str], code: str, proj: Projection, label: str
+) -> str:
     """Locator: every ward in ``paths`` in light grey, ward ``code`` filled dark and outlined."""
     others = "".join(
         f'<path data-code="{esc(c)}" d="{d}"><title>{esc(names[c])}</title></path>'
@@ -106,8 +107,13 @@ def locator(paths: dict[str, str], names: dict[str, str], code: str, proj: Proje
     )
 
 
-def choropleth(paths: dict[str, str], fills: dict[str, str], titles: dict[str, str],
-               proj: Projection, label: str) -> str:
+def choropleth(
+    paths: dict[str, str],
+    fills: dict[str, str],
+    titles: dict[str, str],
+    proj: Projection,
+    label: str,
+) -> str:
     """Choropleth: each ward filled with its class colour; each path titled with name and value."""
     shapes = "".join(
         f'<path data-code="{esc(c)}" d="{d}" fill="{esc(fills[c])}"><title>{esc(titles[c])}</title>'
@@ -143,8 +149,15 @@ def _marker(shape: str, x: float, y: float) -> str:
     )
 
 
-def dot_strip(marks: list[StripMark], low: float, high: float, low_text: str, high_text: str,
-              label: str, width: int = 340) -> str:
+def dot_strip(
+    marks: list[StripMark],
+    low: float,
+    high: float,
+    low_text: str,
+    high_text: str,
+    label: str,
+    width: int = 340,
+) -> str:
     """A horizontal strip from ``low`` to ``high``: per mark a line of text above its own strip
     with the mark's shape on it; under them the strip's two ends, named. Drawn for phones: the
     drawing is about as wide as a phone's screen, and no text can run into other text or a mark

@@ -76,17 +76,30 @@ def value_header(spec) -> str:
 def _code_columns(config: Config, level: str) -> list[Column]:
     wards = config.sources.get(config.geography.wards.source)
     src, lic = (f"{wards.title} ({wards.publisher})", wards.licence) if wards else ("", "")
-    borough = [Column("borough_code", "Borough code", "ONS local authority code (December 2022)",
-                      "text", src, lic),
-               Column("borough_name", "Borough", "Borough (local authority) name", "text", src,
-                      lic)]
+    borough = [
+        Column(
+            "borough_code",
+            "Borough code",
+            "ONS local authority code (December 2022)",
+            "text",
+            src,
+            lic,
+        ),
+        Column("borough_name", "Borough", "Borough (local authority) name", "text", src, lic),
+    ]
     if level == "borough":
         return borough
     if level == "area":
         return [Column("area", "Area", "The whole area the site covers", "text")]
     return [
-        Column("ward_code", "Ward code", "ONS ward code (December 2022); the merged City of "
-               "London uses its borough code", "text", src, lic),
+        Column(
+            "ward_code",
+            "Ward code",
+            "ONS ward code (December 2022); the merged City of London uses its borough code",
+            "text",
+            src,
+            lic,
+        ),
         Column("ward_name", "Ward", "Ward name", "text", src, lic),
         *borough,
     ]
@@ -105,25 +118,51 @@ def _indicator_columns(config: Config, res: IndicatorResult, level: str, n: int)
     if level == "ward":
         k = len(res.breaks)
         out += [
-            col("_rank", f"{spec.short}: rank in {area} (1 = most at risk)",
+            col(
+                "_rank",
+                f"{spec.short}: rank in {area} (1 = most at risk)",
                 f"Rank among {possessive(area)} {n} wards, 1 = most at risk; wards with equal "
-                "figures share a rank", "rank"),
-            col("_decile", f"{spec.short}: decile (1 = most at risk)",
-                "Tenth of the wards by rank, 1 = the most at-risk tenth", "decile (1 to 10)"),
-            col("_band", f"{spec.short}: map band (1 = most at risk)",
-                f"Colour band of the maps, 1 = most at risk, {k} = least", f"band (1 to {k})"),
+                "figures share a rank",
+                "rank",
+            ),
+            col(
+                "_decile",
+                f"{spec.short}: decile (1 = most at risk)",
+                "Tenth of the wards by rank, 1 = the most at-risk tenth",
+                "decile (1 to 10)",
+            ),
+            col(
+                "_band",
+                f"{spec.short}: map band (1 = most at risk)",
+                f"Colour band of the maps, 1 = most at risk, {k} = least",
+                f"band (1 to {k})",
+            ),
         ]
     elif level == "borough":
-        out.append(col("_borough_rank", f"{spec.short}: rank of {n} boroughs (1 = most at risk)",
-                       f"Rank among the {n} boroughs, 1 = most at risk", "rank"))
+        out.append(
+            col(
+                "_borough_rank",
+                f"{spec.short}: rank of {n} boroughs (1 = most at risk)",
+                f"Rank among the {n} boroughs, 1 = most at risk",
+                "rank",
+            )
+        )
     if spec.aggregate == "ratio":
         num = spec.numerator_label or "people counted"
         den = spec.denominator_label or "people it is a share of"
         out += [
-            col("_numerator", f"{spec.short}: {num} (people)",
-                f"Numerator of {spec.short}: {num}, whole people", "people"),
-            col("_denominator", f"{spec.short}: {den} (people)",
-                f"Denominator of {spec.short}: {den}, whole people", "people"),
+            col(
+                "_numerator",
+                f"{spec.short}: {num} (people)",
+                f"Numerator of {spec.short}: {num}, whole people",
+                "people",
+            ),
+            col(
+                "_denominator",
+                f"{spec.short}: {den} (people)",
+                f"Denominator of {spec.short}: {den}, whole people",
+                "people",
+            ),
         ]
     return out
 
@@ -133,19 +172,41 @@ def _robustness_columns(config: Config, ix: IndexResult) -> list[Column]:
     source, licence = _provenance(config, spec)
     runs = f"{cfg.runs} reweightings (each weight times {1 - cfg.spread:g} to {1 + cfg.spread:g})"
     return [
-        Column(f"{spec.id}_rank_best", f"{spec.short}: best rank under other weights",
-               f"5th percentile of the ward's rank over {runs}", "rank", source, licence, 0),
-        Column(f"{spec.id}_rank_worst", f"{spec.short}: worst rank under other weights",
-               f"95th percentile of the ward's rank over {runs}", "rank", source, licence, 0),
-        Column(f"{spec.id}_band_kept", f"{spec.short}: band kept under other weights (%)",
-               f"Share of the {runs} that keep the ward in its band; at least "
-               f"{cfg.stable_share:.0%} counts as a firm band", "percent (0 to 100)", source,
-               licence, 0),
+        Column(
+            f"{spec.id}_rank_best",
+            f"{spec.short}: best rank under other weights",
+            f"5th percentile of the ward's rank over {runs}",
+            "rank",
+            source,
+            licence,
+            0,
+        ),
+        Column(
+            f"{spec.id}_rank_worst",
+            f"{spec.short}: worst rank under other weights",
+            f"95th percentile of the ward's rank over {runs}",
+            "rank",
+            source,
+            licence,
+            0,
+        ),
+        Column(
+            f"{spec.id}_band_kept",
+            f"{spec.short}: band kept under other weights (%)",
+            f"Share of the {runs} that keep the ward in its band; at least "
+            f"{cfg.stable_share:.0%} counts as a firm band",
+            "percent (0 to 100)",
+            source,
+            licence,
+            0,
+        ),
     ]
 
 
 def ward_table(
-    config: Config, geo: Geography, results: dict[str, IndicatorResult],
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
     index: IndexResult | None = None,
 ) -> Table:
     """One row per ward: codes, names, then each indicator's figures, rank, decile and band."""
@@ -179,16 +240,19 @@ def ward_table(
 def borough_table(config: Config, geo: Geography, results: dict[str, IndicatorResult]) -> Table:
     """One row per borough: each indicator's figure and the borough's rank among boroughs."""
     codes = list(geo.boroughs.index)
-    data: dict[str, list] = {"borough_code": [str(c) for c in codes],
-                             "borough_name": geo.boroughs["name"].astype(str).tolist()}
+    data: dict[str, list] = {
+        "borough_code": [str(c) for c in codes],
+        "borough_name": geo.boroughs["name"].astype(str).tolist(),
+    }
     columns = _code_columns(config, "borough")
     for ind_id, res in results.items():
         rows = res.boroughs.loc[codes]
         columns += _indicator_columns(config, res, "borough", len(codes))
         data[ind_id] = rows["value"].astype(float).tolist()
         ascending = res.spec.direction != "higher_is_more_risk"
-        data[f"{ind_id}_borough_rank"] = rows["value"].rank(
-            ascending=ascending, method="min").astype(int).tolist()
+        data[f"{ind_id}_borough_rank"] = (
+            rows["value"].rank(ascending=ascending, method="min").astype(int).tolist()
+        )
         if res.spec.aggregate == "ratio":
             data[f"{ind_id}_numerator"] = whole(rows["numerator"])
             data[f"{ind_id}_denominator"] = whole(rows["denominator"])
@@ -212,8 +276,10 @@ def _table(data: dict[str, list], columns: list[Column]) -> Table:
     headers = [c.header for c in columns]
     if len(set(headers)) != len(headers):
         twice = sorted({h for h in headers if headers.count(h) > 1})
-        raise ConfigError(f"site_config.yml: indicators: the download headers {twice} would "
-                          "appear twice. Give those indicators different short_label: values.")
+        raise ConfigError(
+            f"site_config.yml: indicators: the download headers {twice} would "
+            "appear twice. Give those indicators different short_label: values."
+        )
     frame = pd.DataFrame({c.header: data[c.id] for c in columns})
     return Table(frame, columns)
 
@@ -228,5 +294,15 @@ def dictionary(tables: list[tuple[str, Table]]) -> pd.DataFrame:
                 seen[c.id][0] += f", {level}"
                 continue
             seen[c.id] = [level, c.header, c.id, c.meaning, c.unit, c.source, c.licence]
-    return pd.DataFrame(list(seen.values()), columns=[
-        "Tables", "Column", "Id (GeoJSON property)", "Meaning", "Unit", "Source", "Licence"])
+    return pd.DataFrame(
+        list(seen.values()),
+        columns=[
+            "Tables",
+            "Column",
+            "Id (GeoJSON property)",
+            "Meaning",
+            "Unit",
+            "Source",
+            "Licence",
+        ],
+    )

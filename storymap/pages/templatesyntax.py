@@ -21,9 +21,16 @@ from storymap.errors import did_you_mean
 
 # Tags that open a block, and what closes it. ("set" opens one only without "=".)
 BLOCKS = {
-    "for": "endfor", "if": "endif", "macro": "endmacro", "call": "endcall",
-    "filter": "endfilter", "block": "endblock", "with": "endwith", "set": "endset",
-    "autoescape": "endautoescape", "trans": "endtrans",
+    "for": "endfor",
+    "if": "endif",
+    "macro": "endmacro",
+    "call": "endcall",
+    "filter": "endfilter",
+    "block": "endblock",
+    "with": "endwith",
+    "set": "endset",
+    "autoescape": "endautoescape",
+    "trans": "endtrans",
 }
 MIDDLES = {"else": ("for", "if"), "elif": ("if",), "pluralize": ("trans",)}
 OTHERS = {"include", "import", "from", "extends", "do", "break", "continue", "raw", "endraw"}

@@ -23,8 +23,10 @@ from storymap.figures.riskindex import IndexResult
 from storymap.pages.svg import Projection, StripMark, dot_strip, path_data
 
 e = html.escape
-AGE_INDICATORS = (("pct_65_plus", "Residents aged 65 and over"),
-                  ("pct_75_plus", "Residents aged 75 and over"))
+AGE_INDICATORS = (
+    ("pct_65_plus", "Residents aged 65 and over"),
+    ("pct_75_plus", "Residents aged 75 and over"),
+)
 
 
 def fmt(res: IndicatorResult, value: float) -> str:
@@ -73,8 +75,9 @@ class Robust:
         if index is None:
             return None
         cfg = index.section.robustness
-        return cls(index.result.spec.id, cfg.stable_share, cfg.runs,
-                   index.robustness.to_dict("index"))
+        return cls(
+            index.result.spec.id, cfg.stable_share, cfg.runs, index.robustness.to_dict("index")
+        )
 
     def firm(self, code: str) -> bool:
         return self.rows[code]["stable_share"] >= self.threshold
@@ -83,14 +86,23 @@ class Robust:
 class Figures:
     """Plain-dict views of the results and names, built once: fast lookups for 700 pages."""
 
-    def __init__(self, results: dict[str, IndicatorResult], geo: Geography, area: str,
-                 index: IndexResult | None = None):
+    def __init__(
+        self,
+        results: dict[str, IndicatorResult],
+        geo: Geography,
+        area: str,
+        index: IndexResult | None = None,
+    ):
         self.results, self.area_name, self.n_wards = results, area, len(geo.wards)
         self.robust = Robust.of(index)
         # the index (given in its own line) and its all-age comparison (DERI): not "risks" of
         # the ward in the summary sentence, so "most at risk" means one thing
-        self.aside = set() if index is None else {index.result.spec.id} | (
-            {index.section.compare_with.indicator} if index.section.compare_with else set())
+        self.aside = (
+            set()
+            if index is None
+            else {index.result.spec.id}
+            | ({index.section.compare_with.indicator} if index.section.compare_with else set())
+        )
         self.ward_name = {str(k): str(v) for k, v in geo.wards["name"].items()}
         self.ward_borough = {str(k): str(v) for k, v in geo.wards["borough_code"].items()}
         self.borough_name = {str(k): str(v) for k, v in geo.boroughs["name"].items()}
@@ -175,14 +187,18 @@ def people_table(f: Figures, code: str) -> str:
             continue
         first = first or ind
         cells = (f.ward[ind][code], f.borough[ind][borough], f.area[ind])
-        tds = "".join(f"<td>{count(c['numerator'])} ({e(f.fmt(ind, c['value']))})</td>"
-                      for c in cells)
+        tds = "".join(
+            f"<td>{count(c['numerator'])} ({e(f.fmt(ind, c['value']))})</td>" for c in cells
+        )
         rows.append(f"<tr><th scope='row'>{e(label)}</th>{tds}</tr>")
     if first is None:
         return "<p>No age figures are configured.</p>"
     totals = (f.ward[first][code], f.borough[first][borough], f.area[first])
-    rows.append("<tr><th scope='row'>All residents</th>"
-                + "".join(f"<td>{count(t['denominator'])}</td>" for t in totals) + "</tr>")
+    rows.append(
+        "<tr><th scope='row'>All residents</th>"
+        + "".join(f"<td>{count(t['denominator'])}</td>" for t in totals)
+        + "</tr>"
+    )
     return (
         '<table class="storymap-people"><caption>People (share of all residents)</caption>'
         f"<thead><tr><th scope='col'>Residents</th><th scope='col'>This ward</th>"
@@ -232,8 +248,14 @@ def indicator_strip(f: Figures, ind: str, code: str) -> str:
         f"{short}: {name} {f.fmt(ind, w)}, {bname} {f.fmt(ind, b)}, {area} {f.fmt(ind, a)}; "
         f"wards in {area} range from {f.fmt(ind, low)} to {f.fmt(ind, high)}."
     )
-    svg = dot_strip(marks, low, high, f"lowest ward {f.fmt(ind, low)}",
-                    f"highest ward {f.fmt(ind, high)}", label)
+    svg = dot_strip(
+        marks,
+        low,
+        high,
+        f"lowest ward {f.fmt(ind, low)}",
+        f"highest ward {f.fmt(ind, high)}",
+        label,
+    )
     meaning = f.spec(ind).description
     note = f'<p class="storymap-meaning">{e(meaning)}</p>' if meaning else ""
     return (

@@ -93,31 +93,39 @@ def _about_rows(config: Config) -> list[list[object]]:
         [],
         ["Source and licence", site.attribution],
         [],
-        ["Sheets", "One row per ward, per borough and for the whole of "
-         f"{site.area.name}; the Columns sheet says what each column means. Figures keep their "
-         "full value; the cells show them rounded as the site does. Rank, decile and band 1 "
-         "are the most at risk."],
+        [
+            "Sheets",
+            "One row per ward, per borough and for the whole of "
+            f"{site.area.name}; the Columns sheet says what each column means. Figures keep their "
+            "full value; the cells show them rounded as the site does. Rank, decile and band 1 "
+            "are the most at risk.",
+        ],
         [],
         SOURCES_HEADER,
     ]
     for source in config.sources.values():
-        rows.append([source.title, source.publisher, source.vintage, source.licence,
-                     source.attribution])
+        rows.append(
+            [source.title, source.publisher, source.vintage, source.licence, source.attribution]
+        )
     if site.url:
         rows += [[], ["Website", site.url]]
     return rows
 
 
-def workbook_bytes(config: Config, levels: list[tuple[str, Table]],
-                   dictionary: pd.DataFrame) -> bytes:
+def workbook_bytes(
+    config: Config, levels: list[tuple[str, Table]], dictionary: pd.DataFrame
+) -> bytes:
     """The workbook: a sheet per (name, table) in ``levels``, then Columns and About."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, table in levels:
         _write_table(wb.create_sheet(sheet_title(name)), table)
     columns = wb.create_sheet("Columns")
-    _write_rows(columns, [list(dictionary.columns), *dictionary.astype(str).values.tolist()],
-                [14, 40, 30, 60, 18, 50, 30])
+    _write_rows(
+        columns,
+        [list(dictionary.columns), *dictionary.astype(str).values.tolist()],
+        [14, 40, 30, 60, 18, 50, 30],
+    )
     for cell in columns[1]:
         cell.font = BOLD
     about = wb.create_sheet("About")
@@ -143,8 +151,10 @@ def _save(wb: Workbook) -> bytes:
 def _stable_zip(data: bytes) -> bytes:
     """The same zip with every member's time stamp fixed (zip stores local times)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             member = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             member.compress_type = zipfile.ZIP_DEFLATED

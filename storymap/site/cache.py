@@ -101,8 +101,14 @@ class Store:
         self.close()
 
     # --- values --------------------------------------------------------------------------
-    def load(self, name: str, key: str, externals: dict[str, object] | None = None,
-             files_to: Path | None = None, same_as: Path | None = None) -> tuple[bool, object]:
+    def load(
+        self,
+        name: str,
+        key: str,
+        externals: dict[str, object] | None = None,
+        files_to: Path | None = None,
+        same_as: Path | None = None,
+    ) -> tuple[bool, object]:
         """(True, value) from an intact entry, its files copied into ``files_to`` (if given;
         linked from the same place under ``same_as`` where that file has the same bytes);
         else (False, None), noting an entry that was there but damaged."""
@@ -130,16 +136,17 @@ class Store:
         except OSError:
             blob = b""
         head = len(MAGIC)
-        payload = blob[head + 32:]
-        if not blob.startswith(MAGIC) or hashlib.sha256(payload).digest() != blob[head:head + 32]:
+        payload = blob[head + 32 :]
+        if not blob.startswith(MAGIC) or hashlib.sha256(payload).digest() != blob[head : head + 32]:
             self._damaged(name)
             return None
         self.reused.append(name)
         self._used[name] = key
         return payload
 
-    def unpickle(self, name: str, key: str, payload: bytes,
-                 externals: dict[str, object] | None = None) -> tuple[bool, object]:
+    def unpickle(
+        self, name: str, key: str, payload: bytes, externals: dict[str, object] | None = None
+    ) -> tuple[bool, object]:
         """(True, value) of a payload from :meth:`peek`; (False, None) if it cannot be read back
         (noted: the caller makes the value again)."""
         try:
@@ -154,9 +161,15 @@ class Store:
             self.reused.remove(name)
         self._used.pop(name, None)
 
-    def store(self, name: str, key: str, value: object,
-              externals: dict[str, object] | None = None, files_from: Path | None = None,
-              known: dict[str, str] | None = None) -> None:
+    def store(
+        self,
+        name: str,
+        key: str,
+        value: object,
+        externals: dict[str, object] | None = None,
+        files_from: Path | None = None,
+        known: dict[str, str] | None = None,
+    ) -> None:
         """Keep ``value`` and the files under ``files_from`` (``known`` gives some files' sha256
         already) as the entry for ``key``, pending until :meth:`commit`."""
         self.made.append(name)
@@ -175,13 +188,19 @@ class Store:
             out.write(MAGIC + bytes(32))  # a large value (England's pages) is never also
             hashing = Hashing(out)  # held as one bytes object, nor twice
             Pickler(hashing, externals or {}).dump(
-                {"name": name, "key": key, "value": value, "files": files})
+                {"name": name, "key": key, "value": value, "files": files}
+            )
             out.seek(len(MAGIC))
             out.write(hashing.sha.digest())
         (entry / "files.json").write_text(json.dumps(sorted(set(files.values()))), "utf-8")
 
-    def get(self, name: str, key: str, make: Callable[[], object],
-            externals: dict[str, object] | None = None) -> object:
+    def get(
+        self,
+        name: str,
+        key: str,
+        make: Callable[[], object],
+        externals: dict[str, object] | None = None,
+    ) -> object:
         """The entry's value, or ``make()`` stored as the new entry."""
         hit, value = self.load(name, key, externals)
         if not hit:
@@ -189,8 +208,9 @@ class Store:
             self.store(name, key, value, externals)
         return value
 
-    def get_files(self, name: str, key: str, make: Callable[[Path], object], dest: Path,
-                  scratch: Path) -> object:
+    def get_files(
+        self, name: str, key: str, make: Callable[[Path], object], dest: Path, scratch: Path
+    ) -> object:
         """Like :meth:`get` for a stage that writes files: ``make(folder)`` writes them into an
         empty folder and returns the value; either way the files end up in ``dest``."""
         hit, value, folder = self._files_entry(name, key, scratch)
@@ -210,8 +230,15 @@ class Store:
             folder.mkdir()
         return hit, value, folder
 
-    def get_files_beside(self, name: str, key: str, make: Callable[[Path], object], dest: Path,
-                         scratch: Path, prepare: Callable[[], object] | None = None) -> Beside:
+    def get_files_beside(
+        self,
+        name: str,
+        key: str,
+        make: Callable[[Path], object],
+        dest: Path,
+        scratch: Path,
+        prepare: Callable[[], object] | None = None,
+    ) -> Beside:
         """Like :meth:`get_files`, with ``make(folder)`` run in a second process while this
         one goes on (:mod:`storymap.pages.beside`); the returned job's ``result()`` waits for
         it, keeps its files in the store and moves them into ``dest``."""
@@ -266,8 +293,10 @@ class Store:
 
     def _put_blobs(self, folder: Path) -> dict[str, str]:
         """Keep every file under ``folder`` as a blob; their sha256 by folder-relative path."""
-        return {path.relative_to(folder).as_posix(): self._put_blob(path, None)
-                for path in sorted(p for p in folder.rglob("*") if p.is_file())}
+        return {
+            path.relative_to(folder).as_posix(): self._put_blob(path, None)
+            for path in sorted(p for p in folder.rglob("*") if p.is_file())
+        }
 
     def _put_blob(self, path: Path, sha: str | None) -> str:
         """Keep the file at ``path`` as a blob (once); returns its sha256."""
@@ -277,15 +306,15 @@ class Store:
             sha = sha256_bytes(data)
         committed = self.blobs / sha[:2] / sha
         target = self._pending_folder() / "blobs" / sha[:2] / sha
-        if target.exists() or (committed.is_file()
-                               and committed.stat().st_size == path.stat().st_size):
+        if target.exists() or (
+            committed.is_file() and committed.stat().st_size == path.stat().st_size
+        ):
             return sha
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data if data is not None else path.read_bytes())
         return sha
 
-    def _unpickle(self, payload: bytes, name: str, key: str,
-                  externals: dict[str, object]) -> dict:
+    def _unpickle(self, payload: bytes, name: str, key: str, externals: dict[str, object]) -> dict:
         stored = Unpickler(io.BytesIO(payload), externals).load()
         if stored["name"] != name or stored["key"] != key:
             raise Damaged(f"{name}.{key}")
@@ -294,8 +323,7 @@ class Store:
     def _pending_folder(self) -> Path:
         if self._pending is None:
             self.root.mkdir(parents=True, exist_ok=True)
-            self._pending = Path(tempfile.mkdtemp(prefix=f"{PENDING}{os.getpid()}-",
-                                                  dir=self.root))
+            self._pending = Path(tempfile.mkdtemp(prefix=f"{PENDING}{os.getpid()}-", dir=self.root))
         return self._pending
 
     # --- keeping what this build made ----------------------------------------------------

@@ -80,7 +80,6 @@ def _slim_search_index(path: Path, pages: list[Page]) -> None:
     path.write_text(json.dumps(index, separators=(",", ":"), ensure_ascii=False), "utf-8")
 
 
-
 @dataclass
 class Finishing:
     """What is done to freshly built files: ``page(text, path)`` gives a built page its CSP and
@@ -103,8 +102,11 @@ def finisher(config: Config, pages: list[Page]) -> Finishing:
         checker.add(secured, where)
         return secured
 
-    return Finishing(page=page, check=lambda: raise_if_refused(config, pages, checker.found()),
-                     folder=lambda folder: finish_site(folder, pages))
+    return Finishing(
+        page=page,
+        check=lambda: raise_if_refused(config, pages, checker.found()),
+        folder=lambda folder: finish_site(folder, pages),
+    )
 
 
 class Checker:
@@ -137,8 +139,9 @@ class Checker:
     def _start(self) -> None:
         context = multiprocessing.get_context("fork")
         mine, theirs = context.Pipe()
-        self.process = context.Process(target=_check_pages, args=(theirs, mine, self.rules),
-                                       daemon=True)
+        self.process = context.Process(
+            target=_check_pages, args=(theirs, mine, self.rules), daemon=True
+        )
         self.process.start()
         theirs.close()
         self.conn = mine
@@ -149,9 +152,11 @@ class Checker:
                 self.conn.send(None)
                 self.problems.update(self.conn.recv())
             except (EOFError, OSError):
-                raise StorymapError("the process checking the built pages stopped before it "
-                                    "finished, most likely for lack of memory. Build again "
-                                    "with STORYMAP_JOBS=1 to build in one process.") from None
+                raise StorymapError(
+                    "the process checking the built pages stopped before it "
+                    "finished, most likely for lack of memory. Build again "
+                    "with STORYMAP_JOBS=1 to build in one process."
+                ) from None
             finally:
                 self.conn.close()
                 self.process.join(timeout=30)

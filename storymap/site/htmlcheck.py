@@ -41,22 +41,104 @@ from storymap.pages.page import Page
 from storymap.site.csp import extra_image_origins, policy
 from storymap.site.mkdocs import html_path
 
-FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "portal",
-                  "fencedframe", "base"}
-URL_ATTRS = {"href", "xlink:href", "src", "action", "formaction", "data", "poster", "cite",
-             "background", "longdesc", "manifest", "icon", "codebase", "lowsrc", "dynsrc"}
-LOADED_ATTRS = {"src", "data", "poster", "background", "icon", "codebase", "lowsrc", "dynsrc",
-                "manifest"}
+FORBIDDEN_TAGS = {
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "portal",
+    "fencedframe",
+    "base",
+}
+URL_ATTRS = {
+    "href",
+    "xlink:href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "cite",
+    "background",
+    "longdesc",
+    "manifest",
+    "icon",
+    "codebase",
+    "lowsrc",
+    "dynsrc",
+}
+LOADED_ATTRS = {
+    "src",
+    "data",
+    "poster",
+    "background",
+    "icon",
+    "codebase",
+    "lowsrc",
+    "dynsrc",
+    "manifest",
+}
 SVG_LOADS_HREF = {"image", "use", "feimage", "script", "pattern", "filter", "mpath"}
 ANIMATION = {"set", "animate", "animatetransform", "animatemotion"}
-NAVIGATION_RELS = {"canonical", "alternate", "next", "prev", "author", "license", "help",
-                   "search", "bookmark", "me", "nofollow", "noopener", "noreferrer"}
+NAVIGATION_RELS = {
+    "canonical",
+    "alternate",
+    "next",
+    "prev",
+    "author",
+    "license",
+    "help",
+    "search",
+    "bookmark",
+    "me",
+    "nofollow",
+    "noopener",
+    "noreferrer",
+}
 # Attributes of the site's own markup that can hold neither script nor a URL (skipped quickly).
-PLAIN_ATTRS = {"class", "id", "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "d", "fill",
-               "stroke", "stroke-width", "stroke-linejoin", "font-size", "text-anchor", "scope",
-               "role", "width", "height", "viewbox", "xmlns", "title", "alt", "lang",
-               "aria-label", "aria-hidden", "aria-current", "aria-live", "data-code",
-               "data-sort", "data-sort-type", "tabindex", "type", "name", "for", "charset"}
+PLAIN_ATTRS = {
+    "class",
+    "id",
+    "x",
+    "y",
+    "x1",
+    "y1",
+    "x2",
+    "y2",
+    "cx",
+    "cy",
+    "r",
+    "d",
+    "fill",
+    "stroke",
+    "stroke-width",
+    "stroke-linejoin",
+    "font-size",
+    "text-anchor",
+    "scope",
+    "role",
+    "width",
+    "height",
+    "viewbox",
+    "xmlns",
+    "title",
+    "alt",
+    "lang",
+    "aria-label",
+    "aria-hidden",
+    "aria-current",
+    "aria-live",
+    "data-code",
+    "data-sort",
+    "data-sort-type",
+    "tabindex",
+    "type",
+    "name",
+    "for",
+    "charset",
+}
 BAD_SCHEMES = ("javascript", "vbscript", "data", "livescript")
 SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 STRIPPED = re.compile(r"[\t\n\r]")
@@ -132,8 +214,10 @@ def page_problems(text: str, rules: Rules) -> list[str]:
                 for url in _srcset(value):
                     found += _url_problems(tag, "src", url, attrs, rules)
             elif name == "ping":
-                found += [f"ping= sending clicks to {host}" for host in
-                          filter(None, map(rules.foreign, value.split()))]
+                found += [
+                    f"ping= sending clicks to {host}"
+                    for host in filter(None, map(rules.foreign, value.split()))
+                ]
             elif name == "style":
                 found += _css_problems(f"a style= on <{tag}>", value, rules)
             elif tag in ANIMATION and name in ("to", "from", "values", "by"):
@@ -151,8 +235,9 @@ def page_problems(text: str, rules: Rules) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _url_problems(tag: str, name: str, value: str, attrs: dict[str, str],
-                  rules: Rules) -> list[str]:
+def _url_problems(
+    tag: str, name: str, value: str, attrs: dict[str, str], rules: Rules
+) -> list[str]:
     scheme = scheme_of(value)
     rels = set(attrs.get("rel", "").lower().split())
     if scheme in BAD_SCHEMES:
@@ -162,9 +247,11 @@ def _url_problems(tag: str, name: str, value: str, attrs: dict[str, str],
     if name in ("action", "formaction"):
         other = rules.foreign(value)
         return [f"a form sending to {other}"] if other else []
-    loads = (name in LOADED_ATTRS
-             or (tag == "link" and not rels <= NAVIGATION_RELS)
-             or (name.endswith("href") and tag in SVG_LOADS_HREF))
+    loads = (
+        name in LOADED_ATTRS
+        or (tag == "link" and not rels <= NAVIGATION_RELS)
+        or (name.endswith("href") and tag in SVG_LOADS_HREF)
+    )
     other = rules.foreign(value) if loads else None
     return [f"<{tag} {name}=…> loading from {other}"] if other else []
 
@@ -188,8 +275,9 @@ def page_sources(config: Config, pages: list[Page]) -> dict[str, str]:
     """Built page path -> the file it was made from, for the pages made from chapter files."""
     sources = {"index.html": config.home}
     sources.update({f"{chapter_slug(ch)}.html": ch.file for ch in config.chapters})
-    return {html_path(p.path): sources[html_path(p.path)] for p in pages
-            if html_path(p.path) in sources}
+    return {
+        html_path(p.path): sources[html_path(p.path)] for p in pages if html_path(p.path) in sources
+    }
 
 
 def check_built_pages(config: Config, folder: Path, pages: list[Page]) -> int:
@@ -218,12 +306,14 @@ def raise_if_refused(config: Config, pages: list[Page], found: dict[str, list[st
                 f"{sources[rel]}: the built page {rel} holds {what}. Chapters may not run script, "
                 "load from other hosts or send forms elsewhere, however the markup is written "
                 "(raw HTML, {: … } attribute lists, entities or a value from a data file). "
-                "Remove it; the site was not replaced.")
+                "Remove it; the site was not replaced."
+            )
         else:
             problems.append(
                 f"{rel}: the built page holds {what}. This page is made from the data files and "
                 f"{config.path.name}, so a value in them (a name, a title, the attribution) holds "
-                "markup. Remove it there; the site was not replaced.")
+                "markup. Remove it there; the site was not replaced."
+            )
     if problems:
         shown = problems[:MAX_LISTED]
         if len(problems) > MAX_LISTED:

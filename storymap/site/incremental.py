@@ -56,8 +56,16 @@ class _Folders:
         self.index = root / "search_index.json"  # the last full search index
 
 
-def publish_site(config: Config, pages: list[Page], styles: list[str], files: Path, out: Path,
-                 store: Store, code: str, finishing: Finishing) -> dict[str, int]:
+def publish_site(
+    config: Config,
+    pages: list[Page],
+    styles: list[str],
+    files: Path,
+    out: Path,
+    store: Store,
+    code: str,
+    finishing: Finishing,
+) -> dict[str, int]:
     """Build the site from ``pages`` into ``out``, with the files under ``files`` moved in.
 
     Returns counts: ``pages``; ``written``, the pages MkDocs rebuilt; ``dirty``, 1 if MkDocs
@@ -93,18 +101,27 @@ def publish_site(config: Config, pages: list[Page], styles: list[str], files: Pa
             (folders.site / rel).unlink()
         # a later round builds only pages whose output was found changed: pages MkDocs did
         # not read in the first (whose text it therefore still has)
-        fresh |= run_mkdocs(settings, folders.root / "mkdocs.yml", pages, texts,
-                            set(written) if stale is None else set(), dirty, finishing.page,
-                            folders.root / "templates")
+        fresh |= run_mkdocs(
+            settings,
+            folders.root / "mkdocs.yml",
+            pages,
+            texts,
+            set(written) if stale is None else set(),
+            dirty,
+            finishing.page,
+            folders.root / "templates",
+        )
         if dirty:
             _merge_search_index(folders.site, folders.index, pages)
         shutil.copyfile(folders.site / "search" / "search_index.json", folders.index)
         finishing.check()  # a page refused: the build stops, the previous site is kept
         finished, stale = _copy_site(folders.site, out, fresh, known, store.previous)
         if stale:
-            store.notes.append(f"{len(stale)} file(s) of MkDocs' working output (e.g. {stale[0]}) "
-                               "were not as the last finished build left them (changed since, or "
-                               "left by a build that failed); built them again")
+            store.notes.append(
+                f"{len(stale)} file(s) of MkDocs' working output (e.g. {stale[0]}) "
+                "were not as the last finished build left them (changed since, or "
+                "left by a build that failed); built them again"
+            )
         dirty = True
     write_theme_files(files)
     finishing.folder(out)
@@ -131,8 +148,9 @@ def _sources(pages: list[Page], known: dict[str, str]) -> tuple[dict[str, str], 
     return texts, record, written
 
 
-def _copy_site(site: Path, out: Path, fresh: set[str], known: dict[str, str],
-               previous: Path | None) -> tuple[dict[str, str], list[str]]:
+def _copy_site(
+    site: Path, out: Path, fresh: set[str], known: dict[str, str], previous: Path | None
+) -> tuple[dict[str, str], list[str]]:
     """Copy MkDocs' finished output into ``out``: each file this run wrote, and each other
     whose bytes still have the sha256 they had when finished (linked from ``previous``, the
     last finished site, where its file there has the same bytes). Returns every file's sha256
@@ -149,8 +167,11 @@ def _copy_site(site: Path, out: Path, fresh: set[str], known: dict[str, str],
             sha = hashlib.sha256(data).hexdigest()
             if rel in fresh or rel in ALWAYS_WRITTEN or known.get(rel) == sha:
                 # the files finish_site rewrites afterwards are always new files
-                if rel in ALWAYS_WRITTEN or previous is None or not link_same(
-                        previous / rel, sha, target / name):
+                if (
+                    rel in ALWAYS_WRITTEN
+                    or previous is None
+                    or not link_same(previous / rel, sha, target / name)
+                ):
                     write_new(target / name, data)
                 finished[rel] = sha
             else:
@@ -169,7 +190,8 @@ def _merge_search_index(site: Path, previous: Path, pages: list[Page]) -> None:
     urls = {html_path(p.path) for p in pages}
     rebuilt = {d["location"].split("#")[0] for d in new["docs"]}
     kept = [
-        d for d in old["docs"]
+        d
+        for d in old["docs"]
         if d["location"].split("#")[0] in urls - rebuilt
         or (d["location"] == "" and "" not in rebuilt)
     ]

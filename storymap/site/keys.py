@@ -50,8 +50,11 @@ def digest(*parts: object) -> str:
     """A short hash of ``parts``: bytes as they are, anything else as sorted JSON."""
     h = hashlib.sha256()
     for part in parts:
-        data = part if isinstance(part, bytes) else json.dumps(
-            to_jsonable_python(part, fallback=repr), sort_keys=True).encode()
+        data = (
+            part
+            if isinstance(part, bytes)
+            else json.dumps(to_jsonable_python(part, fallback=repr), sort_keys=True).encode()
+        )
         h.update(len(data).to_bytes(8, "little") + data)
     return h.hexdigest()[:24]
 

@@ -47,9 +47,16 @@ class Group:
 class Storymap(BasePlugin):
     """Raw HTML set aside before Markdown runs and put back after it; the pages' local nav."""
 
-    def __init__(self, pages: list[Page], left_out: tuple[str, ...], label,
-                 secure=None, compiled: Path | None = None, texts: dict[str, str] | None = None,
-                 changed: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        pages: list[Page],
+        left_out: tuple[str, ...],
+        label,
+        secure=None,
+        compiled: Path | None = None,
+        texts: dict[str, str] | None = None,
+        changed: set[str] | None = None,
+    ) -> None:
         super().__init__()
         self.texts = texts or {}  # docs path -> the page's markdown, handed to MkDocs
         self.changed = changed or set()  # pages a dirty build must build again
@@ -74,8 +81,9 @@ class Storymap(BasePlugin):
         for path, text in self.texts.items():
             file = File.generated(config, path, content=text)
             # a dirty build builds a page again if its text changed or its output is gone
-            file.is_modified = functools.partial(_modified, path in self.changed,
-                                                 file.abs_dest_path)
+            file.is_modified = functools.partial(
+                _modified, path in self.changed, file.abs_dest_path
+            )
             files.append(file)
         return files
 
@@ -125,7 +133,6 @@ class Storymap(BasePlugin):
         if group is not None:
             context["local_nav"] = group
         return context
-
 
     def on_post_page(self, output, page, config, **kwargs):
         self.written.add(page.file.dest_uri)

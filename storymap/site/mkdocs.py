@@ -28,10 +28,12 @@ PACKAGE = Path(__file__).resolve().parent.parent  # the storymap package folder
 THEME_DIR = PACKAGE / "theme"  # the page templates (main.html, 404.html)
 # Site-wide files copied from storymap/assets into every site: the stylesheet, theme.js (shows
 # the search box, scrollable tables) and search.js (search and location, loaded on first use).
-THEME_FILES = {"assets/storymap/theme.css": "theme.css",
-               "assets/storymap/theme.js": "theme.js",
-               "assets/storymap/search.js": "search.js",  # loaded when search is first used
-               "assets/storymap/nojs.css": "nojs.css"}
+THEME_FILES = {
+    "assets/storymap/theme.css": "theme.css",
+    "assets/storymap/theme.js": "theme.js",
+    "assets/storymap/search.js": "search.js",  # loaded when search is first used
+    "assets/storymap/nojs.css": "nojs.css",
+}
 THEME_CSS = "assets/storymap/theme.css"
 # Pages left out of MkDocs' search index: places are found through the sharded place index
 # (storymap.pages.placeindex, search/places/<letter>.json) instead.
@@ -117,9 +119,16 @@ def dump_yaml(value: object) -> str:
     return yaml.dump(value, Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
 
 
-def run_mkdocs(settings: str, config_file: Path, pages: list[Page], texts: dict[str, str],
-               changed: set[str], dirty: bool = False, secure=None,
-               compiled: Path | None = None) -> set[str]:
+def run_mkdocs(
+    settings: str,
+    config_file: Path,
+    pages: list[Page],
+    texts: dict[str, str],
+    changed: set[str],
+    dirty: bool = False,
+    secure=None,
+    compiled: Path | None = None,
+) -> set[str]:
     """Build with MkDocs from ``settings`` (YAML) and storymap's plugins for ``pages``, whose
     text (markdown with front matter, by docs path) is ``texts``; ``dirty`` rebuilds only the
     ``changed`` pages and those whose output is missing; ``secure(html, path)`` finishes each

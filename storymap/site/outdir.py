@@ -46,9 +46,11 @@ def check_output_dir(config: Config, out: Path) -> Path:
 
 
 def unwritable(out: Path, why: object) -> str:
-    return (f"--out {out}: cannot write the site there ({why}); the previous site, if any, was "
-            "left as it was. Choose a folder you can write to, e.g. --out site, or fix its "
-            "permissions.")
+    return (
+        f"--out {out}: cannot write the site there ({why}); the previous site, if any, was "
+        "left as it was. Choose a folder you can write to, e.g. --out site, or fix its "
+        "permissions."
+    )
 
 
 @contextmanager
@@ -57,8 +59,7 @@ def work_folder(out: Path) -> Iterator[Path]:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         clean_leftovers(out)
-        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-",
-                                     dir=out.parent))
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
     except OSError as exc:
         raise StorymapError(unwritable(out, exc.strerror or exc)) from None
     try:

@@ -55,8 +55,9 @@ def convert(reduced: str, word: re.Pattern, blocks: list[str]) -> Converted | No
         level, text = len(heading.group(1)), heading.group(2).rstrip()
         ident = unique(slugify(html.unescape(text), "-"), used, counters)
         out.append(f'<h{level} id="{ident}">{text}</h{level}>')
-        tokens.append({"level": level, "id": ident, "name": text, "html": text,
-                       "data-toc-label": ""})
+        tokens.append(
+            {"level": level, "id": ident, "name": text, "html": text, "data-toc-label": ""}
+        )
         if n == 0 and level == 1:
             title = text
     ids = used | {i for block in blocks for i in IDS.findall(block)}

@@ -81,8 +81,13 @@ class Memo:
 class Stages:
     """Times each stage, notes what it took from the store, and reports it as it finishes."""
 
-    def __init__(self, config: Config, report: Report | None = None, writable: bool = True,
-                 previous: Path | None = None):
+    def __init__(
+        self,
+        config: Config,
+        report: Report | None = None,
+        writable: bool = True,
+        previous: Path | None = None,
+    ):
         self.report = report or (lambda _msg: None)
         self.store = Store(cache_root(config) / "store", writable=writable, previous=previous)
         self.keys = Keys(config)
@@ -115,14 +120,26 @@ class Stages:
     def note(self, text: str) -> None:
         self.notes[self._current] = text
 
-    def cached(self, name: str, sections: tuple[str, ...], make: Callable[[], Any],
-               *more: object, externals: dict[str, object] | None = None) -> Any:
+    def cached(
+        self,
+        name: str,
+        sections: tuple[str, ...],
+        make: Callable[[], Any],
+        *more: object,
+        externals: dict[str, object] | None = None,
+    ) -> Any:
         """``make()``'s value, from the store while the ``sections`` of the config it reads,
         the data files, the code and ``more`` are unchanged."""
         return self.store.get(name, self.keys.of(sections, *more), make, externals)
 
-    def later(self, name: str, sections: tuple[str, ...], make: Callable[[], Any],
-              *more: object, externals: dict[str, object] | None = None) -> Callable[[], Any]:
+    def later(
+        self,
+        name: str,
+        sections: tuple[str, ...],
+        make: Callable[[], Any],
+        *more: object,
+        externals: dict[str, object] | None = None,
+    ) -> Callable[[], Any]:
         """Like :meth:`cached`, as a function that returns the value. A stored entry is checked
         now (so the stage reports what it found) and unpickled only when the value is first
         asked for, so a build that never needs it never imports what it is made of; without an
@@ -148,25 +165,41 @@ class Stages:
         """A :class:`Memo` for values that read ``sections`` of the config, the data and code."""
         return Memo(self.store, name, self.keys.of(sections, *more))
 
-    def cached_files(self, name: str, sections: tuple[str, ...], make: Callable[[Path], Any],
-                     dest: Path, scratch: Path, *more: object) -> Any:
+    def cached_files(
+        self,
+        name: str,
+        sections: tuple[str, ...],
+        make: Callable[[Path], Any],
+        dest: Path,
+        scratch: Path,
+        *more: object,
+    ) -> Any:
         """Like :meth:`cached` for a stage that writes files into a folder; they end in
         ``dest`` either way."""
         return self.store.get_files(name, self.keys.of(sections, *more), make, dest, scratch)
 
-    def files_beside(self, name: str, sections: tuple[str, ...], make: Callable[[Path], Any],
-                     dest: Path, scratch: Path, *more: object,
-                     prepare: Callable[[], object] | None = None) -> Beside:
+    def files_beside(
+        self,
+        name: str,
+        sections: tuple[str, ...],
+        make: Callable[[Path], Any],
+        dest: Path,
+        scratch: Path,
+        *more: object,
+        prepare: Callable[[], object] | None = None,
+    ) -> Beside:
         """Like :meth:`cached_files`, with ``make`` run in a second process while the build
         goes on; the job's ``result()`` waits for it (its files end in ``dest``). Without a
         stored entry, ``prepare()`` runs first, here: what both processes need."""
-        return self.store.get_files_beside(name, self.keys.of(sections, *more), make, dest,
-                                           scratch, prepare)
+        return self.store.get_files_beside(
+            name, self.keys.of(sections, *more), make, dest, scratch, prepare
+        )
 
     def commit(self) -> None:
         self.store.commit()
 
     def result(self, out: Path, pages: int, maps: int) -> BuildResult:
         store = self.store
-        return BuildResult(out, pages, maps, self.timings, self.notes, store.made, store.reused,
-                           store.notes)
+        return BuildResult(
+            out, pages, maps, self.timings, self.notes, store.made, store.reused, store.notes
+        )

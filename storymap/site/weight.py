@@ -79,8 +79,15 @@ class PageWeight:
 
 def _file_type(path: str) -> str:
     suffix = Path(path).suffix.lower()
-    return {".js": "scripts", ".css": "styles", ".json": "data", ".woff": "fonts",
-            ".woff2": "fonts", ".ttf": "fonts", ".otf": "fonts"}.get(suffix, "images")
+    return {
+        ".js": "scripts",
+        ".css": "styles",
+        ".json": "data",
+        ".woff": "fonts",
+        ".woff2": "fonts",
+        ".ttf": "fonts",
+        ".otf": "fonts",
+    }.get(suffix, "images")
 
 
 class _Sizes:
@@ -126,8 +133,9 @@ def _resolve(base: str, url: str) -> str | None:
 Largest = dict[str, tuple[str, list[Path]]]  # folder -> (its largest .json file, its .json files)
 
 
-def page_loads(site: Path, page: str, text: str,
-               largest: Largest | None = None) -> tuple[list[str], list[str], list[str]]:
+def page_loads(
+    site: Path, page: str, text: str, largest: Largest | None = None
+) -> tuple[list[str], list[str], list[str]]:
     """(files loaded with the page, files loaded when search opens, external URLs).
     ``largest``: what one measuring of the site found of the place index's folder so far."""
     files: list[str] = []
@@ -160,8 +168,7 @@ def page_loads(site: Path, page: str, text: str,
     search = SEARCH_FORM.search(text)
     if search:
         lazy = any(f.endswith(LAZY_SEARCH) for f in files)
-        (on_demand if lazy else files).extend(search_loads(site, page, search.group(0),
-                                                           largest))
+        (on_demand if lazy else files).extend(search_loads(site, page, search.group(0), largest))
     return files, on_demand, external
 
 
@@ -172,7 +179,7 @@ def search_loads(site: Path, page: str, form: str, largest: Largest | None = Non
     and one outward code's file; tests/test_places.py holds that), so it is not counted.
     Only the place files are looked at here, so a chapter edit (which changes the page index)
     does not make every page be measured again."""
-    a = _attrs(form[len("<form"):-1])
+    a = _attrs(form[len("<form") : -1])
     script = _resolve(page, html.unescape(a.get("data-script", ""))) if a.get("data-script") else ""
     index = _resolve(page, html.unescape(a.get("data-index", "")))
     places = _largest(site, page, a.get("data-places"), {} if largest is None else largest)
@@ -221,15 +228,18 @@ def measure_site(site: Path, memo=None) -> list[PageWeight]:
             def parse(where: Path = site, page: str = page, raw: bytes = raw) -> tuple[list, ...]:
                 return page_loads(where, page, raw.decode("utf-8", "replace"), largest)
 
-            files, on_demand, external = parse() if memo is None else memo.page_loads(
-                site, page, raw, parse)
-            weights.append(PageWeight(
-                page=page,
-                html=html_size(),
-                files={f: s for f in files if (s := sizes(f)) is not None},
-                on_demand={f: s for f in on_demand if (s := sizes(f)) is not None},
-                external=external,
-            ))
+            files, on_demand, external = (
+                parse() if memo is None else memo.page_loads(site, page, raw, parse)
+            )
+            weights.append(
+                PageWeight(
+                    page=page,
+                    html=html_size(),
+                    files={f: s for f in files if (s := sizes(f)) is not None},
+                    on_demand={f: s for f in on_demand if (s := sizes(f)) is not None},
+                    external=external,
+                )
+            )
     users: dict[str, int] = {}
     for w in weights:
         for f in w.files:
@@ -246,10 +256,13 @@ def _html_sizes(site: Path, memo, pool: ThreadPoolExecutor, chunk: int = 64):
     compresses, so on two cores the compressing is done beside the reading of pages' loads."""
     paths = sorted(site.rglob("*.html"))
     for start in range(0, len(paths), chunk):
-        batch = [(p.relative_to(site).as_posix(), p.read_bytes())
-                 for p in paths[start:start + chunk]]
-        jobs = [pool.submit(gz_size, raw) if memo is None or memo.known_size(raw) is None
-                else None for _, raw in batch]
+        batch = [
+            (p.relative_to(site).as_posix(), p.read_bytes()) for p in paths[start : start + chunk]
+        ]
+        jobs = [
+            pool.submit(gz_size, raw) if memo is None or memo.known_size(raw) is None else None
+            for _, raw in batch
+        ]
         for (page, raw), job in zip(batch, jobs, strict=True):
             yield page, raw, functools.partial(_size, raw, memo, job)
 
@@ -279,11 +292,17 @@ def limits_for(budgets: BudgetsSection, w: PageWeight) -> list[tuple[Limit, int]
         cold = Limit("map_page_kb", "read cold, pages with a map", budgets.map_page_kb)
     else:
         cold = Limit("page_kb", "read cold, other pages without a map", budgets.page_kb)
-    out = [(cold, w.cold), (Limit("cached_kb", "read after another page", budgets.cached_kb),
-                            w.warm)]
+    out = [
+        (cold, w.cold),
+        (Limit("cached_kb", "read after another page", budgets.cached_kb), w.warm),
+    ]
     if w.on_demand:
-        out.append((Limit("search_kb", "loaded when search opens", budgets.search_kb),
-                    sum(w.on_demand.values())))
+        out.append(
+            (
+                Limit("search_kb", "loaded when search opens", budgets.search_kb),
+                sum(w.on_demand.values()),
+            )
+        )
     return out
 
 

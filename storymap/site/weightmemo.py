@@ -63,8 +63,9 @@ class WeightMemo:
         self.sizes[key] = size
         return size
 
-    def page_loads(self, site: Path, page: str, raw: bytes,
-                   parse: Callable[[Path], Loads]) -> Loads:
+    def page_loads(
+        self, site: Path, page: str, raw: bytes, parse: Callable[[Path], Loads]
+    ) -> Loads:
         """``parse(site)``'s result for this page, reused if the page and every file the last
         parse looked at are unchanged."""
         key = (page, self._sha(raw))
@@ -75,8 +76,10 @@ class WeightMemo:
                 self._watchers[site] = _watched(site, self._looked)
             loads = parse(self._watchers[site])
             self.parsed += 1
-            found = (loads, {rel: self._file(site, rel)
-                             for rel in _relative(site, self._looked, self._rel)})
+            found = (
+                loads,
+                {rel: self._file(site, rel) for rel in _relative(site, self._looked, self._rel)},
+            )
         self.loads[key] = found
         return list(found[0][0]), list(found[0][1]), list(found[0][2])
 
@@ -84,8 +87,9 @@ class WeightMemo:
         """sha256 of a site file (None if it is not a file), read once per build."""
         if rel not in self._file_sha:
             path = site / rel
-            self._file_sha[rel] = (hashlib.sha256(path.read_bytes()).digest()
-                                   if path.is_file() else None)
+            self._file_sha[rel] = (
+                hashlib.sha256(path.read_bytes()).digest() if path.is_file() else None
+            )
         return self._file_sha[rel]
 
     def stored(self) -> dict:
@@ -108,8 +112,18 @@ def _watched(site: Path, looked: set[Path]) -> Path:
 
         return note
 
-    for name in ("open", "read_text", "read_bytes", "is_file", "is_dir", "exists", "stat",
-                 "iterdir", "glob", "rglob"):
+    for name in (
+        "open",
+        "read_text",
+        "read_bytes",
+        "is_file",
+        "is_dir",
+        "exists",
+        "stat",
+        "iterdir",
+        "glob",
+        "rglob",
+    ):
         setattr(Watched, name, noting(name))
     # what measuring knows it depends on without reading it again (storymap.site.weight)
     Watched.note_paths = lambda self, paths: looked.update(paths)

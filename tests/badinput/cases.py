@@ -348,8 +348,9 @@ CASES = [
     ),
     Case(
         "neighbourhoods-unknown-indicator",
-        edit(CONFIG, "indicators: [pct_65_plus, pct_75_plus",
-             "indicators: [pct_85_plus, pct_75_plus"),
+        edit(
+            CONFIG, "indicators: [pct_65_plus, pct_75_plus", "indicators: [pct_85_plus, pct_75_plus"
+        ),
         "neighbourhoods.indicators[0]: 'pct_85_plus' is not a declared indicator",
     ),
     # paths
