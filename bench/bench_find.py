@@ -36,7 +36,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from storymap.build import build  # noqa: E402
 from storymap.config import load_config  # noqa: E402
-from storymap.pages.placeindex import fold, shard_keys  # noqa: E402
+from storymap.pages.places.search import fold, shard_keys  # noqa: E402
 
 POSTCODES = ["NW6 7TA", "sw1a1aa", "SE1 7PB", "e1 6an", "BR1 1AA", "M1 1AE", "NW6 9ZZ"]
 NAMES = ["Kilbern", "Westminister", "Rotherhythe", "st pancras", "camden", "Southwark"]

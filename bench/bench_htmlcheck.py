@@ -1,4 +1,4 @@
-"""How long the built-HTML check (storymap.site.htmlcheck) takes on the whole default site.
+"""How long the built-HTML check (storymap.output.htmlcheck) takes on the whole default site.
 
 Builds the bundled site into a temporary folder (or reads an existing one given as the first
 argument), then prints the pages, their size, the time Lexbor takes to parse them all and the
@@ -18,7 +18,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from storymap.build import build
 from storymap.config import load_config
-from storymap.site.htmlcheck import check_built_pages
+from storymap.output.htmlcheck import check_built_pages
 
 REPO = Path(__file__).resolve().parent.parent
 

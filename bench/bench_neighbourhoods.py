@@ -23,10 +23,10 @@ REPO = Path(__file__).resolve().parent.parent
 from storymap.build import build, indicators  # noqa: E402
 from storymap.config import load_config  # noqa: E402
 from storymap.figures.geography import load_geography  # noqa: E402
-from storymap.pages.downloads import slug  # noqa: E402
-from storymap.pages.maps import palette_for  # noqa: E402
-from storymap.pages.neighbourhoods import neighbourhood_pages  # noqa: E402
-from storymap.site.weight import measure_site  # noqa: E402
+from storymap.output.weight import measure_site  # noqa: E402
+from storymap.pages.downloads.files import slug  # noqa: E402
+from storymap.pages.maps.assets import palette_for  # noqa: E402
+from storymap.pages.places.neighbourhoods import neighbourhood_pages  # noqa: E402
 
 
 def main() -> int:

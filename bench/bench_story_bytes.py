@@ -141,7 +141,7 @@ def main() -> None:
     from storymap.build import build, indicators
     from storymap.config import chapter_slug, load_config
     from storymap.figures.geography import load_geography
-    from storymap.pages.chapters import ChapterContext, render_chapter
+    from storymap.pages.story.chapters import ChapterContext, render_chapter
 
     config = load_config(ROOT / "site_config.yml")
     with tempfile.TemporaryDirectory() as tmp:

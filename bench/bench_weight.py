@@ -26,7 +26,7 @@ from benchlib import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 
 from storymap.build import build  # noqa: E402
 from storymap.config import load_config  # noqa: E402
-from storymap.site.weight import measure_site  # noqa: E402
+from storymap.output.weight import measure_site  # noqa: E402
 
 NETWORK = {
     "offline": False,
@@ -77,7 +77,7 @@ def timed_load(page, url: str) -> dict[str, float]:
     page.goto(url, wait_until="load")
     loaded = time.perf_counter() - start
     drawn = None
-    if page.locator(".folium-map").count():
+    if page.locator(".storymap-leaflet").count():
         page.wait_for_selector(".storymap-leaflet[data-drawn]", timeout=120_000)
         drawn = time.perf_counter() - start
     nav = page.evaluate(

@@ -1,59 +1,69 @@
 """build(config) runs the stages in order; check(config) runs all but the writing.
 
-    config ─► data checks ─► geography ─► indicators ─► map assets ─► chapters ─► profiles
-           ─► site (MkDocs) ─► page weight ─► swap into out/
+    config ─► data checks ─► geography ─► indicators and risk index ─► map assets ─► chapters
+           ─► ward and borough pages ─► site (MkDocs) ─► page weight ─► swap into out/
 
-Each stage's result comes from the build's store (storymap.site.cache) while the inputs it reads
+Each stage is a plain function called through the build's runner (storymap.engine.runner) with
+the inputs it needs: the parts of the config it may read (storymap.config.view), the data files,
+earlier stages' values. Its result comes from the build's store while those inputs and the code
 are unchanged, so a rebuild redoes only what changed: after one chapter is edited, that chapter
 is rendered, MkDocs rebuilds its page (storymap.site.incremental) and the page-weight check
 measures only the pages that changed. The site is built in a temporary folder beside ``out`` and
 swapped in only when every stage has succeeded; new cache entries are kept only then too, so a
 failed or interrupted build leaves the previous site and cache as they were.
+
+Importing this module imports none of the heavy libraries (pandas, GeoPandas, mapclassify,
+MkDocs): each is imported where it is first used (storymap.lazy), so a rebuild whose stages all
+come from the cache never pays for them.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from storymap.config import Config
+from storymap.config.view import ConfigView, only
+from storymap.data.checks import CheckReport, check_inputs
+from storymap.data.files import DataFiles
+from storymap.engine.outdir import check_output_dir, clean_leftovers, swap_in, work_folder
+from storymap.engine.runner import BuildResult, Later, Report, Stages
 from storymap.errors import StorymapError
-from storymap.site.outdir import check_output_dir, clean_leftovers, swap_in, work_folder
-from storymap.site.stages import BuildResult, Report, Stages, lazy
+from storymap.figures.geography import Geography, load_geography
+from storymap.figures.indicators import IndicatorResult, compute_indicators
+from storymap.figures.riskindex import IndexResult, compute_index
+from storymap.output.weight import summary
+from storymap.output.weightmemo import weigh
+from storymap.pages.maps.assets import write_map_assets
+from storymap.pages.maps.geometry import ward_topology
+from storymap.pages.maps.static import StaticMaps
+from storymap.pages.palette import palette_for
+from storymap.pages.places.profiles import write_place_files, write_profiles
+from storymap.pages.story.render import render_pages, write_files
+from storymap.pages.story.stepimages import StepImages
+from storymap.site.finish import finisher
+from storymap.site.incremental import publish_site
 
-if TYPE_CHECKING:
-    from storymap.data.checks import CheckReport
-    from storymap.figures.geography import Geography
-    from storymap.figures.indicators import IndicatorResult
-    from storymap.figures.riskindex import IndexResult
+# The parts of the config each stage is handed (and so its cache key covers).
+CHECKS = ("sources", "geography", "indicators", "index", "site.area")
+GEOGRAPHY = ("sources", "geography", "site.area")
+FIGURES = ("sources", "geography", "indicators", "index", "maps", "site.area")
+EVERYTHING = ("*",)  # chapters and ward and borough pages may use any of it
+
+Figures = tuple[dict[str, IndicatorResult], IndexResult | None]
 
 
-check_inputs = lazy("storymap.data.checks", "check_inputs")
-load_geography = lazy("storymap.figures.geography", "load_geography")
-compute_indicators = lazy("storymap.figures.indicators", "compute_indicators")
-compute_index = lazy("storymap.figures.riskindex", "compute_index")
-palette_for = lazy("storymap.pages.palette", "palette_for")
-write_map_assets = lazy("storymap.pages.maps", "write_map_assets")
-ward_topology = lazy("storymap.pages.mapgeometry", "ward_topology")
-write_profiles = lazy("storymap.pages.profiles", "write_profiles")
-write_place_files = lazy("storymap.pages.profiles", "write_place_files")
-StaticMaps = lazy("storymap.pages.staticmap", "StaticMaps")
-StepImages = lazy("storymap.pages.stepimages", "StepImages")
-render_pages = lazy("storymap.pages.story", "render_pages")
-write_files = lazy("storymap.pages.story", "write_files")
-finisher = lazy("storymap.site.finish", "finisher")
-publish_site = lazy("storymap.site.incremental", "publish_site")
-summary = lazy("storymap.site.weight", "summary")
-weigh = lazy("storymap.site.weightmemo", "weigh")
+@dataclass
+class Inputs:
+    """What every command computes first, each a stage value: from the cache (and unpickled
+    only when first asked for) while its inputs are unchanged."""
 
-# What each cached stage reads from the config, besides the data files and storymap's own code.
-CHECKS_READ = ("sources", "geography", "indicators", "index", "site.area")
-GEOGRAPHY_READ = ("sources", "geography", "site.area")
-INDICATORS_READ = ("sources", "geography", "indicators", "index", "maps", "site.area")
-ALL = ("*",)  # chapters and profile pages may use any of it
+    files: DataFiles
+    config: ConfigView  # all of it, with the data files: what chapters and pages may read
+    checks: Later[CheckReport]
+    geo: Later[Geography]  # with the ward shapes
+    table: Later[Geography]  # without them: what chapters need, unpickled without geopandas
+    figures: Later[Figures]
 
 
 def build(
@@ -61,23 +71,16 @@ def build(
 ) -> BuildResult:
     """Build the site into ``out``. Files whose bytes the last finished site (``previous``,
     else ``out`` as it is) already holds are linked from it rather than written again."""
-    out = check_output_dir(config, out)
+    out = check_output_dir(config.root, out)
     previous = previous if previous is not None else out
-    with Stages(config, report, previous=previous if previous.is_dir() else None) as run:
+    with Stages(config.root, report, previous=previous if previous.is_dir() else None) as run:
         inputs = compute(config, run)
         with work_folder(out) as work:
             docs, site = work / "docs", work / "site"  # docs: the site's files beside its pages
-            pages, n_maps, styles = _pages(config, run, inputs, docs, work)
+            pages, n_maps, styles = write_pages(config, run, inputs, docs, work)
             with run.stage("build site"):
                 done = publish_site(
-                    config,
-                    pages,
-                    styles,
-                    docs,
-                    site,
-                    run.store,
-                    run.keys.code,
-                    finisher(config, pages),
+                    config, pages, styles, docs, site, run.store, run.code, finisher(config, pages)
                 )
                 run.note(
                     f"MkDocs rebuilt {done['written']} of {done['pages']} pages"
@@ -91,47 +94,83 @@ def build(
     return run.result(out, len(pages), n_maps)
 
 
-def _pages(
+def compute(config: Config, run: Stages) -> Inputs:
+    """Check the inputs, read the geography, compute the figures."""
+    files = DataFiles.of(config)
+    with run.stage("check input data"):
+        checks = run.later("checks", check_inputs, only(config, *CHECKS, files=files))
+    with run.stage("read boundaries and lookups"):
+        geo = run.later("geography", load_geography, only(config, *GEOGRAPHY, files=files))
+        table = run.later("ward-table", Geography.without_shapes, geo)
+    with run.stage("compute indicators and risk index"):
+        figures = run.later("indicators", indicators, only(config, *FIGURES, files=files), geo)
+    return Inputs(files, only(config, *EVERYTHING, files=files), checks, geo, table, figures)
+
+
+def indicators(config: Config, geo: Geography) -> Figures:
+    """Each indicator's figures, and the risk index made of them (if the config has one)."""
+    results = compute_indicators(config, geo)
+    return results, compute_index(config, geo, results)
+
+
+def write_pages(
     config: Config, run: Stages, inputs: Inputs, docs: Path, work: Path
 ) -> tuple[list, int, list[str]]:
     """Map assets, chapters and profile pages, their files into ``docs``: every page, how many
     maps, and the stylesheets every page uses. The downloads, place files and preview images
-    are made in a second process meanwhile (:mod:`storymap.pages.beside`)."""
-    geo, results = inputs.geo, lambda: inputs.figures()[0]
-    places = run.files_beside(
-        "place-files",
-        ALL,
-        lambda d: write_place_files(config, geo(), results(), d, inputs.figures()[1]),
-        docs,
-        work,
-        prepare=lambda: (geo(), inputs.figures()),
-    )  # computed once, before the fork
+    are made in a second process meanwhile (storymap.engine.fork)."""
+    geo, figures, everything = inputs.geo, inputs.figures, inputs.config
+    results = Later(figures.key, lambda: figures()[0])
+    index = Later(figures.key, lambda: figures()[1])
+    places = run.beside(
+        "place-files", place_files, everything, geo, figures, dest=docs, scratch=work
+    )
     try:
         # the wards' shared arcs, found once for the maps and their images, if either is made
-        topology = functools.cache(lambda: ward_topology(geo().wards, 0))
+        topology = Later(geo.key, lambda: ward_topology(geo().wards, 0))
         with run.stage("write map geometry and data"):
-            assets = run.cached_files(
+            assets = run.files(
                 "map-assets",
-                INDICATORS_READ,
-                lambda d: write_map_assets(config, geo(), results(), d, topology()),
-                docs,
-                work,
+                map_assets,
+                only(config, *FIGURES, files=inputs.files),
+                geo,
+                results,
+                topology,
+                dest=docs,
+                scratch=work,
             )
         with run.stage("render chapters"):
             palette = palette_for(config)  # the running build's own, not pickled
-            static = functools.cache(
-                lambda: run.cached(
+
+            def static_maps(_config: ConfigView, geo: Geography, topology) -> StaticMaps:
+                return StaticMaps(geo, palette, topology=topology)
+
+            static = Later(
+                geo.key,
+                lambda: run.value(
                     "static-maps",
-                    GEOGRAPHY_READ,
-                    lambda: StaticMaps(geo(), palette, topology=topology()),
+                    static_maps,
+                    only(config, *GEOGRAPHY, files=inputs.files),
+                    geo,
+                    topology,
                     externals={"geo": geo(), "palette": palette},
-                )
+                ),
             )
-            images = StepImages(run.memo("step-images", INDICATORS_READ), static)
-            reuse = lambda name, parts, make: run.cached(name, ALL, make, *parts)  # noqa: E731
-            index = (lambda: inputs.figures()[1]) if config.index else None
+            memo = run.memo("step-images", only(config, *FIGURES, files=inputs.files))
+            images = StepImages(memo, static)
+
+            def reuse(name: str, parts: tuple, make):
+                return run.value(name, lambda *_inputs: make(), everything, *parts)
+
             pages, n_maps, files = render_pages(
-                config, inputs.table, results, assets, lambda: images, index, inputs.checks, reuse
+                config,
+                inputs.table,
+                results,
+                assets,
+                lambda: images,
+                index if config.index else None,
+                inputs.checks,
+                reuse,
             )
             written = set(files.values())  # step images no longer written are dropped
             images.memo.save(still=lambda v: not isinstance(v, str) or v in written)
@@ -141,12 +180,8 @@ def _pages(
                 f"{len(config.chapters) + 1} chapters rendered"
             )
         with run.stage("ward and borough pages, downloads"):
-            profiles = run.cached_files(
-                "profiles",
-                ALL,
-                lambda d: write_profiles(config, geo(), results(), d, inputs.figures()[1]),
-                docs,
-                work,
+            profiles = run.files(
+                "profiles", profile_files, everything, geo, figures, dest=docs, scratch=work
             )
             pages += places.result() + profiles
     finally:
@@ -154,32 +189,24 @@ def _pages(
     return pages, n_maps, assets.styles
 
 
-@dataclass
-class Inputs:
-    """The stages every command shares, each as a function returning its value: taken from the
-    cache (and unpickled only when first asked for) while its inputs are unchanged."""
-
-    checks: Callable[[], CheckReport]
-    geo: Callable[[], Geography]  # with the ward shapes
-    table: Callable[[], Geography]  # without them: what chapters need, unpickled without geopandas
-    figures: Callable[[], tuple[dict[str, IndicatorResult], IndexResult | None]]
+def map_assets(config: Config, geo: Geography, results, topology, folder: Path):
+    """The maps' geometry and data files."""
+    return write_map_assets(config, geo, results, folder, topology)
 
 
-def compute(config: Config, run: Stages) -> Inputs:
-    """Check the inputs, read the geography, compute the figures."""
-    with run.stage("check input data"):
-        checks = run.later("checks", CHECKS_READ, lambda: check_inputs(config))
-    with run.stage("read boundaries and lookups"):
-        geo = run.later("geography", GEOGRAPHY_READ, lambda: load_geography(config))
-        table = run.later("ward-table", GEOGRAPHY_READ, lambda: geo().without_shapes())
-    with run.stage("compute indicators and risk index"):
-        figures = run.later("indicators", INDICATORS_READ, lambda: indicators(config, geo()))
-    return Inputs(checks, geo, table, figures)
+def place_files(config: Config, geo: Geography, figures: Figures, folder: Path) -> list:
+    """The downloads, place files and preview images (made beside the other pages)."""
+    return write_place_files(config, geo, figures[0], folder, figures[1])
+
+
+def profile_files(config: Config, geo: Geography, figures: Figures, folder: Path) -> list:
+    """The ward and borough pages."""
+    return write_profiles(config, geo, figures[0], folder, figures[1])
 
 
 def check(config: Config, report: Report | None = None) -> BuildResult:
     """Validate config, data and chapters without writing a site (nor the cache)."""
-    with Stages(config, report, writable=False) as run:
+    with Stages(config.root, report, writable=False) as run:
         inputs = compute(config, run)
         results, index = inputs.figures()
         with run.stage("render chapters"):
@@ -187,13 +214,6 @@ def check(config: Config, report: Report | None = None) -> BuildResult:
                 config, inputs.table(), results, None, None, index, inputs.checks()
             )
     return run.result(Path(), len(pages), n_maps)
-
-
-def indicators(
-    config: Config, geo: Geography
-) -> tuple[dict[str, IndicatorResult], IndexResult | None]:
-    results = compute_indicators(config, geo)
-    return results, compute_index(config, geo, results)
 
 
 __all__ = [

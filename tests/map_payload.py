@@ -53,8 +53,8 @@ def _decode(browser, load) -> dict:
 
 
 def map_data(site: Path) -> dict:
-    """The data payload (storymap.pages.maps.data_payload) as a built site ships it, put back
-    together from its map files (storymap.pages.mapfiles): the index, each indicator's file, the
+    """The data payload (storymap.pages.maps.assets.data_payload) as a built site ships it, put back
+    together from its map files (storymap.pages.maps.files): the index, each indicator's file, the
     wards' codes and names."""
     folder = site / "assets" / "storymap" / "map"
     (index_file,) = folder.glob("index.*.json")

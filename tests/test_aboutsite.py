@@ -13,8 +13,14 @@ from conftest import REPO
 from storymap.build import indicators
 from storymap.config import load_config
 from storymap.figures.geography import load_geography
-from storymap.pages.aboutsite import CHECKS, LIMITS, accessibility_page, edit_link, footer_html
-from storymap.pages.story import render_pages
+from storymap.pages.about.statement import (
+    CHECKS,
+    LIMITS,
+    accessibility_page,
+    edit_link,
+    footer_html,
+)
+from storymap.pages.story.render import render_pages
 
 
 @pytest.fixture(scope="module")

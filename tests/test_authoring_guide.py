@@ -30,8 +30,8 @@ from storymap.config import load_config
 from storymap.errors import ChapterError
 from storymap.figures.geography import load_geography
 from storymap.figures.indicators import compute_indicators
-from storymap.pages.chapters import ChapterContext, render_chapter
-from storymap.pages.story import chapter_links
+from storymap.pages.story.chapters import ChapterContext, render_chapter
+from storymap.pages.story.render import chapter_links
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDE = REPO / "docs" / "authoring.md"

@@ -10,8 +10,10 @@ import pytest
 from conftest import REPO, copy_project
 
 from storymap.config import load_config
-from storymap.site.cache import Store
-from storymap.site.keys import Keys
+from storymap.config.view import SectionNotHanded, only
+from storymap.data.files import DataFiles
+from storymap.engine.keys import stage_key
+from storymap.engine.store import Store
 
 
 @pytest.fixture
@@ -148,17 +150,37 @@ def test_externals_are_not_stored_but_restored(config):
     assert found == {"geo": other, "n": 1}
 
 
-def test_keys_follow_data_and_the_config_sections_read(tmp_path):
+def test_keys_follow_data_and_the_config_sections_handed(tmp_path):
     project = copy_project(tmp_path / "project")
     config = load_config(project / "site_config.yml")
-    base = Keys(config).of(("indicators",))
-    assert Keys(config).of(("indicators",)) == base
+
+    def key(cfg, *sections):
+        return stage_key("code", "stage", (only(cfg, *sections, files=DataFiles.of(cfg)),))
+
+    base = key(config, "sources", "indicators")
+    assert key(config, "sources", "indicators") == base
     budgets = config.model_copy(
         update={"budgets": config.budgets.model_copy(update={"page_kb": 1.0})}
     )
-    assert Keys(budgets).of(("indicators",)) == base  # a section it does not read
-    assert Keys(budgets).of(("budgets",)) != Keys(config).of(("budgets",))
-    assert Keys(config).of(("site.area",)) != base
+    assert key(budgets, "sources", "indicators") == base  # a section it is not handed
+    assert key(budgets, "budgets") != key(config, "budgets")
+    assert key(config, "sources", "indicators", "site.area") != base
+    assert stage_key("other code", "stage", (only(config, "indicators"),)) != stage_key(
+        "code", "stage", (only(config, "indicators"),)
+    )
     data = project / "data" / "lookups" / "lookup_ward22_lad22_london.csv"
     data.write_bytes(data.read_bytes() + b"\n")
-    assert Keys(config).of(("indicators",)) != base
+    assert key(config, "sources", "indicators") != base  # handed the sources, it has the files
+    assert key(config, "indicators") == key(budgets, "indicators")
+
+
+def test_a_stage_cannot_read_what_its_key_does_not_cover(tmp_path):
+    config = load_config(copy_project(tmp_path / "project") / "site_config.yml")
+    view = only(config, "geography", "site.area")
+    assert view.site.area == config.site.area and view.geography == config.geography
+    with pytest.raises(SectionNotHanded, match=r"config\.maps"):
+        _ = view.maps
+    with pytest.raises(SectionNotHanded, match=r"config\.site\.title"):
+        _ = view.site.title
+    with pytest.raises(ValueError, match="data files"):
+        only(config, "sources")

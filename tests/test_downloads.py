@@ -21,7 +21,7 @@ from map_payload import map_data
 from storymap.config import load_config
 from storymap.figures.format import format_value
 from storymap.figures.geography import load_geography
-from storymap.pages.downloads import FOOTER, read_download_csv
+from storymap.pages.downloads.files import FOOTER, read_download_csv
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -29,7 +29,7 @@ from storymap.config import load_config
 from storymap.data.fetched import manifest_rows
 from storymap.figures.geography import load_geography
 from storymap.figures.indicators import compute_indicators
-from storymap.pages.reference import NO_MANIFEST, manifest_markdown
+from storymap.pages.about.reference import NO_MANIFEST, manifest_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 ARCGIS = "/ESMARspQHYMw9BZ9/arcgis/rest/services/{}/FeatureServer/0/query"

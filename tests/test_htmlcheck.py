@@ -13,9 +13,9 @@ from conftest import REPO
 
 from storymap.config import load_config
 from storymap.config.maps import BasemapSection
+from storymap.output.csp import add_policy, extra_image_origins
+from storymap.output.htmlcheck import Rules, check_built_pages, page_problems, scheme_of
 from storymap.pages.page import Page
-from storymap.site.csp import add_policy, extra_image_origins
-from storymap.site.htmlcheck import Rules, check_built_pages, page_problems, scheme_of
 
 CONFIG = load_config(REPO / "site_config.yml")
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -190,7 +190,7 @@ def test_the_built_site_passes(built_site):
 def test_pages_checked_in_the_second_process_are_refused_the_same(jobs, monkeypatch):
     """After its first pages the finisher sends pages to a second process to check while MkDocs
     goes on; a bad page among them is named as it is when every page is checked here."""
-    from storymap.site.finish import Checker
+    from storymap.output.htmlcheck import Checker
 
     monkeypatch.setenv("STORYMAP_JOBS", jobs)
     checker = Checker(Rules(CONFIG))
@@ -198,10 +198,10 @@ def test_pages_checked_in_the_second_process_are_refused_the_same(jobs, monkeypa
     bad = add_policy(PAGE.format(body='<p onclick="x()">bad</p>'), extra_image_origins(CONFIG))
     for n in range(Checker.INLINE + 20):
         checker.add(bad if n in (3, Checker.INLINE + 10) else good, f"page-{n}.html")
-    assert (checker.process is not None) == (jobs == "2")
+    assert (checker.beside is not None) == (jobs == "2")
     found = checker.found()
     assert sorted(found) == ["page-3.html", f"page-{Checker.INLINE + 10}.html"]
     assert found["page-3.html"] == ["an event handler onclick= on <p>"]
-    assert checker.process is None
+    assert checker.beside is None
     checker.add(bad, "again.html")  # a second round (MkDocs run again) starts afresh
     assert "again.html" in checker.found()

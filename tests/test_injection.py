@@ -20,7 +20,7 @@ from conftest import copy_built, serve_folder
 
 from storymap.build import build
 from storymap.config import load_config
-from storymap.site.csp import inline_scripts
+from storymap.output.csp import inline_scripts
 
 WARD_IMG = "<img src=x onerror=alert(1)>"  # a Barnet ward: shown in chapter tables and tooltips
 WARD_SVG = '"><svg/onload=alert(2)>'  # a ward of the renamed borough

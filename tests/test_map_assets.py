@@ -22,9 +22,9 @@ from storymap.build import indicators
 from storymap.config import load_config
 from storymap.figures.geography import Geography, load_geography
 from storymap.figures.indicators import format_value, summarise
-from storymap.pages.mapgeometry import geometry_payload, simplified_projected
-from storymap.pages.maps import data_payload
-from storymap.site.weight import gz_size
+from storymap.output.weight import gz_size
+from storymap.pages.maps.assets import data_payload
+from storymap.pages.maps.geometry import geometry_payload, simplified_projected
 
 pytestmark = pytest.mark.browser
 

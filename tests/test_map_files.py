@@ -1,4 +1,4 @@
-"""The map's files split by what a map shows (storymap.pages.mapfiles), and what Chromium loads.
+"""The map's files split by what a map shows (storymap.pages.maps.files), and what Chromium loads.
 
 London's shapes fit the overview at full detail, so it has no tiles; a site whose overview must
 be simplified further (here: London with the overview's byte limit lowered, as England's wards
@@ -19,9 +19,9 @@ import pytest
 import shapely
 from conftest import REPO, serve_folder
 
-import storymap.pages.mapfiles as mapfiles
-from storymap.pages.mapfiles import level_payloads, write_map_files
-from storymap.pages.maps import data_payload
+import storymap.pages.maps.files as mapfiles
+from storymap.pages.maps.assets import data_payload
+from storymap.pages.maps.files import level_payloads, write_map_files
 
 ASSETS = REPO / "storymap" / "assets"
 

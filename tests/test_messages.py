@@ -17,8 +17,8 @@ import test_steps
 from storymap.build import check
 from storymap.config import load_config
 from storymap.errors import ChapterError, ConfigError, DataError, StorymapError
-from storymap.pages.chapters import render_chapter
-from storymap.pages.steps import parse_steps
+from storymap.pages.story.chapters import render_chapter
+from storymap.pages.story.steps import parse_steps
 
 
 def edit(project: Path, old: str, new: str, file: str = "site_config.yml") -> Path:

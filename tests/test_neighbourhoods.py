@@ -23,9 +23,9 @@ from storymap.build import indicators
 from storymap.config import load_config
 from storymap.data.compact import compact_topology, read_topojson, write_topojson
 from storymap.figures.geography import load_geography
-from storymap.pages.downloads import slug
-from storymap.pages.neighbourhoods import neighbourhood_pages
+from storymap.pages.downloads.files import slug
 from storymap.pages.palette import palette_for
+from storymap.pages.places.neighbourhoods import neighbourhood_pages
 
 REPO = Path(__file__).resolve().parent.parent
 SHAPES21 = REPO / "data/boundaries/london_lsoa21_bgc20m_topo15m_4326.json"

@@ -23,10 +23,10 @@ from storymap.commands.cli import main
 from storymap.config import load_config
 from storymap.data.postcodes import COLUMNS, derive, postcode_key, rows_from_csv
 from storymap.figures.geography import load_geography
-from storymap.pages.placeindex import az_page, fold, place_shards
-from storymap.pages.postcodes import write_postcode_lookups
-from storymap.pages.raster import fill, png
-from storymap.site.weight import search_loads
+from storymap.output.weight import search_loads
+from storymap.pages.maps.raster import fill, png
+from storymap.pages.places.postcodes import write_postcode_lookups
+from storymap.pages.places.search import az_page, fold, place_shards
 
 REPO = Path(__file__).resolve().parent.parent
 POSTCODES = REPO / "data/postcodes/london_postcode_wards_codepoint_2025-4.csv"
@@ -296,7 +296,7 @@ def test_png_decodes_to_its_pixels(runs):
     back as the pixels it was made from."""
     import zlib
 
-    from storymap.pages.raster import png
+    from storymap.pages.maps.raster import png
 
     pixels = np.random.default_rng(5).integers(0, 6, (31, 47)).astype(np.uint8)
     pixels[10:20] = 3  # runs of one colour

@@ -16,9 +16,9 @@ from shapely.geometry import MultiPolygon, Polygon
 from storymap.config import load_config
 from storymap.figures.geography import load_geography
 from storymap.figures.indicators import compute_indicators
-from storymap.pages.profiles import profile_pages
-from storymap.pages.svg import Projection
-from storymap.pages.ward_parts import aliases
+from storymap.pages.maps.svg import Projection
+from storymap.pages.places.profiles import profile_pages
+from storymap.pages.places.ward import aliases
 
 REPO = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"

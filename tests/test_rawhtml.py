@@ -9,8 +9,8 @@ from __future__ import annotations
 import markdown
 import pytest
 
-from storymap.pages.profiles import profile_pages
-from storymap.pages.story import render_pages
+from storymap.pages.places.profiles import profile_pages
+from storymap.pages.story.render import render_pages
 from storymap.site.mkdocs import mkdocs_config
 from storymap.site.plainmd import convert as plain
 from storymap.site.rawhtml import restore, stash

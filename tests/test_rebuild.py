@@ -19,11 +19,11 @@ from conftest import copy_project, run_cli, tree_digest
 from test_reproducible import differing
 
 import storymap.build as build_module
-import storymap.pages.story as story_module
+import storymap.pages.story.render as story_module
 from storymap.build import build
 from storymap.config import load_config
 from storymap.errors import StorymapError
-from storymap.pages.downloads import read_download_csv
+from storymap.pages.downloads.files import read_download_csv
 
 CHAPTER = "chapters/01-introduction.md"
 AGE = "data/census2021/london_lsoa21_age65plus_census2021_rm121.csv"
@@ -60,7 +60,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def counting(monkeypatch, *names: str) -> dict[str, int]:
-    """Count calls of these functions of storymap.build and storymap.pages.story (the stages'
+    """Count calls of these functions of storymap.build and storymap.pages.story.render (the stages'
     work), wherever the build calls them from."""
     calls = dict.fromkeys(names, 0)
     for name in names:

@@ -23,8 +23,8 @@ from storymap.build import indicators
 from storymap.config import load_config
 from storymap.figures.format import format_value
 from storymap.figures.geography import load_geography
-from storymap.pages.mapcodec import ALPHABET
-from storymap.pages.profiles import slug
+from storymap.pages.maps.codec import ALPHABET
+from storymap.pages.places.profiles import slug
 
 DIGIT = {ch: d for d, ch in enumerate(ALPHABET)}
 

@@ -25,7 +25,7 @@ import pytest
 
 from storymap.build import build
 from storymap.commands.serve import STATE_PATH, Preview, open_server
-from storymap.site.csp import inline_scripts
+from storymap.output.csp import inline_scripts
 
 TIMEOUT = 300  # a full build takes about a minute on a busy machine
 CHAPTER = "chapters/01-introduction.md"

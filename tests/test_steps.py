@@ -9,9 +9,9 @@ from storymap.config import load_config
 from storymap.errors import ChapterError
 from storymap.figures.geography import load_geography
 from storymap.figures.indicators import compute_indicators, format_value
-from storymap.pages.alt import view_summary, view_table
-from storymap.pages.chapters import ChapterContext
-from storymap.pages.steps import parse_steps, split_steps
+from storymap.pages.maps.alt import view_summary, view_table
+from storymap.pages.story.chapters import ChapterContext
+from storymap.pages.story.steps import parse_steps, split_steps
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +129,7 @@ def test_view_table_lists_the_wards_in_view(ctx):
 def test_trusted_chapter_scripts_become_files(ctx, tmp_path):
     """With site.allow_raw_html_scripts a chapter's own script still reaches no page inline: it
     is moved into a content-hashed file under assets/chapter-scripts/ and loaded from there."""
-    from storymap.pages.chapters import render_chapter
+    from storymap.pages.story.chapters import render_chapter
 
     chapter = tmp_path / "trusted.md"
     chapter.write_text("# Trusted\n\n<script>document.title = 'x';</script>\n", "utf-8")

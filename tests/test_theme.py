@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storymap.site.weight import KB
+from storymap.output.weight import KB
 
 CAMDEN_WARD = "wards/camden/E05013660.html"
 

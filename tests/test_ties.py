@@ -17,9 +17,9 @@ from storymap.config import load_config
 from storymap.figures.extremes import cut, extreme_group
 from storymap.figures.geography import load_geography
 from storymap.figures.indicators import settle, summarise
-from storymap.pages.alt import view_summary, view_table
-from storymap.pages.chapters import ChapterContext, names
-from storymap.pages.profiles import profile_pages
+from storymap.pages.maps.alt import view_summary, view_table
+from storymap.pages.places.profiles import profile_pages
+from storymap.pages.story.chapters import ChapterContext, names
 
 INCOME = "older_income_deprived"
 

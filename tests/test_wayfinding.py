@@ -12,7 +12,7 @@ import pytest
 
 from storymap.config import load_config
 from storymap.figures.geography import load_geography, ward_merge_map
-from storymap.pages.placeindex import ward_page
+from storymap.pages.places.search import ward_page
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from conftest import copy_project
 
 from storymap.config import BudgetsSection, load_config
 from storymap.errors import ConfigError, StorymapError
-from storymap.site.weight import KB, check_weights, measure_site, over_budget
+from storymap.output.weight import KB, check_weights, measure_site, over_budget
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from storymap.site.weight import measure_site
-from storymap.site.weightmemo import WeightMemo
+from storymap.output.weight import measure_site
+from storymap.output.weightmemo import WeightMemo
 
 
 def _site(folder: Path, css: str) -> Path:

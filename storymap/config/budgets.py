@@ -13,7 +13,7 @@ from storymap.config.base import Model
 class BudgetsSection(Model):
     """Page-weight budgets, in KB (1,000 bytes) of gzip-compressed bytes: the page's HTML and
     every file it loads as it opens. The build fails a page over its budget
-    (storymap.site.weight)."""
+    (storymap.output.weight)."""
 
     map_page_kb: float = Field(
         135, gt=0, description="A page with a map (a chapter), read with nothing cached."

@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from storymap.config import WARD_LAYER_PREFIXES, Config, IndicatorSection
 from storymap.data.sources import display_path, read_boundaries, read_table, source_path
 from storymap.data.validate import TableSpec, table_problems
 from storymap.errors import DataError, StorymapError, quoted_list
+from storymap.lazy import module
+
+pd = module("pandas")
 
 
 @dataclass

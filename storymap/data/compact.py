@@ -24,12 +24,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
-import numpy as np
-import shapely
-import topojson
-from pyproj import Transformer
-from shapely.geometry import LineString
+from storymap.lazy import module
+
+gpd = module("geopandas")
+np = module("numpy")
+pyproj = module("pyproj")
+shapely = module("shapely")
+topojson = module("topojson")
 
 QUANTUM = 1e-6  # degrees: about 0.07 m east-west and 0.11 m north-south in London
 METRES = 15.0  # default simplification, metres (the sources are already generalised to 20 m)
@@ -51,7 +52,7 @@ def compact_topology(
     raw = [np.asarray(a, dtype=float) for a in output["arcs"]]
     by_row = {int(g["id"]): _refs(g) for g in output["objects"]["data"]["geometries"]}
     rings = [by_row[i] for i in range(len(projected))]
-    simple = [_simplified(a, metres) for a in raw]
+    simple = [simplify_arc(a, metres) for a in raw]
     origin = np.floor(shapely.total_bounds(layer.geometry.values)[:2] / QUANTUM) * QUANTUM
     raw_grid, grid = _grid(raw, origin), _grid(simple, origin)
     _restore_invalid(grid, raw_grid, rings)
@@ -79,11 +80,12 @@ def _refs(geometry: dict) -> Rings:
     return [arcs] if geometry["type"] == "Polygon" else arcs
 
 
-def _simplified(arc: np.ndarray, metres: float) -> np.ndarray:
+def simplify_arc(arc: np.ndarray, metres: float) -> np.ndarray:
     """The arc simplified (Douglas-Peucker, ends kept); closed arcs keep at least four points."""
     if metres <= 0 or len(arc) <= 2:
         return arc
-    out = np.asarray(shapely.simplify(LineString(arc), metres, preserve_topology=True).coords)
+    line = shapely.LineString(arc)
+    out = np.asarray(shapely.simplify(line, metres, preserve_topology=True).coords)
     closed = bool((arc[0] == arc[-1]).all())
     return arc if closed and len(out) < 4 else out
 
@@ -91,7 +93,9 @@ def _simplified(arc: np.ndarray, metres: float) -> np.ndarray:
 def _grid(arcs: list[np.ndarray], origin: np.ndarray) -> list[np.ndarray]:
     """British National Grid arcs as integer steps of QUANTUM degrees from ``origin``."""
     every = np.vstack(arcs)
-    lon, lat = Transformer.from_crs(27700, 4326, always_xy=True).transform(every[:, 0], every[:, 1])
+    lon, lat = pyproj.Transformer.from_crs(27700, 4326, always_xy=True).transform(
+        every[:, 0], every[:, 1]
+    )
     steps = np.round((np.column_stack([lon, lat]) - origin) / QUANTUM).astype(np.int64)
     out = []
     for points in np.split(steps, np.cumsum([len(a) for a in arcs])[:-1]):

@@ -18,12 +18,14 @@ import json
 import re
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
 import pyogrio
 
 from storymap.config import Config, FetchSection
 from storymap.errors import FetchError
+from storymap.lazy import module
+
+gpd = module("geopandas")
+pd = module("pandas")
 
 
 def tidy_source(

@@ -22,10 +22,11 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
-import pandas as pd
-
 from storymap.config import Config
 from storymap.errors import FetchError
+from storymap.lazy import module
+
+pd = module("pandas")
 
 # The columns of Code-Point Open's CSV files (Doc/Code-Point_Open_Column_Headers.csv).
 COLUMNS = [

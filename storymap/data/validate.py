@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from storymap.errors import DataError, ProblemList, quoted_list
+from storymap.lazy import module
+
+pd = module("pandas")
 
 CODE_PATTERN = re.compile(r"^[EWSN]\d{8}$")
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
+from storymap.lazy import module
+
+pd = module("pandas")
 
 
 def ordered(values: pd.Series, names: pd.Series, highest: bool = True) -> list[str]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
 from storymap.config import Config
 from storymap.data.sources import display_path, read_boundaries, read_table, source_path
 from storymap.data.validate import TableSpec, check_table
 from storymap.errors import ConfigError, DataError, ProblemList, did_you_mean, quoted_list
+from storymap.lazy import module
+
+np = module("numpy")
+pd = module("pandas")
 
 # West, south, east, north (EPSG:4326) of the United Kingdom with a margin: GSS codes (E05…,
 # W05…, S13…, N08…) name areas in it, so a boundary elsewhere is a mistake (or swapped axes).

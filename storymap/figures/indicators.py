@@ -12,9 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
 from storymap.config import Config, IndicatorSection
 from storymap.data.sources import display_path, read_table, source_path
 from storymap.data.validate import TableSpec, check_table
@@ -22,6 +19,10 @@ from storymap.errors import DataError, quoted_list
 from storymap.figures.format import format_value as format_value  # re-exported
 from storymap.figures.format import places, shown
 from storymap.figures.geography import Geography, aggregate_to_wards, unmatched_codes
+from storymap.lazy import module
+
+np = module("numpy")
+pd = module("pandas")
 
 # Significant figures a computed value keeps (see settle).
 SETTLED_FIGURES = 12

@@ -14,9 +14,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
-import pandas as pd
-
 from storymap.config import Config
 from storymap.data.compact import Topology
 from storymap.data.sources import read_table, read_topology
@@ -29,6 +26,10 @@ from storymap.figures.indicators import (
     classify,
     shown_values,
 )
+from storymap.lazy import module
+
+np = module("numpy")
+pd = module("pandas")
 
 
 @dataclass

@@ -23,9 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-import numpy as np
-import pandas as pd
-
 from storymap.config import Config, IndexSection, IndexSpec
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import (
@@ -36,6 +33,10 @@ from storymap.figures.indicators import (
     shown_values,
     summarise,
 )
+from storymap.lazy import module
+
+np = module("numpy")
+pd = module("pandas")
 
 MIDPOINT = 5.0
 

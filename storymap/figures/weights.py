@@ -13,9 +13,10 @@ writes it; ``tests/test_levels.py`` checks the bundled file is exactly what it w
 
 from __future__ import annotations
 
-import pandas as pd
-
 from storymap.errors import DataError, quoted_list
+from storymap.lazy import module
+
+pd = module("pandas")
 
 
 def share_weights(

@@ -3,22 +3,18 @@
 In: the Config, the Geography, the IndicatorResults and the IndexResult from
 :mod:`storymap.figures`, and the data checks report. Out: :class:`~.page.Page` objects (docs path,
 title, markdown with raw HTML) and extra files (map geometry and data scripts, static step images,
-downloads). Nothing here knows the site generator.
+downloads). Nothing here knows the site generator. The rooms, by what a reader meets:
 
-- :mod:`.chapters` and :mod:`.steps`: chapters rendered with Jinja2, their scroll steps;
-  :mod:`.templatesyntax`: Jinja syntax errors told in plain words; :mod:`.places`: the areas,
-  figures and ranked lists chapters name.
-- :mod:`.aboutsite`: the accessibility statement, the footer contact, "Edit this page" links.
-- :mod:`.maps`, :mod:`.mapcodec`, :mod:`.mapgeometry`: the map figures and their compact data.
-- :mod:`.staticmap`, :mod:`.svg`: images drawn at build time (no JavaScript needed).
-- :mod:`.alt`: text summaries and tables for every map view.
-- :mod:`.profiles`, :mod:`.ward_parts`, :mod:`.borough_parts`: ward and borough pages.
-- :mod:`.neighbourhoods`, :mod:`.neighbourhood_map`, :mod:`.hotspots`: the neighbourhoods
-  (LSOAs) inside each ward and borough, their maps and shared shape files, hidden hotspots.
-- :mod:`.legend`, :mod:`.labels`, :mod:`.stack`: legends that read true, place-name labels
-  placed without collisions, tables that stack on a phone.
-- :mod:`.method`: the risk index's method page and the data checks page; :mod:`.explorer`: its
-  weights explorer; :mod:`.guidance`: firm bands and "How not to use this index".
-- :mod:`.downloads`: CSV, GeoJSON and workbook downloads and the data dictionary;
-  :mod:`.tables`: their columns; :mod:`.workbook`: the Excel file.
+- :mod:`.story`: the home page and chapters (Jinja2 in a sandbox), their scroll steps, the areas
+  and ranked lists chapters name, each step's static image.
+- :mod:`.maps`: the live maps' geometry and data, static SVG and PNG images, legends, place-name
+  labels, text summaries of every map view, the neighbourhood maps.
+- :mod:`.places`: ward and borough pages, their neighbourhoods and hotspots, the place search
+  index, postcode lookups, link-preview images, the A–Z of places.
+- :mod:`.about`: the method and data-checks pages, the weights explorer, the guidance, the
+  accessibility statement, "where each claim is tested".
+- :mod:`.downloads`: CSV, GeoJSON and workbook downloads and their columns.
+
+Beside them: :mod:`.page` (the Page), :mod:`.urls` (every page's address), :mod:`.palette`,
+:mod:`.stack` (tables that stack on a phone) and :mod:`.mdtext` (text safe in Markdown).
 """

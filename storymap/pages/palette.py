@@ -1,15 +1,16 @@
 """The configured map palette, cut to as many colours as a map has classes.
 
 In: the Config (``maps.palette``: colours from least to most at risk). Out: ``k`` of those
-colours, spread evenly across the palette. Kept apart from :mod:`storymap.pages.maps` so a
+colours, spread evenly across the palette. Kept apart from :mod:`storymap.pages.maps.assets` so a
 rebuild that takes the maps from the cache does not import what writing them needs.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from storymap.config import Config
+from storymap.lazy import module
+
+np = module("numpy")
 
 
 def palette_for(config: Config):

@@ -1,7 +1,7 @@
 """Finishing touches on a built site: each page's CSP, a small search index, a reproducible sitemap.
 
 In: a folder of freshly built files and the pages they were built from (and each page as MkDocs
-writes it, for its Content-Security-Policy: storymap.site.csp). Out: the same folder with
+writes it, for its Content-Security-Policy: storymap.output.csp). Out: the same folder with
 ``search/search_index.json`` cut down to the story and reference pages (one entry per page and
 section, each text said once; ward and borough pages are found through ``search/places/``) and
 ``sitemap.xml``/``sitemap.xml.gz`` the same bytes from the same inputs.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import multiprocessing
 import os
 import re
 from collections.abc import Callable
@@ -19,12 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storymap.config import Config
-from storymap.errors import StorymapError
-from storymap.pages.beside import can_fork
+from storymap.output.csp import extra_image_origins, secure_page
+from storymap.output.htmlcheck import Checker, Rules, raise_if_refused
 from storymap.pages.page import Page
-from storymap.site.csp import extra_image_origins, secure_page
-from storymap.site.htmlcheck import Rules, page_problems, raise_if_refused
-from storymap.site.mkdocs import INDEX_LEFT_OUT, html_path
+from storymap.pages.urls import html_path
+from storymap.site.mkdocs import INDEX_LEFT_OUT
 
 
 def finish_site(site: Path, pages: list[Page]) -> None:
@@ -83,7 +81,7 @@ def _slim_search_index(path: Path, pages: list[Page]) -> None:
 @dataclass
 class Finishing:
     """What is done to freshly built files: ``page(text, path)`` gives a built page its CSP and
-    checks it as a browser would parse it (storymap.site.htmlcheck; MkDocs' plugin calls it as
+    checks it as a browser would parse it (storymap.output.htmlcheck; MkDocs' plugin calls it as
     each page is written); ``check()`` then refuses the pages found wanting, together;
     ``folder(path)`` makes the search index and the sitemap in a folder small and
     reproducible."""
@@ -107,76 +105,3 @@ def finisher(config: Config, pages: list[Page]) -> Finishing:
         check=lambda: raise_if_refused(config, pages, checker.found()),
         folder=lambda folder: finish_site(folder, pages),
     )
-
-
-class Checker:
-    """Checks built pages as MkDocs writes them (:func:`page_problems`). The first ``INLINE``
-    pages of a round are checked here; from then on (a cold build's hundreds of pages) they are
-    sent to a forked second process that checks them while MkDocs goes on, where forking is
-    safe (:func:`storymap.pages.beside.can_fork`). :meth:`found` ends the round and returns
-    the problems of every page checked so far, by page."""
-
-    INLINE = 40
-
-    def __init__(self, rules: Rules):
-        self.rules = rules
-        self.problems: dict[str, list[str]] = {}
-        self.count = 0
-        self.process = None
-        self.conn = None
-
-    def add(self, text: str, where: str) -> None:
-        self.count += 1
-        if self.process is None and self.count > self.INLINE and can_fork():
-            self._start()
-        if self.conn is not None:
-            self.conn.send((text, where))
-            return
-        problems = page_problems(text, self.rules)
-        if problems:
-            self.problems[where] = problems
-
-    def _start(self) -> None:
-        context = multiprocessing.get_context("fork")
-        mine, theirs = context.Pipe()
-        self.process = context.Process(
-            target=_check_pages, args=(theirs, mine, self.rules), daemon=True
-        )
-        self.process.start()
-        theirs.close()
-        self.conn = mine
-
-    def found(self) -> dict[str, list[str]]:
-        if self.conn is not None:
-            try:
-                self.conn.send(None)
-                self.problems.update(self.conn.recv())
-            except (EOFError, OSError):
-                raise StorymapError(
-                    "the process checking the built pages stopped before it "
-                    "finished, most likely for lack of memory. Build again "
-                    "with STORYMAP_JOBS=1 to build in one process."
-                ) from None
-            finally:
-                self.conn.close()
-                self.process.join(timeout=30)
-                if self.process.is_alive():
-                    self.process.terminate()
-                self.conn = self.process = None
-        self.count = 0
-        return self.problems
-
-
-def _check_pages(conn, other, rules: Rules) -> None:
-    """The second process: check each page sent until None, then send back the problems."""
-    other.close()
-    found: dict[str, list[str]] = {}
-    try:
-        while (item := conn.recv()) is not None:
-            problems = page_problems(item[0], rules)
-            if problems:
-                found[item[1]] = problems
-        conn.send(found)
-    except (EOFError, OSError):  # the build stopped without asking: nothing to send
-        pass
-    conn.close()

@@ -2,7 +2,7 @@
 
 In: the Config, the rendered pages, a folder of the site's other files (assets, images,
 downloads: they need no MkDocs and go into the site as they are), the build's
-:class:`~storymap.site.cache.Store` and the :class:`~storymap.site.finish.Finishing` of built
+:class:`~storymap.engine.store.Store` and the :class:`~storymap.site.finish.Finishing` of built
 files. Out: the finished site in the caller's (temporary) folder, which the build then swaps in.
 
 MkDocs keeps its own working folders in ``.storymap-cache/mkdocs/`` (gitignored, safe to delete):
@@ -31,13 +31,13 @@ import shutil
 from pathlib import Path
 
 from storymap.config import Config
+from storymap.engine.files import link_same, move_tree, write_new
+from storymap.engine.keys import digest
+from storymap.engine.store import Store, cache_root
 from storymap.pages.page import Page
-from storymap.site.cache import Store, cache_root
-from storymap.site.files import link_same, move_tree, write_new
+from storymap.pages.urls import html_path
 from storymap.site.finish import Finishing
-from storymap.site.keys import digest
 from storymap.site.mkdocs import (
-    html_path,
     mkdocs_yaml,
     page_source,
     run_mkdocs,
@@ -71,7 +71,7 @@ def publish_site(
     Returns counts: ``pages``; ``written``, the pages MkDocs rebuilt; ``dirty``, 1 if MkDocs
     rebuilt only changed pages. Each page's markdown is emptied once MkDocs has its text, so it
     is not held twice."""
-    folders = _Folders(cache_root(config) / "mkdocs")
+    folders = _Folders(cache_root(config.root) / "mkdocs")
     folders.root.mkdir(parents=True, exist_ok=True)
     settings = mkdocs_yaml(config, pages, styles, folders.docs, folders.site)
     # pages in a group's own navigation are not in the settings' nav, but in each other's pages

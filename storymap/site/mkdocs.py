@@ -1,4 +1,4 @@
-"""The only module that knows MkDocs: turns rendered pages into a static site.
+"""MkDocs' settings and its build: turns rendered pages into a static site.
 
 In: the Config, the rendered pages (docs-relative path, title, markdown) and the shared styles. Out:
 a complete static site in ``site_dir`` (MkDocs with storymap's own light theme in
@@ -13,16 +13,12 @@ import shutil
 from pathlib import Path
 
 import yaml
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config as mkdocs_load_config
-from mkdocs.exceptions import MkDocsException
 
 from storymap.config import Config
 from storymap.errors import StorymapError
-from storymap.pages.aboutsite import footer_html
+from storymap.output.csp import nav_text
+from storymap.pages.about.statement import footer_html
 from storymap.pages.page import Page
-from storymap.site.csp import nav_text
-from storymap.site.mdplugin import AfterSearch, Storymap
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the storymap package folder
 THEME_DIR = PACKAGE / "theme"  # the page templates (main.html, 404.html)
@@ -36,7 +32,7 @@ THEME_FILES = {
 }
 THEME_CSS = "assets/storymap/theme.css"
 # Pages left out of MkDocs' search index: places are found through the sharded place index
-# (storymap.pages.placeindex, search/places/<letter>.json) instead.
+# (storymap.pages.places.search, search/places/<letter>.json) instead.
 INDEX_LEFT_OUT = ("wards/", "boroughs/", "places.html")
 
 
@@ -134,6 +130,13 @@ def run_mkdocs(
     ``changed`` pages and those whose output is missing; ``secure(html, path)`` finishes each
     page as it is written; ``compiled`` keeps the theme's compiled templates for the next
     build. Returns the site paths of the pages written."""
+    # MkDocs, Python-Markdown and storymap's plugins are imported only when a site is built
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config as mkdocs_load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from storymap.site.mdplugin import AfterSearch, Storymap
+
     config_file.write_text(settings, "utf-8")
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     try:
@@ -145,8 +148,3 @@ def run_mkdocs(
     except (MkDocsException, OSError) as exc:
         raise StorymapError(f"the site generator (MkDocs) failed: {exc}") from None
     return plugin.written
-
-
-def html_path(docs_rel: str) -> str:
-    """The site path MkDocs writes a docs page to ("wards/x/E05.md" -> "wards/x/E05.html")."""
-    return docs_rel[:-3] + ".html" if docs_rel.endswith(".md") else docs_rel

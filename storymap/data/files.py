@@ -1,0 +1,57 @@
+"""The data files a build reads, as one input of the build's stages.
+
+In: the Config (its sources, the index's comparison table) and the fetch manifest. Out: a
+:class:`DataFiles` whose :meth:`~DataFiles.cache_key` hashes every file's name and bytes, so a
+stage handed the config's ``sources`` (storymap.config.view) is made again when any file changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from storymap.config import Config
+from storymap.data.fetched import MANIFEST, cache_dir
+from storymap.data.sources import MAX_DATA_BYTES, display_path, source_path
+
+
+def data_files(config: Config) -> list[Path]:
+    """Every data file a build reads: each source (the fetched copy if there is one), the index's
+    comparison table and the fetch manifest."""
+    paths = [source_path(config, sid) for sid in sorted(config.sources)]
+    compare = config.index.compare_with if config.index else None
+    if compare and compare.inputs_table:
+        paths.append(config.resolve(compare.inputs_table))
+    return paths + [cache_dir(config) / MANIFEST]
+
+
+def file_digest(config: Config, paths: list[Path]) -> str:
+    """Hash of the files' names (as shown, relative to the project) and bytes. A file the build
+    will refuse to read (missing, unreadable, too large) is named by that alone."""
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(display_path(config, path).encode() + b"\0")
+        try:
+            size = path.stat().st_size if path.is_file() else -1
+            data = path.read_bytes() if 0 <= size <= MAX_DATA_BYTES else b""
+        except OSError:
+            size, data = -2, b""
+        h.update(size.to_bytes(8, "little", signed=True) + hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class DataFiles:
+    """The data files of one build, hashed once when the build starts."""
+
+    paths: tuple[Path, ...]
+    digest: str
+
+    @classmethod
+    def of(cls, config: Config) -> DataFiles:
+        paths = data_files(config)
+        return cls(tuple(paths), file_digest(config, paths))
+
+    def cache_key(self) -> str:
+        return self.digest

@@ -1,0 +1,192 @@
+"""Small inline SVG graphics made at build time: locator maps, choropleths and dot strips.
+
+In: ward geometry projected to metres (British National Grid) and already formatted values. Out:
+SVG markup strings that need no JavaScript. Every graphic has a ``<title>`` and an ``aria-label``
+that say in words what it shows, every text is escaped, and shapes carry meaning together with
+text labels, never colour alone.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+from storymap.lazy import module
+from storymap.pages.maps.labels import text_width
+
+np = module("numpy")
+
+SVG_NS = "http://www.w3.org/2000/svg"
+LIGHT = "#e3e3e3"
+DARK = "#1f2d5a"
+
+
+def esc(text: object) -> str:
+    """Escape text for use in SVG/HTML content and attribute values."""
+    return html.escape(str(text), quote=True)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Maps projected coordinates (metres, y up) into a viewBox (pixels, y down)."""
+
+    minx: float
+    maxy: float
+    scale: float
+    pad: float
+    width: float
+    height: float
+
+    @classmethod
+    def fit(cls, bounds: tuple[float, float, float, float], size: float = 320, pad: float = 6):
+        """Fit ``bounds`` into a box at most ``size`` wide and tall, keeping the aspect ratio."""
+        minx, miny, maxx, maxy = bounds
+        scale = (size - 2 * pad) / max(maxx - minx, maxy - miny, 1e-9)
+        width = round((maxx - minx) * scale + 2 * pad, 1)
+        height = round((maxy - miny) * scale + 2 * pad, 1)
+        return cls(minx, maxy, scale, pad, width, height)
+
+    def points(self, coords: np.ndarray) -> np.ndarray:
+        x = self.pad + (coords[:, 0] - self.minx) * self.scale
+        y = self.pad + (self.maxy - coords[:, 1]) * self.scale
+        return np.column_stack([x, y])
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width:g} {self.height:g}"
+
+
+def path_data(geom: BaseGeometry, proj: Projection) -> str:
+    """SVG path ``d``: one closed subpath per polygon ring, one open subpath per line."""
+    parts = []
+    for line in _lines(geom):
+        pts = proj.points(np.asarray(line.coords)[:, :2])
+        closed = line.is_ring
+        text = " ".join(f"{x:.1f},{y:.1f}" for x, y in (pts[:-1] if closed else pts))
+        parts.append(f"M{text}" + ("Z" if closed else ""))
+    return "".join(parts)
+
+
+def _lines(geom: BaseGeometry) -> list:
+    """The rings of (multi)polygons and the parts of (multi)lines, in order."""
+    if geom.is_empty:
+        return []
+    if geom.geom_type == "Polygon":
+        return [geom.exterior, *geom.interiors]
+    if geom.geom_type in ("LineString", "LinearRing"):
+        return [geom]
+    return [line for part in geom.geoms for line in _lines(part)]
+
+
+def _svg_open(proj: Projection, label: str, css_class: str) -> str:
+    return (
+        f'<svg xmlns="{SVG_NS}" viewBox="{proj.view_box}" class="{css_class}" role="img" '
+        f'aria-label="{esc(label)}" style="max-width:{proj.width:g}px;width:100%;height:auto">'
+        f"<title>{esc(label)}</title>"
+    )
+
+
+def locator(
+    paths: dict[str, str], names: dict[str, str], code: str, proj: Projection, label: str
+) -> str:
+    """Locator: every ward in ``paths`` in light grey, ward ``code`` filled dark and outlined."""
+    others = "".join(
+        f'<path data-code="{esc(c)}" d="{d}"><title>{esc(names[c])}</title></path>'
+        for c, d in paths.items()
+        if c != code
+    )
+    return (
+        _svg_open(proj, label, "storymap-locator")
+        + f'<g fill="{LIGHT}" stroke="#ffffff" stroke-width="1">{others}</g>'
+        + f'<path class="this-ward" data-code="{esc(code)}" d="{paths[code]}" fill="{DARK}" '
+        f'stroke="#000000" stroke-width="2" stroke-linejoin="round">'
+        f"<title>{esc(names[code])}</title></path></svg>"
+    )
+
+
+def choropleth(
+    paths: dict[str, str],
+    fills: dict[str, str],
+    titles: dict[str, str],
+    proj: Projection,
+    label: str,
+) -> str:
+    """Choropleth: each ward filled with its class colour; each path titled with name and value."""
+    shapes = "".join(
+        f'<path data-code="{esc(c)}" d="{d}" fill="{esc(fills[c])}"><title>{esc(titles[c])}</title>'
+        "</path>"
+        for c, d in paths.items()
+    )
+    return (
+        _svg_open(proj, label, "storymap-choropleth")
+        + f'<g stroke="#ffffff" stroke-width="1">{shapes}</g></svg>'
+    )
+
+
+@dataclass(frozen=True)
+class StripMark:
+    """One marked value on a dot strip: a shape (circle, square, diamond) and a text label."""
+
+    shape: str
+    label: str
+    value: float
+
+
+def _marker(shape: str, x: float, y: float) -> str:
+    if shape == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{DARK}" stroke="#000"/>'
+    if shape == "square":
+        return (
+            f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="#ffffff" '
+            'stroke="#000" stroke-width="2"/>'
+        )
+    return (
+        f'<path d="M{x:.1f},{y - 7:.1f}L{x + 7:.1f},{y:.1f}L{x:.1f},{y + 7:.1f}'
+        f'L{x - 7:.1f},{y:.1f}Z" fill="#8a8a8a" stroke="#000"/>'
+    )
+
+
+def dot_strip(
+    marks: list[StripMark],
+    low: float,
+    high: float,
+    low_text: str,
+    high_text: str,
+    label: str,
+    width: int = 340,
+) -> str:
+    """A horizontal strip from ``low`` to ``high``: per mark a line of text above its own strip
+    with the mark's shape on it; under them the strip's two ends, named. Drawn for phones: the
+    drawing is about as wide as a phone's screen, and no text can run into other text or a mark
+    (the end names take a line each when one line cannot hold both)."""
+    font, small, gap = 13, 12, 16
+    widest = max([text_width(m.label, font) for m in marks] + [0])
+    width = max(width, round(widest) + 8)
+    left, right, row = 9, width - 9, 40
+    span = (high - low) or 1.0
+
+    def xpos(value: float) -> float:
+        return left + (min(max(value, low), high) - low) / span * (right - left)
+
+    body = []
+    for i, mark in enumerate(marks):
+        y = row * i
+        body.append(
+            f'<text x="0" y="{y + 14}" font-size="{font}">{esc(mark.label)}</text>'
+            f'<line x1="{left}" y1="{y + 28}" x2="{right}" y2="{y + 28}" stroke="#9a9a9a"/>'
+            + _marker(mark.shape, xpos(mark.value), y + 28)
+        )
+    y = row * len(marks) + 12
+    one_line = text_width(low_text, small) + text_width(high_text, small) + gap <= width
+    high_y = y if one_line else y + gap
+    body.append(
+        f'<text x="0" y="{y}" font-size="{small}" text-anchor="start">{esc(low_text)}</text>'
+        f'<text x="{width}" y="{high_y}" font-size="{small}" text-anchor="end">'
+        f"{esc(high_text)}</text>"
+    )
+    proj = Projection(0, 0, 1, 0, width, high_y + 6)
+    return _svg_open(proj, label, "storymap-strip") + "".join(body) + "</svg>"

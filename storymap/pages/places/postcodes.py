@@ -1,0 +1,105 @@
+"""Postcode lookup files: one small JSON file per outward code, as ONS's census maps shard theirs.
+
+In: the Config (``geography.postcodes`` names the postcode-to-ward source), the Geography and the
+bundled (or fetched) postcode table. Out, in ``search/postcodes/`` of the docs folder:
+
+- ``index.json``: the outward codes that have files, the GB postcode areas (to tell a postcode
+  outside the area from one that does not exist) and the attribution the data's licence asks
+  for; about 2 KB, fetched with the first postcode search;
+- ``<OUTWARD>.json`` (e.g. ``NW6.json``): that outward code's wards (code, name, borough, page)
+  and each inward code's ward, a few KB each, so one search fetches one small file.
+
+Ward codes are December 2022 codes as Code-Point Open gives them; wards of a merged borough (the
+City of London) point to the merged unit's page.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from storymap.config import Config
+from storymap.data.sources import read_table
+from storymap.errors import DataError
+from storymap.figures.geography import Geography, ward_merge_map
+from storymap.pages.places.search import ward_page
+
+POSTCODES_DIR = "search/postcodes"
+# Great Britain's postcode areas: the 120 area files of Code-Point Open (Northern Ireland's BT
+# is not in Code-Point Open but is a UK postcode area, so it is told as outside too).
+GB_AREAS = (
+    "AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY "
+    "E EC EH EN EX FK FY G GL GU HA HD HG HP HR HS HU HX IG IP IV KA KT KW KY L LA LD LE LL LN "
+    "LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN "
+    "SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE"
+).split()
+
+
+@dataclass
+class PostcodeLookups:
+    outward_codes: int
+    postcodes: int
+    largest_bytes: int
+
+
+def write_postcode_lookups(config: Config, geo: Geography, docs: Path) -> PostcodeLookups | None:
+    """Write the lookup files; None when the config names no postcode source."""
+    source = config.geography.postcodes
+    if not source:
+        return None
+    table = read_table(config, source, ["postcode", "ward_code"])
+    merge = ward_merge_map(config, geo.wards)
+    codes = table["ward_code"].str.strip()
+    units = codes.map(lambda w: merge.get(w, w))
+    # A ward the ward-to-borough lookup knows but the area leaves out (site.area.boroughs) is
+    # simply outside the area: its postcodes are dropped, and a search for them says so.
+    inside = units.isin(geo.wards.index)
+    unknown = sorted(set(codes[~inside & ~codes.isin(merge.keys())]))
+    table, units = table[inside], units[inside]
+    if unknown:
+        raise DataError(
+            f"{config.sources[source].file}: ward code(s) {', '.join(unknown[:5])} match no ward "
+            f"of the area ({len(unknown)} in all). Check the file uses December 2022 ward codes "
+            "and covers the same area as the ward boundaries."
+        )
+    out = docs / POSTCODES_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.json"):
+        old.unlink()
+    shards: dict[str, dict[str, str]] = {}
+    for postcode, unit in zip(table["postcode"].str.strip(), units, strict=True):
+        outward, _, inward = postcode.partition(" ")
+        shards.setdefault(outward, {})[inward] = unit
+    largest = 0
+    for outward, inwards in shards.items():
+        text = _shard_json(geo, outward, inwards)
+        (out / f"{outward}.json").write_text(text, "utf-8")
+        largest = max(largest, len(text.encode()))
+    index = {
+        "outward": sorted(shards),
+        "areas": GB_AREAS,
+        "area": config.site.area.name,
+        "attribution": " ".join(config.sources[source].attribution.split()),
+    }
+    (out / "index.json").write_text(
+        json.dumps(index, separators=(",", ":"), ensure_ascii=False), "utf-8"
+    )
+    return PostcodeLookups(len(shards), len(table), largest)
+
+
+def _shard_json(geo: Geography, outward: str, inwards: dict[str, str]) -> str:
+    """{"o": "NW6", "w": [[code, name, borough, page], ...], "p": {"7TA": 0, ...}}"""
+    wards = sorted(set(inwards.values()))
+    pos = {w: i for i, w in enumerate(wards)}
+    rows = [
+        [
+            w,
+            str(geo.wards.at[w, "name"]),
+            str(geo.boroughs.at[geo.borough_of(w), "name"]),
+            ward_page(geo, w),
+        ]
+        for w in wards
+    ]
+    payload = {"o": outward, "w": rows, "p": {k: pos[v] for k, v in sorted(inwards.items())}}
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,348 @@
+"""Profile pages: one for every ward and every borough.
+
+In: the Config, Geography and IndicatorResults. Out: :class:`~storymap.pages.page.Page` objects,
+grouped by borough in the navigation (``boroughs/<slug>.md`` and ``wards/<borough slug>/<ward
+code>.md``), plus the data downloads page. Ward pages show counts of older residents, every
+indicator with its rank, decile and band, a dot strip comparing ward, borough and the whole area, a
+plain-English summary, a locator map and sources. Borough pages show a sortable ward table, a
+choropleth and the comparison with the whole area. Graphics come from
+:mod:`storymap.pages.maps.svg`;
+every data string is escaped."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storymap.config import Config, chapter_slug
+from storymap.figures.format import format_value, ordinal, percent_of
+from storymap.figures.geography import Geography
+from storymap.figures.indicators import IndicatorResult
+from storymap.figures.riskindex import IndexResult
+from storymap.pages.downloads.files import (
+    Downloads,
+    download_paths,
+    downloads_markdown,
+    slug,
+    write_downloads,
+)
+from storymap.pages.downloads.tables import area_table, ward_table
+from storymap.pages.downloads.tables import borough_table as borough_download
+from storymap.pages.maps.svg import locator
+from storymap.pages.page import Page
+from storymap.pages.palette import palette_for
+from storymap.pages.places.borough import borough_comparison, borough_map, borough_table
+from storymap.pages.places.boroughs import borough_index
+from storymap.pages.places.neighbourhoods import NeighbourhoodPages, neighbourhood_pages
+from storymap.pages.places.share import share_image_path, share_meta
+from storymap.pages.places.ward import (
+    BoroughShapes,
+    Figures,
+    aliases,
+    borough_shapes,
+    comparison_rows,
+    indicator_strip,
+    people_table,
+    sources_list,
+    ward_summary,
+)
+from storymap.pages.places.wayfinding import write_wayfinding
+from storymap.pages.stack import label_cells
+from storymap.pages.urls import borough_doc, ward_doc
+
+SECTION = "Wards and boroughs"
+e = html.escape
+
+
+@dataclass
+class Profiles:
+    """Everything the profile pages share."""
+
+    config: Config
+    geo: Geography
+    results: dict[str, IndicatorResult]
+    downloads: Downloads
+    shapes: dict[str, BoroughShapes]
+    figures: Figures
+    sources: str
+    story_links: dict[str, str] = field(default_factory=dict)  # page prefix -> links
+    neighbourhoods: NeighbourhoodPages | None = None
+
+    def borough_slug(self, code: str) -> str:
+        return slug(self.figures.borough_name[code])
+
+    def borough_path(self, code: str) -> str:
+        return borough_doc(self.figures.borough_name[code])
+
+    def ward_path(self, code: str) -> str:
+        return ward_doc(self.figures.borough_name[self.figures.ward_borough[code]], code)
+
+
+def profile_pages(
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    index: IndexResult | None = None,
+    neighbourhoods: NeighbourhoodPages | None = None,
+) -> list[Page]:
+    """The index of boroughs, then borough pages, each followed by its wards' pages (by name),
+    then the downloads page."""
+    ctx = Profiles(
+        config,
+        geo,
+        results,
+        download_paths(config, geo),
+        borough_shapes(geo),
+        Figures(results, geo, config.site.area.name, index),
+        sources_list(config, results),
+        neighbourhoods=neighbourhoods,
+    )
+    names = geo.wards["name"].astype(str)
+    duplicated = set(names[names.duplicated(keep=False)])
+    counts = geo.wards["borough_code"].value_counts()
+    pages: list[Page] = [
+        borough_index(
+            config.site.area.name,
+            [
+                (str(name), ctx.borough_path(code), int(counts.get(code, 0)))
+                for code, name in geo.boroughs["name"].items()
+            ],
+            SECTION,
+        )
+    ]
+    for code, name in geo.boroughs["name"].items():
+        name = str(name)
+        pages.append(
+            Page(
+                ctx.borough_path(code),
+                f"{name} overview",
+                label_cells(borough_page(ctx, code)),
+                SECTION,
+                subsection=name,
+                meta=_borough_share(ctx, code, name),
+            )
+        )
+        wards = geo.wards[geo.wards["borough_code"] == code].sort_values("name")
+        for ward in wards.index:
+            title = str(wards.at[ward, "name"])
+            if title in duplicated:
+                title = f"{title} ({name})"
+            pages.append(
+                Page(
+                    ctx.ward_path(ward),
+                    title,
+                    label_cells(ward_page(ctx, ward)),
+                    SECTION,
+                    subsection=name,
+                    meta=_ward_share(ctx, ward, name),
+                )
+            )
+    tables = [
+        ("Wards", ward_table(config, geo, results, index)),
+        ("Boroughs", borough_download(config, geo, results)),
+        (config.site.area.name, area_table(config, results)),
+    ]
+    pages.append(
+        Page("downloads.md", "Data downloads", downloads_markdown(config, tables, ctx.downloads))
+    )
+    return pages
+
+
+def _ward_share(ctx: Profiles, code: str, borough: str) -> dict:
+    name = ctx.figures.ward_name[code]
+    return share_meta(
+        share_image_path("ward", code),
+        f"Map: {name} (dark) among the wards of {borough} (mid grey)",
+        ward_summary(ctx.figures, code),
+    )
+
+
+def _borough_share(ctx: Profiles, code: str, name: str) -> dict:
+    area = ctx.config.site.area.name
+    n = int((ctx.geo.wards["borough_code"] == code).sum())
+    return share_meta(
+        share_image_path("borough", code),
+        f"Map: {name} (dark) in {area}",
+        f"{name}, {area}: how its {n} ward{'s' if n != 1 else ''} compare on the "
+        "risk of digital exclusion among residents aged 65 and over.",
+    )
+
+
+def _heading(name: str) -> str:
+    """A markdown H1 whose text is the escaped name (no markdown syntax can leak in)."""
+    return "# " + "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|" else c for c in e(name))
+
+
+def _aka(name: str) -> str:
+    alts = aliases(name)
+    if not alts:
+        return ""
+    return f'<p class="storymap-aka">Also known as: {e("; ".join(alts))}</p>\n\n'
+
+
+def _download_links(ctx: Profiles, prefix: str, borough: str, ward: str | None = None) -> str:
+    """A ward page offers its own figures first, then its borough's; a borough page its own."""
+    csv_path, geojson_path = ctx.downloads.for_borough(borough)
+    bname = e(ctx.figures.borough_name[borough])
+    own = ""
+    if ward is not None:
+        own = (
+            f'<a href="{e(prefix + ctx.downloads.for_ward(ward))}">this ward\'s figures '
+            "(CSV)</a> · "
+        )
+    return (
+        f'<p class="storymap-download">Download the data: {own}'
+        f'<a href="{e(prefix + csv_path)}">every ward of {bname} (CSV)</a> · '
+        f'<a href="{e(prefix + geojson_path)}">GeoJSON (map data)</a> · '
+        f'<a href="{e(prefix + ctx.downloads.workbook)}">workbook (Excel)</a> · '
+        f'<a href="{e(prefix)}downloads.html">what the columns mean</a></p>'
+    )
+
+
+def _story_links(ctx: Profiles, prefix: str) -> str:
+    """The story's chapters as links from a page ``prefix`` below the site root (made once)."""
+    if prefix not in ctx.story_links:
+        items = "".join(
+            f'<li><a href="{e(prefix + chapter_slug(ch))}.html">{e(ch.title)}</a></li>'
+            for ch in ctx.config.chapters
+        )
+        ctx.story_links[prefix] = f"## In the story\n\n<ul>{items}</ul>\n"
+    return ctx.story_links[prefix]
+
+
+def _risk_line(ctx: Profiles, code: str, prefix: str) -> str:
+    """The index for the ward: its score, band and rank, and how far they hold under other
+    reasonable weights (the method page's robustness runs)."""
+    robust = ctx.figures.robust
+    if robust is None or robust.index_id not in ctx.results:
+        return ""
+    res = ctx.results[robust.index_id]
+    row, rob = ctx.figures.ward[res.id][code], robust.rows[code]
+    value = format_value(row["value"], res.spec)
+    band, k = int(row["band"]), len(res.breaks)
+    low, high = int(rob["rank_p05"]), int(rob["rank_p95"])
+    kept = percent_of(rob["stable_share"], 1)
+    if robust.firm(code):
+        firm = f"Its band is firm: it stays in band {band} under {kept} of them."
+    else:
+        firm = (
+            f"Its band is not firm: it stays in band {band} under only {kept} of them, so "
+            "read it as “around here”."
+        )
+    spread = (
+        f"between {ordinal(low)} and {ordinal(high)}"
+        if low != high
+        else f"{ordinal(low)} under all of them"
+    )
+    return (
+        f'<p class="storymap-risk"><strong>{e(res.spec.label)}: {e(value)}</strong> out of 10 '
+        f"(higher is more at risk): band {band} of {k} (1 = most at risk), "
+        f"{e(ctx.figures.rank(res.id, code))}. Under other reasonable weights its rank is "
+        f"{spread}. {e(firm)} "
+        f'<a href="{prefix}method.html">How the index is built</a>.</p>\n\n'
+    )
+
+
+def ward_page(ctx: Profiles, code: str) -> str:
+    geo, prefix = ctx.geo, "../../"
+    name = str(geo.wards.at[code, "name"])
+    borough = geo.borough_of(code)
+    borough_name = str(geo.boroughs.at[borough, "name"])
+    area = ctx.config.site.area.name
+    shapes = ctx.shapes[borough]
+    label = f"Locator map: {name} (dark, outlined) among the wards of {borough_name}"
+    f = ctx.figures
+    strips = "".join(indicator_strip(f, ind, code) for ind in ctx.results)
+    parts = [
+        _heading(name) + "\n\n",
+        f'<p class="storymap-kind">Ward in <a href="{prefix}{e(ctx.borough_path(borough)[:-3])}'
+        f'.html">{e(borough_name)}</a>, {e(area)}. Ward code <code>{e(code)}</code>.</p>\n\n',
+        _aka(name),
+        _risk_line(ctx, code, prefix),
+        f'<p class="storymap-summary">{e(ward_summary(f, code))}</p>\n\n',
+        "## Older residents\n\n",
+        people_table(f, code) + "\n\n",
+        "## Indicators\n\n",
+        comparison_rows(f, code) + "\n\n",
+        f'<div class="storymap-strips">{strips}</div>\n\n',
+        ctx.neighbourhoods.ward_section(code, prefix) if ctx.neighbourhoods else "",
+        "## Where it is\n\n",
+        '<figure class="storymap-locator-figure">'
+        + locator(shapes.paths, shapes.names, code, shapes.projection, label)
+        + f"<figcaption>{e(label)}.</figcaption></figure>\n"
+        + _download_links(ctx, prefix, borough, code)
+        + "\n\n",
+        _story_links(ctx, prefix) + "\n",
+        "## Sources\n\n" + ctx.sources + "\n",
+    ]
+    return "".join(parts)
+
+
+def borough_page(ctx: Profiles, code: str) -> str:
+    geo, prefix = ctx.geo, "../"
+    name = str(geo.boroughs.at[code, "name"])
+    area = ctx.config.site.area.name
+    n = int((geo.wards["borough_code"] == code).sum())
+    parts = [
+        _heading(name) + "\n\n",
+        f'<p class="storymap-kind">Borough of {e(area)} with {n} '
+        f"ward{'s' if n != 1 else ''} on this site.</p>\n\n",
+        _aka(name),
+        f"## How {e(name)} compares with {e(area)}\n\n",
+        borough_comparison(ctx.figures, code) + "\n\n",
+        "## Map\n\n",
+        borough_map(ctx.config, ctx.figures, ctx.shapes[code], name) + "\n",
+        _download_links(ctx, prefix, code) + "\n\n",
+        "## Wards\n\n",
+        borough_table(ctx.figures, code, lambda w: prefix + ctx.ward_path(w)[:-3] + ".html")
+        + "\n\n",
+        ctx.neighbourhoods.borough_section(
+            code, prefix, lambda w: prefix + ctx.ward_path(w)[:-3] + ".html"
+        )
+        if ctx.neighbourhoods
+        else "",
+        f'<script src="{prefix}assets/storymap/sortable.js" defer></script>\n\n',
+        _story_links(ctx, prefix) + "\n",
+        "## Sources\n\n" + ctx.sources + "\n",
+    ]
+    return "".join(parts)
+
+
+def write_profile_files(
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    docs: Path,
+    index: IndexResult | None = None,
+) -> Downloads:
+    """The files profile pages use: the downloads (sortable.js comes with the map assets)."""
+    return write_downloads(config, geo, results, docs, index)
+
+
+def write_profiles(
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    folder: Path,
+    index: IndexResult | None = None,
+) -> list[Page]:
+    """Ward and borough pages and the downloads page; the neighbourhood shape files and CSVs
+    they use are written into ``folder``."""
+    slugs = {str(c): slug(str(n)) for c, n in geo.boroughs["name"].items()}
+    nb = neighbourhood_pages(config, geo, results, folder, slugs, palette_for(config))
+    return profile_pages(config, geo, results, index, nb)
+
+
+def write_place_files(
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    folder: Path,
+    index: IndexResult | None = None,
+) -> list[Page]:
+    """The "All places A–Z" page; the downloads, the search's place and postcode files and the
+    link-preview images are written into ``folder``. (The build makes these in a second process
+    while it renders the chapters and profile pages: :mod:`storymap.engine.fork`.)"""
+    write_profile_files(config, geo, results, folder, index)
+    return write_wayfinding(config, geo, folder, SECTION)

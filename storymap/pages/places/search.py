@@ -1,0 +1,133 @@
+"""Places a reader looks for: where each ward and borough page is, the search box's place index,
+and the "All places A–Z" page.
+
+In: the Geography. Out:
+- :func:`ward_page` / :func:`borough_page`: the site path of a profile page
+  (``wards/<borough slug>/<ward code>.html``, ``boroughs/<slug>.html``), the one rule the profile
+  pages, the postcode lookups, the search index and the maps' script all follow;
+- :func:`write_place_index`: ``search/places/<letter>.json``, one small file per first letter of a
+  word, so a search fetches only the places with a word starting as the query does (the bytes a
+  query costs do not grow with the number of places in other letters);
+- :func:`az_page`: every ward under its borough, with links, for readers without JavaScript.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+from storymap.figures.geography import Geography
+from storymap.pages.downloads.files import slug
+from storymap.pages.page import Page
+from storymap.pages.places.ward import aliases
+from storymap.pages.urls import borough_doc, html_path, ward_doc
+
+PLACES_DIR = "search/places"
+AZ_PATH = "places.md"
+AZ_TITLE = "All places A–Z"
+WARD, BOROUGH = 0, 1
+e = html.escape
+
+
+def fold(text: str) -> str:
+    """As theme.js folds text: no accents or apostrophes, lower case, words split by spaces."""
+    plain = "".join(
+        c for c in unicodedata.normalize("NFD", str(text)) if not unicodedata.combining(c)
+    ).lower()
+    plain = re.sub(r"['\u2019]", "", plain)
+    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+
+
+def borough_page(geo: Geography, code: str) -> str:
+    return html_path(borough_doc(str(geo.boroughs.at[code, "name"])))
+
+
+def ward_page(geo: Geography, code: str) -> str:
+    borough = geo.borough_of(code)
+    return html_path(ward_doc(str(geo.boroughs.at[borough, "name"]), code))
+
+
+def place_entries(geo: Geography) -> list[list]:
+    """[kind, name, borough name, page, other words] for every ward and borough; ``other
+    words`` are the folded words of its other spellings ("saint" for "St", "and" for "&")."""
+    entries = []
+    for code, name in geo.boroughs["name"].items():
+        entries.append([BOROUGH, str(name), "", borough_page(geo, code), _other_words(str(name))])
+    for code, row in geo.wards.sort_values("name").iterrows():
+        borough = str(geo.boroughs.at[row["borough_code"], "name"])
+        entries.append(
+            [WARD, str(row["name"]), borough, ward_page(geo, code), _other_words(str(row["name"]))]
+        )
+    return entries
+
+
+def _other_words(name: str) -> str:
+    own = set(fold(name).split())
+    extra = {w for alt in aliases(name) for w in fold(alt).split()} - own
+    return " ".join(sorted(extra))
+
+
+def shard_keys(entry: list) -> set[str]:
+    """The first letters of an entry's words (name, other spellings): the files it goes in."""
+    words = fold(entry[1]).split() + entry[4].split()
+    return {w[0] for w in words if w}
+
+
+def place_shards(geo: Geography) -> dict[str, list[list]]:
+    shards: dict[str, list[list]] = {}
+    for entry in place_entries(geo):
+        for key in shard_keys(entry):
+            shards.setdefault(key, []).append(entry)
+    return dict(sorted(shards.items()))
+
+
+def write_place_index(geo: Geography, docs: Path) -> list[str]:
+    """Write one JSON file per first letter or digit (empty if no place has it); return the
+    keys written."""
+    out = docs / PLACES_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.json"):
+        old.unlink()
+    shards = {k: [] for k in "abcdefghijklmnopqrstuvwxyz0123456789"}  # a file for every key,
+    shards.update(place_shards(geo))  # so no search meets a missing file
+    for key, entries in shards.items():
+        text = json.dumps({"places": entries}, separators=(",", ":"), ensure_ascii=False)
+        (out / f"{key}.json").write_text(text, "utf-8")
+    return list(shards)
+
+
+def az_page(geo: Geography, area: str, section: str) -> Page:
+    """Every borough A–Z, each with its wards A–Z, as plain links (no script needed)."""
+    parts = [
+        f"# {e(AZ_TITLE)}\n\n",
+        f"<p>Every ward and borough of {e(area)} on this site, by borough. Each name opens "
+        "its page.</p>\n\n",
+    ]
+    boroughs = geo.boroughs.sort_values("name")
+    letters = sorted({str(n)[0].upper() for n in boroughs["name"]})
+    parts.append(
+        '<nav class="storymap-az-letters" aria-label="Boroughs by first letter"><p>'
+        + " ".join(f'<a href="#letter-{e(c.lower())}">{e(c)}</a>' for c in letters)
+        + "</p></nav>\n\n"
+    )
+    seen: set[str] = set()
+    for code, name in boroughs["name"].items():
+        name = str(name)
+        first = name[0].upper()
+        anchor = f' id="letter-{e(first.lower())}"' if first not in seen else ""
+        seen.add(first)
+        wards = geo.wards[geo.wards["borough_code"] == code].sort_values("name")
+        items = "".join(
+            f'<li><a href="{e(ward_page(geo, w))}">{e(str(n))}</a></li>'
+            for w, n in wards["name"].items()
+        )
+        parts.append(
+            f'<section class="storymap-az-borough"{anchor}><h2 id="{e(slug(name))}">{e(name)}</h2>'
+            f'<p><a href="{e(borough_page(geo, code))}">{e(name)} overview</a> · '
+            f"{len(wards)} ward{'s' if len(wards) != 1 else ''}</p>"
+            f'<ul class="storymap-az-wards">{items}</ul></section>\n\n'
+        )
+    return Page(AZ_PATH, AZ_TITLE, "".join(parts), section)

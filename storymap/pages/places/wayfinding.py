@@ -1,0 +1,25 @@
+"""The files that help a reader find their own place, written with the profile pages.
+
+In: the Config and the Geography. Out, into the docs folder: the search box's place index
+(:mod:`storymap.pages.places.search`), the postcode lookup files
+(:mod:`storymap.pages.places.postcodes`)
+and the link-preview images (:mod:`storymap.pages.places.share`); returns the "All places A–Z" page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storymap.config import Config
+from storymap.figures.geography import Geography
+from storymap.pages.page import Page
+from storymap.pages.places.postcodes import write_postcode_lookups
+from storymap.pages.places.search import az_page, write_place_index
+from storymap.pages.places.share import write_share_images
+
+
+def write_wayfinding(config: Config, geo: Geography, folder: Path, section: str) -> list[Page]:
+    write_place_index(geo, folder)
+    write_postcode_lookups(config, geo, folder)
+    write_share_images(geo, folder)
+    return [az_page(geo, config.site.area.name, section)]
