@@ -57,20 +57,20 @@ class LookupSection(Model):
 
 class WardLayerSection(Model):
     source: str = Field(description="Source id of the ward boundary file.")
-    code: str = "WD22CD"
-    name: str = "WD22NM"
-    borough_code: str = "LAD22CD"
-    borough_name: str = "LAD22NM"
+    code: str = Field("WD22CD", description="Column with the ward code.")
+    name: str = Field("WD22NM", description="Column with the ward name.")
+    borough_code: str = Field("LAD22CD", description="Column with the borough code.")
+    borough_name: str = Field("LAD22NM", description="Column with the borough name.")
 
 
 class WardBoroughLookup(Model):
-    source: str
-    ward: str = "WD22CD"
-    borough: str = "LAD22CD"
+    source: str = Field(description="Source id of the ward-to-borough lookup table.")
+    ward: str = Field("WD22CD", description="Column with the ward code.")
+    borough: str = Field("LAD22CD", description="Column with the borough code.")
 
 
 class GeographySection(Model):
-    wards: WardLayerSection
+    wards: WardLayerSection = Field(description="The ward boundary layer and its columns.")
     ward_boroughs: WardBoroughLookup = Field(
         description="Every ward code (before merging) and its borough; used to merge wards."
     )
@@ -78,8 +78,14 @@ class GeographySection(Model):
         default_factory=list,
         description="Boroughs whose wards are merged into one unit coded by the borough code.",
     )
-    lookups: dict[str, LookupSection] = Field(default_factory=dict)
-    simplify_metres: float = Field(30, ge=0, le=500)
+    lookups: dict[str, LookupSection] = Field(
+        default_factory=dict,
+        description="Lookups from smaller areas to wards, keyed by name (the key is the level "
+        "when level: is left out).",
+    )
+    simplify_metres: float = Field(
+        30, ge=0, le=500, description="Tolerance, in metres, for simplifying boundaries (0: none)."
+    )
     postcodes: str | None = Field(
         None,
         description="Source id of the postcode-to-ward table (columns postcode, ward_code); "

@@ -20,10 +20,15 @@ class IndexIndicator(Model):
 
 
 class IndexComponent(Model):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    label: str
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="Short name of the component (lower-case letters, digits, underscores).",
+    )
+    label: str = Field(description="Name of the component shown to readers.")
     weight: float = Field(1.0, ge=0, description="Weight of the component (normalised).")
-    indicators: list[IndexIndicator] = Field(min_length=1)
+    indicators: list[IndexIndicator] = Field(
+        min_length=1, description="Indicators in the component, at least one."
+    )
 
 
 class RobustnessSection(Model):
@@ -43,24 +48,41 @@ class ComparisonSection(Model):
 class IndexSection(Model):
     """A composite risk index built from declared indicators (see storymap.figures.riskindex)."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    label: str
-    short_label: str | None = None
-    description: str = ""
-    scaling: Literal["minmax", "zscore"] = "minmax"
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="Short name of the index, not an indicator id.",
+    )
+    label: str = Field(description="Name of the index, shown in headings and legends.")
+    short_label: str | None = Field(
+        None, description="Shorter name for tight spaces; the label when left out."
+    )
+    description: str = Field("", description="What the index means, in a sentence.")
+    scaling: Literal["minmax", "zscore"] = Field(
+        "minmax", description="How indicators are put on one scale before weighting."
+    )
     scope: Literal["area", "borough"] = Field(
         "area", description="Rescale across the whole area, or within each borough."
     )
-    banding: Literal["quantiles", "natural_breaks"] = "quantiles"
-    bands: int = Field(5, ge=3, le=7)
+    banding: Literal["quantiles", "natural_breaks"] = Field(
+        "quantiles", description="How index values are split into bands."
+    )
+    bands: int = Field(5, ge=3, le=7, description="Number of index bands.")
     population: str = Field(
         description="Ratio indicator whose numerator (people) weights borough and area means."
     )
-    decimals: int = Field(2, ge=0, le=4)
-    components: list[IndexComponent] = Field(min_length=1)
-    robustness: RobustnessSection = RobustnessSection()
-    compare_with: ComparisonSection | None = None
-    caveats: list[str] = Field(default_factory=list)
+    decimals: int = Field(2, ge=0, le=4, description="Decimal places index values are shown with.")
+    components: list[IndexComponent] = Field(
+        min_length=1, description="Weighted groups of indicators, at least one."
+    )
+    robustness: RobustnessSection = Field(
+        RobustnessSection(), description="How the index is tested against other weightings."
+    )
+    compare_with: ComparisonSection | None = Field(
+        None, description="Another measure the index is compared with; none when left out."
+    )
+    caveats: list[str] = Field(
+        default_factory=list, description="Limits of the index readers should know, one per item."
+    )
 
 
 class IndexSpec(IndicatorSection):

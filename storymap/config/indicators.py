@@ -13,13 +13,15 @@ from storymap.config.base import Model
 
 
 class RowFilter(Model):
-    column: str
-    values: list[int | float | str] = Field(min_length=1)
+    column: str = Field(description="Column to filter the rows on.")
+    values: list[int | float | str] = Field(
+        min_length=1, description="Values of that column whose rows are kept."
+    )
 
 
 class WeightSection(Model):
-    source: str
-    column: str
+    source: str = Field(description="Source id holding the weights.")
+    column: str = Field(description="Column of the weight (e.g. people aged 65+).")
 
 
 class BenchmarkSection(Model):
@@ -39,18 +41,29 @@ class EvidenceSection(Model):
 
 
 class IndicatorSection(Model):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    label: str
-    short_label: str | None = None
-    description: str = ""
-    unit: Literal["percent", "score", "count"]
-    source: str
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="Short name other sections use (lower-case letters, digits, underscores).",
+    )
+    label: str = Field(description="Name of the measure, shown in headings, legends and tables.")
+    short_label: str | None = Field(
+        None, description="Shorter name for tight spaces; the label when left out."
+    )
+    description: str = Field("", description="What the measure means, in a sentence.")
+    unit: Literal["percent", "score", "count"] = Field(
+        description="How values are shown: a percentage, a score or a count."
+    )
+    source: str = Field(description="Source id of the data.")
     geography: str = Field(description="'ward', or a key of geography.lookups.")
-    aggregate: Literal["ratio", "weighted_mean", "sum"]
+    aggregate: Literal["ratio", "weighted_mean", "sum"] = Field(
+        description="How area values are combined into wards and boroughs."
+    )
     numerator: str | list[str] | None = Field(
         None, description="Column of the numerator, or a list of columns added together."
     )
-    numerator_filter: RowFilter | None = None
+    numerator_filter: RowFilter | None = Field(
+        None, description="Keep only some rows when summing the numerator."
+    )
     denominator: str | list[str] | None = Field(
         None, description="Column of the denominator, or a list of columns added together."
     )
@@ -60,11 +73,17 @@ class IndicatorSection(Model):
     denominator_label: str | None = Field(
         None, description="Who the denominator counts, in plain words (download headers)."
     )
-    value: str | None = None
-    weight: WeightSection | None = None
-    direction: Literal["higher_is_more_risk", "higher_is_less_risk"]
-    decimals: int = Field(1, ge=0, le=4)
-    caveat: str = ""
+    value: str | None = Field(
+        None, description="Column of the value (weighted_mean and sum aggregates)."
+    )
+    weight: WeightSection | None = Field(
+        None, description="Where the weights of a weighted mean come from."
+    )
+    direction: Literal["higher_is_more_risk", "higher_is_less_risk"] = Field(
+        description="Whether a higher value means more or less risk of digital exclusion."
+    )
+    decimals: int = Field(1, ge=0, le=4, description="Decimal places values are shown with.")
+    caveat: str = Field("", description="A limit of the measure readers should know.")
     benchmark: BenchmarkSection | None = Field(
         None, description="A wider area's figure, computed the same way, for prose to compare."
     )

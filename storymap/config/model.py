@@ -22,20 +22,40 @@ from storymap.config.sources import SourceSection
 
 
 class Config(Model):
-    site: SiteSection
-    sources: dict[str, SourceSection]
-    geography: GeographySection
-    indicators: list[IndicatorSection] = Field(min_length=1)
-    maps: MapsSection = MapsSection()
-    budgets: BudgetsSection = BudgetsSection()
-    limits: LimitsSection = LimitsSection()
-    index: IndexSection | None = None
-    neighbourhoods: NeighbourhoodsSection | None = None
+    site: SiteSection = Field(description="The site as a whole: title, area, footer and contact.")
+    sources: dict[str, SourceSection] = Field(
+        description="Every bundled data file, keyed by the source id other sections use."
+    )
+    geography: GeographySection = Field(
+        description="The ward layer and the lookups that map other areas to wards."
+    )
+    indicators: list[IndicatorSection] = Field(
+        min_length=1, description="The measures mapped, at least one."
+    )
+    maps: MapsSection = Field(MapsSection(), description="How the maps are coloured and drawn.")
+    budgets: BudgetsSection = Field(
+        BudgetsSection(), description="Page-weight budgets every built page is held to."
+    )
+    limits: LimitsSection = Field(
+        LimitsSection(), description="Largest input files and tables the build accepts."
+    )
+    index: IndexSection | None = Field(
+        None, description="The over-65 risk index built from the indicators; none when left out."
+    )
+    neighbourhoods: NeighbourhoodsSection | None = Field(
+        None, description="Small-area (neighbourhood) maps and hotspots; none when left out."
+    )
     home: str = Field(description="Markdown file of the home page.")
-    chapters: list[ChapterSection] = Field(min_length=1)
+    chapters: list[ChapterSection] = Field(
+        min_length=1, description="The story chapters, in reading order, at least one."
+    )
 
     # Set by load_config; not part of the YAML.
-    path: Path = Field(Path("site_config.yml"), exclude=True)
+    path: Path = Field(
+        Path("site_config.yml"),
+        exclude=True,
+        description="Set by load_config; not part of the YAML.",
+    )
 
     @property
     def root(self) -> Path:

@@ -34,7 +34,9 @@ class NeighbourhoodsSection(Model):
         description="Geography key (as in geography.lookups) -> source id of its shapes "
         "(TopoJSON written by `python -m storymap.data.compact`).",
     )
-    changes: ChangesSection | None = None
+    changes: ChangesSection | None = Field(
+        None, description="Change over time between two releases; none when left out."
+    )
     hotspots: str | None = Field(
         None, description="Indicator whose highest-risk neighbourhoods borough pages list."
     )

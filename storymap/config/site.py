@@ -29,7 +29,7 @@ class SiteSection(Model):
     description: str = Field("", description="One sentence for search engines and the home page.")
     language: str = Field("en", description="Language code for the pages' lang attribute.")
     url: str | None = Field(None, description="Public URL of the published site, if known.")
-    area: AreaSection = AreaSection()
+    area: AreaSection = Field(AreaSection(), description="The whole area the site covers.")
     focus_boroughs: list[str] = Field(
         default_factory=list, description="The project boroughs the story focuses on."
     )
@@ -58,9 +58,14 @@ class SiteSection(Model):
 
 
 class ChapterSection(Model):
-    file: str
-    title: str
-    slug: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    file: str = Field(description="Markdown file of the chapter, relative to site_config.yml.")
+    title: str = Field(description="Chapter title, shown in its heading and the navigation.")
+    slug: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="Web address of the chapter (lower-case letters, digits, hyphens); "
+        "made from the title when left out.",
+    )
 
 
 def chapter_slug(chapter: ChapterSection) -> str:

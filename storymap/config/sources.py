@@ -59,12 +59,14 @@ class SourceSection(Model):
 
     file: str = Field(description="Path of the bundled file, relative to site_config.yml.")
     title: str = Field(description="The publisher's name for the dataset.")
-    publisher: str
+    publisher: str = Field(description="Who publishes the dataset.")
     vintage: str = Field(description="Reference date or release of the figures.")
-    licence: str
+    licence: str = Field(description="The licence the dataset is published under.")
     attribution: str = Field(description="Attribution text the licence asks for.")
     code_column: str | None = Field(None, description="Column holding area codes, if tabular.")
-    caveats: list[str] = Field(default_factory=list)
+    caveats: list[str] = Field(
+        default_factory=list, description="Limits of the data readers should know, one per item."
+    )
     url: str | None = Field(None, description="The publisher's download endpoint.")
     sha256: str | None = Field(
         None,
