@@ -12,6 +12,7 @@ from pydantic import Field
 from storymap.config.base import Model
 from storymap.config.budgets import BudgetsSection
 from storymap.config.geography import GeographySection
+from storymap.config.help import HelpSection
 from storymap.config.index import IndexSection
 from storymap.config.indicators import IndicatorSection
 from storymap.config.limits import LimitsSection
@@ -31,6 +32,7 @@ class Config(Model):
     limits: LimitsSection = LimitsSection()
     index: IndexSection | None = None
     neighbourhoods: NeighbourhoodsSection | None = None
+    help: HelpSection = HelpSection()
     home: str = Field(description="Markdown file of the home page.")
     chapters: list[ChapterSection] = Field(min_length=1)
 
