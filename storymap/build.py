@@ -172,6 +172,14 @@ def compute(config: Config, run: Stages) -> Inputs:
     with run.stage("read boundaries and lookups"):
         geo = run.later("geography", GEOGRAPHY_READ, lambda: load_geography(config))
         table = run.later("ward-table", GEOGRAPHY_READ, lambda: geo().without_shapes())
+    # --- help points (issue 24), to be ported by the lead: the team's help-point files are read
+    # and checked on every check and build (not cached: the files are not among the cache's
+    # inputs), so a bad file stops both with one Error block before anything is written. The
+    # ward shapes are read only if a file gives latitude and longitude.
+    if config.help.files:
+        with run.stage("check help points"):
+            lazy("storymap.figures.help", "read_help_points")(config, lambda: geo())
+    # --- end of help points
     with run.stage("compute indicators and risk index"):
         figures = run.later("indicators", INDICATORS_READ, lambda: indicators(config, geo()))
     return Inputs(checks, geo, table, figures)
