@@ -208,3 +208,29 @@ def test_bad_help_file_stops_build(tmp_path):
     assert made - files == {".storymap-cache/store/lock"}  # the store's lock, no entry
     (project / ".storymap-cache" / "store" / "lock").unlink()
     assert tree_digest(project) == before
+
+
+def test_closures_in_high_risk_wards(real_figures):
+    config, geo, _results, index = real_figures
+    result = compute_help(config, geo, index)
+    ranks = index.result.wards["rank"]
+    cut = np.ceil(0.2 * len(ranks))
+    top = set(ranks.index[ranks <= cut])
+    closed = _csv(REPO / "data" / "help" / "london_libraries_closed_2010_2023.csv")
+    assert result.closed["name"].tolist() == [r["name"] for r in closed]
+    assert result.closed["top_risk"].tolist() == [w in top for w in result.closed["ward"]]
+    # the ward of each closed library (its nearest postcode's) mostly agrees with the ward shape
+    # holding it; the shapes are generalised to 200 m, so a few near boundaries differ
+    import geopandas as gpd
+
+    pts = gpd.GeoSeries.from_xy(
+        [float(r["longitude"]) for r in closed], [float(r["latitude"]) for r in closed], crs=4326
+    )
+    held = gpd.sjoin(
+        gpd.GeoDataFrame(geometry=pts),
+        geo.wards[["geometry"]].reset_index(names="ward_code"),
+        how="left",
+    )
+    held = held[~held.index.duplicated()]
+    same = (held["ward_code"].to_numpy() == result.closed["ward"].to_numpy()).mean()
+    assert same >= 0.8
