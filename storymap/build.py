@@ -178,7 +178,7 @@ def compute(config: Config, run: Stages) -> Inputs:
     # ward shapes are read only if a file gives latitude and longitude.
     if config.help.files:
         with run.stage("check help points"):
-            lazy("storymap.figures.help", "read_help_points")(config, lambda: geo())
+            lazy("storymap.figures.help", "read_help_points")(config, table(), shapes=geo)
     # --- end of help points
     with run.stage("compute indicators and risk index"):
         figures = run.later("indicators", INDICATORS_READ, lambda: indicators(config, geo()))

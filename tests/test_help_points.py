@@ -109,14 +109,21 @@ def test_good_file_point_is_nearest_to_its_own_postcode(tmp_path):
     project = copy_project(tmp_path / "p")
     _with_help(
         project,
-        b"name,postcode,when,url\nTea & tablets <b>,nw6 7ta,Tuesdays 10-12,https://example.org/x\n",
+        b"name,postcode,latitude,longitude,when,url\n"
+        b"Tea & tablets <b>,nw6 7ta,,,Tuesdays 10-12,https://example.org/x\n"
+        b"Palace drop-in,,51.5014,-0.1419,Fridays,\n",
     )
     config = load_config(project / "site_config.yml")
     geo = load_geography(config)
     postcodes = read_postcodes(config, geo.wards)
     points = read_help_points(config, geo, postcodes)
     ours = points[points["kind"] == "team"]
-    assert ours["name"].tolist() == ["Tea & tablets <b>"]  # kept as raw text
+    assert ours["name"].tolist() == ["Tea & tablets <b>", "Palace drop-in"]  # kept as raw text
+    assert ours["borough_code"].tolist() == ["E09000005", "E09000033"]  # Brent, Westminster
+    assert ours["line"].tolist() == [2, 3] and ours["when"].tolist() == [
+        "Tuesdays 10-12",
+        "Fridays",
+    ]
     result = compute_help(config, geo, None, points, postcodes)
     assert result.postcodes.at["NW6 7TA", "distance_m"] == 0
     assert (
@@ -234,3 +241,12 @@ def test_closures_in_high_risk_wards(real_figures):
     held = held[~held.index.duplicated()]
     same = (held["ward_code"].to_numpy() == result.closed["ward"].to_numpy()).mean()
     assert same >= 0.8
+
+
+def test_good_help_file_passes_check(tmp_path, monkeypatch):
+    project = copy_project(tmp_path / "p")
+    _with_help(project, b"name,postcode,offer\nDrop-in,SE1 7PB,Help with phones\n")
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert "check help points" in result.output + result.stderr

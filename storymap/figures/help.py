@@ -122,25 +122,30 @@ def _libraries(config: Config, boroughs: set[str]) -> pd.DataFrame:
     )[POINT_COLUMNS]
 
 
-def read_help_points(config: Config, geo, postcodes: Postcodes | None = None) -> pd.DataFrame:
-    """Every help point of the build (columns POINT_COLUMNS). ``geo`` is a function returning the
-    Geography (its shapes are read only if a team file gives latitude and longitude). The team's
+def read_help_points(
+    config: Config, table, postcodes: Postcodes | None = None, shapes=None
+) -> pd.DataFrame:
+    """Every help point of the build (columns POINT_COLUMNS). ``table`` is the Geography (its
+    ward table is enough); ``shapes``, a function returning the Geography with its ward shapes,
+    is called only if a team file gives latitude and longitude (default: ``table``). The team's
     files are checked; every problem in them is raised together as one DataError."""
-    table = geo() if callable(geo) else geo
     wards = table.wards
+    geo = shapes if shapes is not None else (lambda: table)
     postcodes = postcodes or read_postcodes(config, wards)
     boroughs = set(wards["borough_code"])
     parts = [_libraries(config, boroughs)] if config.help.libraries else []
     problems = ProblemList()
     for i, name in enumerate(config.help.files):
-        parts.append(_team_file(config, name, i, geo, postcodes, problems))
+        parts.append(_team_file(config, name, i, table, geo, postcodes, problems))
     problems.raise_if_any(DataError)
     if not parts:
         return pd.DataFrame(columns=POINT_COLUMNS)
     return pd.concat(parts, ignore_index=True)
 
 
-def _team_file(config, name, i, geo, postcodes: Postcodes, problems: ProblemList) -> pd.DataFrame:
+def _team_file(
+    config, name, i, table, geo, postcodes: Postcodes, problems: ProblemList
+) -> pd.DataFrame:
     where = f"{config.path.name}: help.files[{i}]: {name}"
     path: Path = config.resolve(name)
     empty = pd.DataFrame(columns=POINT_COLUMNS)
@@ -206,8 +211,7 @@ def _team_file(config, name, i, geo, postcodes: Postcodes, problems: ProblemList
     if ll.any():  # positions given as latitude+longitude: inside the area's wards?
         import shapely
 
-        shapes = (geo() if callable(geo) else geo).wards
-        area = shapely.union_all(shapes.geometry.to_numpy())
+        area = shapely.union_all(geo().wards.geometry.to_numpy())
         lon = np.array([v[0] for v in out.loc[ll, "lonlat"]])
         lat = np.array([v[1] for v in out.loc[ll, "lonlat"]])
         inside = shapely.contains_xy(area, lon, lat)
@@ -220,12 +224,21 @@ def _team_file(config, name, i, geo, postcodes: Postcodes, problems: ProblemList
                 )
         out = out[~ll.to_numpy() | np.isin(np.arange(len(out)), np.flatnonzero(ll)[inside])]
     lon, lat = _to_lonlat(out["easting"].to_numpy(), out["northing"].to_numpy())
-    wards = (geo() if callable(geo) else geo).wards
+    ward = out["ward"].to_numpy(dtype=object)
+    if (ward == "").any():  # a position's ward: its nearest postcode's in the area
+        from scipy.spatial import cKDTree
+
+        area = postcodes.in_area
+        _d, j = cKDTree(area[["easting", "northing"]].to_numpy(float)).query(
+            out[["easting", "northing"]].to_numpy(float), k=1
+        )
+        ward = np.where(ward == "", area["ward"].to_numpy()[j], ward)
+    wards = table.wards
     return pd.DataFrame(
         {
             "name": out["name"],
             "kind": "team",
-            "borough_code": out["ward"].map(lambda w: wards["borough_code"].get(w, "")),
+            "borough_code": wards["borough_code"].reindex(ward).to_numpy(),
             "in_area": True,
             "easting": out["easting"].astype(float),
             "northing": out["northing"].astype(float),
