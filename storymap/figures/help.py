@@ -69,6 +69,11 @@ class Postcodes:
 def read_postcodes(config: Config, wards: pd.DataFrame) -> Postcodes:
     from storymap.figures.geography import ward_merge_map
 
+    if config.geography.postcodes not in config.sources:
+        raise DataError(
+            f"{config.path.name}: help: distances to help need the postcode file, but "
+            "geography.postcodes names no source. Set geography.postcodes to the postcodes source."
+        )
     src = config.sources[config.geography.postcodes]
     names = pd.read_csv(config.resolve(src.file), dtype=str)
     points = pd.read_csv(config.resolve(POSTCODE_POINTS), dtype={"postcode": str})
