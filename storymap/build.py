@@ -30,6 +30,7 @@ from storymap.engine.outdir import check_output_dir, clean_leftovers, swap_in, w
 from storymap.engine.runner import BuildResult, Later, Report, Stages
 from storymap.errors import StorymapError
 from storymap.figures.geography import Geography, load_geography
+from storymap.figures.help import read_help_points
 from storymap.figures.indicators import IndicatorResult, compute_indicators
 from storymap.figures.riskindex import IndexResult, compute_index
 from storymap.output.weight import summary
@@ -102,6 +103,12 @@ def compute(config: Config, run: Stages) -> Inputs:
     with run.stage("read boundaries and lookups"):
         geo = run.later("geography", load_geography, only(config, *GEOGRAPHY, files=files))
         table = run.later("ward-table", Geography.without_shapes, geo)
+    if config.help.files:
+        # the team's help-point files are checked on every check and build (not cached), so a
+        # bad file stops both with one Error block before anything is written; the ward shapes
+        # are read only if a file gives latitude and longitude
+        with run.stage("check help points"):
+            read_help_points(config, table(), shapes=geo)
     with run.stage("compute indicators and risk index"):
         figures = run.later("indicators", indicators, only(config, *FIGURES, files=files), geo)
     return Inputs(files, only(config, *EVERYTHING, files=files), checks, geo, table, figures)

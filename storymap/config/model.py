@@ -12,6 +12,7 @@ from pydantic import Field
 from storymap.config.base import Model
 from storymap.config.budgets import BudgetsSection
 from storymap.config.geography import GeographySection
+from storymap.config.help import HelpSection
 from storymap.config.index import IndexSection
 from storymap.config.indicators import IndicatorSection
 from storymap.config.limits import LimitsSection
@@ -44,6 +45,10 @@ class Config(Model):
     )
     neighbourhoods: NeighbourhoodsSection | None = Field(
         None, description="Small-area (neighbourhood) maps and hotspots; none when left out."
+    )
+    help: HelpSection = Field(
+        HelpSection(),
+        description="Where older people can get help online: libraries and the team's help points.",
     )
     home: str = Field(description="Markdown file of the home page.")
     chapters: list[ChapterSection] = Field(
