@@ -30,7 +30,8 @@ from storymap.engine.outdir import check_output_dir, clean_leftovers, swap_in, w
 from storymap.engine.runner import BuildResult, Later, Report, Stages
 from storymap.errors import StorymapError
 from storymap.figures.geography import Geography, load_geography
-from storymap.figures.help import read_help_points
+from storymap.figures.help import HelpResult, compute_help
+from storymap.figures.helppoints import read_help_points
 from storymap.figures.indicators import IndicatorResult, compute_indicators
 from storymap.figures.riskindex import IndexResult, compute_index
 from storymap.output.weight import summary
@@ -49,6 +50,7 @@ from storymap.site.incremental import publish_site
 CHECKS = ("sources", "geography", "indicators", "index", "site.area")
 GEOGRAPHY = ("sources", "geography", "site.area")
 FIGURES = ("sources", "geography", "indicators", "index", "maps", "site.area")
+HELP = ("sources", "geography", "help", "neighbourhoods", "site.area")
 EVERYTHING = ("*",)  # chapters and ward and borough pages may use any of it
 
 Figures = tuple[dict[str, IndicatorResult], IndexResult | None]
@@ -65,6 +67,7 @@ class Inputs:
     geo: Later[Geography]  # with the ward shapes
     table: Later[Geography]  # without them: what chapters need, unpickled without geopandas
     figures: Later[Figures]
+    help: Later[HelpResult]  # the help points and how far each ward's postcodes are from help
 
 
 def build(
@@ -111,13 +114,21 @@ def compute(config: Config, run: Stages) -> Inputs:
             read_help_points(config, table(), shapes=geo)
     with run.stage("compute indicators and risk index"):
         figures = run.later("indicators", indicators, only(config, *FIGURES, files=files), geo)
-    return Inputs(files, only(config, *EVERYTHING, files=files), checks, geo, table, figures)
+    with run.stage("find the nearest help"):
+        help_ = run.later("help", help_figures, only(config, *HELP, files=files), geo, figures)
+    return Inputs(files, only(config, *EVERYTHING, files=files), checks, geo, table, figures, help_)
 
 
 def indicators(config: Config, geo: Geography) -> Figures:
     """Each indicator's figures, and the risk index made of them (if the config has one)."""
     results = compute_indicators(config, geo)
     return results, compute_index(config, geo, results)
+
+
+def help_figures(config: Config, geo: Geography, figures: Figures) -> HelpResult:
+    """The help points, each postcode's distance to the nearest, and the library closures in
+    the highest-risk wards on the index."""
+    return compute_help(config, geo, figures[1])
 
 
 def write_pages(
@@ -188,7 +199,14 @@ def write_pages(
             )
         with run.stage("ward and borough pages, downloads"):
             profiles = run.files(
-                "profiles", profile_files, everything, geo, figures, dest=docs, scratch=work
+                "profiles",
+                profile_files,
+                everything,
+                geo,
+                figures,
+                inputs.help,
+                dest=docs,
+                scratch=work,
             )
             pages += places.result() + profiles
     finally:
@@ -206,9 +224,11 @@ def place_files(config: Config, geo: Geography, figures: Figures, folder: Path) 
     return write_place_files(config, geo, figures[0], folder, figures[1])
 
 
-def profile_files(config: Config, geo: Geography, figures: Figures, folder: Path) -> list:
+def profile_files(
+    config: Config, geo: Geography, figures: Figures, help_: HelpResult, folder: Path
+) -> list:
     """The ward and borough pages."""
-    return write_profiles(config, geo, figures[0], folder, figures[1])
+    return write_profiles(config, geo, figures[0], folder, figures[1], help_)
 
 
 def check(config: Config, report: Report | None = None) -> BuildResult:

@@ -15,14 +15,23 @@ from storymap.config import Config
 from storymap.data.fetched import MANIFEST, cache_dir
 from storymap.data.sources import MAX_DATA_BYTES, display_path, source_path
 
+HELP_DIR = "data/help"  # the bundled libraries and postcode points (storymap.figures.helppoints)
+HELP_FILES = (
+    "london_libraries_open_2023.csv",
+    "london_libraries_closed_2010_2023.csv",
+    "london_postcode_points_codepoint_2025-4.csv.gz",
+)
+
 
 def data_files(config: Config) -> list[Path]:
     """Every data file a build reads: each source (the fetched copy if there is one), the index's
-    comparison table and the fetch manifest."""
+    comparison table, the help points' files and the fetch manifest."""
     paths = [source_path(config, sid) for sid in sorted(config.sources)]
     compare = config.index.compare_with if config.index else None
     if compare and compare.inputs_table:
         paths.append(config.resolve(compare.inputs_table))
+    paths += [config.resolve(f"{HELP_DIR}/{name}") for name in HELP_FILES]
+    paths += [config.resolve(f) for f in config.help.files]
     return paths + [cache_dir(config) / MANIFEST]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storymap.config import Config
+from storymap.data.files import HELP_DIR, HELP_FILES
 from storymap.data.postcodes import postcode_key
 from storymap.errors import DataError, ProblemList
 from storymap.lazy import module
@@ -26,10 +27,7 @@ pd = module("pandas")
 if TYPE_CHECKING:
     pass
 
-HELP_DIR = "data/help"
-LIBRARIES = f"{HELP_DIR}/london_libraries_open_2023.csv"
-CLOSED = f"{HELP_DIR}/london_libraries_closed_2010_2023.csv"
-POSTCODE_POINTS = f"{HELP_DIR}/london_postcode_points_codepoint_2025-4.csv.gz"
+LIBRARIES, CLOSED, POSTCODE_POINTS = (f"{HELP_DIR}/{name}" for name in HELP_FILES)
 ATTRIBUTION = (
     "Source: Arts Council England (Libraries Basic Dataset 2023), cleaned and enhanced by "
     "Libraries Hacked; Open Government Licence v3.0. Contains OS data © Crown copyright and "

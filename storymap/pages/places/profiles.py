@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storymap.config import Config, chapter_slug
 from storymap.figures.format import format_value, ordinal, percent_of
@@ -34,6 +35,7 @@ from storymap.pages.page import Page
 from storymap.pages.palette import palette_for
 from storymap.pages.places.borough import borough_comparison, borough_map, borough_table
 from storymap.pages.places.boroughs import borough_index
+from storymap.pages.places.help import ward_help_section
 from storymap.pages.places.neighbourhoods import NeighbourhoodPages, neighbourhood_pages
 from storymap.pages.places.share import share_image_path, share_meta
 from storymap.pages.places.ward import (
@@ -50,6 +52,9 @@ from storymap.pages.places.ward import (
 from storymap.pages.places.wayfinding import write_wayfinding
 from storymap.pages.stack import label_cells
 from storymap.pages.urls import borough_doc, ward_doc
+
+if TYPE_CHECKING:
+    from storymap.figures.help import HelpResult
 
 SECTION = "Wards and boroughs"
 e = html.escape
@@ -68,6 +73,7 @@ class Profiles:
     sources: str
     story_links: dict[str, str] = field(default_factory=dict)  # page prefix -> links
     neighbourhoods: NeighbourhoodPages | None = None
+    help: HelpResult | None = None
 
     def borough_slug(self, code: str) -> str:
         return slug(self.figures.borough_name[code])
@@ -85,6 +91,7 @@ def profile_pages(
     results: dict[str, IndicatorResult],
     index: IndexResult | None = None,
     neighbourhoods: NeighbourhoodPages | None = None,
+    help_: HelpResult | None = None,
 ) -> list[Page]:
     """The index of boroughs, then borough pages, each followed by its wards' pages (by name),
     then the downloads page."""
@@ -97,6 +104,7 @@ def profile_pages(
         Figures(results, geo, config.site.area.name, index),
         sources_list(config, results),
         neighbourhoods=neighbourhoods,
+        help=help_,
     )
     names = geo.wards["name"].astype(str)
     duplicated = set(names[names.duplicated(keep=False)])
@@ -261,6 +269,7 @@ def ward_page(ctx: Profiles, code: str) -> str:
         _aka(name),
         _risk_line(ctx, code, prefix),
         f'<p class="storymap-summary">{e(ward_summary(f, code))}</p>\n\n',
+        ward_help_section(ctx.help, code, area),
         "## Older residents\n\n",
         people_table(f, code) + "\n\n",
         "## Indicators\n\n",
@@ -326,12 +335,13 @@ def write_profiles(
     results: dict[str, IndicatorResult],
     folder: Path,
     index: IndexResult | None = None,
+    help_: HelpResult | None = None,
 ) -> list[Page]:
     """Ward and borough pages and the downloads page; the neighbourhood shape files and CSVs
     they use are written into ``folder``."""
     slugs = {str(c): slug(str(n)) for c, n in geo.boroughs["name"].items()}
     nb = neighbourhood_pages(config, geo, results, folder, slugs, palette_for(config))
-    return profile_pages(config, geo, results, index, nb)
+    return profile_pages(config, geo, results, index, nb, help_)
 
 
 def write_place_files(

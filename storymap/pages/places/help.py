@@ -1,0 +1,89 @@
+""" "Where to get help nearby" on each ward page: the nearest help points and how far help is.
+
+In: the :class:`~storymap.figures.help.HelpResult` (help points, each ward's distance figures)
+and a ward's code. Out: the section's HTML. Every distance is a straight line, said so, and
+rounded once here (:func:`distance_text`); everything that came from a team's CSV file is
+escaped and shown as text, never as markup or a link.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import TYPE_CHECKING
+
+from storymap.figures.format import percent_of
+
+if TYPE_CHECKING:
+    from storymap.figures.help import HelpResult
+
+e = html.escape
+WALK_NOTE = "about a 15-minute walk for an older person"
+
+
+def distance_text(metres: float) -> str:
+    """A straight-line distance as a reader says it: "450 m" (to 10 m) under 1 km, else
+    "1.4 km" (to 100 m)."""
+    if metres < 995:
+        return f"{int(math.floor(metres / 10 + 0.5)) * 10:,} m"
+    return f"{math.floor(metres / 100 + 0.5) / 10:.1f} km"
+
+
+def _point_details(point) -> str:
+    """What a reader needs to go there: opening hours (a library) or when, what and who to
+    contact (the team's own points), each as text."""
+    bits: list[str] = []
+    if point["kind"] == "library":
+        hours = point.get("hours_per_week")
+        try:
+            hours = float(hours)
+        except (TypeError, ValueError):
+            hours = math.nan
+        bits.append("public library")
+        if not math.isnan(hours) and hours > 0:
+            bits.append(f"open {hours:g} hours a week")
+    else:
+        bits.append("help point")
+        for key, label in (("offer", ""), ("when", ""), ("contact", "contact: "), ("url", "")):
+            text = str(point.get(key) or "").strip()
+            if text:
+                bits.append(label + text)
+    return "; ".join(bits)
+
+
+def ward_help_section(help_: HelpResult | None, code: str, area: str) -> str:
+    """The ward page's "Where to get help nearby" section ("" when the build has no help)."""
+    if help_ is None:
+        return ""
+    head = "## Where to get help nearby\n\n"
+    if code not in help_.wards.index:
+        return head + "<p>No postcode of this ward has a position, so no distance is given.</p>\n\n"
+    row = help_.wards.loc[code]
+    items = []
+    for j in (1, 2, 3):
+        if f"near_{j}" not in row.index:
+            break
+        point = help_.points.iloc[int(row[f"near_{j}"])]
+        items.append(
+            f"<li><strong>{e(str(point['name']))}</strong> ({e(_point_details(point))}): "
+            f"{distance_text(float(row[f'near_{j}_m']))} in a straight line"
+            + (f", {e(str(point['postcode']))}" if str(point.get("postcode") or "") else "")
+            + "</li>"
+        )
+    walk = distance_text(help_.walk_m)
+    beyond = percent_of(float(row["beyond_share"]), 1)
+    n = int(row["n_postcodes"])
+    outside = (
+        f" For some of its postcodes the nearest help is outside {e(area)}."
+        if float(row.get("outside_share", 0) or 0) > 0
+        else ""
+    )
+    return (
+        head
+        + '<p class="storymap-help-intro">The nearest places to get help online, measured in a '
+        "straight line from the middle of the ward's addresses (the walk is longer):</p>\n"
+        + f'<ol class="storymap-help-list">{"".join(items)}</ol>\n'
+        + f'<p class="storymap-help-far">Half of the ward\'s {n:,} postcodes are within '
+        f"{distance_text(float(row['median_m']))} of a help point in a straight line; "
+        f"{e(beyond)} are further than {walk} ({WALK_NOTE}).{outside}</p>\n\n"
+    )

@@ -1,0 +1,91 @@
+"""Help points on the pages: each ward page's "Where to get help nearby" (issue 24, item 3).
+
+Built from the real bundled data; a team's own help point, placed at the middle of a ward's
+addresses, must be that ward's nearest help, shown as text (escaped), with its distance said to
+be a straight line."""
+
+from __future__ import annotations
+
+import html
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO, copy_project, run_cli
+from pyproj import Transformer
+
+from storymap.figures.help import compute_help
+from storymap.pages.places.help import distance_text
+
+
+@pytest.mark.parametrize(
+    "metres, shown",
+    [(0, "0 m"), (4.9, "0 m"), (5, "10 m"), (454.9, "450 m"), (455, "460 m"), (994, "990 m"),
+     (995, "1.0 km"), (1449, "1.4 km"), (1450, "1.5 km"), (12_345, "12.3 km")],
+)  # fmt: skip
+def test_distances_are_rounded_once_as_a_reader_says_them(metres, shown):
+    assert distance_text(metres) == shown
+
+
+def _ward_page(site, code: str) -> str:
+    (page,) = site.glob(f"wards/*/{code}.html")
+    return page.read_text("utf-8")
+
+
+def _help_section(text: str) -> str:
+    start = text.index('id="where-to-get-help-nearby"')
+    return text[start : text.index("<h2", start + 10)]
+
+
+def test_a_teams_help_point_shows_on_its_wards_page(tmp_path):
+    project = copy_project(tmp_path / "p")
+    points = pd.read_csv(
+        project / "data/help/london_postcode_points_codepoint_2025-4.csv.gz", dtype=str
+    )
+    wards = pd.read_csv(
+        project / "data/postcodes/london_postcode_wards_codepoint_2025-4.csv", dtype=str
+    )
+    ward = "E05011095"  # Borough & Bankside, Southwark
+    mine = points.merge(wards, on="postcode")
+    mine = mine[mine["ward_code"] == ward]
+    e = mine["easting"].astype(float).mean()
+    n = mine["northing"].astype(float).mean()
+    lon, lat = Transformer.from_crs(27700, 4326, always_xy=True).transform(e, n)
+    name = "Tea & <b>tablets</b>"
+    (project / "data/help/ours.csv").write_text(
+        "name,latitude,longitude,when,contact\n"
+        f'"{name}",{lat:.6f},{lon:.6f},Tuesdays 10-12,020 7946 0000\n',
+        "utf-8",
+    )
+    with (project / "site_config.yml").open("a", encoding="utf-8") as fh:
+        fh.write("\nhelp:\n  files: [data/help/ours.csv]\n")
+    done = run_cli("build", cwd=project)
+    assert done.returncode == 0, done.stderr
+    section = _help_section(_ward_page(project / "site", ward))
+    first = re.search(r"<li>(.*?)</li>", section, re.S)[1]
+    assert html.escape(name) in first and "<b>tablets" not in section
+    assert "Tuesdays 10-12" in first and "020 7946 0000" in first
+    assert re.search(r": (\d+) m in a straight line", first)
+    assert int(re.search(r": (\d+) m in a straight line", first)[1]) <= 20
+
+
+def test_ward_help_figures_are_the_data(built_site):
+    """Every ward page's section says what the help figures computed from the data say."""
+    from storymap.config.load import load_config
+    from storymap.figures.geography import load_geography
+
+    config = load_config(REPO / "site_config.yml")
+    help_ = compute_help(config, load_geography(config))
+    rng = np.random.default_rng(24)
+    for code in rng.choice(help_.wards.index.to_numpy(), 12, replace=False):
+        row = help_.wards.loc[code]
+        section = html.unescape(_help_section(_ward_page(built_site, code)))
+        nearest = help_.points.iloc[int(row["near_1"])]
+        assert str(nearest["name"]) in section
+        assert f"{distance_text(row['near_1_m'])} in a straight line" in section
+        assert f"within {distance_text(row['median_m'])} of a help point" in section
+        share = f"{Decimal(100 * row['beyond_share']).quantize(Decimal(1), ROUND_HALF_UP)}%"
+        assert f"{share} are further than 800 m" in section, (code, share)
+        assert "straight line" in section
