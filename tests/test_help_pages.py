@@ -89,3 +89,33 @@ def test_ward_help_figures_are_the_data(built_site):
         share = f"{Decimal(100 * row['beyond_share']).quantize(Decimal(1), ROUND_HALF_UP)}%"
         assert f"{share} are further than 800 m" in section, (code, share)
         assert "straight line" in section
+
+
+def _borough_section(site, slug: str) -> str:
+    text = (site / "boroughs" / f"{slug}.html").read_text("utf-8")
+    start = text.index('id="where-help-is-and-where-it-is-far"')
+    return html.unescape(re.sub(r"<[^>]+>", "", text[start : text.index("<h2", start + 10)]))
+
+
+@pytest.mark.parametrize("slug", ["barking-and-dagenham", "southwark", "brent", "westminster"])
+def test_borough_help_sentences_are_the_data(built_site, slug):
+    """Closures counted from the bundled file itself; far wards from the help figures."""
+    from storymap.config.load import load_config
+    from storymap.figures.geography import load_geography
+
+    closed = pd.read_csv(REPO / "data/help/london_libraries_closed_2010_2023.csv", dtype=str)
+    config = load_config(REPO / "site_config.yml")
+    geo = load_geography(config)
+    (code,) = [c for c, n in geo.boroughs["name"].items() if re.sub(r"\W+", "-", n.lower()) == slug]
+    name = str(geo.boroughs.at[code, "name"])
+    section = _borough_section(built_site, slug)
+    mine = closed[closed["la_code"] == code]
+    if len(mine):
+        assert f"{len(mine)} public librar" in section and "closed between 2010 and 2023" in section
+        for lib in mine["name"]:
+            assert lib in section
+    else:
+        assert f"No public library in {name} closed" in section
+    opened = pd.read_csv(REPO / "data/help/london_libraries_open_2023.csv", dtype=str)
+    n_open = int((opened["located_district_code"] == code).sum())  # where each library stands
+    assert f"has {n_open} public librar" in section, section[:200]

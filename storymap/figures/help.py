@@ -112,6 +112,7 @@ def compute_help(
     for j in range(k):
         wards[f"near_{j + 1}"] = ci[:, j]
         wards[f"near_{j + 1}_m"] = cd[:, j]
+    wards["top_risk"] = wards.index.isin(list(top_risk_wards(config, index)))
     return HelpResult(
         points, walk, per, wards, _closed(config, geo, postcodes, index), _share(config)
     )
@@ -135,12 +136,17 @@ def _closed(config, geo, postcodes: Postcodes, index) -> pd.DataFrame:
     out = closed[["name", "year_closed", "la_code", "la_name", "postcode"]].copy()
     out["ward"] = ward
     out["in_area"] = np.isin(ward, list(postcodes.area_wards))
-    top: set[str] = set()
-    if index is not None:
-        ranks = index.result.wards["rank"]
-        top = set(ranks.index[ranks <= math.ceil(_share(config) * len(ranks))])
-    out["top_risk"] = out["ward"].isin(top)
+    out["top_risk"] = out["ward"].isin(top_risk_wards(config, index))
     return out
+
+
+def top_risk_wards(config: Config, index) -> set[str]:
+    """The wards in the highest-risk share of the area on the index (rank 1 = highest risk;
+    ties at the cut are all in); none without an index."""
+    if index is None:
+        return set()
+    ranks = index.result.wards["rank"]
+    return set(ranks.index[ranks <= math.ceil(_share(config) * len(ranks))])
 
 
 def closures_by_borough(result: HelpResult) -> pd.Series:

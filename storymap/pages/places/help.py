@@ -87,3 +87,62 @@ def ward_help_section(help_: HelpResult | None, code: str, area: str) -> str:
         f"{distance_text(float(row['median_m']))} of a help point in a straight line; "
         f"{e(beyond)} are further than {walk} ({WALK_NOTE}).{outside}</p>\n\n"
     )
+
+
+def borough_help_section(help_: HelpResult | None, code: str, name: str, ward_name, link) -> str:
+    """The borough page's "Where help is, and where it is far": its help points, the wards in
+    the area's highest-risk share on the index whose help is beyond a walk, and the borough's
+    library closures 2010–2023."""
+    if help_ is None:
+        return ""
+    points = help_.points[help_.points["borough_code"] == code]
+    libraries = int((points["kind"] == "library").sum())
+    others = len(points) - libraries
+    walk = distance_text(help_.walk_m)
+    top = percent_of(help_.top_share, 1)
+    wards = help_.wards[help_.wards.index.map(lambda w: ward_name(w)[1] == code)]
+    far = wards[wards["top_risk"] & (wards["median_m"] > help_.walk_m)]
+    far = far.sort_values("median_m", ascending=False, kind="stable")
+    counted = f"{libraries} public librar{'y' if libraries == 1 else 'ies'}"
+    if others:
+        counted += f" and {others} other help point{'s' if others != 1 else ''}"
+    parts = [
+        "## Where help is, and where it is far\n\n",
+        f"<p>{e(name)} has {counted} on this map. ",
+    ]
+    if far.empty:
+        parts.append(
+            f"None of its wards in the highest-risk {top} of wards on the index has a median "
+            f"straight-line distance to help beyond {walk} ({WALK_NOTE}).</p>\n"
+        )
+    else:
+        items = "".join(
+            f'<li><a href="{e(link(w))}">{e(ward_name(w)[0])}</a>: half its postcodes are '
+            f"more than {distance_text(float(r['median_m']))} from help in a straight line</li>"
+            for w, r in far.iterrows()
+        )
+        n = len(far)
+        parts.append(
+            f"{n} of its wards {'is' if n == 1 else 'are'} in the highest-risk {top} of wards "
+            f"on the index and {'has' if n == 1 else 'have'} help further than {walk} "
+            f"({WALK_NOTE}) for half {'its' if n == 1 else 'their'} postcodes:</p>\n"
+            f"<ul>{items}</ul>\n<p>Each ward's page says how firm its place on the index is: "
+            "under other reasonable weights a ward near the cut can move in or out.</p>\n"
+        )
+    closed = help_.closed[help_.closed["la_code"] == code]
+    if closed.empty:
+        parts.append(f"<p>No public library in {e(name)} closed between 2010 and 2023.</p>\n\n")
+    else:
+        closed = closed.sort_values(["year_closed", "name"], kind="stable")
+        said = "; ".join(
+            f"{e(str(r['name']))} ({e(str(r['year_closed']))}"
+            + (", in a ward now in the highest-risk share" if r["top_risk"] else "")
+            + ")"
+            for _i, r in closed.iterrows()
+        )
+        k = len(closed)
+        parts.append(
+            f"<p>{k} public librar{'y' if k == 1 else 'ies'} in {e(name)} closed between 2010 "
+            f"and 2023: {said}.</p>\n\n"
+        )
+    return "".join(parts)

@@ -35,7 +35,7 @@ from storymap.pages.page import Page
 from storymap.pages.palette import palette_for
 from storymap.pages.places.borough import borough_comparison, borough_map, borough_table
 from storymap.pages.places.boroughs import borough_index
-from storymap.pages.places.help import ward_help_section
+from storymap.pages.places.help import borough_help_section, ward_help_section
 from storymap.pages.places.neighbourhoods import NeighbourhoodPages, neighbourhood_pages
 from storymap.pages.places.share import share_image_path, share_meta
 from storymap.pages.places.ward import (
@@ -303,6 +303,13 @@ def borough_page(ctx: Profiles, code: str) -> str:
         "## Map\n\n",
         borough_map(ctx.config, ctx.figures, ctx.shapes[code], name) + "\n",
         _download_links(ctx, prefix, code) + "\n\n",
+        borough_help_section(
+            ctx.help,
+            code,
+            name,
+            lambda w: (str(geo.wards.at[w, "name"]), geo.borough_of(w)),
+            lambda w: prefix + ctx.ward_path(w)[:-3] + ".html",
+        ),
         "## Wards\n\n",
         borough_table(ctx.figures, code, lambda w: prefix + ctx.ward_path(w)[:-3] + ".html")
         + "\n\n",
