@@ -108,7 +108,7 @@ def borough_help_section(help_: HelpResult | None, code: str, name: str, ward_na
         counted += f" and {others} other help point{'s' if others != 1 else ''}"
     parts = [
         "## Where help is, and where it is far\n\n",
-        f"<p>{e(name)} has {counted} on this map. ",
+        f"<p>{e(name)} has {counted}. ",
     ]
     if far.empty:
         parts.append(
