@@ -166,16 +166,21 @@ FULL_CALLS = ("copy_project(", "copy_built(")
 
 
 def _builds_london(item: pytest.Item) -> bool:
+    """Whether the test or any fixture it uses calls copy_project/copy_built."""
     import inspect
 
-    function = getattr(item, "function", None)
-    if function is None:
-        return False
-    try:
-        source = inspect.getsource(function)
-    except (OSError, TypeError):
-        return False
-    return any(call in source for call in FULL_CALLS)
+    functions = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in info.name2fixturedefs.values() if info else ():
+        functions += [d.func for d in defs]
+    for function in functions:
+        try:
+            source = inspect.getsource(function)
+        except (OSError, TypeError):
+            continue
+        if any(call in source for call in FULL_CALLS):
+            return True
+    return False
 
 
 def pytest_collection_modifyitems(config, items) -> None:
