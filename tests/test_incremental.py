@@ -117,33 +117,36 @@ def _data_files() -> list[str]:
 
 
 def _bump(cell: str) -> str | None:
-    """A number one step larger in the same format, or None for a cell that is no number."""
+    """A number a step away in the same kind (a count one more, a decimal a little nearer the
+    middle of 0 to 1), or None for a cell that is no number."""
     if not re.fullmatch(r"-?\d+(\.\d+)?", cell):
         return None
     if "." not in cell:
         return str(int(cell) + 1)
-    decimals = len(cell.split(".")[1])
-    return f"{float(cell) + 10**-decimals:.{decimals}f}"
+    digits = len(cell.split(".")[1]) + 3
+    step = -(10**-digits) if float(cell) > 0.5 else 10**-digits
+    return f"{float(cell) + step:.{digits}f}"
 
 
 def change_data(path: Path) -> None:
-    """Change one value: the last number in the first data row of a CSV (the second row's
-    ward for a two-column postcode table), the first point of a boundary file."""
+    """Change one value: the numbers of the middle data row of a CSV (not the first: that is
+    the City of London's, which has no figures of its own; a postcode table's row gets the next
+    row's ward), the second point of a boundary file."""
     if path.suffix == ".csv":
         lines = path.read_text("utf-8").splitlines(keepends=True)
-        cells = lines[1].rstrip("\r\n").split(",")
+        row = len(lines) // 2 if len(lines) > 3 else 1
+        cells = lines[row].rstrip("\r\n").split(",")
         numbers = [i for i, c in enumerate(cells) if _bump(c) is not None]
         if numbers:
-            for i in numbers if len(numbers) > 1 and "." not in cells[numbers[-1]] else []:
+            for i in numbers:  # every number in the row, so whichever column is read changes
                 cells[i] = _bump(cells[i])
-            cells[numbers[-1]] = _bump(cells[numbers[-1]])
         else:  # postcode -> ward: move the first postcode to the second's ward
             cells[-1] = next(
                 line.rstrip("\r\n").split(",")[-1]
-                for line in lines[2:]
+                for line in lines[row + 1 :]
                 if not line.rstrip("\r\n").endswith(cells[-1])
             )
-        lines[1] = ",".join(cells) + "\n"
+        lines[row] = ",".join(cells) + "\n"
         path.write_text("".join(lines), "utf-8")
         return
     data = json.loads(path.read_text("utf-8"))
