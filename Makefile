@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: site test browser check lint bench clean
+.PHONY: site test test-fast browser check lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -27,6 +27,11 @@ check: $(STAMP)
 # no password), or make stops at once with the one command to run. Never a pass with them skipped.
 test: $(STAMP) browser
 	STORYMAP_REQUIRE_BROWSER=1 STORYMAP_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+# The fast tier: every test that needs neither the full London build nor Chromium (the small
+# fixture project's golden cases included); tests/conftest.py marks the others.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not full and not browser"
 
 browser:
 	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \

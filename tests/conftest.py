@@ -154,3 +154,39 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+# Test tiers. `make test-fast` runs `pytest -m "not full and not browser"`; `make test` runs all.
+# A test is tiered from what it uses, so a new test needs no marker by hand: any of these
+# fixtures (directly or through another fixture) or a call to copy_project/copy_built in its body
+# (a build of the whole London project) marks it `full`; Chromium marks it `browser`.
+FULL_FIXTURES = {"built_project", "built_site", "site_url", "real_figures", "project"}
+BROWSER_FIXTURES = {"browser", "site_url"}
+FULL_CALLS = ("copy_project(", "copy_built(")
+
+
+def _builds_london(item: pytest.Item) -> bool:
+    """Whether the test or any fixture it uses calls copy_project/copy_built."""
+    import inspect
+
+    functions = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in info.name2fixturedefs.values() if info else ():
+        functions += [d.func for d in defs]
+    for function in functions:
+        try:
+            source = inspect.getsource(function)
+        except (OSError, TypeError):
+            continue
+        if any(call in source for call in FULL_CALLS):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & BROWSER_FIXTURES or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
+        if names & FULL_FIXTURES or _builds_london(item):
+            item.add_marker(pytest.mark.full)
