@@ -9,6 +9,7 @@ so a build of it takes a few seconds instead of the London build's dozen.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import shutil
@@ -116,6 +117,23 @@ def _files(raw, found: list[str]) -> list[str]:
     return found
 
 
+def _help_files(dest: Path, raw: dict) -> None:
+    """The bundled help points (every London library: a small build uses those across its
+    border too) and the positions of the postcodes kept."""
+    help_dir = dest / "data" / "help"
+    help_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("london_libraries_open_2023.csv", "london_libraries_closed_2010_2023.csv"):
+        shutil.copyfile(REPO / "data" / "help" / name, help_dir / name)
+    postcodes = next(
+        dest / s["file"] for k, s in raw["sources"].items() if k == raw["geography"]["postcodes"]
+    )
+    kept = {row["postcode"] for row in _rows(postcodes)}
+    points = REPO / "data" / "help" / "london_postcode_points_codepoint_2025-4.csv.gz"
+    lines = gzip.decompress(points.read_bytes()).decode("utf-8").splitlines(keepends=True)
+    cut = [lines[0]] + [line for line in lines[1:] if line.split(",", 1)[0] in kept]
+    (help_dir / points.name).write_bytes(gzip.compress("".join(cut).encode("utf-8"), mtime=0))
+
+
 def _merge(raw: dict, overrides: dict) -> dict:
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(raw.get(key), dict):
@@ -137,6 +155,7 @@ def make_small_project(
     for source in raw.get("sources", {}).values():
         if isinstance(source, dict):
             source.pop("sha256", None)  # the cut file is not the published one
+    _help_files(dest, raw)
     raw["site"]["area"] = {
         "name": "the " + {2: "two", 3: "three"}.get(len(boroughs), "chosen") + " boroughs",
         "boroughs": boroughs,

@@ -10,6 +10,7 @@ a fresh folder with no cache, and compare both sites byte for byte.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -69,6 +70,10 @@ def _neighbourhoods(raw: dict) -> None:
     raw["neighbourhoods"]["hotspots"] = "pct_disabled"
 
 
+def _help(raw: dict) -> None:
+    raw["help"] = {"walk_m": 600}
+
+
 def _home(raw: dict, project: Path) -> None:
     text = (project / raw["home"]).read_text("utf-8")
     (project / "chapters" / "home-again.md").write_text(text + "\nOne more line.\n", "utf-8")
@@ -89,6 +94,7 @@ CHANGES = {
     "limits": _limits,
     "index": _index,
     "neighbourhoods": _neighbourhoods,
+    "help": _help,
     "home": _home,
     "chapters": _chapters,
 }
@@ -222,3 +228,19 @@ def test_config_section_change(section, small_built, tmp_path) -> None:
 @pytest.mark.parametrize("name", _data_files())
 def test_data_file_change(name, small_built, tmp_path) -> None:
     check_same(small_built, tmp_path, lambda project: change_data(project / name), name)
+
+
+def _library_hours(project: Path) -> None:
+    """The bundled libraries: the first library's (the City's, in every small project) hours."""
+    path = project / "data" / "help" / "london_libraries_open_2023.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[0]["hours_per_week"] = str(int(rows[0]["hours_per_week"]) + 1)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_help_points_file_change(small_built, tmp_path) -> None:
+    check_same(small_built, tmp_path, _library_hours, "data/help/london_libraries_open_2023.csv")

@@ -25,6 +25,7 @@ from storymap.errors import DataError
 from storymap.figures.helppoints import (
     CLOSED,
     Postcodes,
+    bundled_file,
     read_help_points,
     read_postcodes,
 )
@@ -128,7 +129,7 @@ def _closed(config, geo, postcodes: Postcodes, index) -> pd.DataFrame:
     wards on the index (rank 1 = highest risk; ties at the cut are all in)."""
     from scipy.spatial import cKDTree
 
-    closed = pd.read_csv(config.resolve(CLOSED), dtype=str, keep_default_na=False)
+    closed = pd.read_csv(bundled_file(config, CLOSED), dtype=str, keep_default_na=False)
     tree = cKDTree(postcodes.table[["easting", "northing"]].to_numpy(float))
     xy = closed[["easting", "northing"]].astype(float).to_numpy()
     _d, i = tree.query(xy, k=1)

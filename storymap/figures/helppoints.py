@@ -66,17 +66,29 @@ def read_postcodes(config: Config, wards: pd.DataFrame) -> Postcodes:
         )
     src = config.sources[config.geography.postcodes]
     names = pd.read_csv(config.resolve(src.file), dtype=str)
-    points = pd.read_csv(config.resolve(POSTCODE_POINTS), dtype={"postcode": str})
+    points = pd.read_csv(bundled_file(config, POSTCODE_POINTS), dtype={"postcode": str})
+    names = names.merge(points, on="postcode", how="inner")  # in the postcode file's order
     merge = ward_merge_map(config, wards)
     table = pd.DataFrame(
         {
             "ward": names["ward_code"].map(lambda w: merge.get(w, w)).to_numpy(),
-            "easting": points["easting"].to_numpy(float),
-            "northing": points["northing"].to_numpy(float),
+            "easting": names["easting"].to_numpy(float),
+            "northing": names["northing"].to_numpy(float),
         },
         index=names["postcode"].to_numpy(),
     )
     return Postcodes(table, frozenset(wards.index))
+
+
+def bundled_file(config: Config, rel: str) -> Path:
+    """A bundled help file, or an Error saying how to get it back."""
+    path = config.resolve(rel)
+    if not path.is_file():
+        raise DataError(
+            f"{rel}: the bundled help-point file is missing. Restore it from git "
+            f"(git checkout -- {rel}), or set help.libraries to false to build without it."
+        )
+    return path
 
 
 def _to_grid(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +106,7 @@ def _to_lonlat(e: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _libraries(config: Config, boroughs: set[str]) -> pd.DataFrame:
-    lib = pd.read_csv(config.resolve(LIBRARIES), dtype=str, keep_default_na=False)
+    lib = pd.read_csv(bundled_file(config, LIBRARIES), dtype=str, keep_default_na=False)
     return pd.DataFrame(
         {
             "name": lib["name"],
