@@ -16,7 +16,11 @@ class _Later(types.ModuleType):
     """A module imported the first time one of its attributes is read."""
 
     def __getattr__(self, name: str) -> object:
-        return getattr(importlib.import_module(self.__name__), name)
+        real = importlib.import_module(self.__name__)
+        # from now on its attributes are found here directly (in hot loops ``np.`` costs what it
+        # costs on the module itself); one added to the module later still comes through here
+        self.__dict__.update({k: v for k, v in vars(real).items() if not k.startswith("__")})
+        return getattr(real, name)
 
     def __repr__(self) -> str:
         return f"<module {self.__name__!r}, imported when first used>"

@@ -102,7 +102,7 @@ def compute_help(
         {
             "n_postcodes": g.size(),
             "median_m": g["distance_m"].median(),
-            "beyond_share": g["distance_m"].agg(lambda d: float((d > walk).mean())),
+            "beyond_share": (per["distance_m"] > walk).groupby(per["ward"], sort=True).mean(),
             "outside_share": g["nearest_outside"].mean(),
         }
     )

@@ -71,7 +71,7 @@ def read_postcodes(config: Config, wards: pd.DataFrame) -> Postcodes:
     merge = ward_merge_map(config, wards)
     table = pd.DataFrame(
         {
-            "ward": names["ward_code"].map(lambda w: merge.get(w, w)).to_numpy(),
+            "ward": names["ward_code"].map(merge).fillna(names["ward_code"]).to_numpy(),
             "easting": names["easting"].to_numpy(float),
             "northing": names["northing"].to_numpy(float),
         },

@@ -29,6 +29,21 @@ def distance_text(metres: float) -> str:
     return f"{math.floor(metres / 100 + 0.5) / 10:.1f} km"
 
 
+class HelpLookup:
+    """The help figures as plain records, read once for every ward and borough page."""
+
+    def __init__(self, help_: HelpResult, borough_of: dict[str, str]):
+        self.result = help_
+        self.wards = help_.wards.to_dict("index")
+        self.points = help_.points.to_dict("records")
+        self.boroughs: dict[str, list[str]] = {}
+        for ward in help_.wards.index:
+            self.boroughs.setdefault(borough_of.get(ward, ""), []).append(ward)
+        self.points_in: dict[str, list[dict]] = {}
+        for point in self.points:
+            self.points_in.setdefault(str(point["borough_code"]), []).append(point)
+
+
 def _point_details(point) -> str:
     """What a reader needs to go there: opening hours (a library) or when, what and who to
     contact (the team's own points), each as text."""
@@ -51,19 +66,20 @@ def _point_details(point) -> str:
     return "; ".join(bits)
 
 
-def ward_help_section(help_: HelpResult | None, code: str, area: str) -> str:
+def ward_help_section(lookup: HelpLookup | None, code: str, area: str) -> str:
     """The ward page's "Where to get help nearby" section ("" when the build has no help)."""
-    if help_ is None:
+    if lookup is None:
         return ""
+    help_ = lookup.result
     head = "## Where to get help nearby\n\n"
-    if code not in help_.wards.index:
+    if code not in lookup.wards:
         return head + "<p>No postcode of this ward has a position, so no distance is given.</p>\n\n"
-    row = help_.wards.loc[code]
+    row = lookup.wards[code]
     items = []
     for j in (1, 2, 3):
-        if f"near_{j}" not in row.index:
+        if f"near_{j}" not in row:
             break
-        point = help_.points.iloc[int(row[f"near_{j}"])]
+        point = lookup.points[int(row[f"near_{j}"])]
         items.append(
             f"<li><strong>{e(str(point['name']))}</strong> ({e(_point_details(point))}): "
             f"{distance_text(float(row[f'near_{j}_m']))} in a straight line"
@@ -89,20 +105,21 @@ def ward_help_section(help_: HelpResult | None, code: str, area: str) -> str:
     )
 
 
-def borough_help_section(help_: HelpResult | None, code: str, name: str, ward_name, link) -> str:
+def borough_help_section(lookup: HelpLookup | None, code: str, name: str, ward_name, link) -> str:
     """The borough page's "Where help is, and where it is far": its help points, the wards in
     the area's highest-risk share on the index whose help is beyond a walk, and the borough's
     library closures 2010–2023."""
-    if help_ is None:
+    if lookup is None:
         return ""
-    points = help_.points[help_.points["borough_code"] == code]
-    libraries = int((points["kind"] == "library").sum())
+    help_ = lookup.result
+    points = lookup.points_in.get(code, [])
+    libraries = sum(p["kind"] == "library" for p in points)
     others = len(points) - libraries
     walk = distance_text(help_.walk_m)
     top = percent_of(help_.top_share, 1)
-    wards = help_.wards[help_.wards.index.map(lambda w: ward_name(w)[1] == code)]
-    far = wards[wards["top_risk"] & (wards["median_m"] > help_.walk_m)]
-    far = far.sort_values("median_m", ascending=False, kind="stable")
+    mine = [(w, lookup.wards[w]) for w in lookup.boroughs.get(code, [])]
+    far = [(w, r) for w, r in mine if r["top_risk"] and r["median_m"] > help_.walk_m]
+    far.sort(key=lambda wr: -wr[1]["median_m"])  # stable: ties keep the wards' order
     counted = f"{libraries} public librar{'y' if libraries == 1 else 'ies'}"
     if others:
         counted += f" and {others} other help point{'s' if others != 1 else ''}"
@@ -110,7 +127,7 @@ def borough_help_section(help_: HelpResult | None, code: str, name: str, ward_na
         "## Where help is, and where it is far\n\n",
         f"<p>{e(name)} has {counted}. ",
     ]
-    if far.empty:
+    if not far:
         parts.append(
             f"None of its wards in the highest-risk {top} of wards on the index has a median "
             f"straight-line distance to help beyond {walk} ({WALK_NOTE}).</p>\n"
@@ -119,7 +136,7 @@ def borough_help_section(help_: HelpResult | None, code: str, name: str, ward_na
         items = "".join(
             f'<li><a href="{e(link(w))}">{e(ward_name(w)[0])}</a>: half its postcodes are '
             f"more than {distance_text(float(r['median_m']))} from help in a straight line</li>"
-            for w, r in far.iterrows()
+            for w, r in far
         )
         n = len(far)
         parts.append(

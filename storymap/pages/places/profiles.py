@@ -11,6 +11,7 @@ every data string is escaped."""
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,7 @@ from storymap.pages.page import Page
 from storymap.pages.palette import palette_for
 from storymap.pages.places.borough import borough_comparison, borough_map, borough_table
 from storymap.pages.places.boroughs import borough_index
-from storymap.pages.places.help import borough_help_section, ward_help_section
+from storymap.pages.places.help import HelpLookup, borough_help_section, ward_help_section
 from storymap.pages.places.neighbourhoods import NeighbourhoodPages, neighbourhood_pages
 from storymap.pages.places.share import share_image_path, share_meta
 from storymap.pages.places.ward import (
@@ -74,6 +75,12 @@ class Profiles:
     story_links: dict[str, str] = field(default_factory=dict)  # page prefix -> links
     neighbourhoods: NeighbourhoodPages | None = None
     help: HelpResult | None = None
+
+    @functools.cached_property
+    def help_lookup(self) -> HelpLookup | None:
+        if self.help is None:
+            return None
+        return HelpLookup(self.help, dict(self.geo.wards["borough_code"].astype(str).items()))
 
     def borough_slug(self, code: str) -> str:
         return slug(self.figures.borough_name[code])
@@ -269,7 +276,7 @@ def ward_page(ctx: Profiles, code: str) -> str:
         _aka(name),
         _risk_line(ctx, code, prefix),
         f'<p class="storymap-summary">{e(ward_summary(f, code))}</p>\n\n',
-        ward_help_section(ctx.help, code, area),
+        ward_help_section(ctx.help_lookup, code, area),
         "## Older residents\n\n",
         people_table(f, code) + "\n\n",
         "## Indicators\n\n",
@@ -304,7 +311,7 @@ def borough_page(ctx: Profiles, code: str) -> str:
         borough_map(ctx.config, ctx.figures, ctx.shapes[code], name) + "\n",
         _download_links(ctx, prefix, code) + "\n\n",
         borough_help_section(
-            ctx.help,
+            ctx.help_lookup,
             code,
             name,
             lambda w: (str(geo.wards.at[w, "name"]), geo.borough_of(w)),
