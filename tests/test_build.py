@@ -58,6 +58,9 @@ def test_about_page_lists_every_source_and_licence(built_site: Path):
     for source in CONFIG.sources.values():
         assert source.publisher.split(" (")[0].replace("&", "&amp;") in about
     assert "Open Government Licence v3.0" in about
+    # the help points' data is not a config source: its attribution (services/PROVENANCE.md)
+    assert "Arts Council England (Libraries Basic Dataset 2023)" in about
+    assert "cleaned and enhanced by Libraries Hacked" in about
 
 
 def test_no_page_links_to_a_third_party_host(built_site: Path):

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from storymap.config import Config
 from storymap.data.fetched import manifest_rows
+from storymap.figures.helppoints import ATTRIBUTION as LIBRARY_ATTRIBUTION
 
 NO_MANIFEST = "The site uses the bundled data; no files have been fetched."
 
@@ -26,6 +27,18 @@ def sources_table(config: Config) -> Markup:
         rows.append(
             f"| {_cell(source.title)} | {_cell(source.publisher)} | {_cell(source.vintage)} | "
             f"{_cell(source.licence)}. {_cell(source.attribution)} |"
+        )
+    if config.help.libraries:  # the help points: not a config source, read from data/help/
+        rows.append(
+            "| Public libraries of the London boroughs: open at 31 December 2023, and closed "
+            "2010–2023 (help points) | Arts Council England, Libraries Basic Dataset, cleaned and "
+            f"geocoded by Libraries Hacked | 2023 | {_cell(LIBRARY_ATTRIBUTION)} |"
+        )
+    if config.help.files:
+        files = ", ".join(config.help.files)
+        rows.append(
+            f"| The project team's own help points ({_cell(files)}) | The project team | "
+            "as given | As given by the team |"
         )
     return Markup("\n".join(rows))
 
