@@ -55,6 +55,12 @@ class IndicatorResult:
         """How many wards share ``rank`` (1 when none ties with another)."""
         return int((self.wards["rank"] == rank).sum())
 
+    def borough_rank(self, code: str) -> tuple[int, int]:
+        """A borough's rank among the boroughs (1 = most at risk; ties share the best rank),
+        and how many boroughs share it."""
+        rank = int(self.boroughs.at[code, "rank"])
+        return rank, int((self.boroughs["rank"] == rank).sum())
+
 
 def compute_indicators(config: Config, geo: Geography) -> dict[str, IndicatorResult]:
     return {spec.id: compute_indicator(config, spec, geo) for spec in config.indicators}
@@ -123,6 +129,8 @@ def summarise(
     wards = wards.drop(columns="borough_code")
     ascending = spec.direction != "higher_is_more_risk"
     wards["rank"] = wards["value"].rank(ascending=ascending, method="min").astype(int)
+    # 1 = most at risk; boroughs without a figure have none (NaN)
+    grouped["rank"] = grouped["value"].rank(ascending=ascending, method="min")
     wards["decile"] = np.ceil(wards["rank"] * 10 / len(wards)).clip(1, 10).astype(int)
     shown = shown_values(wards["value"].to_numpy(), spec)
     breaks = class_breaks(shown, method, k)

@@ -250,10 +250,7 @@ def borough_table(config: Config, geo: Geography, results: dict[str, IndicatorRe
         rows = res.boroughs.loc[codes]
         columns += _indicator_columns(config, res, "borough", len(codes))
         data[ind_id] = rows["value"].astype(float).tolist()
-        ascending = res.spec.direction != "higher_is_more_risk"
-        data[f"{ind_id}_borough_rank"] = (
-            rows["value"].rank(ascending=ascending, method="min").astype(int).tolist()
-        )
+        data[f"{ind_id}_borough_rank"] = rows["rank"].astype(int).tolist()
         if res.spec.aggregate == "ratio":
             data[f"{ind_id}_numerator"] = whole(rows["numerator"])
             data[f"{ind_id}_denominator"] = whole(rows["denominator"])

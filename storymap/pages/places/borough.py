@@ -27,10 +27,8 @@ MAP_INDICATORS = ("risk_index", "pct_65_plus")
 
 def borough_rank_phrase(res: IndicatorResult, code: str) -> str:
     """'3rd of 33', or 'joint 3rd of 33, with 1 other borough'."""
-    ascending = res.spec.direction != "higher_is_more_risk"
-    ranks = res.boroughs["value"].rank(ascending=ascending, method="min")
-    rank = int(ranks[code])
-    return rank_phrase(rank, int((ranks == rank).sum()), len(ranks), "boroughs")
+    rank, tied = res.borough_rank(code)
+    return rank_phrase(rank, tied, len(res.boroughs), "boroughs")
 
 
 def borough_comparison(f: Figures, code: str) -> str:

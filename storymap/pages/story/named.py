@@ -166,10 +166,8 @@ class Places:
 
         def fig(ind: str) -> Figure:
             res = self._need(ind)
-            ascending = res.spec.direction != "higher_is_more_risk"
-            ranks = res.boroughs["value"].rank(ascending=ascending, method="min")
-            rank = int(ranks[code])
-            place = rank_phrase(rank, int((ranks == rank).sum()), len(ranks), "boroughs", "")
+            rank, tied = res.borough_rank(code)
+            place = rank_phrase(rank, tied, len(res.boroughs), "boroughs", "")
             return Figure(res, res.boroughs.loc[code], rank, place, name)
 
         return Area("borough", code, name, fig)
