@@ -141,7 +141,7 @@ def write_pages(
     results = Later(figures.key, lambda: figures()[0])
     index = Later(figures.key, lambda: figures()[1])
     places = run.beside(
-        "place-files", place_files, everything, geo, figures, dest=docs, scratch=work
+        "place-files", place_files, everything, geo, figures, inputs.help, dest=docs, scratch=work
     )
     try:
         # the wards' shared arcs, found once for the maps and their images, if either is made
@@ -219,9 +219,12 @@ def map_assets(config: Config, geo: Geography, results, topology, folder: Path):
     return write_map_assets(config, geo, results, folder, topology)
 
 
-def place_files(config: Config, geo: Geography, figures: Figures, folder: Path) -> list:
-    """The downloads, place files and preview images (made beside the other pages)."""
-    return write_place_files(config, geo, figures[0], folder, figures[1])
+def place_files(
+    config: Config, geo: Geography, figures: Figures, help_: HelpResult, folder: Path
+) -> list:
+    """The downloads, place files (postcode answers with the nearest help) and preview images
+    (made beside the other pages)."""
+    return write_place_files(config, geo, figures[0], folder, figures[1], help_)
 
 
 def profile_files(

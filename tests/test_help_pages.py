@@ -119,3 +119,36 @@ def test_borough_help_sentences_are_the_data(built_site, slug):
     opened = pd.read_csv(REPO / "data/help/london_libraries_open_2023.csv", dtype=str)
     n_open = int((opened["located_district_code"] == code).sum())  # where each library stands
     assert f"has {n_open} public librar" in section, section[:200]
+
+
+@pytest.mark.parametrize("typed", ["nw67ta", "SE1 7PB"])
+def test_a_postcode_search_names_the_nearest_help(page, site_url, typed) -> None:
+    """The postcode answer names its three nearest help points with straight-line distances,
+    checked against a brute-force search over the bundled libraries written here."""
+    key = re.sub(r"\s+", "", typed).upper()
+    key = key[:-3] + " " + key[-3:]
+    points = pd.read_csv(REPO / "data/help/london_postcode_points_codepoint_2025-4.csv.gz")
+    here = points.set_index("postcode").loc[key, ["easting", "northing"]].to_numpy(float)
+    libraries = pd.read_csv(REPO / "data/help/london_libraries_open_2023.csv")
+    xy = libraries[["easting", "northing"]].to_numpy(float)
+    metres = np.sqrt(((xy - here) ** 2).sum(axis=1))
+    order = np.argsort(metres, kind="stable")[:3]
+    page.goto(f"{site_url}/method.html")
+    box = page.locator("#site-search-input")
+    box.focus()
+    page.keyboard.type(typed)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('#site-search-status').textContent.includes('Nearest help')",
+        timeout=45000,
+    )
+    status = page.inner_text("#site-search-status")
+    assert status.startswith(f"{key} is in ") and "in a straight line" in status
+    said = re.split(r"(?<=\))\. ", status.split("Nearest help, in a straight line: ", 1)[1])
+    assert len(said) == 3, said
+    for text, i in zip(said, order, strict=True):
+        name = str(libraries.iloc[i]["name"])
+        assert text.startswith(f"{name}, {distance_text(float(metres[i]))} (public library"), (
+            text,
+            metres[i],
+        )

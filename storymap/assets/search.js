@@ -245,7 +245,20 @@
       });
     }
 
-    /* What a postcode search finds: its ward, or why not. */
+    /* The nearest help points of a postcode, as a sentence: names, what each is, and the
+       straight-line distance (rounded when the site was built); "" without help points. */
+    function nearestHelp(shard, inward) {
+      var near = shard.n && shard.n[inward];
+      if (!near || !shard.h) { return ""; }
+      var said = [];
+      for (var i = 0; i + 1 < near.length; i += 2) {
+        var point = shard.h[near[i]];
+        said.push(point[0] + ", " + near[i + 1] + " (" + point[1] + ")");
+      }
+      return " Nearest help, in a straight line: " + said.join(". ") + ".";
+    }
+
+    /* What a postcode search finds: its ward and its nearest help, or why not. */
     function postcodeSearch(key, mine) {
       var outward = key.split(" ")[0];
       return getJSON(postcodesUrl + "index.json").then(function (index) {
@@ -261,10 +274,12 @@
               "Check the postcode, or search by the ward\u2019s name." };
           }
           var w = shard.w[at];
-          return { message: key + " is in " + w[1] + ", " + w[2] + ".",
+          return { message: key + " is in " + w[1] + ", " + w[2] + "." +
+                            nearestHelp(shard, key.split(" ")[1]),
                    result: { title: w[1], url: root + w[3], where: "Ward in " + w[2] +
                              " (postcode " + key + ")",
-                             credit: "Postcode data: " + index.attribution } };
+                             credit: "Postcode data: " + index.attribution +
+                               (index.help ? " Help points: " + index.help : "") } };
         });
       }).then(function (answer) {
         if (mine !== asked) { return; }

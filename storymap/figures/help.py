@@ -87,7 +87,10 @@ def compute_help(
     walk = float(config.help.walk_m)
     area = postcodes.in_area
     xy = area[["easting", "northing"]].to_numpy(float)
-    dist, idx = _tree(points).query(xy, k=1)
+    k = min(3, len(points))
+    dists, idxs = _tree(points).query(xy, k=k)
+    dists, idxs = dists.reshape(len(xy), k), idxs.reshape(len(xy), k)
+    dist, idx = dists[:, 0], idxs[:, 0]
     per = pd.DataFrame(
         {
             "ward": area["ward"].to_numpy(),
@@ -97,6 +100,9 @@ def compute_help(
         },
         index=area.index,
     )
+    for j in range(k):  # each postcode's three nearest, for the search's postcode answers
+        per[f"near_{j + 1}"] = idxs[:, j]
+        per[f"near_{j + 1}_m"] = dists[:, j]
     g = per.groupby("ward", sort=True)
     wards = pd.DataFrame(
         {

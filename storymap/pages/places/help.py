@@ -44,7 +44,7 @@ class HelpLookup:
             self.points_in.setdefault(str(point["borough_code"]), []).append(point)
 
 
-def _point_details(point) -> str:
+def point_details(point) -> str:
     """What a reader needs to go there: opening hours (a library) or when, what and who to
     contact (the team's own points), each as text."""
     bits: list[str] = []
@@ -81,7 +81,7 @@ def ward_help_section(lookup: HelpLookup | None, code: str, area: str) -> str:
             break
         point = lookup.points[int(row[f"near_{j}"])]
         items.append(
-            f"<li><strong>{e(str(point['name']))}</strong> ({e(_point_details(point))}): "
+            f"<li><strong>{e(str(point['name']))}</strong> ({e(point_details(point))}): "
             f"{distance_text(float(row[f'near_{j}_m']))} in a straight line"
             + (f", {e(str(point['postcode']))}" if str(point.get("postcode") or "") else "")
             + "</li>"

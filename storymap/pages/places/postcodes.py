@@ -18,12 +18,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storymap.config import Config
 from storymap.data.sources import read_table
 from storymap.errors import DataError
 from storymap.figures.geography import Geography, ward_merge_map
+from storymap.figures.helppoints import ATTRIBUTION as LIBRARY_ATTRIBUTION
+from storymap.pages.places.help import distance_text, point_details
 from storymap.pages.places.search import ward_page
+
+if TYPE_CHECKING:
+    from storymap.figures.help import HelpResult
 
 POSTCODES_DIR = "search/postcodes"
 # Great Britain's postcode areas: the 120 area files of Code-Point Open (Northern Ireland's BT
@@ -43,8 +49,11 @@ class PostcodeLookups:
     largest_bytes: int
 
 
-def write_postcode_lookups(config: Config, geo: Geography, docs: Path) -> PostcodeLookups | None:
-    """Write the lookup files; None when the config names no postcode source."""
+def write_postcode_lookups(
+    config: Config, geo: Geography, docs: Path, help_: HelpResult | None = None
+) -> PostcodeLookups | None:
+    """Write the lookup files; None when the config names no postcode source. With ``help_``,
+    each postcode's answer names its three nearest help points and their distances."""
     source = config.geography.postcodes
     if not source:
         return None
@@ -72,8 +81,9 @@ def write_postcode_lookups(config: Config, geo: Geography, docs: Path) -> Postco
         outward, _, inward = postcode.partition(" ")
         shards.setdefault(outward, {})[inward] = unit
     largest = 0
+    near = _nearest_help(help_)
     for outward, inwards in shards.items():
-        text = _shard_json(geo, outward, inwards)
+        text = _shard_json(geo, outward, inwards, near, help_)
         (out / f"{outward}.json").write_text(text, "utf-8")
         largest = max(largest, len(text.encode()))
     index = {
@@ -82,14 +92,40 @@ def write_postcode_lookups(config: Config, geo: Geography, docs: Path) -> Postco
         "area": config.site.area.name,
         "attribution": " ".join(config.sources[source].attribution.split()),
     }
+    if help_ is not None and config.help.libraries:
+        index["help"] = LIBRARY_ATTRIBUTION  # the answers name libraries
     (out / "index.json").write_text(
         json.dumps(index, separators=(",", ":"), ensure_ascii=False), "utf-8"
     )
     return PostcodeLookups(len(shards), len(table), largest)
 
 
-def _shard_json(geo: Geography, outward: str, inwards: dict[str, str]) -> str:
-    """{"o": "NW6", "w": [[code, name, borough, page], ...], "p": {"7TA": 0, ...}}"""
+def _nearest_help(help_: HelpResult | None) -> dict[str, list]:
+    """Each postcode's three nearest help points: [point, distance text, ...]."""
+    if help_ is None:
+        return {}
+    per = help_.postcodes
+    k = sum(f"near_{j}" in per.columns for j in (1, 2, 3))
+    idx = [per[f"near_{j}"].to_numpy() for j in range(1, k + 1)]
+    dist = [per[f"near_{j}_m"].to_numpy() for j in range(1, k + 1)]
+    out: dict[str, list] = {}
+    for row, postcode in enumerate(per.index):
+        out[str(postcode)] = [
+            x for j in range(k) for x in (int(idx[j][row]), distance_text(float(dist[j][row])))
+        ]
+    return out
+
+
+def _shard_json(
+    geo: Geography,
+    outward: str,
+    inwards: dict[str, str],
+    near: dict[str, list] | None = None,
+    help_: HelpResult | None = None,
+) -> str:
+    """{"o": "NW6", "w": [[code, name, borough, page], ...], "p": {"7TA": 0, ...}}, and with
+    help points "h": [[name, what it is], ...] and "n": {"7TA": [h, "450 m", ...], ...}: the
+    three nearest help points of each postcode and their straight-line distances."""
     wards = sorted(set(inwards.values()))
     pos = {w: i for i, w in enumerate(wards)}
     rows = [
@@ -101,5 +137,18 @@ def _shard_json(geo: Geography, outward: str, inwards: dict[str, str]) -> str:
         ]
         for w in wards
     ]
-    payload = {"o": outward, "w": rows, "p": {k: pos[v] for k, v in sorted(inwards.items())}}
+    payload: dict = {"o": outward, "w": rows}
+    payload["p"] = {k: pos[v] for k, v in sorted(inwards.items())}
+    if near and help_ is not None:
+        used: dict[int, int] = {}
+        answers: dict[str, list] = {}
+        for inward in sorted(inwards):
+            found = near.get(f"{outward} {inward}")
+            if found:
+                answers[inward] = [
+                    used.setdefault(x, len(used)) if i % 2 == 0 else x for i, x in enumerate(found)
+                ]
+        points = help_.points
+        payload["h"] = [[str(points.iloc[i]["name"]), point_details(points.iloc[i])] for i in used]
+        payload["n"] = answers
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)

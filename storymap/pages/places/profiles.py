@@ -364,9 +364,10 @@ def write_place_files(
     results: dict[str, IndicatorResult],
     folder: Path,
     index: IndexResult | None = None,
+    help_: HelpResult | None = None,
 ) -> list[Page]:
     """The "All places A–Z" page; the downloads, the search's place and postcode files and the
     link-preview images are written into ``folder``. (The build makes these in a second process
     while it renders the chapters and profile pages: :mod:`storymap.engine.fork`.)"""
     write_profile_files(config, geo, results, folder, index)
-    return write_wayfinding(config, geo, folder, SECTION)
+    return write_wayfinding(config, geo, folder, SECTION, help_)

@@ -9,6 +9,7 @@ and the link-preview images (:mod:`storymap.pages.places.share`); returns the "A
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storymap.config import Config
 from storymap.figures.geography import Geography
@@ -17,9 +18,14 @@ from storymap.pages.places.postcodes import write_postcode_lookups
 from storymap.pages.places.search import az_page, write_place_index
 from storymap.pages.places.share import write_share_images
 
+if TYPE_CHECKING:
+    from storymap.figures.help import HelpResult
 
-def write_wayfinding(config: Config, geo: Geography, folder: Path, section: str) -> list[Page]:
+
+def write_wayfinding(
+    config: Config, geo: Geography, folder: Path, section: str, help_: HelpResult | None = None
+) -> list[Page]:
     write_place_index(geo, folder)
-    write_postcode_lookups(config, geo, folder)
+    write_postcode_lookups(config, geo, folder, help_)
     write_share_images(geo, folder)
     return [az_page(geo, config.site.area.name, section)]
