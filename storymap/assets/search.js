@@ -253,7 +253,9 @@
       var said = [];
       for (var i = 0; i + 1 < near.length; i += 2) {
         var point = shard.h[near[i]];
-        said.push(point[0] + ", " + near[i + 1] + " (" + point[1] + ")");
+        var c = near[i + 1];  /* rounded at build time: tens of metres, or 100 + tenths of a km */
+        var far = c < 100 ? c * 10 + " m" : ((c - 100) / 10).toFixed(1) + " km";
+        said.push(point[0] + ", " + far + " (" + point[1] + ")");
       }
       return " Nearest help, in a straight line: " + said.join(". ") + ".";
     }

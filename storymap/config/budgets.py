@@ -21,9 +21,9 @@ class BudgetsSection(Model):
     page_kb: float = Field(
         21, gt=0, description="Any other page (home without a map, method, about), nothing cached."
     )
-    ward_kb: float = Field(24, gt=0, description="A ward's page, read with nothing cached.")
+    ward_kb: float = Field(25, gt=0, description="A ward's page, read with nothing cached.")
     borough_kb: float = Field(
-        30, gt=0, description="A borough's page (and the list of boroughs), nothing cached."
+        31, gt=0, description="A borough's page (and the list of boroughs), nothing cached."
     )
     cached_kb: float = Field(
         30, gt=0, description="Any page read after another, the files pages share cached."

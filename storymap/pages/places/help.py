@@ -44,6 +44,15 @@ class HelpLookup:
             self.points_in.setdefault(str(point["borough_code"]), []).append(point)
 
 
+def distance_code(metres: float) -> int:
+    """:func:`distance_text` as one small number for the postcode files: under 100, tens of
+    metres ("450 m" is 45); from 100, tenths of a kilometre plus 100 ("1.4 km" is 114).
+    search.js only writes it out: the rounding is done once, here."""
+    if metres < 995:
+        return int(math.floor(metres / 10 + 0.5))
+    return 100 + int(math.floor(metres / 100 + 0.5))
+
+
 def point_details(point) -> str:
     """What a reader needs to go there: opening hours (a library) or when, what and who to
     contact (the team's own points), each as text."""
@@ -54,9 +63,11 @@ def point_details(point) -> str:
             hours = float(hours)
         except (TypeError, ValueError):
             hours = math.nan
-        bits.append("public library")
-        if not math.isnan(hours) and hours > 0:
-            bits.append(f"open {hours:g} hours a week")
+        bits.append(
+            f"library open {hours:g} hours a week"
+            if not math.isnan(hours) and hours > 0
+            else "public library"
+        )
     else:
         bits.append("help point")
         for key, label in (("offer", ""), ("when", ""), ("contact", "contact: "), ("url", "")):
@@ -80,11 +91,12 @@ def ward_help_section(lookup: HelpLookup | None, code: str, area: str) -> str:
         if f"near_{j}" not in row:
             break
         point = lookup.points[int(row[f"near_{j}"])]
+        postcode = str(point.get("postcode") or "")
         items.append(
-            f"<li><strong>{e(str(point['name']))}</strong> ({e(point_details(point))}): "
-            f"{distance_text(float(row[f'near_{j}_m']))} in a straight line"
-            + (f", {e(str(point['postcode']))}" if str(point.get("postcode") or "") else "")
-            + "</li>"
+            f"<li><strong>{e(str(point['name']))}</strong>, "
+            f"{distance_text(float(row[f'near_{j}_m']))} ({e(point_details(point))}"
+            + (f", {e(postcode)}" if postcode else "")
+            + ")</li>"
         )
     walk = distance_text(help_.walk_m)
     beyond = percent_of(float(row["beyond_share"]), 1)
@@ -95,12 +107,11 @@ def ward_help_section(lookup: HelpLookup | None, code: str, area: str) -> str:
         else ""
     )
     return (
-        head
-        + '<p class="storymap-help-intro">The nearest places to get help online, measured in a '
-        "straight line from the middle of the ward's addresses (the walk is longer):</p>\n"
-        + f'<ol class="storymap-help-list">{"".join(items)}</ol>\n'
-        + f'<p class="storymap-help-far">Half of the ward\'s {n:,} postcodes are within '
-        f"{distance_text(float(row['median_m']))} of a help point in a straight line; "
+        head + "<p>Nearest help online, in a straight line from the middle of the ward's "
+        "addresses:</p>\n"
+        + f"<ol>{''.join(items)}</ol>\n"
+        + f"<p>Half the ward's {n:,} postcodes are within "
+        f"{distance_text(float(row['median_m']))} of help in a straight line; "
         f"{e(beyond)} are further than {walk} ({WALK_NOTE}).{outside}</p>\n\n"
     )
 
@@ -123,43 +134,39 @@ def borough_help_section(lookup: HelpLookup | None, code: str, name: str, ward_n
     counted = f"{libraries} public librar{'y' if libraries == 1 else 'ies'}"
     if others:
         counted += f" and {others} other help point{'s' if others != 1 else ''}"
-    parts = [
-        "## Where help is, and where it is far\n\n",
-        f"<p>{e(name)} has {counted}. ",
-    ]
+    parts = ["## Where help is, and where it is far\n\n", f"<p>{e(name)} has {counted}. "]
     if not far:
         parts.append(
-            f"None of its wards in the highest-risk {top} of wards on the index has a median "
-            f"straight-line distance to help beyond {walk} ({WALK_NOTE}).</p>\n"
+            f"None of its wards in the highest-risk {top} on the index has half its postcodes "
+            f"more than {walk} ({WALK_NOTE}) from help in a straight line.</p>\n"
         )
     else:
         items = "".join(
-            f'<li><a href="{e(link(w))}">{e(ward_name(w)[0])}</a>: half its postcodes are '
-            f"more than {distance_text(float(r['median_m']))} from help in a straight line</li>"
+            f'<li><a href="{e(link(w))}">{e(ward_name(w)[0])}</a>, median '
+            f"{distance_text(float(r['median_m']))}</li>"
             for w, r in far
         )
         n = len(far)
         parts.append(
-            f"{n} of its wards {'is' if n == 1 else 'are'} in the highest-risk {top} of wards "
-            f"on the index and {'has' if n == 1 else 'have'} help further than {walk} "
-            f"({WALK_NOTE}) for half {'its' if n == 1 else 'their'} postcodes:</p>\n"
-            f"<ul>{items}</ul>\n<p>Each ward's page says how firm its place on the index is: "
-            "under other reasonable weights a ward near the cut can move in or out.</p>\n"
+            f"{n} of its wards in the highest-risk {top} on the index "
+            f"{'has' if n == 1 else 'have'} half {'its' if n == 1 else 'their'} postcodes more "
+            f"than {walk} ({WALK_NOTE}) from help in a straight line (each ward's page says how "
+            f"firm its place on the index is):</p>\n<ul>{items}</ul>\n"
         )
     closed = help_.closed[help_.closed["la_code"] == code]
     if closed.empty:
-        parts.append(f"<p>No public library in {e(name)} closed between 2010 and 2023.</p>\n\n")
+        parts.append(f"<p>No public library in {e(name)} closed in 2010–2023.</p>\n\n")
     else:
         closed = closed.sort_values(["year_closed", "name"], kind="stable")
         said = "; ".join(
             f"{e(str(r['name']))} ({e(str(r['year_closed']))}"
-            + (", in a ward now in the highest-risk share" if r["top_risk"] else "")
+            + (", in a ward now among the highest-risk" if r["top_risk"] else "")
             + ")"
             for _i, r in closed.iterrows()
         )
         k = len(closed)
         parts.append(
-            f"<p>{k} public librar{'y' if k == 1 else 'ies'} in {e(name)} closed between 2010 "
-            f"and 2023: {said}.</p>\n\n"
+            f"<p>{k} of its public librar{'y' if k == 1 else 'ies'} closed in 2010–2023: "
+            f"{said}.</p>\n\n"
         )
     return "".join(parts)

@@ -25,7 +25,7 @@ from storymap.data.sources import read_table
 from storymap.errors import DataError
 from storymap.figures.geography import Geography, ward_merge_map
 from storymap.figures.helppoints import ATTRIBUTION as LIBRARY_ATTRIBUTION
-from storymap.pages.places.help import distance_text, point_details
+from storymap.pages.places.help import distance_code, point_details
 from storymap.pages.places.search import ward_page
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def write_postcode_lookups(
 
 
 def _nearest_help(help_: HelpResult | None) -> dict[str, list]:
-    """Each postcode's three nearest help points: [point, distance text, ...]."""
+    """Each postcode's three nearest help points: [point, distance (distance_code), ...]."""
     if help_ is None:
         return {}
     per = help_.postcodes
@@ -111,7 +111,7 @@ def _nearest_help(help_: HelpResult | None) -> dict[str, list]:
     out: dict[str, list] = {}
     for row, postcode in enumerate(per.index):
         out[str(postcode)] = [
-            x for j in range(k) for x in (int(idx[j][row]), distance_text(float(dist[j][row])))
+            x for j in range(k) for x in (int(idx[j][row]), distance_code(float(dist[j][row])))
         ]
     return out
 
@@ -124,8 +124,8 @@ def _shard_json(
     help_: HelpResult | None = None,
 ) -> str:
     """{"o": "NW6", "w": [[code, name, borough, page], ...], "p": {"7TA": 0, ...}}, and with
-    help points "h": [[name, what it is], ...] and "n": {"7TA": [h, "450 m", ...], ...}: the
-    three nearest help points of each postcode and their straight-line distances."""
+    help points "h": [[name, what it is], ...] and "n": {"7TA": [h, 45, ...], ...}: the three
+    nearest help points of each postcode and their straight-line distances (distance_code)."""
     wards = sorted(set(inwards.values()))
     pos = {w: i for i, w in enumerate(wards)}
     rows = [
