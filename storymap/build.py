@@ -154,6 +154,7 @@ def write_pages(
                 geo,
                 results,
                 topology,
+                inputs.help,
                 dest=docs,
                 scratch=work,
             )
@@ -189,6 +190,7 @@ def write_pages(
                 index if config.index else None,
                 inputs.checks,
                 reuse,
+                inputs.help,
             )
             written = set(files.values())  # step images no longer written are dropped
             images.memo.save(still=lambda v: not isinstance(v, str) or v in written)
@@ -214,9 +216,9 @@ def write_pages(
     return pages, n_maps, assets.styles
 
 
-def map_assets(config: Config, geo: Geography, results, topology, folder: Path):
-    """The maps' geometry and data files."""
-    return write_map_assets(config, geo, results, folder, topology)
+def map_assets(config: Config, geo: Geography, results, topology, help_: HelpResult, folder: Path):
+    """The maps' geometry and data files, and the help points' file."""
+    return write_map_assets(config, geo, results, folder, topology, help_)
 
 
 def place_files(
@@ -241,7 +243,15 @@ def check(config: Config, report: Report | None = None) -> BuildResult:
         results, index = inputs.figures()
         with run.stage("render chapters"):
             pages, n_maps, _files = render_pages(
-                config, inputs.table(), results, None, None, index, inputs.checks()
+                config,
+                inputs.table(),
+                results,
+                None,
+                None,
+                index,
+                inputs.checks(),
+                None,
+                inputs.help,
             )
     return run.result(Path(), len(pages), n_maps)
 

@@ -13,6 +13,7 @@ from conftest import REPO
 from storymap.build import indicators
 from storymap.config import load_config
 from storymap.figures.geography import load_geography
+from storymap.figures.help import compute_help
 from storymap.pages.about.statement import (
     CHECKS,
     LIMITS,
@@ -87,7 +88,9 @@ def test_pages_from_chapters_get_an_edit_link_when_repo_url_is_set(config):
     github = with_site(config, repo_url="https://github.com/london-org/storymap/")
     geo = load_geography(github)
     results, index = indicators(github, geo)
-    pages, _maps, _files = render_pages(github, geo, results, None, None, index)
+    pages, _maps, _files = render_pages(
+        github, geo, results, None, None, index, help_=compute_help(github, geo, index)
+    )
     by_path = {p.path: p for p in pages}
     link = (
         '<a href="https://github.com/london-org/storymap/edit/main/chapters/'

@@ -17,7 +17,7 @@ from conftest import REPO, copy_project, run_cli
 from pyproj import Transformer
 
 from storymap.figures.help import compute_help
-from storymap.pages.places.help import distance_text
+from storymap.pages.helptext import distance_text
 
 
 @pytest.mark.parametrize(
@@ -157,7 +157,7 @@ def test_a_postcode_search_names_the_nearest_help(page, site_url, typed) -> None
 def test_the_postcode_files_distance_codes_say_the_same_as_the_pages():
     """search.js writes a code out as c * 10 m or (c - 100) / 10 km: the same text as the
     pages' distance_text, for every distance up to 20 km."""
-    from storymap.pages.places.help import distance_code
+    from storymap.pages.helptext import distance_code
 
     for metres in np.arange(0, 20_000, 0.7):
         c = distance_code(float(metres))

@@ -197,7 +197,7 @@ def test_a_bad_key_is_reported_at_its_own_line_not_the_fence(ctx):
     bad = STEPS.replace("highlight_top: 2", "higlight_top: 2")
     assert step_problems(ctx, bad) == [
         "chapters/x.md line 14: 'higlight_top' is not a step setting. Did you mean "
-        "'highlight_top'? Step settings: focus, highlight, highlight_top, indicator, title."
+        "'highlight_top'? Step settings: focus, help, highlight, highlight_top, indicator, title."
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import markdown
 import pytest
 
+from storymap.figures.help import compute_help
 from storymap.pages.places.profiles import profile_pages
 from storymap.pages.story.render import render_pages
 from storymap.site.mkdocs import mkdocs_config
@@ -19,7 +20,9 @@ from storymap.site.rawhtml import restore, stash
 @pytest.fixture(scope="module")
 def site_pages(real_figures):
     config, geo, results, index = real_figures
-    pages, _maps, _files = render_pages(config, geo, results, None, None, index)
+    pages, _maps, _files = render_pages(
+        config, geo, results, None, None, index, help_=compute_help(config, geo, index)
+    )
     return config, pages + profile_pages(config, geo, results)
 
 

@@ -89,7 +89,7 @@ def test_unknown_step_setting(ctx):
     with pytest.raises(ChapterError) as err:
         parse_steps("c.md", bad, bad, ctx)
     assert err.value.problems == [
-        "c.md line 8: 'zoom' is not a step setting. Step settings: focus, highlight, "
+        "c.md line 8: 'zoom' is not a step setting. Step settings: focus, help, highlight, "
         "highlight_top, indicator, title."
     ]
 

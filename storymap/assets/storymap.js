@@ -700,7 +700,8 @@
     return {
       indicator: step.getAttribute("data-indicator"),
       focus: step.getAttribute("data-focus") || null,
-      highlight: highlight ? highlight.split(",") : []
+      highlight: highlight ? highlight.split(",") : [],
+      help: step.getAttribute("data-help")  /* the help points it shows (helppoints.js), or null */
     };
   }
 

@@ -52,6 +52,26 @@ class HelpResult:
     )  # the closed libraries: name, year_closed, la_name, ward, in_area, top_risk
     top_share: float  # the highest-risk share of wards used for ``closed.top_risk``
 
+    def far_wards(self) -> pd.DataFrame:
+        """The wards in the highest-risk share on the index whose median distance to help is
+        beyond the walk, furthest first (ties by code): the wards rows."""
+        w = self.wards
+        far = w[w["top_risk"] & (w["median_m"] > self.walk_m)]
+        return far.sort_index().sort_values("median_m", ascending=False, kind="stable")
+
+    def area_median_m(self) -> float:
+        """The median straight-line distance to help over every postcode of the area."""
+        return float(self.postcodes["distance_m"].median())
+
+    def area_beyond_share(self) -> float:
+        """The share of the area's postcodes further than the walk from help."""
+        return float((self.postcodes["distance_m"] > self.walk_m).mean())
+
+    def points_in(self, codes) -> list[int]:
+        """Positions (in ``points``) of the help points in these boroughs."""
+        mask = self.points["borough_code"].isin(list(codes)).to_numpy()
+        return [int(i) for i in np.flatnonzero(mask)]
+
     def nearest(self, easting: float, northing: float, k: int = 3) -> pd.DataFrame:
         return nearest_points(self.points, np.array([easting]), np.array([northing]), k)[0]
 
@@ -120,9 +140,19 @@ def compute_help(
         wards[f"near_{j + 1}"] = ci[:, j]
         wards[f"near_{j + 1}_m"] = cd[:, j]
     wards["top_risk"] = wards.index.isin(list(top_risk_wards(config, index)))
+    points = points.assign(ward=_ward_of(postcodes, points))
     return HelpResult(
         points, walk, per, wards, _closed(config, geo, postcodes, index), _share(config)
     )
+
+
+def _ward_of(postcodes: Postcodes, points: pd.DataFrame) -> np.ndarray:
+    """Each point's ward: the ward of its nearest postcode (a library's own, as a rule)."""
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(postcodes.table[["easting", "northing"]].to_numpy(float))
+    _d, i = tree.query(points[["easting", "northing"]].to_numpy(float), k=1)
+    return postcodes.table["ward"].to_numpy()[i]
 
 
 def _share(config: Config) -> float:

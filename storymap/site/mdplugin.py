@@ -14,13 +14,15 @@ it. Out, while MkDocs builds:
   notes which pages this run wrote (``written``);
 - MkDocs reads each page's markdown from memory (``texts``), not from files;
 - the search plugin reads nothing of the pages left out of the search index (``left_out``:
-  storymap.site.finish drops their entries).
+  storymap.site.finish drops their entries), nor of elements marked ``data-unindexed`` (a
+  map's list of help points: search finds those through the place files).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,6 +131,9 @@ class Storymap(BasePlugin):
         if page.file.src_uri.startswith(self.left_out) and page.content:
             self.full[page.file.src_uri] = page.content  # left out of the search index: its
             page.content = ""  # entry is dropped, so the search plugin reads nothing of it
+        elif page.content and "data-unindexed" in page.content:
+            self.full[page.file.src_uri] = page.content  # long lists (a map's help points)
+            page.content = UNINDEXED.sub("", page.content)  # searched through their own files
         group = self.group_of.get(page.file.src_uri)
         if group is not None:
             context["local_nav"] = group
@@ -140,6 +145,10 @@ class Storymap(BasePlugin):
 
     def on_post_template(self, output_content, template_name, config, **kwargs):
         return self.secure(output_content, template_name)
+
+
+# an element the search index leaves out (its text is found another way); none is nested
+UNINDEXED = re.compile(r"<(details|div|ul)\b[^>]*\bdata-unindexed\b[^>]*>.*?</\1>", re.DOTALL)
 
 
 class AfterSearch(BasePlugin):

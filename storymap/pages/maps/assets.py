@@ -18,17 +18,23 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storymap.config import Config
 from storymap.figures.format import places
 from storymap.figures.geography import Geography
+from storymap.figures.helppoints import ATTRIBUTION
 from storymap.figures.indicators import IndicatorResult, shown_values
 from storymap.pages.downloads.files import download_paths, slug
+from storymap.pages.helptext import help_payload
 from storymap.pages.maps.alt import view_summary
 from storymap.pages.maps.codec import encode_indicator, front_coded
 from storymap.pages.maps.files import MapFiles, write_map_files
 from storymap.pages.maps.legend import how_made, legend_classes, legend_list
 from storymap.pages.palette import colours
+
+if TYPE_CHECKING:
+    from storymap.figures.help import HelpResult
 
 ASSET_DIR = "assets/storymap"
 PACKAGE_ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -69,9 +75,11 @@ def write_map_assets(
     results: dict[str, IndicatorResult],
     docs: Path,
     topology=None,
+    help_: HelpResult | None = None,
 ) -> MapAssets:
     """Leaflet, storymap's scripts and styles and the map files into ``docs``; ``topology``:
-    the wards' unsimplified shared arcs, if the build made them already."""
+    the wards' unsimplified shared arcs, if the build made them already; ``help_``: the help
+    points, drawn by helppoints.js where a step asks for them."""
     import xstatic.pkg.leaflet as xleaflet
 
     from storymap.pages.maps.files import level_payloads  # geopandas, topojson: only here
@@ -82,16 +90,20 @@ def write_map_assets(
     for name in ("leaflet.js", "leaflet.css"):
         shutil.copyfile(leaflet_src / name, out / "leaflet" / name)
     shutil.copytree(leaflet_src / "images", out / "leaflet" / "images", dirs_exist_ok=True)
-    for name in ("storymap.js", "maplabels.js", "storymap.css", "sortable.js"):
+    for name in ("storymap.js", "maplabels.js", "helppoints.js", "storymap.css", "sortable.js"):
         shutil.copyfile(PACKAGE_ASSETS / name, out / name)
     levels = level_payloads(config, geo, topology)
-    files = write_map_files(levels, data_payload(config, geo, results), docs)
-    write_map_scripts_list(docs, files.index, [f"{ASSET_DIR}/storymap.js"])
+    data = data_payload(config, geo, results)
+    if help_ is not None:
+        data["help"] = help_payload(help_, ATTRIBUTION)
+    files = write_map_files(levels, data, docs)
+    write_map_scripts_list(docs, files.index, [f"{ASSET_DIR}/storymap.js"], files.help)
     return MapAssets(
         scripts=[
             f"{ASSET_DIR}/leaflet/leaflet.js",
             f"{ASSET_DIR}/storymap.js",
             f"{ASSET_DIR}/maplabels.js",
+            f"{ASSET_DIR}/helppoints.js",
             f"{ASSET_DIR}/sortable.js",
         ],
         styles=[f"{ASSET_DIR}/storymap.css"],
@@ -100,12 +112,15 @@ def write_map_assets(
     )
 
 
-def write_map_scripts_list(docs: Path, index: str, scripts: list[str]) -> None:
+def write_map_scripts_list(docs: Path, index: str, scripts: list[str], help_file: str = "") -> None:
     """``search/map-scripts.json``: the map index and the scripts that give
     ``Storymap.locate`` the ward shapes, for "Use my location" on pages without a map
-    (search.js marks the index for storymap.js, then loads the scripts, when it is used)."""
+    (search.js marks the index for storymap.js, then loads the scripts, when it is used), and
+    the help points' file, for the nearest help to where the reader is."""
     (docs / "search").mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"index": index, "scripts": scripts})
+    text = json.dumps(
+        {"index": index, "scripts": scripts, **({"help": help_file} if help_file else {})}
+    )
     (docs / "search" / "map-scripts.json").write_text(text, "utf-8")
 
 
@@ -172,6 +187,7 @@ class MapSpec:
     title: str | None = None
     highlight: list[str] | None = None
     labels: dict | None = None  # place names for storymap.js (StaticMaps.live_labels)
+    help: str = ""  # the help points' file (in the map folder), if a step shows them
 
 
 def map_element(config: Config, spec: MapSpec) -> str:
@@ -184,6 +200,7 @@ def map_element(config: Config, spec: MapSpec) -> str:
         "focus": spec.focus,
         "highlight": spec.highlight,
         **({"labels": spec.labels} if spec.labels else {}),
+        **({"help": spec.help} if spec.help else {}),
         "basemap": {"url": basemap.url, "attribution": basemap.attribution} if basemap else None,
     }
     return (

@@ -53,6 +53,7 @@ class MapFiles:
     names: str
     tiles: list[str] = field(default_factory=list)
     overview_metres: float = 0.0
+    help: str = ""  # the help points (storymap.pages.helptext.help_payload), if the build has them
 
     def first_view(self, indicator: str | None, wards: bool = False) -> list[str]:
         """The files a map showing ``indicator`` loads first (and the ward codes, if it
@@ -109,8 +110,18 @@ def write_map_files(levels: dict, data: dict, site: Path) -> MapFiles:
         "codes": _name(codes := write("codes", data["wards"]["codes"])),
         "names": _name(names := write("names", data["wards"]["names"])),
     }
+    help_file = write("help", data["help"]) if data.get("help") else ""
+    if help_file:
+        index["help"] = _name(help_file)
     return MapFiles(
-        write("index", index), overview, indicators, codes, names, tiles, levels["metres"]
+        write("index", index),
+        overview,
+        indicators,
+        codes,
+        names,
+        tiles,
+        levels["metres"],
+        help_file,
     )
 
 

@@ -30,6 +30,19 @@ WIDTH = 600
 LABEL_PX = 10.5  # label text size when the image is shown 320 px wide (a small phone)
 
 
+def help_marks(proj: Projection, points: list[tuple[float, float]] | None) -> str:
+    """Help points as dark rings with a white edge, drawn under the labels (the image's
+    <title> and the step's list name them)."""
+    if not points:
+        return ""
+    import numpy as np
+
+    xy = proj.points(np.array(points, dtype=float))
+    r = proj.width / 320 * 4
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>' for x, y in xy)
+    return f'<g fill="#1a1a1a" stroke="#ffffff" stroke-width="{r / 2:.1f}">{dots}</g>'
+
+
 class StaticMaps:
     """Projected, simplified ward shapes, computed once per build and reused for every image."""
 
@@ -63,7 +76,10 @@ class StaticMaps:
         focus: str | None,
         highlights: list[str],
         title: str,
+        points: list[tuple[float, float]] | None = None,
     ) -> str:
+        """``points``: help points to mark (British National Grid metres), if the step shows
+        them."""
         codes = self.view_codes(focus_kind, focus)
         minx, miny, maxx, maxy = shapely.total_bounds(self.shapes.loc[codes].to_numpy())
         pad = 0.03 * max(maxx - minx, maxy - miny)
@@ -95,6 +111,7 @@ class StaticMaps:
                 if marks
                 else ""
             )
+            + help_marks(proj, points)
             + labels
             + "</svg>\n"
         )

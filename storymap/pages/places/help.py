@@ -2,31 +2,22 @@
 
 In: the :class:`~storymap.figures.help.HelpResult` (help points, each ward's distance figures)
 and a ward's code. Out: the section's HTML. Every distance is a straight line, said so, and
-rounded once here (:func:`distance_text`); everything that came from a team's CSV file is
-escaped and shown as text, never as markup or a link.
+rounded once (:func:`storymap.pages.helptext.distance_text`); everything that came from a
+team's CSV file is escaped and shown as text, never as markup or a link.
 """
 
 from __future__ import annotations
 
 import html
-import math
 from typing import TYPE_CHECKING
 
 from storymap.figures.format import percent_of
+from storymap.pages.helptext import WALK_NOTE, distance_text, point_details
 
 if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
 
 e = html.escape
-WALK_NOTE = "about a 15-minute walk for an older person"
-
-
-def distance_text(metres: float) -> str:
-    """A straight-line distance as a reader says it: "450 m" (to 10 m) under 1 km, else
-    "1.4 km" (to 100 m)."""
-    if metres < 995:
-        return f"{int(math.floor(metres / 10 + 0.5)) * 10:,} m"
-    return f"{math.floor(metres / 100 + 0.5) / 10:.1f} km"
 
 
 class HelpLookup:
@@ -42,39 +33,6 @@ class HelpLookup:
         self.points_in: dict[str, list[dict]] = {}
         for point in self.points:
             self.points_in.setdefault(str(point["borough_code"]), []).append(point)
-
-
-def distance_code(metres: float) -> int:
-    """:func:`distance_text` as one small number for the postcode files: under 100, tens of
-    metres ("450 m" is 45); from 100, tenths of a kilometre plus 100 ("1.4 km" is 114).
-    search.js only writes it out: the rounding is done once, here."""
-    if metres < 995:
-        return int(math.floor(metres / 10 + 0.5))
-    return 100 + int(math.floor(metres / 100 + 0.5))
-
-
-def point_details(point) -> str:
-    """What a reader needs to go there: opening hours (a library) or when, what and who to
-    contact (the team's own points), each as text."""
-    bits: list[str] = []
-    if point["kind"] == "library":
-        hours = point.get("hours_per_week")
-        try:
-            hours = float(hours)
-        except (TypeError, ValueError):
-            hours = math.nan
-        bits.append(
-            f"library open {hours:g} hours a week"
-            if not math.isnan(hours) and hours > 0
-            else "public library"
-        )
-    else:
-        bits.append("help point")
-        for key, label in (("offer", ""), ("when", ""), ("contact", "contact: "), ("url", "")):
-            text = str(point.get(key) or "").strip()
-            if text:
-                bits.append(label + text)
-    return "; ".join(bits)
 
 
 def ward_help_section(lookup: HelpLookup | None, code: str, area: str) -> str:

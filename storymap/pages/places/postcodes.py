@@ -25,7 +25,7 @@ from storymap.data.sources import read_table
 from storymap.errors import DataError
 from storymap.figures.geography import Geography, ward_merge_map
 from storymap.figures.helppoints import ATTRIBUTION as LIBRARY_ATTRIBUTION
-from storymap.pages.places.help import distance_code, point_details
+from storymap.pages.helptext import distance_code, point_details
 from storymap.pages.places.search import ward_page
 
 if TYPE_CHECKING:

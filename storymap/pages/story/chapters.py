@@ -41,6 +41,7 @@ from storymap.pages.about.reference import indicators_table, manifest_markdown, 
 from storymap.pages.maps.alt import focus_note, view_summary, view_table
 from storymap.pages.maps.assets import MapAssets, MapSpec, legend_html, map_element, map_fragment
 from storymap.pages.maps.files import MAP_DIR
+from storymap.pages.story.helpstory import HelpFacts, points_list, step_points
 from storymap.pages.story.named import Area as Area  # re-exported: chapters print these
 from storymap.pages.story.named import Figure as Figure
 from storymap.pages.story.named import Places, compare_figures, names
@@ -49,6 +50,7 @@ from storymap.pages.story.steps import parse_steps, scrolly_html, step_html
 from storymap.pages.story.templatesyntax import explain
 
 if TYPE_CHECKING:
+    from storymap.figures.help import HelpResult
     from storymap.pages.maps.static import StaticMaps
 
 MAX_CHAPTER_BYTES = 1_000_000
@@ -82,6 +84,7 @@ class ChapterContext(Places):
     files: dict[str, str] = field(default_factory=dict)  # docs-relative path -> text
     views: list[tuple[str, str | None]] = field(default_factory=list)  # (indicator, focus) shown
     index: IndexResult | None = None  # the risk index, for band notes and its guidance box
+    help: HelpResult | None = None  # the help points, for steps that show them
     _assets_written: bool = False
 
     # --- story steps ---------------------------------------------------------------------
@@ -101,8 +104,11 @@ class ChapterContext(Places):
         if labels:  # the boroughs' names: one file every chapter shares, fetched for a view of all
             # (a new dict: the step images' memo keeps the one it gave)
             labels = {**labels, "boroughs": self._labels_file(labels["boroughs"])}
+        help_file = ""
+        if self.help is not None and any(s.help for s in steps) and self.assets is not None:
+            help_file = self.assets.files.help.rsplit("/", 1)[-1]
         self.maps.append(
-            MapSpec(map_id, first.indicator, first.focus, None, first.highlights, labels)
+            MapSpec(map_id, first.indicator, first.focus, None, first.highlights, labels, help_file)
         )
         div = map_element(self.config, self.maps[-1])
         area = self.config.site.area.name
@@ -112,15 +118,25 @@ class ChapterContext(Places):
             res = self.results[step.indicator]
             summary = view_summary(area, self.geo, res, step.focus_kind, step.focus)
             image = f"img/{self.slug}/step-{step.number}.svg"
+            points = shown = None
+            if step.help and self.help is not None:
+                points = step_points(self.help, self.geo, step.focus_kind, step.focus)
+                xy = self.help.points[["easting", "northing"]].to_numpy(float)[points]
+                shown = [(round(float(x), 1), round(float(y), 1)) for x, y in xy]
             if self.static_maps is not None:
                 self.files[image] = self.static_maps.svg(
-                    res, step.focus_kind, step.focus, step.highlights, summary
+                    res, step.focus_kind, step.focus, step.highlights, summary, shown
                 )
             table = view_table(area, self.geo, res, step.focus_kind, step.focus)
             legend = legend_html(self.config, res, focus_note(self, step)) + band_note(
                 self.index, res.id, self._view_codes(step.focus_kind, step.focus)
             )
-            parts.append(step_html(self.slug, step, summary, legend, image, table))
+            listed = (
+                points_list(self.help, self.geo, points, step.focus_kind == "area")
+                if points is not None and self.help is not None
+                else ""
+            )
+            parts.append(step_html(self.slug, step, summary, legend, image, table, points, listed))
             if len(parts) == 1:  # shown beside the map until the script shows each step's
                 first_view = (summary, legend)
         wards = bool(first.highlights) or first.focus_kind == "ward"
@@ -239,6 +255,7 @@ def render_chapter(
         "sources_table": lambda: sources_table(config),
         "indicators_table": lambda: indicators_table(config),
         "fetch_manifest": lambda: manifest_markdown(config),
+        **({"help": HelpFacts(ctx.help, ctx.geo, ctx.ward)} if ctx.help is not None else {}),
         **(extra or {}),
     }
     try:

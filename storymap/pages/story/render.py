@@ -1,8 +1,9 @@
 """The story's pages: the home page and every chapter, then the method and data-checks pages.
 
 In: the Config, Geography, IndicatorResults, the map assets, a maker of static step images, the
-IndexResult and the data checks report, and ``reuse``, which returns a chapter from the build's
-cache while its inputs are unchanged (the build passes it in; this package knows no cache).
+IndexResult, the data checks report, the help points, and ``reuse``, which returns a chapter
+from the build's cache while its inputs are unchanged (the build passes it in; this package
+knows no cache).
 Out: the :class:`~storymap.pages.page.Page` objects in reading order, the number of maps, and
 the extra files (docs path -> text: step images, chapters' scripts) the pages use.
 """
@@ -28,6 +29,7 @@ from storymap.pages.page import Page
 from storymap.pages.story.chapters import ChapterContext, render_chapter
 
 if TYPE_CHECKING:
+    from storymap.figures.help import HelpResult
     from storymap.pages.maps.static import StaticMaps
 
 ABOUT = "About the data"
@@ -55,6 +57,7 @@ def render_pages(
     index: Given[IndexResult | None] = None,
     checks: Given[CheckReport | None] = None,
     reuse: Reuse | None = None,
+    help_: Given[HelpResult | None] = None,
 ) -> tuple[list[Page], int, dict[str, str]]:
     """Markdown pages, the number of maps, and extra files (docs path -> text) they use. With
     ``reuse``, a page is rendered only if its file or anything else it reads changed. ``geo``,
@@ -69,7 +72,9 @@ def render_pages(
         (chapter_slug(ch), ch.file, ch.title, "The story") for ch in config.chapters
     ]
     for entry in entries:
-        make = functools.partial(render_one, config, geo, results, assets, static, entry, index)
+        make = functools.partial(
+            render_one, config, geo, results, assets, static, entry, index, help_
+        )
         if reuse is None:
             chapter = make()
         else:
@@ -119,6 +124,7 @@ def render_one(
     static: Callable[[], StaticMaps] | None,
     entry: tuple[str, str, str, str | None],
     index: Given[IndexResult | None] = None,
+    help_: Given[HelpResult | None] = None,
 ) -> Chapter:
     """One chapter (or the home page): ``entry`` is its slug, file, title and nav section."""
     slug, file, title, section = entry
@@ -131,6 +137,7 @@ def render_one(
         slug,
         static() if static else None,
         index=given(index),
+        help=given(help_),
     )
     markdown = render_chapter(config, file, ctx, extra={"chapters": chapter_links(config)})
     markdown += edit_link(config, file)

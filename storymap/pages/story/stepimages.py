@@ -29,10 +29,13 @@ class StepImages:
         focus: str | None,
         highlights: list[str],
         title: str,
+        points: list[tuple[float, float]] | None = None,
     ) -> str:
         parts = (res.spec.id, focus_kind, focus, list(highlights), title)
+        if points is not None:
+            parts += (list(points),)  # a step without help points keeps its key
         return self.memo.get(
-            parts, lambda: self.static().svg(res, focus_kind, focus, highlights, title)
+            parts, lambda: self.static().svg(res, focus_kind, focus, highlights, title, points)
         )
 
     def live_labels(self, views: list[tuple[str, str | None, list[str]]]) -> dict:

@@ -30,7 +30,7 @@ from storymap.config.yamltext import safe_yaml
 from storymap.errors import ChapterError, ProblemList, did_you_mean, quoted_list
 
 STEP_BLOCK = re.compile(r"^```step[ \t]*\n(.*?)^```[ \t]*$\n?", re.MULTILINE | re.DOTALL)
-STEP_KEYS = {"indicator", "focus", "highlight", "highlight_top", "title"}
+STEP_KEYS = {"indicator", "focus", "highlight", "highlight_top", "title", "help"}
 
 
 @dataclass
@@ -43,6 +43,7 @@ class Step:
     highlights: list[str] = field(default_factory=list)
     title: str | None = None
     prose: str = ""
+    help: bool = False  # show the help points in view (the step's own setting: not inherited)
 
 
 def fence_lines(raw: str) -> list[int]:
@@ -143,6 +144,18 @@ def parse_steps(file: str, raw: str, rendered: str, ctx) -> tuple[str, list[Step
         if top and indicator in ctx.results:
             highlights += ctx.top_wards(indicator, top, focus_kind, focus)
         title = spec.get("title")
+        show_help = spec.get("help", False)
+        if not isinstance(show_help, bool):
+            problems.add(
+                f"{where.at('help')}: help must be true or false (found {show_help!r}): "
+                "'help: true' shows the help points on the step's map."
+            )
+            show_help = False
+        elif show_help and getattr(ctx, "help", None) is None and getattr(ctx, "assets", None):
+            problems.add(
+                f"{where.at('help')}: help: true, but this build has no help points. Set "
+                f"help.libraries to true or name a file in help.files in {config_name}."
+            )
         steps.append(
             Step(
                 number,
@@ -153,6 +166,7 @@ def parse_steps(file: str, raw: str, rendered: str, ctx) -> tuple[str, list[Step
                 list(dict.fromkeys(highlights)),
                 None if title is None else str(title),
                 prose,
+                show_help,
             )
         )
     problems.raise_if_any(ChapterError)
@@ -226,11 +240,14 @@ def _resolve_highlights(values, ctx, where: Where, problems: ProblemList) -> lis
 # layout
 
 
-def step_attributes(step: Step) -> str:
+def step_attributes(step: Step, points: list[int] | None = None) -> str:
+    """The step's view for storymap.js; ``points``: the help points it shows (their places in
+    the help points' file), for helppoints.js."""
     e = html.escape
+    shown = f' data-help="{",".join(map(str, points))}"' if points is not None else ""
     return (
         f'data-indicator="{e(step.indicator)}" data-focus="{e(step.focus or "")}" '
-        f'data-highlight="{e(",".join(step.highlights))}"'
+        f'data-highlight="{e(",".join(step.highlights))}"{shown}'
     )
 
 
@@ -253,11 +270,23 @@ def scrolly_html(
     )
 
 
-def step_html(slug: str, step: Step, summary: str, legend: str, image: str, table: str) -> str:
+def step_html(
+    slug: str,
+    step: Step,
+    summary: str,
+    legend: str,
+    image: str,
+    table: str,
+    points: list[int] | None = None,
+    points_list: str = "",
+) -> str:
+    """One step's section; ``points`` and ``points_list``: the help points its map shows and
+    their list in words (the same points)."""
     e = html.escape
     sid = f"{slug}-step-{step.number}"
     return (
-        f'<section class="storymap-step" id="{e(sid)}" tabindex="0" {step_attributes(step)} '
+        f'<section class="storymap-step" id="{e(sid)}" tabindex="0" '
+        f"{step_attributes(step, points)} "
         f'aria-label="Step {step.number}" markdown="block">\n\n'
         f'<div class="storymap-step-anchor" id="step-{step.number}"></div>\n\n'  # page.html#step-N
         f"{step.prose.strip()}\n\n"
@@ -267,5 +296,6 @@ def step_html(slug: str, step: Step, summary: str, legend: str, image: str, tabl
         'width="600" height="400">\n'
         f"{legend}\n"
         f'<details class="step-table"><summary>View as table</summary>\n{table}\n</details>\n'
+        f"{points_list}"
         "</div>\n</section>"
     )

@@ -1,0 +1,156 @@
+"""Help points in the story: the points a step's map shows, their list in words, and ``help`` in
+a chapter's template.
+
+In: the :class:`~storymap.figures.help.HelpResult` and the Geography. Out:
+:func:`step_points`, the help points a step's view shows (their places in the help points'
+file, which helppoints.js draws); :func:`points_list`, the same points as a list a reader can
+read beside the map; :class:`HelpFacts`, what a chapter can say about help (``{{ help.median
+}}``, ``{{ help.far | names(true) }}``), every number computed from the data and rounded once.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from storymap.figures.format import format_count, percent_of
+from storymap.figures.help import closures_by_borough
+from storymap.pages.helptext import WALK_NOTE, distance_text, point_details
+from storymap.pages.maps.alt import joined
+from storymap.pages.mdtext import md_text
+from storymap.pages.urls import html_path, ward_doc
+
+if TYPE_CHECKING:
+    from storymap.figures.geography import Geography
+    from storymap.figures.help import HelpResult
+
+e = html.escape
+SHARE_WORDS = {0.1: "tenth", 0.2: "fifth", 0.25: "quarter", 0.5: "half"}
+
+
+def step_points(help_: HelpResult, geo: Geography, focus_kind: str, focus: str | None) -> list[int]:
+    """The help points a view shows: the area's on a view of it all, else those in the
+    borough in view (a ward's view shows its borough)."""
+    if focus_kind == "ward" and focus:
+        focus = str(geo.wards.at[focus, "borough_code"])
+    if focus_kind in ("borough", "ward") and focus:
+        return help_.points_in([focus])
+    mask = help_.points["in_area"].to_numpy(bool)
+    return [i for i, inside in enumerate(mask) if inside]
+
+
+def _order(help_: HelpResult, geo: Geography, points: list[int]) -> list[int]:
+    """Borough by name, then point by name (ties by place in the file)."""
+    names = geo.boroughs["name"].astype(str).to_dict()
+    rows = help_.points
+    return sorted(
+        points,
+        key=lambda i: (
+            names.get(str(rows.iat[i, rows.columns.get_loc("borough_code")]), ""),
+            str(rows.iat[i, rows.columns.get_loc("name")]).lower(),
+            i,
+        ),
+    )
+
+
+def points_list(help_: HelpResult, geo: Geography, points: list[int], whole_area: bool) -> str:
+    """The help points a step's map shows, in words: name, what it is and (on a view of the
+    whole area) its borough."""
+    names = geo.boroughs["name"].astype(str).to_dict()
+    records = help_.points.to_dict("records")
+    items = []
+    for i in _order(help_, geo, points):
+        p = records[i]
+        where = f", {e(names.get(str(p['borough_code']), ''))}" if whole_area else ""
+        items.append(f"<li><strong>{e(str(p['name']))}</strong>{where}: {e(point_details(p))}</li>")
+    n = len(points)
+    return (
+        '<details class="step-help" data-unindexed>'
+        f"<summary>Help points on this map ({n:,})</summary>\n"
+        f'<ul class="help-list">{"".join(items)}</ul>\n</details>\n'
+    )
+
+
+class HelpFacts:
+    """``help`` in a chapter: the help points and how far help is, for the area built."""
+
+    def __init__(self, help_: HelpResult, geo: Geography, ward_area):
+        """``ward_area(code)``: the ward's Area (for ``names``)."""
+        self._help, self._geo, self._ward = help_, geo, ward_area
+        inside = help_.points[help_.points["in_area"].astype(bool)]
+        self.points = len(inside)
+        self.libraries = int((inside["kind"] == "library").sum())
+        self.team = self.points - self.libraries
+        self.walk = distance_text(help_.walk_m)
+        self.walk_note = WALK_NOTE
+        self.median = distance_text(help_.area_median_m())
+        self.beyond = percent_of(help_.area_beyond_share(), 1)
+        self.postcodes = format_count(len(help_.postcodes))
+        outside = float(help_.postcodes["nearest_outside"].mean()) if len(help_.postcodes) else 0
+        self.outside = percent_of(outside, 1) if outside > 0 else ""
+        share = help_.top_share
+        self.top_share = SHARE_WORDS.get(share, percent_of(share, 1))
+        self.top_wards = int(help_.wards["top_risk"].sum())
+        far = help_.far_wards()
+        self.far_codes = [str(c) for c in far.index]
+        self.far = [ward_area(c) for c in self.far_codes]
+        self.far_count = len(self.far_codes)
+        closed = help_.closed[help_.closed["in_area"].astype(bool)]
+        self.closed = len(closed)
+        self._closed = closed.sort_values(["year_closed", "name"], kind="stable")
+        by = closures_by_borough(help_)
+        self.closed_boroughs = len(by)
+        self._by = by
+
+    def closed_where(self, n: int = 3) -> Markup:
+        """'Bromley (6), Lambeth (5) and Barnet (4)': the boroughs with most closures, ties at
+        the cut kept together."""
+        by = self._by
+        if by.empty:
+            return Markup("")
+        cut = int(by.iloc[min(n, len(by)) - 1])
+        shown = by[by >= cut]
+        parts = [f"{name} ({int(k)})" for name, k in shown.items()]
+        return md_text(joined(parts))
+
+    def closed_top(self) -> Markup:
+        """The closed libraries that lay in wards now among the highest-risk: 'A (Ward,
+        Borough, closed 2012)'."""
+        rows = self._closed[self._closed["top_risk"].astype(bool)]
+        parts = []
+        for _i, r in rows.iterrows():
+            ward = self._ward(str(r["ward"]))
+            parts.append(f"{r['name']} ({ward.name}, {ward.borough}, closed {r['year_closed']})")
+        return md_text(joined(parts))
+
+    @property
+    def closed_top_count(self) -> int:
+        return int(self._closed["top_risk"].astype(bool).sum())
+
+    def far_table(self) -> Markup:
+        """The wards where help is far, furthest first: median distance and share of
+        postcodes beyond the walk."""
+        help_, geo = self._help, self._geo
+        if not self.far_codes:
+            return Markup("")
+        rows = []
+        for code in self.far_codes:
+            w = help_.wards.loc[code]
+            name = e(str(geo.wards.at[code, "name"]))
+            borough = str(geo.wards.at[code, "borough_name"])
+            page = e(html_path(ward_doc(borough, code)))
+            rows.append(
+                f'<tr><th scope="row"><a href="{page}">{name}</a></th><td>{e(borough)}</td>'
+                f"<td>{distance_text(float(w['median_m']))}</td>"
+                f"<td>{e(percent_of(float(w['beyond_share']), 1))}</td></tr>"
+            )
+        return Markup(
+            '\n\n<table class="storymap-table help-far">'
+            "<caption>Highest-risk wards where help is far (straight-line distances)</caption>"
+            '<thead><tr><th scope="col">Ward</th><th scope="col">Borough</th>'
+            '<th scope="col">Half its postcodes within</th>'
+            f'<th scope="col">Postcodes further than {e(self.walk)}</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>\n\n"
+        )
