@@ -1,0 +1,271 @@
+"""The chapter "Where help is, and where it is far" and help points on a story's map (issue 24,
+items 5 and 6).
+
+Every number in the chapter is recomputed here from the bundled files alone (postcodes, their
+wards, the libraries open and closed), with a brute-force nearest-point search, for London and
+for a five-borough build whose postcodes may find their nearest library across the border. Only
+the over-65 index's ranks (which wards are in the highest-risk fifth) come from storymap.
+
+In a browser, the help points on the chapter's map are markers a keyboard reaches, each named,
+and the list under the step names exactly the points drawn.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO, copy_project
+
+from storymap.build import build
+from storymap.config.load import load_config
+
+FIVE = ["Barnet", "Brent", "Kensington and Chelsea", "Southwark", "Westminster"]
+CHAPTER = "where-help-is.html"
+
+
+def _text(page: Path) -> str:
+    """The chapter's reader text, one space between words, without the maps' lists and tables
+    (checked on their own)."""
+    t = page.read_text("utf-8")
+    t = t[t.index("<h1") :]
+    t = re.sub(r"<details class=\"step-(help|table)\".*?</details>", " ", t, flags=re.S)
+    t = re.sub(r"<script.*?</script>|<style.*?</style>", " ", t, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", t)))
+
+
+def _metres(m: float) -> str:
+    """A straight-line distance as the site says it (to 10 m under 1 km, else to 100 m)."""
+    if m < 995:
+        return f"{int(Decimal(m / 10).quantize(Decimal(1), ROUND_HALF_UP)) * 10:,} m"
+    return f"{Decimal(m / 1000).quantize(Decimal('0.1'), ROUND_HALF_UP)} km"
+
+
+def _pct(share: float) -> str:
+    return f"{Decimal(100 * share).quantize(Decimal(1), ROUND_HALF_UP)}%"
+
+
+def _nearest(xy: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Brute force: for each of ``xy``, the distance to and place of its nearest point."""
+    dist, idx = np.empty(len(xy)), np.empty(len(xy), int)
+    for s in range(0, len(xy), 10_000):
+        d = np.hypot(
+            xy[s : s + 10_000, None, 0] - points[None, :, 0],
+            xy[s : s + 10_000, None, 1] - points[None, :, 1],
+        )
+        idx[s : s + 10_000] = d.argmin(axis=1)
+        dist[s : s + 10_000] = d.min(axis=1)
+    return dist, idx
+
+
+def expected(project: Path, boroughs: list[str] | None) -> dict:
+    """The chapter's figures from the bundled files (and the index's ranks)."""
+    from storymap.figures.geography import load_geography
+    from storymap.figures.indicators import compute_indicators
+    from storymap.figures.riskindex import compute_index
+
+    config = load_config(project / "site_config.yml")
+    geo = load_geography(config)
+    index = compute_index(config, geo, compute_indicators(config, geo))
+    ranks = index.result.wards["rank"]
+    top = set(ranks.index[ranks <= math.ceil(0.2 * len(ranks))])
+
+    lad = pd.read_csv(project / "data/lookups/lookup_ward22_lad22_london.csv", dtype=str)
+    city = set(lad.loc[lad["LAD22CD"] == "E09000001", "WD22CD"])
+    pc = pd.read_csv(project / "data/postcodes/london_postcode_wards_codepoint_2025-4.csv")
+    xy = pd.read_csv(project / "data/help/london_postcode_points_codepoint_2025-4.csv.gz")
+    pc = pc.merge(xy, on="postcode")
+    pc["ward"] = pc["ward_code"].where(~pc["ward_code"].isin(city), "E09000001")
+    codes = {n: c for c, n in geo.boroughs["name"].items()}
+    area = set(codes.values())
+    pc = pc[pc["ward"].isin(set(geo.wards.index))]
+
+    libs = pd.read_csv(project / "data/help/london_libraries_open_2023.csv", dtype=str)
+    inside = libs["located_district_code"].isin(area).to_numpy()
+    points = libs[["easting", "northing"]].astype(float).to_numpy()
+    dist, idx = _nearest(pc[["easting", "northing"]].to_numpy(float), points)
+    pc = pc.assign(d=dist, outside=~inside[idx])
+    g = pc.groupby("ward")
+    wards = pd.DataFrame(
+        {"median": g["d"].median(), "beyond": g["d"].apply(lambda d: (d > 800).mean())}
+    )
+    far = wards[wards.index.isin(top) & (wards["median"] > 800)]
+    far = far.sort_index().sort_values("median", ascending=False, kind="stable")
+
+    closed = pd.read_csv(project / "data/help/london_libraries_closed_2010_2023.csv", dtype=str)
+    every = pd.read_csv(project / "data/postcodes/london_postcode_wards_codepoint_2025-4.csv")
+    every = every.merge(xy, on="postcode")
+    _d, j = _nearest(
+        closed[["easting", "northing"]].astype(float).to_numpy(),
+        every[["easting", "northing"]].to_numpy(float),
+    )
+    closed["ward"] = every["ward_code"].to_numpy()[j]
+    closed["ward"] = closed["ward"].where(~closed["ward"].isin(city), "E09000001")
+    closed = closed[closed["ward"].isin(set(geo.wards.index))]
+    by = closed.groupby("la_name").size().sort_index().sort_values(ascending=False, kind="stable")
+    cut = by.iloc[min(3, len(by)) - 1]
+    return {
+        "area": config.site.area.name,
+        "geo": geo,
+        "libraries": int(inside.sum()),
+        "postcodes": len(pc),
+        "median": float(pc["d"].median()),
+        "beyond": float((pc["d"] > 800).mean()),
+        "outside": float(pc["outside"].mean()),
+        "top": len(top),
+        "far": far,
+        "closed": closed.sort_values(["year_closed", "name"], kind="stable"),
+        "most": [(n, int(k)) for n, k in by.items() if k >= cut],
+        "in_top": closed[closed["ward"].isin(top)].sort_values(
+            ["year_closed", "name"], kind="stable"
+        ),
+    }
+
+
+def _joined(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def check_chapter(site: Path, want: dict) -> None:
+    text = _text(site / CHAPTER)
+    area, geo = want["area"], want["geo"]
+    assert (
+        f"{area} has {want['libraries']} public libraries that were open at the end of 2023" in text
+    )
+    assert (
+        f"Half of its {want['postcodes']:,} postcodes are within {_metres(want['median'])} of one "
+        "in a straight line." in text
+    ), text[:1500]
+    assert f"For {_pct(want['beyond'])} of them the nearest is further than 800 m" in text
+    if want["outside"] > 0:
+        assert f"For {_pct(want['outside'])} of them the nearest help is across the border" in text
+    else:
+        assert "across the border" not in text
+    far = want["far"]
+    name = geo.wards["name"].astype(str)
+    if len(far):
+        assert (
+            f"Of the {want['top']} wards in the highest-risk fifth on the over-65 index, "
+            f"{len(far)} have half their postcodes more than 800 m from help" in text
+        )
+        five = [f"{name[c]} ({geo.wards.at[c, 'borough_name']})" for c in far.index[:5]]
+        assert f"outlined on the map: {_joined(five)}." in text
+        page = (site / CHAPTER).read_text("utf-8")
+        table = page[page.index('class="storymap-table help-far"') :]
+        cell = r"<td>(.*?)</td>"
+        rows = re.findall(
+            r'<tr><th scope="row"><a href="([^"]+)">(.*?)</a></th>' + cell * 3 + "</tr>", table
+        )
+        assert [html.unescape(r[1]) for r in rows] == [name[c] for c in far.index]
+        for (href, _n, _b, median, beyond), (code, w) in zip(rows, far.iterrows(), strict=True):
+            assert (site / href).is_file() and href.endswith(f"/{code}.html")
+            assert (median, beyond) == (_metres(w["median"]), _pct(w["beyond"])), code
+    else:
+        assert f"None of the {want['top']} wards in the highest-risk fifth" in text
+    closed = want["closed"]
+    assert f"{len(closed)} public libraries in {area} closed between 2010 and 2023." in text
+    most = _joined([f"{n} ({k})" for n, k in want["most"]])
+    assert f"The boroughs that lost most were {most}." in text
+    in_top = want["in_top"]
+    if len(in_top):
+        said = _joined(
+            [
+                f"{r['name']} ({name[r['ward']]}, {geo.wards.at[r['ward'], 'borough_name']}, "
+                f"closed {r['year_closed']})"
+                for _i, r in in_top.iterrows()
+            ]
+        )
+        assert (
+            f"{len(in_top)} of the closed libraries were in wards that are now among the "
+            f"highest-risk fifth: {said}." in text
+        )
+    assert "all of them" not in text
+
+
+def test_the_chapter_for_london_is_the_data(built_site):
+    check_chapter(built_site, expected(REPO, None))
+
+
+@pytest.fixture(scope="module")
+def five(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("help-five") / "project")
+    path = project / "site_config.yml"
+    text = path.read_text("utf-8")
+    text = text.replace("    boroughs: all\n", "    boroughs: [" + ", ".join(FIVE) + "]\n", 1)
+    text = text.replace("    name: London\n", "    name: the five project boroughs\n", 1)
+    path.write_text(text, "utf-8")
+    build(load_config(path), project / "site")
+    return project
+
+
+def test_the_chapter_for_five_boroughs_is_the_data(five):
+    want = expected(five, FIVE)
+    assert want["outside"] > 0  # some postcodes' nearest library is across the border
+    check_chapter(five / "site", want)
+
+
+def test_each_step_lists_the_points_it_draws_in_its_image(built_site):
+    """Without scripts: the step's image marks as many points as its list names."""
+    page = (built_site / CHAPTER).read_text("utf-8")
+    for step in re.findall(r'<section class="storymap-step".*?</section>', page, re.S):
+        shown = re.search(r'data-help="([\d,]*)"', step)
+        listed = re.search(r"Help points on this map \((\d+)\)", step)
+        assert bool(shown) == bool(listed)
+        if not shown:
+            continue
+        places = [int(i) for i in shown[1].split(",") if i]
+        assert int(listed[1]) == len(places) == step.count("<li><strong>")
+        image = re.search(r'class="step-image" src="([^"]+)"', step)[1]
+        svg = (built_site / image).read_text("utf-8")
+        help_marks = re.search(r'<g fill="#1a1a1a" stroke="#ffffff"[^>]*>(.*?)</g>', svg)[1]
+        assert help_marks.count("<circle") == len(places)
+
+
+# ---- in a browser -----------------------------------------------------------------------
+
+
+def test_help_points_on_a_chapter_map_are_named_reached_by_keyboard_and_listed(page, site_url):
+    page.goto(f"{site_url}/{CHAPTER}#step-1")
+    page.wait_for_function(
+        "() => Number((document.querySelector('.storymap-leaflet') || {}).getAttribute"
+        "('data-help-shown')) > 0",
+        timeout=30000,
+    )
+    drawn = page.eval_on_selector_all(
+        ".storymap-help-point",
+        "els => els.map(e => [e.getAttribute('title'), e.getAttribute('aria-label')])",
+    )
+    listed = page.eval_on_selector_all(
+        "#where-help-is-step-1 .step-help li",
+        "els => els.map(e => [e.querySelector('strong').textContent,"
+        " e.textContent.split(': ').slice(1).join(': ')])",
+    )
+    assert len(drawn) == len(listed) > 300
+    # the same points, by name and what each is
+    assert sorted((t, a.removeprefix(t + ": ")) for t, a in drawn) == sorted(map(tuple, listed))
+    # the keyboard: from the map, Tab reaches a help point, named; Enter tells its details
+    page.focus(".storymap-leaflet")
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "() => { const a = document.activeElement;"
+        " return [a.className, a.getAttribute('aria-label'), a.getAttribute('role')]; }"
+    )
+    assert "storymap-help-point" in focused[0] and focused[1] and focused[2] == "button"
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    assert popup.inner_text().split("\n")[0] == focused[1].split(": ")[0]
+    # a step without help points shows none
+    page.goto(f"{site_url}/{CHAPTER}#step-3")
+    page.wait_for_function(
+        "() => (document.querySelector('.storymap-leaflet') || {}).getAttribute"
+        "('data-help-shown') === '0'",
+        timeout=30000,
+    )
+    assert page.locator(".storymap-help-point").count() == 0
