@@ -90,10 +90,40 @@ def _svg_open(proj: Projection, label: str, css_class: str) -> str:
     )
 
 
+def point_marks(proj: Projection, points: list[tuple[float, float, str]]) -> str:
+    """Help points (British National Grid metres, and a name each) as white dots ringed in
+    black, which show on every fill. Each is titled; the page lists them in words beside the
+    map (the caller keeps the points :func:`inside` the frame)."""
+    if not points:
+        return ""
+    xy = proj.points(np.array([(x, y) for x, y, _name in points], dtype=float))
+    dots = [
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5"><title>{esc(name)}</title></circle>'
+        for (x, y), (_e, _n, name) in zip(xy, points, strict=True)
+    ]
+    return (
+        '<g class="help-marks" fill="#ffffff" stroke="#1a1a1a" stroke-width="2.5">'
+        + "".join(dots)
+        + "</g>"
+    )
+
+
+def inside(proj: Projection, x: float, y: float) -> bool:
+    """Whether a point (British National Grid metres) falls inside the frame."""
+    ((px, py),) = proj.points(np.array([(x, y)], dtype=float))
+    return 0 <= px <= proj.width and 0 <= py <= proj.height
+
+
 def locator(
-    paths: dict[str, str], names: dict[str, str], code: str, proj: Projection, label: str
+    paths: dict[str, str],
+    names: dict[str, str],
+    code: str,
+    proj: Projection,
+    label: str,
+    marks: str = "",
 ) -> str:
-    """Locator: every ward in ``paths`` in light grey, ward ``code`` filled dark and outlined."""
+    """Locator: every ward in ``paths`` in light grey, ward ``code`` filled dark and outlined;
+    ``marks``: more to draw on top (:func:`point_marks`)."""
     others = "".join(
         f'<path data-code="{esc(c)}" d="{d}"><title>{esc(names[c])}</title></path>'
         for c, d in paths.items()
@@ -104,7 +134,7 @@ def locator(
         + f'<g fill="{LIGHT}" stroke="#ffffff" stroke-width="1">{others}</g>'
         + f'<path class="this-ward" data-code="{esc(code)}" d="{paths[code]}" fill="{DARK}" '
         f'stroke="#000000" stroke-width="2" stroke-linejoin="round">'
-        f"<title>{esc(names[code])}</title></path></svg>"
+        f"<title>{esc(names[code])}</title></path>{marks}</svg>"
     )
 
 
@@ -114,8 +144,10 @@ def choropleth(
     titles: dict[str, str],
     proj: Projection,
     label: str,
+    marks: str = "",
 ) -> str:
-    """Choropleth: each ward filled with its class colour; each path titled with name and value."""
+    """Choropleth: each ward filled with its class colour; each path titled with name and value;
+    ``marks``: more to draw on top (:func:`point_marks`)."""
     shapes = "".join(
         f'<path data-code="{esc(c)}" d="{d}" fill="{esc(fills[c])}"><title>{esc(titles[c])}</title>'
         "</path>"
@@ -123,7 +155,7 @@ def choropleth(
     )
     return (
         _svg_open(proj, label, "storymap-choropleth")
-        + f'<g stroke="#ffffff" stroke-width="1">{shapes}</g></svg>'
+        + f'<g stroke="#ffffff" stroke-width="1">{shapes}</g>{marks}</svg>'
     )
 
 

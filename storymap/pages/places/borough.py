@@ -15,7 +15,7 @@ from storymap.figures.format import rank_phrase
 from storymap.figures.indicators import IndicatorResult, shown_values
 from storymap.lazy import module
 from storymap.pages.maps.legend import how_made, legend_classes
-from storymap.pages.maps.svg import choropleth
+from storymap.pages.maps.svg import choropleth, point_marks
 from storymap.pages.palette import colours
 from storymap.pages.places.ward import AGE_INDICATORS, BoroughShapes, Figures, count
 
@@ -61,8 +61,11 @@ def map_indicator(results: dict[str, IndicatorResult]) -> str:
     return next(iter(results))
 
 
-def borough_map(config: Config, f: Figures, shapes: BoroughShapes, name: str) -> str:
-    """Choropleth of one indicator over the borough's wards, with a text legend."""
+def borough_map(
+    config: Config, f: Figures, shapes: BoroughShapes, name: str, help_points: list | None = None
+) -> str:
+    """Choropleth of one indicator over the borough's wards, with a text legend; ``help_points``:
+    (easting, northing, name) of the help points to mark, listed beside it by the page."""
     ind = map_indicator(f.results)
     res = f.results[ind]
     palette = colours(config, len(res.breaks))
@@ -95,8 +98,16 @@ def borough_map(config: Config, f: Figures, shapes: BoroughShapes, name: str) ->
     how = how_made(res.method, len(res.breaks), len(res.wards), f.area_name)
     return (
         '<figure class="storymap-figure storymap-borough-map">'
-        + choropleth(shapes.paths, fills, titles, shapes.projection, label)
+        + choropleth(
+            shapes.paths,
+            fills,
+            titles,
+            shapes.projection,
+            label,
+            point_marks(shapes.projection, help_points or []),
+        )
         + f"<figcaption>{e(label)}. Band 1 is the most at risk, band {len(res.breaks)} the least. "
+        + ("White dots mark the help points listed below the map. " if help_points else "")
         + e(firm_bands_note(f, ind, list(rows)))
         + "Hover or tap a ward for its name and value; the table below lists every ward."
         f'</figcaption><div class="storymap-legend"><ul>{legend}</ul>'

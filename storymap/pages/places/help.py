@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 from storymap.figures.format import percent_of
 from storymap.pages.helptext import WALK_NOTE, distance_text, point_details
+from storymap.pages.maps.svg import inside
 
 if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
+    from storymap.pages.maps.svg import Projection
 
 e = html.escape
 
@@ -128,3 +130,48 @@ def borough_help_section(lookup: HelpLookup | None, code: str, name: str, ward_n
             f"{said}.</p>\n\n"
         )
     return "".join(parts)
+
+
+def ward_marks(lookup: HelpLookup | None, code: str, proj: Projection) -> list[tuple]:
+    """The ward's three nearest help points that fall inside its locator map: (easting,
+    northing, name)."""
+    if lookup is None or code not in lookup.wards:
+        return []
+    row = lookup.wards[code]
+    out = []
+    for j in (1, 2, 3):
+        if f"near_{j}" not in row:
+            break
+        p = lookup.points[int(row[f"near_{j}"])]
+        if inside(proj, float(p["easting"]), float(p["northing"])):
+            out.append((float(p["easting"]), float(p["northing"]), f"{j}. {p['name']}"))
+    return out
+
+
+def borough_marks(lookup: HelpLookup | None, code: str, proj: Projection) -> list[dict]:
+    """The borough's help points that fall inside its map, by name."""
+    if lookup is None:
+        return []
+    mine = [
+        p
+        for p in lookup.points_in.get(code, [])
+        if inside(proj, float(p["easting"]), float(p["northing"]))
+    ]
+    return sorted(mine, key=lambda p: (str(p["name"]).lower(), str(p["file"]), int(p["line"])))
+
+
+def borough_points_list(points: list[dict], name: str) -> str:
+    """The help points the borough's map marks, in words (the same points)."""
+    if not points:
+        return ""
+    items = "".join(
+        f"<li><strong>{e(str(p['name']))}</strong>: {e(point_details(p))}"
+        + (f", {e(str(p['postcode']))}" if str(p.get("postcode") or "") else "")
+        + "</li>"
+        for p in points
+    )
+    n = len(points)
+    return (
+        f'<details class="help-points"><summary>The {n} help point{"s" if n != 1 else ""} '
+        f"on the map of {e(name)}</summary>\n<ul>{items}</ul>\n</details>\n"
+    )

@@ -31,12 +31,19 @@ from storymap.pages.downloads.files import (
 )
 from storymap.pages.downloads.tables import area_table, ward_table
 from storymap.pages.downloads.tables import borough_table as borough_download
-from storymap.pages.maps.svg import locator
+from storymap.pages.maps.svg import locator, point_marks
 from storymap.pages.page import Page
 from storymap.pages.palette import palette_for
 from storymap.pages.places.borough import borough_comparison, borough_map, borough_table
 from storymap.pages.places.boroughs import borough_index
-from storymap.pages.places.help import HelpLookup, borough_help_section, ward_help_section
+from storymap.pages.places.help import (
+    HelpLookup,
+    borough_help_section,
+    borough_marks,
+    borough_points_list,
+    ward_help_section,
+    ward_marks,
+)
 from storymap.pages.places.neighbourhoods import NeighbourhoodPages, neighbourhood_pages
 from storymap.pages.places.share import share_image_path, share_meta
 from storymap.pages.places.ward import (
@@ -267,6 +274,13 @@ def ward_page(ctx: Profiles, code: str) -> str:
     area = ctx.config.site.area.name
     shapes = ctx.shapes[borough]
     label = f"Locator map: {name} (dark, outlined) among the wards of {borough_name}"
+    marks = ward_marks(ctx.help_lookup, code, shapes.projection)
+    dots = (
+        f"; white dots: its nearest help point{'s' if len(marks) != 1 else ''}"
+        " (listed under “Where to get help nearby”)"
+        if marks
+        else ""
+    )
     f = ctx.figures
     strips = "".join(indicator_strip(f, ind, code) for ind in ctx.results)
     parts = [
@@ -285,8 +299,15 @@ def ward_page(ctx: Profiles, code: str) -> str:
         ctx.neighbourhoods.ward_section(code, prefix) if ctx.neighbourhoods else "",
         "## Where it is\n\n",
         '<figure class="storymap-locator-figure">'
-        + locator(shapes.paths, shapes.names, code, shapes.projection, label)
-        + f"<figcaption>{e(label)}.</figcaption></figure>\n"
+        + locator(
+            shapes.paths,
+            shapes.names,
+            code,
+            shapes.projection,
+            label,
+            point_marks(shapes.projection, marks),
+        )
+        + f"<figcaption>{e(label)}{e(dots)}.</figcaption></figure>\n"
         + _download_links(ctx, prefix, borough, code)
         + "\n\n",
         _story_links(ctx, prefix) + "\n",
@@ -300,6 +321,8 @@ def borough_page(ctx: Profiles, code: str) -> str:
     name = str(geo.boroughs.at[code, "name"])
     area = ctx.config.site.area.name
     n = int((geo.wards["borough_code"] == code).sum())
+    help_points = borough_marks(ctx.help_lookup, code, ctx.shapes[code].projection)
+    marks = [(float(p["easting"]), float(p["northing"]), str(p["name"])) for p in help_points]
     parts = [
         _heading(name) + "\n\n",
         f'<p class="storymap-kind">Borough of {e(area)} with {n} '
@@ -308,7 +331,8 @@ def borough_page(ctx: Profiles, code: str) -> str:
         f"## How {e(name)} compares with {e(area)}\n\n",
         borough_comparison(ctx.figures, code) + "\n\n",
         "## Map\n\n",
-        borough_map(ctx.config, ctx.figures, ctx.shapes[code], name) + "\n",
+        borough_map(ctx.config, ctx.figures, ctx.shapes[code], name, marks) + "\n",
+        borough_points_list(help_points, name),
         _download_links(ctx, prefix, code) + "\n\n",
         borough_help_section(
             ctx.help_lookup,
