@@ -25,17 +25,23 @@ import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storymap.config import Config
 from storymap.figures.geography import Geography
+from storymap.figures.helppoints import ATTRIBUTION
 from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult
 from storymap.lazy import module
+from storymap.pages.downloads.helptables import HELP_LICENCE, help_points_table, with_help
 from storymap.pages.downloads.tables import Table, area_table, borough_table, dictionary, ward_table
 from storymap.pages.urls import slug
 
 np = module("numpy")
 pd = module("pandas")
+
+if TYPE_CHECKING:
+    from storymap.figures.help import HelpResult
 
 DOWNLOAD_DIR = "downloads"
 FOOTER = "Source and licence: "
@@ -53,6 +59,8 @@ class Downloads:
     boroughs: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (csv, geojson)
     borough_names: list[str] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
+    help_csv: str = ""  # the help points, if the build has them
+    help_geojson: str = ""
 
     def for_borough(self, code: str | None) -> tuple[str, str]:
         return self.boroughs[code] if code in self.boroughs else (self.csv, self.geojson)
@@ -78,6 +86,8 @@ def download_paths(config: Config, geo: Geography) -> Downloads:
         borough_csv=f"{DOWNLOAD_DIR}/{area}-boroughs.csv",
         boroughs=boroughs,
         borough_names=[str(n) for n in geo.boroughs["name"]],
+        help_csv=f"{DOWNLOAD_DIR}/{area}-help-points.csv",
+        help_geojson=f"{DOWNLOAD_DIR}/{area}-help-points.geojson",
     )
 
 
@@ -172,20 +182,68 @@ def write_geojson(table: pd.DataFrame, geo: Geography, path: Path, config: Confi
     return path.stat().st_size
 
 
+def credit_line(config: Config, help_: HelpResult | None) -> str:
+    """The attribution every download carries: the site's, and the help points' data when the
+    files hold figures made from it."""
+    return config.site.attribution + (f" Help points: {ATTRIBUTION}" if help_ is not None else "")
+
+
+def download_tables(
+    config: Config,
+    geo: Geography,
+    results: dict[str, IndicatorResult],
+    index: IndexResult | None = None,
+    help_: HelpResult | None = None,
+) -> list[tuple[str, Table]]:
+    """The tables of the downloads, each with its sheet's name: wards, boroughs, the whole
+    area, and the help points."""
+    wards = ward_table(config, geo, results, index)
+    levels = [
+        ("Wards", wards if help_ is None else with_help(wards, help_)),
+        ("Boroughs", borough_table(config, geo, results)),
+        (config.site.area.name, area_table(config, results)),
+    ]
+    if help_ is not None:
+        levels.append(("Help points", help_points_table(geo, help_)))
+    return levels
+
+
+def write_points_geojson(table: Table, path: Path, attribution: str) -> int:
+    """The help points as a FeatureCollection of points (WGS 84), every column a property."""
+    by_id = table.by_id().replace({np.nan: None})
+    features = [
+        {
+            "type": "Feature",
+            "properties": record,
+            "geometry": {"type": "Point", "coordinates": [record["longitude"], record["latitude"]]},
+        }
+        for record in by_id.to_dict(orient="records")
+    ]
+    collection = {
+        "type": "FeatureCollection",
+        "name": "Help points",
+        "attribution": attribution,
+        "licence": HELP_LICENCE,
+        "features": features,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    return path.stat().st_size
+
+
 def write_downloads(
     config: Config,
     geo: Geography,
     results: dict[str, IndicatorResult],
     docs: Path,
     index: IndexResult | None = None,
+    help_: HelpResult | None = None,
 ) -> Downloads:
     """Write every download file into ``docs``; return their paths and sizes."""
     paths = download_paths(config, geo)
-    credit = config.site.attribution
-    wards = ward_table(config, geo, results, index)
-    boroughs = borough_table(config, geo, results)
-    area = area_table(config, results)
-    levels = [("Wards", wards), ("Boroughs", boroughs), (config.site.area.name, area)]
+    credit = credit_line(config, help_)
+    levels = download_tables(config, geo, results, index, help_)
+    wards, boroughs = levels[0][1], levels[1][1]
     columns = dictionary(levels)
     sizes = paths.sizes
     text = csv_text(wards.frame)
@@ -197,7 +255,11 @@ def write_downloads(
     sizes[paths.dictionary] = write_csv(columns, docs / paths.dictionary, credit)
     from storymap.pages.downloads.workbook import workbook_bytes  # openpyxl: only when writing it
 
-    (docs / paths.workbook).write_bytes(workbook_bytes(config, levels, columns))
+    if help_ is not None:
+        points = levels[-1][1]
+        sizes[paths.help_csv] = write_csv(points.frame, docs / paths.help_csv, credit)
+        sizes[paths.help_geojson] = write_points_geojson(points, docs / paths.help_geojson, credit)
+    (docs / paths.workbook).write_bytes(workbook_bytes(config, levels, columns, credit))
     sizes[paths.workbook] = (docs / paths.workbook).stat().st_size
     borough_of = by_id["borough_code"]
     for code, (csv_path, geojson_path) in paths.boroughs.items():
@@ -255,7 +317,13 @@ def downloads_markdown(config: Config, tables: list[tuple[str, Table]], paths: D
         f'<li>Every ward of {area}: <a href="{e(paths.csv)}">CSV</a> · '
         f'<a href="{e(paths.geojson)}">GeoJSON</a></li>'
         f'<li>Every borough: <a href="{e(paths.borough_csv)}">CSV</a></li>'
-        f'<li><a href="{e(paths.dictionary)}">Data dictionary (CSV)</a></li></ul>\n\n'
+        + (
+            f"<li>Help points (public libraries and the team's own): <a href=\""
+            f'{e(paths.help_csv)}">CSV</a> · <a href="{e(paths.help_geojson)}">GeoJSON</a></li>'
+            if any(name == "Help points" for name, _t in tables)
+            else ""
+        )
+        + f'<li><a href="{e(paths.dictionary)}">Data dictionary (CSV)</a></li></ul>\n\n'
         "<p>Each ward's page also offers that ward's own figures as a one-row CSV.</p>\n\n"
         f"## Each borough's wards\n\n<ul>{boroughs}</ul>\n\n"
         "## Data dictionary\n\n"
@@ -265,4 +333,9 @@ def downloads_markdown(config: Config, tables: list[tuple[str, Table]], paths: D
         '<th scope="col">Id (GeoJSON)</th><th scope="col">Meaning</th>'
         f'<th scope="col">Unit</th></tr></thead><tbody>{rows}</tbody></table>\n\n'
         f"<p>{e(config.site.attribution)}</p>\n"
+        + (
+            f"<p>Help points: {e(ATTRIBUTION)}</p>\n"
+            if any(name == "Help points" for name, _t in tables)
+            else ""
+        )
     )

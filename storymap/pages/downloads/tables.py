@@ -235,7 +235,7 @@ def ward_table(
             data[f"{ind_id}_rank_best"] = rob["rank_p05"].astype(int).tolist()
             data[f"{ind_id}_rank_worst"] = rob["rank_p95"].astype(int).tolist()
             data[f"{ind_id}_band_kept"] = whole(100 * rob["stable_share"])
-    return _table(data, columns)
+    return table_of(data, columns)
 
 
 def borough_table(config: Config, geo: Geography, results: dict[str, IndicatorResult]) -> Table:
@@ -254,7 +254,7 @@ def borough_table(config: Config, geo: Geography, results: dict[str, IndicatorRe
         if res.spec.aggregate == "ratio":
             data[f"{ind_id}_numerator"] = whole(rows["numerator"])
             data[f"{ind_id}_denominator"] = whole(rows["denominator"])
-    return _table(data, columns)
+    return table_of(data, columns)
 
 
 def area_table(config: Config, results: dict[str, IndicatorResult]) -> Table:
@@ -267,10 +267,10 @@ def area_table(config: Config, results: dict[str, IndicatorResult]) -> Table:
         if res.spec.aggregate == "ratio":
             data[f"{ind_id}_numerator"] = whole([res.area["numerator"]])
             data[f"{ind_id}_denominator"] = whole([res.area["denominator"]])
-    return _table(data, columns)
+    return table_of(data, columns)
 
 
-def _table(data: dict[str, list], columns: list[Column]) -> Table:
+def table_of(data: dict[str, list], columns: list[Column]) -> Table:
     headers = [c.header for c in columns]
     if len(set(headers)) != len(headers):
         twice = sorted({h for h in headers if headers.count(h) > 1})

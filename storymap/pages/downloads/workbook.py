@@ -98,20 +98,20 @@ def _write_rows(ws, rows: list[list[object]], widths: list[int]) -> None:
             cell.alignment = _styles()[1]
 
 
-def _about_rows(config: Config) -> list[list[object]]:
+def _about_rows(config: Config, credit: str) -> list[list[object]]:
     site = config.site
     rows: list[list[object]] = [
         [site.title],
         [site.description],
         [],
-        ["Source and licence", site.attribution],
+        ["Source and licence", credit],
         [],
         [
             "Sheets",
             "One row per ward, per borough and for the whole of "
-            f"{site.area.name}; the Columns sheet says what each column means. Figures keep their "
-            "full value; the cells show them rounded as the site does. Rank, decile and band 1 "
-            "are the most at risk.",
+            f"{site.area.name}, and one per help point where the site has them; the Columns "
+            "sheet says what each column means. Figures keep their full value; the cells show "
+            "them rounded as the site does. Rank, decile and band 1 are the most at risk.",
         ],
         [],
         SOURCES_HEADER,
@@ -126,9 +126,13 @@ def _about_rows(config: Config) -> list[list[object]]:
 
 
 def workbook_bytes(
-    config: Config, levels: list[tuple[str, Table]], dictionary: pd.DataFrame
+    config: Config,
+    levels: list[tuple[str, Table]],
+    dictionary: pd.DataFrame,
+    credit: str | None = None,
 ) -> bytes:
-    """The workbook: a sheet per (name, table) in ``levels``, then Columns and About."""
+    """The workbook: a sheet per (name, table) in ``levels``, then Columns and About
+    (``credit``: the attribution, the site's by default)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name, table in levels:
@@ -142,7 +146,7 @@ def workbook_bytes(
     for cell in columns[1]:
         cell.font = _styles()[0]
     about = wb.create_sheet("About")
-    rows = _about_rows(config)
+    rows = _about_rows(config, credit or config.site.attribution)
     _write_rows(about, rows, [30, 60, 30, 30, 60])
     about["A1"].font = openpyxl_styles.Font(bold=True, size=14)
     for cell in about[rows.index(SOURCES_HEADER) + 1]:

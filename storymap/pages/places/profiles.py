@@ -25,12 +25,11 @@ from storymap.figures.riskindex import IndexResult
 from storymap.pages.downloads.files import (
     Downloads,
     download_paths,
+    download_tables,
     downloads_markdown,
     slug,
     write_downloads,
 )
-from storymap.pages.downloads.tables import area_table, ward_table
-from storymap.pages.downloads.tables import borough_table as borough_download
 from storymap.pages.maps.svg import locator, point_marks
 from storymap.pages.page import Page
 from storymap.pages.palette import palette_for
@@ -160,11 +159,7 @@ def profile_pages(
                     meta=_ward_share(ctx, ward, name),
                 )
             )
-    tables = [
-        ("Wards", ward_table(config, geo, results, index)),
-        ("Boroughs", borough_download(config, geo, results)),
-        (config.site.area.name, area_table(config, results)),
-    ]
+    tables = download_tables(config, geo, results, index, help_)
     pages.append(
         Page("downloads.md", "Data downloads", downloads_markdown(config, tables, ctx.downloads))
     )
@@ -362,9 +357,10 @@ def write_profile_files(
     results: dict[str, IndicatorResult],
     docs: Path,
     index: IndexResult | None = None,
+    help_: HelpResult | None = None,
 ) -> Downloads:
     """The files profile pages use: the downloads (sortable.js comes with the map assets)."""
-    return write_downloads(config, geo, results, docs, index)
+    return write_downloads(config, geo, results, docs, index, help_)
 
 
 def write_profiles(
@@ -393,5 +389,5 @@ def write_place_files(
     """The "All places A–Z" page; the downloads, the search's place and postcode files and the
     link-preview images are written into ``folder``. (The build makes these in a second process
     while it renders the chapters and profile pages: :mod:`storymap.engine.fork`.)"""
-    write_profile_files(config, geo, results, folder, index)
+    write_profile_files(config, geo, results, folder, index, help_)
     return write_wayfinding(config, geo, folder, SECTION, help_)
