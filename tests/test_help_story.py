@@ -269,3 +269,38 @@ def test_help_points_on_a_chapter_map_are_named_reached_by_keyboard_and_listed(p
         timeout=30000,
     )
     assert page.locator(".storymap-help-point").count() == 0
+
+
+def _search(page, text: str) -> None:
+    page.locator("#site-search-input").fill(text)
+    page.wait_for_function(
+        "() => { const s = document.querySelector('#site-search-status').textContent;"
+        " return s && !s.startsWith('Searching') && !s.startsWith('Loading'); }",
+        timeout=30000,
+    )
+
+
+@pytest.mark.parametrize("typed", ["Barham Community Library", "barham library", "Willesden Green"])
+def test_search_finds_a_library_by_its_name(page, site_url, real_figures, typed):
+    """The library's entry says what it is, its hours and where (its ward), and opens the page
+    of the ward it stands in (the ward of its nearest postcode, found here by brute force)."""
+    config, geo, _results, _index = real_figures
+    libs = pd.read_csv(REPO / "data/help/london_libraries_open_2023.csv", dtype=str)
+    words = typed.lower().replace("library", "").split()
+    (lib,) = [r for _i, r in libs.iterrows() if all(w in r["name"].lower() for w in words)]
+    pc = pd.read_csv(REPO / "data/postcodes/london_postcode_wards_codepoint_2025-4.csv")
+    pc = pc.merge(pd.read_csv(REPO / "data/help/london_postcode_points_codepoint_2025-4.csv.gz"))
+    d = np.hypot(pc["easting"] - float(lib["easting"]), pc["northing"] - float(lib["northing"]))
+    ward = str(pc["ward_code"].iloc[int(d.argmin())])
+    page.goto(f"{site_url}/index.html")
+    _search(page, typed)
+    items = page.locator("#site-search-results li")
+    texts = items.all_inner_texts()
+    mine = [i for i, t in enumerate(texts) if "hours a week" in t][0]  # the best match first
+    text = texts[mine]
+    assert text.startswith(lib["name"])
+    ward_name, borough = geo.wards.at[ward, "name"], geo.wards.at[ward, "borough_name"]
+    assert f"Library open {float(lib['hours_per_week']):g} hours a week, in {ward_name}, " in text
+    assert f"{borough} ({lib['postcode']})" in text
+    href = items.nth(mine).locator("a").get_attribute("href")
+    assert href.endswith(f"/{ward}.html")

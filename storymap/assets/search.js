@@ -178,7 +178,8 @@
       });
     }
 
-    /* entries: [kind (0 ward, 1 borough), name, borough, page, other spellings' words] */
+    /* entries: [kind (0 ward, 1 borough, 2 help point), name, borough (a help point: what and
+       where it is), page, other spellings' words] */
     function findPlaces(query, terms, entries) {
       var hits = [];
       entries.forEach(function (entry, i) {
@@ -196,8 +197,9 @@
       });
       return hits.map(function (hit) {
         var e = hit.entry;
+        /* a help point's entry says what and where it is, and links its ward's page */
         return { title: e[1], url: root + e[3],
-                 where: e[0] === 0 ? "Ward in " + e[2] : "Borough" };
+                 where: e[0] === 0 ? "Ward in " + e[2] : e[0] === 1 ? "Borough" : e[2] };
       });
     }
 

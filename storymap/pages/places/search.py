@@ -1,13 +1,14 @@
 """Places a reader looks for: where each ward and borough page is, the search box's place index,
 and the "All places A–Z" page.
 
-In: the Geography. Out:
+In: the Geography (and the help points). Out:
 - :func:`ward_page` / :func:`borough_page`: the site path of a profile page
   (``wards/<borough slug>/<ward code>.html``, ``boroughs/<slug>.html``), the one rule the profile
   pages, the postcode lookups, the search index and the maps' script all follow;
-- :func:`write_place_index`: ``search/places/<letter>.json``, one small file per first letter of a
-  word, so a search fetches only the places with a word starting as the query does (the bytes a
-  query costs do not grow with the number of places in other letters);
+- :func:`write_place_index`: ``search/places/<letter>.json`` (wards, boroughs and help
+  points), one small file per first letter of a word, so a search fetches only the places with a
+  word starting as the query does (the bytes a query costs do not grow with the number of places
+  in other letters);
 - :func:`az_page`: every ward under its borough, with links, for readers without JavaScript.
 """
 
@@ -18,17 +19,22 @@ import json
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storymap.figures.geography import Geography
 from storymap.pages.downloads.files import slug
+from storymap.pages.helptext import point_details
 from storymap.pages.page import Page
 from storymap.pages.places.ward import aliases
 from storymap.pages.urls import borough_doc, html_path, ward_doc
 
+if TYPE_CHECKING:
+    from storymap.figures.help import HelpResult
+
 PLACES_DIR = "search/places"
 AZ_PATH = "places.md"
 AZ_TITLE = "All places A–Z"
-WARD, BOROUGH = 0, 1
+WARD, BOROUGH, HELP = 0, 1, 2
 e = html.escape
 
 
@@ -50,9 +56,27 @@ def ward_page(geo: Geography, code: str) -> str:
     return html_path(ward_doc(str(geo.boroughs.at[borough, "name"]), code))
 
 
-def place_entries(geo: Geography) -> list[list]:
-    """[kind, name, borough name, page, other words] for every ward and borough; ``other
-    words`` are the folded words of its other spellings ("saint" for "St", "and" for "&")."""
+def help_entries(geo: Geography, help_: HelpResult) -> list[list]:
+    """[HELP, name, what and where it is, its ward's page, ""] for every help point inside the
+    area: "Public library, open 45 hours a week, in Kilburn, Brent (NW6 7TA)"."""
+    entries = []
+    for p in help_.points.to_dict("records"):
+        ward = str(p.get("ward") or "")
+        if not p["in_area"] or ward not in geo.wards.index:
+            continue
+        what = point_details(p)
+        what = what[0].upper() + what[1:]
+        postcode = str(p.get("postcode") or "")
+        where = f"{geo.wards.at[ward, 'name']}, {geo.wards.at[ward, 'borough_name']}"
+        where = f"{what}, in {where}" + (f" ({postcode})" if postcode else "")
+        entries.append([HELP, str(p["name"]), where, ward_page(geo, ward), ""])
+    return sorted(entries, key=lambda e: (e[1].lower(), e[2]))
+
+
+def place_entries(geo: Geography, help_: HelpResult | None = None) -> list[list]:
+    """[kind, name, borough name, page, other words] for every ward and borough (and help point,
+    :func:`help_entries`); ``other words`` are the folded words of its other spellings ("saint"
+    for "St", "and" for "&")."""
     entries = []
     for code, name in geo.boroughs["name"].items():
         entries.append([BOROUGH, str(name), "", borough_page(geo, code), _other_words(str(name))])
@@ -61,7 +85,7 @@ def place_entries(geo: Geography) -> list[list]:
         entries.append(
             [WARD, str(row["name"]), borough, ward_page(geo, code), _other_words(str(row["name"]))]
         )
-    return entries
+    return entries + (help_entries(geo, help_) if help_ is not None else [])
 
 
 def _other_words(name: str) -> str:
@@ -70,21 +94,28 @@ def _other_words(name: str) -> str:
     return " ".join(sorted(extra))
 
 
+# words most help points' names share: a help point is not filed under them (every library
+# would be in the "l" file), so a search for "Barham library" finds it under "b"
+COMMON_WORDS = frozenset({"library", "libraries", "centre", "center", "community", "the", "and"})
+
+
 def shard_keys(entry: list) -> set[str]:
     """The first letters of an entry's words (name, other spellings): the files it goes in."""
     words = fold(entry[1]).split() + entry[4].split()
+    if entry[0] == HELP:
+        words = [w for w in words if w not in COMMON_WORDS] or words
     return {w[0] for w in words if w}
 
 
-def place_shards(geo: Geography) -> dict[str, list[list]]:
+def place_shards(geo: Geography, help_: HelpResult | None = None) -> dict[str, list[list]]:
     shards: dict[str, list[list]] = {}
-    for entry in place_entries(geo):
+    for entry in place_entries(geo, help_):
         for key in shard_keys(entry):
             shards.setdefault(key, []).append(entry)
     return dict(sorted(shards.items()))
 
 
-def write_place_index(geo: Geography, docs: Path) -> list[str]:
+def write_place_index(geo: Geography, docs: Path, help_: HelpResult | None = None) -> list[str]:
     """Write one JSON file per first letter or digit (empty if no place has it); return the
     keys written."""
     out = docs / PLACES_DIR
@@ -92,7 +123,7 @@ def write_place_index(geo: Geography, docs: Path) -> list[str]:
     for old in out.glob("*.json"):
         old.unlink()
     shards = {k: [] for k in "abcdefghijklmnopqrstuvwxyz0123456789"}  # a file for every key,
-    shards.update(place_shards(geo))  # so no search meets a missing file
+    shards.update(place_shards(geo, help_))  # so no search meets a missing file
     for key, entries in shards.items():
         text = json.dumps({"places": entries}, separators=(",", ":"), ensure_ascii=False)
         (out / f"{key}.json").write_text(text, "utf-8")
