@@ -304,3 +304,37 @@ def test_search_finds_a_library_by_its_name(page, site_url, real_figures, typed)
     assert f"{borough} ({lib['postcode']})" in text
     href = items.nth(mine).locator("a").get_attribute("href")
     assert href.endswith(f"/{ward}.html")
+
+
+@pytest.mark.parametrize("lat, lon", [(51.5386, -0.2010), (51.4740, -0.0690), (51.6260, -0.1520)])
+def test_use_my_location_names_the_nearest_help(browser, site_url, lat, lon):
+    """From a position, the three nearest libraries and their straight-line distances, against
+    a brute-force search on the British National Grid."""
+    from pyproj import Transformer
+
+    libs = pd.read_csv(REPO / "data/help/london_libraries_open_2023.csv", dtype=str)
+    e, n = Transformer.from_crs(4326, 27700, always_xy=True).transform(lon, lat)
+    d = np.hypot(libs["easting"].astype(float) - e, libs["northing"].astype(float) - n)
+    order = np.argsort(d.to_numpy(), kind="stable")[:3]
+    context = browser.new_context(
+        geolocation={"longitude": lon, "latitude": lat}, permissions=["geolocation"]
+    )
+    page = context.new_page()
+    page.goto(f"{site_url}/data-checks.html")
+    page.click("button.search-locate")
+    page.wait_for_function(
+        "() => document.querySelector('#site-search-status').textContent.includes('Nearest help')",
+        timeout=30000,
+    )
+    said = page.inner_text("#site-search-status")
+    assert said.startswith("You are in ")
+    told = said.split("Nearest help, in a straight line from where you are: ", 1)[1]
+    for j, i in enumerate(order):
+        name, metres = libs.at[i, "name"], float(d.iloc[i])
+        m = re.match(re.escape(name) + r", ([\d,.]+) (m|km) \(", told)
+        assert m, (j, name, told)
+        shown = float(m[1].replace(",", "")) * (1000 if m[2] == "km" else 1)
+        step = 10 if m[2] == "m" else 100
+        assert abs(shown - metres) <= step / 2 + 0.002 * metres, (name, shown, metres)
+        told = told[m.end() :].split(". ", 1)[-1]
+    context.close()

@@ -121,7 +121,7 @@ def _inside(geo, code: str) -> tuple[float, float]:
 
 # Kilburn (Brent), Peckham (Southwark), Underhill (Barnet)
 @pytest.mark.parametrize("code", ["E05013503", "E05011110", "E05013647"])
-def test_use_my_location_opens_the_ward_there(browser, site_url, geo, code) -> None:
+def test_use_my_location_finds_the_ward_there(browser, site_url, geo, code) -> None:
     lon, lat = _inside(geo, code)
     context = browser.new_context(
         geolocation={"longitude": lon, "latitude": lat}, permissions=["geolocation"]
@@ -130,6 +130,14 @@ def test_use_my_location_opens_the_ward_there(browser, site_url, geo, code) -> N
     page.goto(f"{site_url}/data-checks.html")  # a page without a map: shapes load on demand
     assert page.evaluate("typeof window.Storymap") == "undefined"
     page.click("button.search-locate")
+    page.wait_for_function(
+        "() => document.querySelector('#site-search-status').textContent.startsWith('You are in')",
+        timeout=30000,
+    )
+    name = geo.wards.at[code, "name"]
+    status = page.inner_text("#site-search-status")
+    assert status.startswith(f"You are in {name}, {geo.wards.at[code, 'borough_name']}.")
+    page.click("#site-search-results a")  # the ward's page, one tap away
     page.wait_for_url(re.compile(re.escape(ward_page(geo, code)) + "$"), timeout=30000)
     context.close()
 

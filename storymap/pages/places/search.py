@@ -94,16 +94,17 @@ def _other_words(name: str) -> str:
     return " ".join(sorted(extra))
 
 
-# words most help points' names share: a help point is not filed under them (every library
-# would be in the "l" file), so a search for "Barham library" finds it under "b"
+# words most help points' names share: a help point is filed under the first word of its name
+# that is not one of them (every library would be in the "l" file), so a search for "Barham
+# library" finds it under "b"
 COMMON_WORDS = frozenset({"library", "libraries", "centre", "center", "community", "the", "and"})
 
 
 def shard_keys(entry: list) -> set[str]:
     """The first letters of an entry's words (name, other spellings): the files it goes in."""
     words = fold(entry[1]).split() + entry[4].split()
-    if entry[0] == HELP:
-        words = [w for w in words if w not in COMMON_WORDS] or words
+    if entry[0] == HELP:  # a help point under its name's first telling word only
+        words = ([w for w in words if w not in COMMON_WORDS] or words)[:1]
     return {w[0] for w in words if w}
 
 
