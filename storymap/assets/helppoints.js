@@ -1,7 +1,8 @@
 /* storymap: help points (public libraries and the team's own) on a story's live map.
  * Written for this project; needs storymap.js, which announces each map ("storymap:map", its
  * data-map settings name the help points' file) and each step ("storymap:step": a step that
- * shows help points lists them in data-help, as places in that file). Each point is a marker a
+ * shows help points lists them in data-help, as places in that file, or says "area": every
+ * point inside the area). Each point is a marker a
  * keyboard reaches (Tab), named for screen readers with what it is; Enter or a click tells its
  * details. The step's "Help points on this map" list, written by the build, names the same
  * points. Everything from the data is written as text, never as markup. */
@@ -14,14 +15,21 @@
                        iconSize: [24, 24], iconAnchor: [12, 12] });
   }
 
+  /* What a point is, as the build writes it (storymap.pages.helptext.point_details): a
+   * library's hours open a week (a number), or the team's own point's details (text). */
+  function what(point) {
+    if (typeof point[1] !== "number") { return point[1]; }
+    return point[1] > 0 ? "library open " + point[1] + " hours a week" : "public library";
+  }
+
   function details(point) {
     var box = document.createElement("div");
     var name = document.createElement("strong");
     name.textContent = point[0];
-    var what = document.createElement("p");
-    what.textContent = point[1];
+    var what_ = document.createElement("p");
+    what_.textContent = what(point);
     box.appendChild(name);
-    box.appendChild(what);
+    box.appendChild(what_);
     return box;
   }
 
@@ -58,12 +66,12 @@
     var point = this.points[i];
     if (!point) { return null; }
     if (!this.markers[i]) {
-      var m = L.marker([point[2], point[3]], { icon: icon(), keyboard: true, title: point[0],
+      var m = L.marker([point[2] / 1e5, point[3] / 1e5], { icon: icon(), keyboard: true, title: point[0],
                                                pane: "storymap-help" });
       m.bindPopup(function () { return details(point); }, { maxWidth: 260 });
       m.on("add", function () {
         var el = m.getElement();
-        el.setAttribute("aria-label", point[0] + ": " + point[1]);
+        el.setAttribute("aria-label", point[0] + ": " + what(point));
         el.setAttribute("data-help-point", String(i));
       });
       this.markers[i] = m;
@@ -98,9 +106,16 @@
     if (!layer) { return; }
     c.helpState = state;  /* the latest step wins when the file arrives */
     if (typeof state.help !== "string") { layer.hide(); return; }
-    var places = state.help ? state.help.split(",").map(Number) : [];
     Promise.all([c.drawn, layer.load()]).then(function () {
-      if (c.helpState === state) { layer.show(places); }
+      if (c.helpState !== state) { return; }
+      /* "area": every point inside the area; else the places of the points, in the file */
+      var places = [];
+      if (state.help === "area") {
+        layer.points.forEach(function (p, i) { if (p[4]) { places.push(i); } });
+      } else if (state.help) {
+        places = state.help.split(",").map(Number);
+      }
+      layer.show(places);
     });
   }
   document.addEventListener("storymap:map", update);

@@ -438,13 +438,15 @@
       var ky = 111132.954 - 559.822 * Math.cos(2 * phi) + 1.175 * Math.cos(4 * phi);
       var kx = 111412.84 * Math.cos(phi) - 93.5 * Math.cos(3 * phi) + 0.118 * Math.cos(5 * phi);
       var near = data.points.map(function (p, i) {
-        var dx = (p[3] - lon) * kx, dy = (p[2] - lat) * ky;
+        var dx = (p[3] / 1e5 - lon) * kx, dy = (p[2] / 1e5 - lat) * ky;
         return { d: Math.sqrt(dx * dx + dy * dy), i: i };
       }).sort(function (a, b) { return a.d - b.d || a.i - b.i; }).slice(0, 3);
       if (near[0].d > NEAR_ENOUGH) { return ""; }
       return " Nearest help, in a straight line from where you are: " + near.map(function (n) {
-        var p = data.points[n.i];
-        return p[0] + ", " + distanceText(n.d) + " (" + p[1] + ")";
+        var p = data.points[n.i];  /* p[1]: a library's hours (helppoints.js writes the same) */
+        var what = typeof p[1] !== "number" ? p[1] :
+          p[1] > 0 ? "library open " + p[1] + " hours a week" : "public library";
+        return p[0] + ", " + distanceText(n.d) + " (" + what + ")";
       }).join(". ") + ".";
     }).catch(function () { return ""; });
   }

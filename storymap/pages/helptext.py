@@ -66,16 +66,30 @@ def point_label(point) -> str:
 
 
 def help_payload(help_: HelpResult, attribution: str) -> dict:
-    """The help points' map file: ``points`` in the order of ``help_.points`` (a step's
-    ``data-help`` lists positions in it), each ``[name, details, latitude, longitude]`` (about
-    a metre: five decimals), and the data's attribution."""
-    rows = [
-        [
-            str(p["name"]),
-            point_details(p),
-            round(float(p["latitude"]), 5),
-            round(float(p["longitude"]), 5),
-        ]
-        for p in help_.points.to_dict("records")
-    ]
+    """The help points' map file, in the order of ``help_.points`` (a step's ``data-help``
+    lists places in it). Each point is ``[name, what, latitude, longitude, inside]``: ``what``
+    is a library's hours open a week as a number (0 if not known: helppoints.js and search.js
+    write it out as :func:`point_details` does) or, for the team's own points, the details as
+    text; the position in hundred-thousandths of a degree (about a metre); ``inside`` 1 if the
+    point is inside the area (a view of it all shows those)."""
+    rows = []
+    for p in help_.points.to_dict("records"):
+        if p["kind"] == "library":
+            try:
+                what: float | str = float(p.get("hours_per_week"))
+            except (TypeError, ValueError):
+                what = 0
+            what = 0 if what != what or what <= 0 else what  # NaN or none: "public library"
+            what = int(what) if float(what).is_integer() else what
+        else:
+            what = point_details(p)
+        rows.append(
+            [
+                str(p["name"]),
+                what,
+                round(float(p["latitude"]) * 1e5),
+                round(float(p["longitude"]) * 1e5),
+                1 if p["in_area"] else 0,
+            ]
+        )
     return {"points": rows, "attribution": attribution}

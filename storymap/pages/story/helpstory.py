@@ -20,7 +20,7 @@ from storymap.figures.help import closures_by_borough
 from storymap.pages.helptext import WALK_NOTE, distance_text, point_details
 from storymap.pages.maps.alt import joined
 from storymap.pages.mdtext import md_text
-from storymap.pages.urls import html_path, ward_doc
+from storymap.pages.urls import borough_doc, html_path, ward_doc
 
 if TYPE_CHECKING:
     from storymap.figures.geography import Geography
@@ -55,22 +55,46 @@ def _order(help_: HelpResult, geo: Geography, points: list[int]) -> list[int]:
     )
 
 
+LIST_ALL = 400  # a whole-area view names each of at most this many points, else counts them
+
+
 def points_list(help_: HelpResult, geo: Geography, points: list[int], whole_area: bool) -> str:
-    """The help points a step's map shows, in words: name, what it is and (on a view of the
-    whole area) its borough."""
-    names = geo.boroughs["name"].astype(str).to_dict()
+    """The help points a step's map shows, in words. A focused view: each point's name and
+    what it is. A view of the whole area, by borough: each point's name (what it is is on the
+    borough's page), or with more than LIST_ALL points, how many each borough has and a link
+    to its page's list, so the list does not grow without end with the area."""
     records = help_.points.to_dict("records")
-    items = []
-    for i in _order(help_, geo, points):
-        p = records[i]
-        where = f", {e(names.get(str(p['borough_code']), ''))}" if whole_area else ""
-        items.append(f"<li><strong>{e(str(p['name']))}</strong>{where}: {e(point_details(p))}</li>")
     n = len(points)
-    return (
+    head = (
         '<details class="step-help" data-unindexed>'
         f"<summary>Help points on this map ({n:,})</summary>\n"
-        f'<ul class="help-list">{"".join(items)}</ul>\n</details>\n'
     )
+    if not whole_area:
+        items = "".join(
+            f"<li><strong>{e(str(records[i]['name']))}</strong>: "
+            f"{e(point_details(records[i]))}</li>"
+            for i in _order(help_, geo, points)
+        )
+        return head + f'<ul class="help-list">{items}</ul>\n</details>\n'
+    names = geo.boroughs["name"].astype(str).to_dict()
+    by: dict[str, list[str]] = {}
+    for i in _order(help_, geo, points):
+        by.setdefault(str(records[i]["borough_code"]), []).append(str(records[i]["name"]))
+    items = []
+    for code, listed in by.items():
+        borough = names.get(code, "")
+        if n <= LIST_ALL:
+            said = "; ".join(e(x) for x in listed)
+            items.append(f"<li><strong>{e(borough)}</strong> ({len(listed)}): {said}</li>")
+        else:
+            page = e(html_path(borough_doc(borough)))
+            items.append(f'<li><a href="{page}">{e(borough)}</a>: {len(listed):,}</li>')
+    note = (
+        "<p>Each borough's page says what each of its help points offers.</p>\n"
+        if n <= LIST_ALL
+        else "<p>Each borough's page lists its help points and what each offers.</p>\n"
+    )
+    return head + f'<ul class="help-list">{"".join(items)}</ul>\n{note}</details>\n'
 
 
 class HelpFacts:

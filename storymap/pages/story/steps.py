@@ -242,9 +242,15 @@ def _resolve_highlights(values, ctx, where: Where, problems: ProblemList) -> lis
 
 def step_attributes(step: Step, points: list[int] | None = None) -> str:
     """The step's view for storymap.js; ``points``: the help points it shows (their places in
-    the help points' file), for helppoints.js."""
+    the help points' file), for helppoints.js; on a view of the whole area, "area" (every
+    point inside it: the attribute does not grow with the area)."""
     e = html.escape
-    shown = f' data-help="{",".join(map(str, points))}"' if points is not None else ""
+    if points is None:
+        shown = ""
+    elif step.focus_kind == "area":
+        shown = ' data-help="area"'
+    else:
+        shown = f' data-help="{",".join(map(str, points))}"'
     return (
         f'data-indicator="{e(step.indicator)}" data-focus="{e(step.focus or "")}" '
         f'data-highlight="{e(",".join(step.highlights))}"{shown}'
