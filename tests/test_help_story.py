@@ -343,3 +343,31 @@ def test_use_my_location_names_the_nearest_help(browser, site_url, lat, lon):
         assert abs(shown - metres) <= step / 2 + 0.002 * metres, (name, shown, metres)
         told = told[m.end() :].split(". ", 1)[-1]
     context.close()
+
+
+def test_five_boroughs_postcode_answers_say_help_is_across_the_border(five):
+    """A postcode of the five boroughs whose nearest library is outside them: its answer says
+    so (the shard's help point reads "…, outside the five project boroughs")."""
+    want = expected(five, FIVE)
+    import json
+
+    pc = pd.read_csv(five / "data/postcodes/london_postcode_wards_codepoint_2025-4.csv")
+    xy = pd.read_csv(five / "data/help/london_postcode_points_codepoint_2025-4.csv.gz")
+    pc = pc.merge(xy, on="postcode")
+    pc = pc[pc["ward_code"].isin(set(want["geo"].wards.index))].iloc[::50]
+    libs = pd.read_csv(five / "data/help/london_libraries_open_2023.csv", dtype=str)
+    codes = set(want["geo"].boroughs.index)
+    inside = libs["located_district_code"].isin(codes).to_numpy()
+    dist, idx = _nearest(
+        pc[["easting", "northing"]].to_numpy(float),
+        libs[["easting", "northing"]].astype(float).to_numpy(),
+    )
+    outside = pc[~inside[idx]]
+    assert len(outside) > 0
+    postcode = str(outside["postcode"].iloc[0])
+    lib = libs.iloc[int(idx[~inside[idx]][0])]
+    outward, inward = postcode.split(" ")
+    shard = json.loads((five / "site/search/postcodes" / f"{outward}.json").read_text("utf-8"))
+    first = shard["h"][shard["n"][inward][0]]
+    assert first[0] == lib["name"]
+    assert first[1].endswith(", outside the five project boroughs")

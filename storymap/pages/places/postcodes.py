@@ -83,7 +83,7 @@ def write_postcode_lookups(
     largest = 0
     near = _nearest_help(help_)
     for outward, inwards in shards.items():
-        text = _shard_json(geo, outward, inwards, near, help_)
+        text = _shard_json(geo, outward, inwards, near, help_, config.site.area.name)
         (out / f"{outward}.json").write_text(text, "utf-8")
         largest = max(largest, len(text.encode()))
     index = {
@@ -122,10 +122,12 @@ def _shard_json(
     inwards: dict[str, str],
     near: dict[str, list] | None = None,
     help_: HelpResult | None = None,
+    area: str = "",
 ) -> str:
     """{"o": "NW6", "w": [[code, name, borough, page], ...], "p": {"7TA": 0, ...}}, and with
     help points "h": [[name, what it is], ...] and "n": {"7TA": [h, 45, ...], ...}: the three
-    nearest help points of each postcode and their straight-line distances (distance_code)."""
+    nearest help points of each postcode and their straight-line distances (distance_code); a
+    point outside the area (a site of a few boroughs) says so."""
     wards = sorted(set(inwards.values()))
     pos = {w: i for i, w in enumerate(wards)}
     rows = [
@@ -149,6 +151,13 @@ def _shard_json(
                     used.setdefault(x, len(used)) if i % 2 == 0 else x for i, x in enumerate(found)
                 ]
         points = help_.points
-        payload["h"] = [[str(points.iloc[i]["name"]), point_details(points.iloc[i])] for i in used]
+        payload["h"] = [
+            [
+                str(points.iloc[i]["name"]),
+                point_details(points.iloc[i])
+                + ("" if points.iloc[i]["in_area"] else f", outside {area}"),  # across the border
+            ]
+            for i in used
+        ]
         payload["n"] = answers
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
