@@ -56,6 +56,7 @@ from storymap.pages.urls import borough_doc, ward_doc
 
 if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
+    from storymap.figures.neighbourhoods import Neighbourhoods
 
 SECTION = "Wards and boroughs"
 e = html.escape
@@ -350,11 +351,14 @@ def write_profiles(
     folder: Path,
     index: IndexResult | None = None,
     help_: HelpResult | None = None,
+    neighbourhoods: Neighbourhoods | None = None,
 ) -> list[Page]:
-    """Ward and borough pages and the downloads page; the neighbourhood shape files and CSVs
-    they use are written into ``folder``."""
+    """Ward and borough pages and the downloads page; the shape files and CSVs of the
+    ``neighbourhoods`` (storymap.figures.neighbourhoods) they show are written into ``folder``."""
     slugs = {str(c): slug(str(n)) for c, n in geo.boroughs["name"].items()}
-    nb = neighbourhood_pages(config, geo, results, folder, slugs, palette_for(config))
+    nb = neighbourhood_pages(
+        config, geo, results, neighbourhoods, folder, slugs, palette_for(config)
+    )
     return profile_pages(config, geo, results, index, nb, help_)
 
 
