@@ -25,9 +25,9 @@ from storymap.config import load_config  # noqa: E402
 from storymap.figures.geography import load_geography  # noqa: E402
 from storymap.figures.neighbourhoods import compute_neighbourhoods  # noqa: E402
 from storymap.output.weight import measure_site  # noqa: E402
-from storymap.pages.downloads.files import slug  # noqa: E402
 from storymap.pages.maps.assets import palette_for  # noqa: E402
 from storymap.pages.places.neighbourhoods import neighbourhood_pages  # noqa: E402
+from storymap.pages.urls import slug  # noqa: E402
 
 
 def main() -> int:

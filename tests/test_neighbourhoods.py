@@ -24,9 +24,9 @@ from storymap.config import load_config
 from storymap.data.compact import compact_topology, read_topojson, write_topojson
 from storymap.figures.geography import load_geography
 from storymap.figures.neighbourhoods import compute_neighbourhoods
-from storymap.pages.downloads.files import slug
 from storymap.pages.palette import palette_for
 from storymap.pages.places.neighbourhoods import neighbourhood_pages
+from storymap.pages.urls import slug
 
 REPO = Path(__file__).resolve().parent.parent
 SHAPES21 = REPO / "data/boundaries/london_lsoa21_bgc20m_topo15m_4326.json"

@@ -28,7 +28,7 @@ from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult, format_value
 from storymap.figures.neighbourhoods import Neighbourhoods
 from storymap.lazy import module
-from storymap.pages.downloads.files import DOWNLOAD_DIR, write_csv
+from storymap.pages.downloads.files import write_csv
 from storymap.pages.maps.neighbourhood import (
     OVERVIEW,
     MapView,
@@ -37,6 +37,7 @@ from storymap.pages.maps.neighbourhood import (
     write_shape_files,
 )
 from storymap.pages.places.hotspots import hotspot_section
+from storymap.pages.urls import neighbourhood_download
 
 pd = module("pandas")
 
@@ -354,7 +355,7 @@ def write_neighbourhood_csvs(pages: NeighbourhoodPages, slugs: dict[str, str]) -
             table[ind] = [
                 " ".join(str(published[ind][c]) for c in s if c in published[ind]) for s in stands
             ]
-        path = f"{DOWNLOAD_DIR}/neighbourhoods/neighbourhoods-{slug}.csv"
+        path = neighbourhood_download(slug)
         write_csv(table, pages.docs / path, pages.config.site.attribution)
         out[borough] = path
     return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storymap.config import Config, chapter_slug
+from storymap.config import Config
 from storymap.figures.format import format_value, ordinal, percent_of
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
@@ -26,7 +26,6 @@ from storymap.pages.downloads.files import (
     Downloads,
     download_paths,
     downloads_markdown,
-    slug,
     write_downloads,
 )
 from storymap.pages.downloads.tables import area_table, ward_table
@@ -52,7 +51,15 @@ from storymap.pages.places.ward import (
 )
 from storymap.pages.places.wayfinding import write_wayfinding
 from storymap.pages.stack import label_cells
-from storymap.pages.urls import borough_doc, ward_doc
+from storymap.pages.urls import (
+    DOWNLOADS,
+    METHOD,
+    borough_doc,
+    chapter_doc,
+    html_path,
+    slug,
+    ward_doc,
+)
 
 if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
@@ -91,6 +98,14 @@ class Profiles:
 
     def ward_path(self, code: str) -> str:
         return ward_doc(self.figures.borough_name[self.figures.ward_borough[code]], code)
+
+    def borough_href(self, code: str) -> str:
+        """The borough page's address from the site root."""
+        return html_path(self.borough_path(code))
+
+    def ward_href(self, code: str) -> str:
+        """The ward page's address from the site root."""
+        return html_path(self.ward_path(code))
 
 
 def profile_pages(
@@ -160,7 +175,7 @@ def profile_pages(
         (config.site.area.name, area_table(config, results)),
     ]
     pages.append(
-        Page("downloads.md", "Data downloads", downloads_markdown(config, tables, ctx.downloads))
+        Page(DOWNLOADS, "Data downloads", downloads_markdown(config, tables, ctx.downloads))
     )
     return pages
 
@@ -212,7 +227,7 @@ def _download_links(ctx: Profiles, prefix: str, borough: str, ward: str | None =
         f'<a href="{e(prefix + csv_path)}">every ward of {bname} (CSV)</a> · '
         f'<a href="{e(prefix + geojson_path)}">GeoJSON (map data)</a> · '
         f'<a href="{e(prefix + ctx.downloads.workbook)}">workbook (Excel)</a> · '
-        f'<a href="{e(prefix)}downloads.html">what the columns mean</a></p>'
+        f'<a href="{e(prefix + html_path(DOWNLOADS))}">what the columns mean</a></p>'
     )
 
 
@@ -220,7 +235,7 @@ def _story_links(ctx: Profiles, prefix: str) -> str:
     """The story's chapters as links from a page ``prefix`` below the site root (made once)."""
     if prefix not in ctx.story_links:
         items = "".join(
-            f'<li><a href="{e(prefix + chapter_slug(ch))}.html">{e(ch.title)}</a></li>'
+            f'<li><a href="{e(prefix + html_path(chapter_doc(ch)))}">{e(ch.title)}</a></li>'
             for ch in ctx.config.chapters
         )
         ctx.story_links[prefix] = f"## In the story\n\n<ul>{items}</ul>\n"
@@ -256,7 +271,7 @@ def _risk_line(ctx: Profiles, code: str, prefix: str) -> str:
         f"(higher is more at risk): band {band} of {k} (1 = most at risk), "
         f"{e(ctx.figures.rank(res.id, code))}. Under other reasonable weights its rank is "
         f"{spread}. {e(firm)} "
-        f'<a href="{prefix}method.html">How the index is built</a>.</p>\n\n'
+        f'<a href="{prefix}{html_path(METHOD)}">How the index is built</a>.</p>\n\n'
     )
 
 
@@ -272,8 +287,8 @@ def ward_page(ctx: Profiles, code: str) -> str:
     strips = "".join(indicator_strip(f, ind, code) for ind in ctx.results)
     parts = [
         _heading(name) + "\n\n",
-        f'<p class="storymap-kind">Ward in <a href="{prefix}{e(ctx.borough_path(borough)[:-3])}'
-        f'.html">{e(borough_name)}</a>, {e(area)}. Ward code <code>{e(code)}</code>.</p>\n\n',
+        f'<p class="storymap-kind">Ward in <a href="{prefix}{e(ctx.borough_href(borough))}">'
+        f"{e(borough_name)}</a>, {e(area)}. Ward code <code>{e(code)}</code>.</p>\n\n",
         _aka(name),
         _risk_line(ctx, code, prefix),
         f'<p class="storymap-summary">{e(ward_summary(f, code))}</p>\n\n',
@@ -316,14 +331,11 @@ def borough_page(ctx: Profiles, code: str) -> str:
             code,
             name,
             lambda w: (str(geo.wards.at[w, "name"]), geo.borough_of(w)),
-            lambda w: prefix + ctx.ward_path(w)[:-3] + ".html",
+            lambda w: prefix + ctx.ward_href(w),
         ),
         "## Wards\n\n",
-        borough_table(ctx.figures, code, lambda w: prefix + ctx.ward_path(w)[:-3] + ".html")
-        + "\n\n",
-        ctx.neighbourhoods.borough_section(
-            code, prefix, lambda w: prefix + ctx.ward_path(w)[:-3] + ".html"
-        )
+        borough_table(ctx.figures, code, lambda w: prefix + ctx.ward_href(w)) + "\n\n",
+        ctx.neighbourhoods.borough_section(code, prefix, lambda w: prefix + ctx.ward_href(w))
         if ctx.neighbourhoods
         else "",
         f'<script src="{prefix}assets/storymap/sortable.js" defer></script>\n\n',

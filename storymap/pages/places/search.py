@@ -20,13 +20,12 @@ import unicodedata
 from pathlib import Path
 
 from storymap.figures.geography import Geography
-from storymap.pages.downloads.files import slug
 from storymap.pages.page import Page
 from storymap.pages.places.ward import aliases
-from storymap.pages.urls import borough_doc, html_path, ward_doc
+from storymap.pages.urls import PLACES, borough_doc, html_path, slug, ward_doc
 
 PLACES_DIR = "search/places"
-AZ_PATH = "places.md"
+AZ_PATH = PLACES
 AZ_TITLE = "All places A–Z"
 WARD, BOROUGH = 0, 1
 e = html.escape
