@@ -52,7 +52,6 @@ class MapFiles:
     codes: str
     names: str
     tiles: list[str] = field(default_factory=list)
-    overview_metres: float = 0.0
 
     def first_view(self, indicator: str | None, wards: bool = False) -> list[str]:
         """The files a map showing ``indicator`` loads first (and the ward codes, if it
@@ -109,9 +108,7 @@ def write_map_files(levels: dict, data: dict, site: Path) -> MapFiles:
         "codes": _name(codes := write("codes", data["wards"]["codes"])),
         "names": _name(names := write("names", data["wards"]["names"])),
     }
-    return MapFiles(
-        write("index", index), overview, indicators, codes, names, tiles, levels["metres"]
-    )
+    return MapFiles(write("index", index), overview, indicators, codes, names, tiles)
 
 
 def thousandths(bbox: list[float]) -> list[int]:

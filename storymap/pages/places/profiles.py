@@ -1,6 +1,7 @@
 """Profile pages: one for every ward and every borough.
 
-In: the Config, Geography and IndicatorResults. Out: :class:`~storymap.pages.page.Page` objects,
+In: the Config, Geography, IndicatorResults and the stages' figures for the index, help points and
+neighbourhoods (storymap.figures). Out: :class:`~storymap.pages.page.Page` objects,
 grouped by borough in the navigation (``boroughs/<slug>.md`` and ``wards/<borough slug>/<ward
 code>.md``), plus the data downloads page. Ward pages show counts of older residents, every
 indicator with its rank, decile and band, a dot strip comparing ward, borough and the whole area, a
