@@ -23,10 +23,11 @@ REPO = Path(__file__).resolve().parent.parent
 from storymap.build import build, indicators  # noqa: E402
 from storymap.config import load_config  # noqa: E402
 from storymap.figures.geography import load_geography  # noqa: E402
+from storymap.figures.neighbourhoods import compute_neighbourhoods  # noqa: E402
 from storymap.output.weight import measure_site  # noqa: E402
-from storymap.pages.downloads.files import slug  # noqa: E402
 from storymap.pages.maps.assets import palette_for  # noqa: E402
 from storymap.pages.places.neighbourhoods import neighbourhood_pages  # noqa: E402
+from storymap.pages.urls import slug  # noqa: E402
 
 
 def main() -> int:
@@ -44,7 +45,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         slugs = {str(c): slug(str(n)) for c, n in geo.boroughs["name"].items()}
-        pages = neighbourhood_pages(config, geo, results, Path(tmp), slugs, palette_for(config))
+        pages = neighbourhood_pages(
+            config,
+            geo,
+            results,
+            compute_neighbourhoods(config, geo, results),
+            Path(tmp),
+            slugs,
+            palette_for(config),
+        )
         made = time.perf_counter() - start
         for ward in geo.wards.index:
             pages.ward_section(ward, "../../")

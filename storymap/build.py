@@ -33,6 +33,7 @@ from storymap.figures.geography import Geography, load_geography
 from storymap.figures.help import HelpResult, compute_help
 from storymap.figures.helppoints import read_help_points
 from storymap.figures.indicators import IndicatorResult, compute_indicators
+from storymap.figures.neighbourhoods import Neighbourhoods, compute_neighbourhoods
 from storymap.figures.riskindex import IndexResult, compute_index
 from storymap.output.weight import summary
 from storymap.output.weightmemo import weigh
@@ -51,6 +52,7 @@ CHECKS = ("sources", "geography", "indicators", "index", "site.area")
 GEOGRAPHY = ("sources", "geography", "site.area")
 FIGURES = ("sources", "geography", "indicators", "index", "maps", "site.area")
 HELP = ("sources", "geography", "help", "neighbourhoods", "site.area")
+NEIGHBOURHOODS = ("sources", "geography", "indicators", "maps", "neighbourhoods", "site.area")
 EVERYTHING = ("*",)  # chapters and ward and borough pages may use any of it
 
 Figures = tuple[dict[str, IndicatorResult], IndexResult | None]
@@ -200,6 +202,12 @@ def write_pages(
                 f"{len(config.chapters) + 1} chapters rendered"
             )
         with run.stage("ward and borough pages, downloads"):
+            # the neighbourhoods' figures: a stage of their own, made only if the pages are
+            nb_inputs = (only(config, *NEIGHBOURHOODS, files=inputs.files), geo, results)
+            neighbourhoods = Later(
+                run.key("neighbourhoods", nb_inputs),
+                lambda: run.value("neighbourhoods", neighbourhood_figures, *nb_inputs),
+            )
             profiles = run.files(
                 "profiles",
                 profile_files,
@@ -207,6 +215,7 @@ def write_pages(
                 geo,
                 figures,
                 inputs.help,
+                neighbourhoods,
                 dest=docs,
                 scratch=work,
             )
@@ -229,11 +238,23 @@ def place_files(
     return write_place_files(config, geo, figures[0], folder, figures[1], help_)
 
 
+def neighbourhood_figures(
+    config: Config, geo: Geography, results: dict[str, IndicatorResult]
+) -> Neighbourhoods | None:
+    """The neighbourhoods' figures and shapes, if the config has a neighbourhoods section."""
+    return compute_neighbourhoods(config, geo, results)
+
+
 def profile_files(
-    config: Config, geo: Geography, figures: Figures, help_: HelpResult, folder: Path
+    config: Config,
+    geo: Geography,
+    figures: Figures,
+    help_: HelpResult,
+    neighbourhoods: Neighbourhoods | None,
+    folder: Path,
 ) -> list:
-    """The ward and borough pages."""
-    return write_profiles(config, geo, figures[0], folder, figures[1], help_)
+    """The ward and borough pages, with the neighbourhoods' sections."""
+    return write_profiles(config, geo, figures[0], folder, figures[1], help_, neighbourhoods)
 
 
 def check(config: Config, report: Report | None = None) -> BuildResult:

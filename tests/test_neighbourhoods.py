@@ -23,9 +23,10 @@ from storymap.build import indicators
 from storymap.config import load_config
 from storymap.data.compact import compact_topology, read_topojson, write_topojson
 from storymap.figures.geography import load_geography
-from storymap.pages.downloads.files import slug
+from storymap.figures.neighbourhoods import compute_neighbourhoods
 from storymap.pages.palette import palette_for
 from storymap.pages.places.neighbourhoods import neighbourhood_pages
+from storymap.pages.urls import slug
 
 REPO = Path(__file__).resolve().parent.parent
 SHAPES21 = REPO / "data/boundaries/london_lsoa21_bgc20m_topo15m_4326.json"
@@ -44,7 +45,15 @@ def built(tmp_path_factory):
     results, _index = indicators(config, geo)
     docs = tmp_path_factory.mktemp("docs")
     slugs = {str(c): slug(str(n)) for c, n in geo.boroughs["name"].items()}
-    pages = neighbourhood_pages(config, geo, results, docs, slugs, palette_for(config))
+    pages = neighbourhood_pages(
+        config,
+        geo,
+        results,
+        compute_neighbourhoods(config, geo, results),
+        docs,
+        slugs,
+        palette_for(config),
+    )
     return config, geo, results, pages, docs
 
 

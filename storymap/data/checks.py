@@ -16,7 +16,13 @@ import re
 from dataclasses import dataclass, field
 
 from storymap.config import WARD_LAYER_PREFIXES, Config, IndicatorSection
-from storymap.data.sources import display_path, read_boundaries, read_table, source_path
+from storymap.data.sources import (
+    display_path,
+    read_boundaries,
+    read_inputs_table,
+    read_table,
+    source_path,
+)
 from storymap.data.validate import TableSpec, table_problems
 from storymap.errors import DataError, StorymapError, quoted_list
 from storymap.lazy import module
@@ -289,7 +295,7 @@ def _comparison_inputs(config: Config, tables: list[TableCheck]) -> None:
     check = TableCheck(f"inputs of {index.compare_with.indicator}", display_path(config, path))
     tables.append(check)
     try:
-        table = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        table = read_inputs_table(config)
         england = table["Geographical area"].str.contains("England")
         dated = table.loc[england, ["Indicator", "Date of data"]].drop_duplicates()
     except (OSError, ValueError, KeyError) as exc:

@@ -80,9 +80,12 @@ def _refs(geometry: dict) -> Rings:
     return [arcs] if geometry["type"] == "Polygon" else arcs
 
 
-def simplify_arc(arc: np.ndarray, metres: float) -> np.ndarray:
-    """The arc simplified (Douglas-Peucker, ends kept); closed arcs keep at least four points."""
-    if metres <= 0 or len(arc) <= 2:
+def simplify_arc(arc: np.ndarray, metres: float, kept: int = 2) -> np.ndarray:
+    """The arc simplified by ``metres`` (Douglas-Peucker, topology preserved, ends kept; 0: as
+    it is); closed arcs keep at least four points. An arc of ``kept`` points or fewer is kept as
+    it is: the bundled boundaries (:func:`compact_topology`) simplify arcs of three points, the
+    neighbourhood maps (storymap.pages.maps.neighbourhood, ``kept=3``) keep them."""
+    if metres <= 0 or len(arc) <= kept:
         return arc
     line = shapely.LineString(arc)
     out = np.asarray(shapely.simplify(line, metres, preserve_topology=True).coords)

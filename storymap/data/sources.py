@@ -2,7 +2,8 @@
 
 In: a Config and a source id, plus the columns the build needs from it. Out: a pandas DataFrame (or
 GeoDataFrame for boundaries) with codes as text and the needed columns checked for presence, or a
-DataError that names the file, the missing columns and the fix.
+DataError that names the file, the missing columns and the fix; and the index comparison's inputs
+table (:func:`read_inputs_table`).
 """
 
 from __future__ import annotations
@@ -100,6 +101,19 @@ def read_table(config: Config, source_id: str, columns: list[str]) -> pd.DataFra
     if df.empty:
         raise DataError(f"{shown}: has a header but no rows. Restore the data.")
     return df[list(dict.fromkeys(columns))].copy()
+
+
+def read_inputs_table(config: Config) -> pd.DataFrame | None:
+    """The table of inputs of the published index the risk index is compared with
+    (``index.compare_with.inputs_table``), every cell as text; None when the config names none.
+    Read by the data checks (which report a table they cannot read) and the method page."""
+    index = config.index
+    if not index or not index.compare_with or not index.compare_with.inputs_table:
+        return None
+    import pandas as pd
+
+    path = config.resolve(index.compare_with.inputs_table)
+    return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
 
 
 def read_boundaries(config: Config, source_id: str, columns: list[str]) -> gpd.GeoDataFrame:

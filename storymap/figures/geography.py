@@ -1,13 +1,14 @@
 """Wards, boroughs and the small-area lookups that carry figures up to wards.
 
 In: the Config. Out: a :class:`Geography` holding the ward layer (one row per mapped unit, with its
-borough), the boroughs, and per small-area geography a lookup ``code -> ward, weight``.
+borough), the boroughs, per small-area geography a lookup ``code -> ward, weight``, and which
+ward codes are merged into one unit (the ward-to-borough lookup, read once).
 :func:`aggregate_to_wards` sums weighted columns of a small-area table into wards.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storymap.config import Config
@@ -32,6 +33,8 @@ class Geography:
     wards: gpd.GeoDataFrame  # index: ward code; columns: name, borough_code, borough_name, geometry
     boroughs: pd.DataFrame  # index: borough code; columns: name
     lookups: dict[str, pd.DataFrame]  # geography key -> columns code, ward, weight
+    # ward code (as lookups use it) -> mapped unit code (:func:`ward_merge_map`), read once
+    merge: dict[str, str] = field(default_factory=dict)
 
     def borough_of(self, ward_code: str) -> str:
         return str(self.wards.at[ward_code, "borough_code"])
@@ -39,7 +42,8 @@ class Geography:
     def without_shapes(self) -> Geography:
         """The wards and boroughs without their geometry (nor lookups): what pages that only name
         and count wards need, unpickled without geopandas."""
-        return Geography(pd.DataFrame(self.wards.drop(columns="geometry")), self.boroughs, {})
+        wards = pd.DataFrame(self.wards.drop(columns="geometry"))
+        return Geography(wards, self.boroughs, {}, self.merge)
 
 
 def load_geography(config: Config) -> Geography:
@@ -53,7 +57,7 @@ def load_geography(config: Config) -> Geography:
         .rename(columns={"borough_name": "name"})
         .sort_values("name")
     )
-    return Geography(wards=wards, boroughs=boroughs, lookups=lookups)
+    return Geography(wards=wards, boroughs=boroughs, lookups=lookups, merge=merge)
 
 
 def load_wards(config: Config) -> gpd.GeoDataFrame:

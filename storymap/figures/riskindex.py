@@ -3,7 +3,8 @@
 In: the Config (its ``index:`` section), the Geography and the IndicatorResults of the indicators it
 combines. Out: an :class:`IndexResult` whose ``result`` is an ordinary IndicatorResult (unit score,
 higher is more risk, aggregate "index"), added to the results under the index's id, so maps, ranks,
-data.js and chapters treat it like any other indicator.
+data.js and chapters treat it like any other indicator; it carries the evidence for its inputs'
+directions too (storymap.figures.evidence), which the method page tells.
 
 The maths is pure (DataFrame in, Series out) so it can be checked by hand:
 
@@ -20,10 +21,11 @@ weightings (each weight times U(1-spread, 1+spread), fixed seed) to show how sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from storymap.config import Config, IndexSection, IndexSpec
+from storymap.figures.evidence import Evidence, direction_evidence
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import (
     IndicatorResult,
@@ -65,6 +67,8 @@ class IndexResult:
     weights: pd.Series  # effective weight of each indicator (sums to 1)
     robustness: pd.DataFrame  # ward: band, stable_share, rank_p05, rank_p95
     comparison: dict[str, float] | None  # pearson, spearman, n (with compare_with indicator)
+    # per indicator, the evidence for its direction (storymap.figures.evidence), if it names any
+    evidence: dict[str, Evidence] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -302,4 +306,11 @@ def compute_index(
         weights=effective_weights(method),
         robustness=robustness,
         comparison=comparison,
+        evidence=directions(config, method),
     )
+
+
+def directions(config: Config, method: IndexMethod) -> dict[str, Evidence]:
+    """The evidence for each input's direction, for those whose config names it."""
+    found = {i: direction_evidence(config, config.indicator(i)) for i in method.indicators}
+    return {i: e for i, e in found.items() if e is not None}

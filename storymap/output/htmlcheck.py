@@ -36,12 +36,12 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from storymap.config import Config, chapter_slug
+from storymap.config import Config
 from storymap.engine.fork import Beside, can_fork
 from storymap.errors import StorymapError
 from storymap.output.csp import extra_image_origins, policy
 from storymap.pages.page import Page
-from storymap.pages.urls import html_path
+from storymap.pages.urls import HOME, chapter_doc, html_path
 
 FORBIDDEN_TAGS = {
     "iframe",
@@ -275,8 +275,8 @@ def _css_problems(where: str, css: str, rules: Rules) -> list[str]:
 
 def page_sources(config: Config, pages: list[Page]) -> dict[str, str]:
     """Built page path -> the file it was made from, for the pages made from chapter files."""
-    sources = {"index.html": config.home}
-    sources.update({f"{chapter_slug(ch)}.html": ch.file for ch in config.chapters})
+    sources = {html_path(HOME): config.home}
+    sources.update({html_path(chapter_doc(ch)): ch.file for ch in config.chapters})
     return {
         html_path(p.path): sources[html_path(p.path)] for p in pages if html_path(p.path) in sources
     }

@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from storymap.config import BudgetsSection, Config
 from storymap.errors import StorymapError
+from storymap.pages.urls import BOROUGHS, WARDS
 
 KB = 1000
 LAZY_SEARCH = "assets/storymap/theme.js"
@@ -62,9 +63,9 @@ class PageWeight:
 
     @property
     def kind(self) -> str:
-        if self.page.startswith("wards/"):
+        if self.page.startswith(WARDS):
             return "ward"
-        if self.page.startswith("boroughs/"):
+        if self.page.startswith(BOROUGHS):
             return "borough"
         return "map page" if self.has_map else "page"
 

@@ -19,6 +19,7 @@ from storymap.errors import StorymapError
 from storymap.output.csp import nav_text
 from storymap.pages.about.statement import footer_html
 from storymap.pages.page import Page
+from storymap.pages.urls import BOROUGHS, PLACES, WARDS, html_path
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the storymap package folder
 THEME_DIR = PACKAGE / "theme"  # the page templates (main.html, 404.html)
@@ -33,7 +34,7 @@ THEME_FILES = {
 THEME_CSS = "assets/storymap/theme.css"
 # Pages left out of MkDocs' search index: places are found through the sharded place index
 # (storymap.pages.places.search, search/places/<letter>.json) instead.
-INDEX_LEFT_OUT = ("wards/", "boroughs/", "places.html")
+INDEX_LEFT_OUT = (WARDS, BOROUGHS, html_path(PLACES))
 
 
 def mkdocs_config(

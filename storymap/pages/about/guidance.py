@@ -13,6 +13,7 @@ import html
 
 from storymap.figures.format import format_number, percent_of
 from storymap.figures.riskindex import IndexResult
+from storymap.pages.urls import METHOD, html_path
 
 GUIDANCE = [
     (
@@ -76,6 +77,6 @@ def index_guidance(prefix: str = "") -> str:
         '<aside class="storymap-guidance" aria-labelledby="how-not-to-use">'
         '<h2 id="how-not-to-use">How not to use this index</h2>'
         f"<ul>{items}</ul>"
-        f'<p><a href="{html.escape(prefix)}method.html">How the index is built, and how firm '
-        "its bands are</a>.</p></aside>"
+        f'<p><a href="{html.escape(prefix + html_path(METHOD))}">How the index is built, and '
+        "how firm its bands are</a>.</p></aside>"
     )

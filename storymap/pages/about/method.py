@@ -12,17 +12,14 @@ import html
 
 from storymap.config import Config
 from storymap.data.checks import CheckReport
-from storymap.figures.evidence import direction_evidence
+from storymap.data.sources import read_inputs_table
 from storymap.figures.format import format_number, format_value, ordinal, percent_of, possessive
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import shown_values
 from storymap.figures.riskindex import IndexResult
-from storymap.lazy import module
 from storymap.pages.about.explorer import explorer_files, explorer_html
 from storymap.pages.maps.assets import MapAssets, source_line
 from storymap.pages.maps.legend import how_made, legend_classes
-
-pd = module("pandas")
 
 SCALING = {
     "minmax": (
@@ -132,7 +129,7 @@ def _directions(config: Config, ix: IndexResult) -> str:
     lines = []
     for ind in ix.method.indicators:
         spec = config.indicator(ind)
-        evidence = direction_evidence(config, spec)
+        evidence = ix.evidence.get(ind)
         if evidence is None:
             continue
         r = evidence.pearson
@@ -261,8 +258,8 @@ def _comparison(config: Config, ix: IndexResult) -> str:
         "a third each, and uses some older inputs (listed below). The over-65 index adds "
         f"disability, is scaled across {config.site.area.name}, and uses: {inputs}.\n"
     )
-    if comp.inputs_table:
-        inputs = pd.read_csv(config.resolve(comp.inputs_table), dtype=str, encoding="utf-8-sig")
+    inputs = read_inputs_table(config)
+    if inputs is not None:
         inputs = inputs[inputs["Geographical area"].str.contains("England", na=False)]
         rows = inputs[["Indicator", "Dataset source", "Date of data", "Organisation"]].values
         text += "\n### DERI v1.6 inputs (England)\n\n" + table(

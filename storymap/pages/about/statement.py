@@ -18,8 +18,9 @@ import re
 
 from storymap.config import Config
 from storymap.pages.page import Page
+from storymap.pages.urls import ACCESSIBILITY
 
-PAGE = "accessibility.md"
+PAGE = ACCESSIBILITY
 TITLE = "Accessibility statement"
 
 # (what a reader can rely on, the test that checks it as tests/FILE.py::NAME)

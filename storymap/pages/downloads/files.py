@@ -35,7 +35,7 @@ from storymap.figures.riskindex import IndexResult
 from storymap.lazy import module
 from storymap.pages.downloads.helptables import HELP_LICENCE, help_points_table, with_help
 from storymap.pages.downloads.tables import Table, area_table, borough_table, dictionary, ward_table
-from storymap.pages.urls import slug
+from storymap.pages.urls import DICTIONARY, area_download, borough_download, ward_download
 
 np = module("numpy")
 pd = module("pandas")
@@ -43,7 +43,6 @@ pd = module("pandas")
 if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
 
-DOWNLOAD_DIR = "downloads"
 FOOTER = "Source and licence: "
 
 
@@ -66,28 +65,25 @@ class Downloads:
         return self.boroughs[code] if code in self.boroughs else (self.csv, self.geojson)
 
     def for_ward(self, code: str) -> str:
-        return f"{DOWNLOAD_DIR}/wards/{code}.csv"
+        return ward_download(code)
 
 
 def download_paths(config: Config, geo: Geography) -> Downloads:
-    area = slug(config.site.area.name)
+    area = config.site.area.name
     boroughs = {
-        str(code): (
-            f"{DOWNLOAD_DIR}/boroughs/{slug(name)}-wards.csv",
-            f"{DOWNLOAD_DIR}/boroughs/{slug(name)}-wards.geojson",
-        )
+        str(code): (borough_download(name, "csv"), borough_download(name, "geojson"))
         for code, name in geo.boroughs["name"].items()
     }
     return Downloads(
-        csv=f"{DOWNLOAD_DIR}/{area}-wards.csv",
-        geojson=f"{DOWNLOAD_DIR}/{area}-wards.geojson",
-        dictionary=f"{DOWNLOAD_DIR}/data-dictionary.csv",
-        workbook=f"{DOWNLOAD_DIR}/{area}.xlsx",
-        borough_csv=f"{DOWNLOAD_DIR}/{area}-boroughs.csv",
+        csv=area_download(area, "wards.csv"),
+        geojson=area_download(area, "wards.geojson"),
+        dictionary=DICTIONARY,
+        workbook=area_download(area, "xlsx"),
+        borough_csv=area_download(area, "boroughs.csv"),
         boroughs=boroughs,
         borough_names=[str(n) for n in geo.boroughs["name"]],
-        help_csv=f"{DOWNLOAD_DIR}/{area}-help-points.csv",
-        help_geojson=f"{DOWNLOAD_DIR}/{area}-help-points.geojson",
+        help_csv=area_download(area, "help-points.csv"),
+        help_geojson=area_download(area, "help-points.geojson"),
     )
 
 

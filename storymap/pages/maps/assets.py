@@ -25,13 +25,14 @@ from storymap.figures.format import places
 from storymap.figures.geography import Geography
 from storymap.figures.helppoints import ATTRIBUTION
 from storymap.figures.indicators import IndicatorResult, shown_values
-from storymap.pages.downloads.files import download_paths, slug
+from storymap.pages.downloads.files import download_paths
 from storymap.pages.helptext import help_payload
 from storymap.pages.maps.alt import view_summary
 from storymap.pages.maps.codec import encode_indicator, front_coded
 from storymap.pages.maps.files import MapFiles, write_map_files
 from storymap.pages.maps.legend import how_made, legend_classes, legend_list
 from storymap.pages.palette import colours
+from storymap.pages.urls import DOWNLOADS, html_path, slug
 
 if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
@@ -246,7 +247,7 @@ def download_line(config: Config, geo: Geography, focus: str | None, prefix: str
         f'<p class="storymap-download">Download the data behind this map: '
         f'<a href="{e(prefix + csv_path)}">CSV (spreadsheet)</a> · '
         f'<a href="{e(prefix + geojson_path)}">GeoJSON</a> · '
-        f'<a href="{e(prefix)}downloads.html">data dictionary</a></p>'
+        f'<a href="{e(prefix + html_path(DOWNLOADS))}">data dictionary</a></p>'
     )
 
 

@@ -44,7 +44,6 @@ from storymap.lazy import module
 
 np = module("numpy")
 pyproj = module("pyproj")
-shapely = module("shapely")
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
@@ -183,14 +182,6 @@ def in_metres(arcs: list[np.ndarray]) -> list[np.ndarray]:
         every[:, 0], every[:, 1]
     )
     return np.split(np.column_stack([x, y]), np.cumsum([len(a) for a in arcs])[:-1])
-
-
-def simplified_arc(arc: np.ndarray, metres: float) -> np.ndarray:
-    """An arc simplified (Douglas-Peucker, ends kept); a closed one keeps four points."""
-    if len(arc) <= 3:
-        return arc
-    out = np.asarray(shapely.simplify(shapely.LineString(arc), metres).coords)
-    return out if len(out) >= 4 or not (arc[0] == arc[-1]).all() else arc
 
 
 def on_grid(arcs: list[np.ndarray], unit: float) -> list[np.ndarray]:

@@ -52,7 +52,6 @@ class MapFiles:
     codes: str
     names: str
     tiles: list[str] = field(default_factory=list)
-    overview_metres: float = 0.0
     help: str = ""  # the help points (storymap.pages.helptext.help_payload), if the build has them
 
     def first_view(self, indicator: str | None, wards: bool = False) -> list[str]:
@@ -114,14 +113,7 @@ def write_map_files(levels: dict, data: dict, site: Path) -> MapFiles:
     if help_file:
         index["help"] = _name(help_file)
     return MapFiles(
-        write("index", index),
-        overview,
-        indicators,
-        codes,
-        names,
-        tiles,
-        levels["metres"],
-        help_file,
+        write("index", index), overview, indicators, codes, names, tiles, help=help_file
     )
 
 

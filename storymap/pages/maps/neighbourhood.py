@@ -33,12 +33,12 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storymap.data.compact import ring_points
+from storymap.data.compact import ring_points, simplify_arc
 from storymap.errors import DataError, quoted_list
 from storymap.figures.neighbourhoods import Neighbourhoods
 from storymap.lazy import module
 from storymap.pages.maps.assets import PACKAGE_ASSETS
-from storymap.pages.maps.codec import in_metres, on_grid, simplified_arc, varints, zigzag
+from storymap.pages.maps.codec import in_metres, on_grid, varints, zigzag
 from storymap.pages.maps.labels import place_labels, svg_labels
 from storymap.pages.maps.legend import how_made, legend_classes, legend_list
 
@@ -134,7 +134,7 @@ def _shape_file(
                     mine.append(j if forward else ~j)
                 rings[code][-1].append(mine)
     if metres > 0:
-        first = [simplified_arc(a, metres) for a in first]
+        first = [simplify_arc(a, metres, kept=3) for a in first]
     arcs = on_grid(first, unit)
     stream, end = [], np.zeros(2, dtype=np.int64)
     for points in arcs:

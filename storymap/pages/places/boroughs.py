@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from storymap.pages.page import Page
-from storymap.pages.urls import BOROUGH_INDEX
+from storymap.pages.urls import BOROUGH_INDEX, BOROUGHS, html_path
 
 INDEX_PATH = BOROUGH_INDEX
 INDEX_TITLE = "All boroughs"
@@ -21,7 +21,7 @@ def borough_index(area: str, boroughs: list[tuple[str, str, int]], section: str)
     """``boroughs``: (name, docs path, number of wards) in the order the site lists them."""
     e = html.escape
     items = "".join(
-        f'<li><a href="{e(path.removeprefix("boroughs/")[:-3])}.html">{e(name)}</a> '
+        f'<li><a href="{e(html_path(path).removeprefix(BOROUGHS))}">{e(name)}</a> '
         f'<span class="storymap-count">({n} ward{"s" if n != 1 else ""})</span></li>'
         for name, path, n in boroughs
     )

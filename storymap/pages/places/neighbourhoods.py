@@ -1,6 +1,7 @@
 """The neighbourhood sections of ward and borough pages.
 
-In: the Config, Geography, ward IndicatorResults and the docs folder. Out:
+In: the Config, Geography, ward IndicatorResults, the neighbourhoods' figures (computed by
+storymap.figures.neighbourhoods, a stage of their own) and the docs folder. Out:
 :class:`NeighbourhoodPages`, built once by :func:`neighbourhood_pages` (which also writes the
 boroughs' shape files and neighbourhood CSVs), whose :meth:`~NeighbourhoodPages.ward_section`
 and :meth:`~NeighbourhoodPages.borough_section` return each page's section as markdown with
@@ -25,9 +26,9 @@ from pathlib import Path
 from storymap.config import Config
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult, format_value
-from storymap.figures.neighbourhoods import Neighbourhoods, compute_neighbourhoods
+from storymap.figures.neighbourhoods import Neighbourhoods
 from storymap.lazy import module
-from storymap.pages.downloads.files import DOWNLOAD_DIR, write_csv
+from storymap.pages.downloads.files import write_csv
 from storymap.pages.maps.neighbourhood import (
     OVERVIEW,
     MapView,
@@ -36,6 +37,7 @@ from storymap.pages.maps.neighbourhood import (
     write_shape_files,
 )
 from storymap.pages.places.hotspots import hotspot_section
+from storymap.pages.urls import neighbourhood_download
 
 pd = module("pandas")
 
@@ -353,7 +355,7 @@ def write_neighbourhood_csvs(pages: NeighbourhoodPages, slugs: dict[str, str]) -
             table[ind] = [
                 " ".join(str(published[ind][c]) for c in s if c in published[ind]) for s in stands
             ]
-        path = f"{DOWNLOAD_DIR}/neighbourhoods/neighbourhoods-{slug}.csv"
+        path = neighbourhood_download(slug)
         write_csv(table, pages.docs / path, pages.config.site.attribution)
         out[borough] = path
     return out
@@ -363,12 +365,13 @@ def neighbourhood_pages(
     config: Config,
     geo: Geography,
     results: dict[str, IndicatorResult],
+    nb: Neighbourhoods | None,
     docs: Path,
     borough_slugs: dict[str, str],
     palette_for: Callable[[int], list[str]],
 ) -> NeighbourhoodPages | None:
-    """Compute the neighbourhoods; write the boroughs' shape files and CSVs into ``docs``."""
-    nb = compute_neighbourhoods(config, geo, results)
+    """Write the boroughs' shape files and CSVs of the neighbourhoods ``nb`` (None: the config
+    has none) into ``docs``."""
     if nb is None:
         return None
     files = write_shape_files(nb, borough_slugs, docs)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from storymap.config import Config
 from storymap.data.sources import read_table
 from storymap.errors import DataError
-from storymap.figures.geography import Geography, ward_merge_map
+from storymap.figures.geography import Geography
 from storymap.figures.helppoints import ATTRIBUTION as LIBRARY_ATTRIBUTION
 from storymap.pages.helptext import distance_code, point_details
 from storymap.pages.places.search import ward_page
@@ -58,7 +58,7 @@ def write_postcode_lookups(
     if not source:
         return None
     table = read_table(config, source, ["postcode", "ward_code"])
-    merge = ward_merge_map(config, geo.wards)
+    merge = geo.merge
     codes = table["ward_code"].str.strip()
     units = codes.map(lambda w: merge.get(w, w))
     # A ward the ward-to-borough lookup knows but the area leaves out (site.area.boroughs) is

@@ -1,6 +1,7 @@
 """Profile pages: one for every ward and every borough.
 
-In: the Config, Geography and IndicatorResults. Out: :class:`~storymap.pages.page.Page` objects,
+In: the Config, Geography, IndicatorResults and the stages' figures for the index, help points and
+neighbourhoods (storymap.figures). Out: :class:`~storymap.pages.page.Page` objects,
 grouped by borough in the navigation (``boroughs/<slug>.md`` and ``wards/<borough slug>/<ward
 code>.md``), plus the data downloads page. Ward pages show counts of older residents, every
 indicator with its rank, decile and band, a dot strip comparing ward, borough and the whole area, a
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storymap.config import Config, chapter_slug
+from storymap.config import Config
 from storymap.figures.format import format_value, ordinal, percent_of
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
@@ -27,7 +28,6 @@ from storymap.pages.downloads.files import (
     download_paths,
     download_tables,
     downloads_markdown,
-    slug,
     write_downloads,
 )
 from storymap.pages.maps.svg import locator, point_marks
@@ -58,10 +58,19 @@ from storymap.pages.places.ward import (
 )
 from storymap.pages.places.wayfinding import write_wayfinding
 from storymap.pages.stack import label_cells
-from storymap.pages.urls import borough_doc, ward_doc
+from storymap.pages.urls import (
+    DOWNLOADS,
+    METHOD,
+    borough_doc,
+    chapter_doc,
+    html_path,
+    slug,
+    ward_doc,
+)
 
 if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
+    from storymap.figures.neighbourhoods import Neighbourhoods
 
 SECTION = "Wards and boroughs"
 e = html.escape
@@ -96,6 +105,14 @@ class Profiles:
 
     def ward_path(self, code: str) -> str:
         return ward_doc(self.figures.borough_name[self.figures.ward_borough[code]], code)
+
+    def borough_href(self, code: str) -> str:
+        """The borough page's address from the site root."""
+        return html_path(self.borough_path(code))
+
+    def ward_href(self, code: str) -> str:
+        """The ward page's address from the site root."""
+        return html_path(self.ward_path(code))
 
 
 def profile_pages(
@@ -161,7 +178,7 @@ def profile_pages(
             )
     tables = download_tables(config, geo, results, index, help_)
     pages.append(
-        Page("downloads.md", "Data downloads", downloads_markdown(config, tables, ctx.downloads))
+        Page(DOWNLOADS, "Data downloads", downloads_markdown(config, tables, ctx.downloads))
     )
     return pages
 
@@ -213,7 +230,7 @@ def _download_links(ctx: Profiles, prefix: str, borough: str, ward: str | None =
         f'<a href="{e(prefix + csv_path)}">every ward of {bname} (CSV)</a> · '
         f'<a href="{e(prefix + geojson_path)}">GeoJSON (map data)</a> · '
         f'<a href="{e(prefix + ctx.downloads.workbook)}">workbook (Excel)</a> · '
-        f'<a href="{e(prefix)}downloads.html">what the columns mean</a></p>'
+        f'<a href="{e(prefix + html_path(DOWNLOADS))}">what the columns mean</a></p>'
     )
 
 
@@ -221,7 +238,7 @@ def _story_links(ctx: Profiles, prefix: str) -> str:
     """The story's chapters as links from a page ``prefix`` below the site root (made once)."""
     if prefix not in ctx.story_links:
         items = "".join(
-            f'<li><a href="{e(prefix + chapter_slug(ch))}.html">{e(ch.title)}</a></li>'
+            f'<li><a href="{e(prefix + html_path(chapter_doc(ch)))}">{e(ch.title)}</a></li>'
             for ch in ctx.config.chapters
         )
         ctx.story_links[prefix] = f"## In the story\n\n<ul>{items}</ul>\n"
@@ -257,7 +274,7 @@ def _risk_line(ctx: Profiles, code: str, prefix: str) -> str:
         f"(higher is more at risk): band {band} of {k} (1 = most at risk), "
         f"{e(ctx.figures.rank(res.id, code))}. Under other reasonable weights its rank is "
         f"{spread}. {e(firm)} "
-        f'<a href="{prefix}method.html">How the index is built</a>.</p>\n\n'
+        f'<a href="{prefix}{html_path(METHOD)}">How the index is built</a>.</p>\n\n'
     )
 
 
@@ -280,8 +297,8 @@ def ward_page(ctx: Profiles, code: str) -> str:
     strips = "".join(indicator_strip(f, ind, code) for ind in ctx.results)
     parts = [
         _heading(name) + "\n\n",
-        f'<p class="storymap-kind">Ward in <a href="{prefix}{e(ctx.borough_path(borough)[:-3])}'
-        f'.html">{e(borough_name)}</a>, {e(area)}. Ward code <code>{e(code)}</code>.</p>\n\n',
+        f'<p class="storymap-kind">Ward in <a href="{prefix}{e(ctx.borough_href(borough))}">'
+        f"{e(borough_name)}</a>, {e(area)}. Ward code <code>{e(code)}</code>.</p>\n\n",
         _aka(name),
         _risk_line(ctx, code, prefix),
         f'<p class="storymap-summary">{e(ward_summary(f, code))}</p>\n\n',
@@ -334,14 +351,11 @@ def borough_page(ctx: Profiles, code: str) -> str:
             code,
             name,
             lambda w: (str(geo.wards.at[w, "name"]), geo.borough_of(w)),
-            lambda w: prefix + ctx.ward_path(w)[:-3] + ".html",
+            lambda w: prefix + ctx.ward_href(w),
         ),
         "## Wards\n\n",
-        borough_table(ctx.figures, code, lambda w: prefix + ctx.ward_path(w)[:-3] + ".html")
-        + "\n\n",
-        ctx.neighbourhoods.borough_section(
-            code, prefix, lambda w: prefix + ctx.ward_path(w)[:-3] + ".html"
-        )
+        borough_table(ctx.figures, code, lambda w: prefix + ctx.ward_href(w)) + "\n\n",
+        ctx.neighbourhoods.borough_section(code, prefix, lambda w: prefix + ctx.ward_href(w))
         if ctx.neighbourhoods
         else "",
         f'<script src="{prefix}assets/storymap/sortable.js" defer></script>\n\n',
@@ -370,11 +384,14 @@ def write_profiles(
     folder: Path,
     index: IndexResult | None = None,
     help_: HelpResult | None = None,
+    neighbourhoods: Neighbourhoods | None = None,
 ) -> list[Page]:
-    """Ward and borough pages and the downloads page; the neighbourhood shape files and CSVs
-    they use are written into ``folder``."""
+    """Ward and borough pages and the downloads page; the shape files and CSVs of the
+    ``neighbourhoods`` (storymap.figures.neighbourhoods) they show are written into ``folder``."""
     slugs = {str(c): slug(str(n)) for c, n in geo.boroughs["name"].items()}
-    nb = neighbourhood_pages(config, geo, results, folder, slugs, palette_for(config))
+    nb = neighbourhood_pages(
+        config, geo, results, neighbourhoods, folder, slugs, palette_for(config)
+    )
     return profile_pages(config, geo, results, index, nb, help_)
 
 

@@ -22,17 +22,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storymap.figures.geography import Geography
-from storymap.pages.downloads.files import slug
 from storymap.pages.helptext import point_details
 from storymap.pages.page import Page
 from storymap.pages.places.ward import aliases
-from storymap.pages.urls import borough_doc, html_path, ward_doc
+from storymap.pages.urls import PLACES, borough_doc, html_path, slug, ward_doc
 
 if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
 
 PLACES_DIR = "search/places"
-AZ_PATH = "places.md"
+AZ_PATH = PLACES
 AZ_TITLE = "All places A–Z"
 WARD, BOROUGH, HELP = 0, 1, 2
 e = html.escape

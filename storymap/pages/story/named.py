@@ -18,7 +18,7 @@ from storymap.config import Config
 from storymap.errors import ChapterError, did_you_mean, quoted_list
 from storymap.figures.extremes import Cut, cut
 from storymap.figures.format import format_value, rank_phrase
-from storymap.figures.geography import Geography, ward_merge_map
+from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
 from storymap.lazy import module
 from storymap.pages.maps.alt import compare, joined
@@ -273,7 +273,7 @@ class Places:
         """Boroughs mapped as one unit (geography.merge_boroughs) that the site covers: name,
         how many wards were merged, and how many 2021 neighbourhoods (LSOAs) it has."""
         out = []
-        merge = ward_merge_map(self.config, self.geo.wards)
+        merge = self.geo.merge
         for code in self.config.geography.merge_boroughs:
             if code not in self.geo.boroughs.index:
                 continue

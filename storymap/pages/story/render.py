@@ -27,6 +27,7 @@ from storymap.pages.about.statement import accessibility_page, edit_link
 from storymap.pages.maps.assets import MapAssets
 from storymap.pages.page import Page
 from storymap.pages.story.chapters import ChapterContext, render_chapter
+from storymap.pages.urls import CHECKS, METHOD, chapter_doc, html_path, page_doc
 
 if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
@@ -97,7 +98,7 @@ def render_pages(
         files.update(explorer)
         pages.append(
             Page(
-                "method.md",
+                METHOD,
                 "How the risk index is built",
                 method,
                 ABOUT,
@@ -106,7 +107,7 @@ def render_pages(
         )
     if checks is not None:
         markdown = reuse("checks-page", (), lambda: checks_page(config, given(checks)))
-        pages.append(Page("data-checks.md", "Data checks", markdown, ABOUT))
+        pages.append(Page(CHECKS, "Data checks", markdown, ABOUT))
     pages.append(accessibility_page(config, ABOUT))
     return pages, n_maps, files
 
@@ -143,7 +144,7 @@ def render_one(
     markdown += edit_link(config, file)
     wide = any(m.map_id.endswith("_story") for m in ctx.maps)
     styles = assets.map_styles if assets and ctx.maps else ()
-    page = Page(f"{slug}.md", title, markdown, section, wide, styles=styles)
+    page = Page(page_doc(slug), title, markdown, section, wide, styles=styles)
     return Chapter(page, dict(ctx.files), len(ctx.maps))
 
 
@@ -161,4 +162,4 @@ def write_files(docs: Path, files: dict[str, str]) -> None:
 
 
 def chapter_links(config: Config) -> list[dict[str, str]]:
-    return [{"title": ch.title, "href": f"{chapter_slug(ch)}.html"} for ch in config.chapters]
+    return [{"title": ch.title, "href": html_path(chapter_doc(ch))} for ch in config.chapters]
