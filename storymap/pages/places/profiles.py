@@ -44,7 +44,7 @@ from storymap.pages.places.help import (
     ward_marks,
 )
 from storymap.pages.places.neighbourhoods import NeighbourhoodPages, neighbourhood_pages
-from storymap.pages.places.share import share_image_path, share_meta
+from storymap.pages.places.share import borough_share, ward_share
 from storymap.pages.places.ward import (
     BoroughShapes,
     Figures,
@@ -158,7 +158,7 @@ def profile_pages(
                 label_cells(borough_page(ctx, code)),
                 SECTION,
                 subsection=name,
-                meta=_borough_share(ctx, code, name),
+                meta=borough_share(ctx.config.site.area.name, ctx.geo, code, name),
             )
         )
         wards = geo.wards[geo.wards["borough_code"] == code].sort_values("name")
@@ -173,7 +173,7 @@ def profile_pages(
                     label_cells(ward_page(ctx, ward)),
                     SECTION,
                     subsection=name,
-                    meta=_ward_share(ctx, ward, name),
+                    meta=ward_share(ctx.figures, ward, name),
                 )
             )
     tables = download_tables(config, geo, results, index, help_)
@@ -181,26 +181,6 @@ def profile_pages(
         Page(DOWNLOADS, "Data downloads", downloads_markdown(config, tables, ctx.downloads))
     )
     return pages
-
-
-def _ward_share(ctx: Profiles, code: str, borough: str) -> dict:
-    name = ctx.figures.ward_name[code]
-    return share_meta(
-        share_image_path("ward", code),
-        f"Map: {name} (dark) among the wards of {borough} (mid grey)",
-        ward_summary(ctx.figures, code),
-    )
-
-
-def _borough_share(ctx: Profiles, code: str, name: str) -> dict:
-    area = ctx.config.site.area.name
-    n = int((ctx.geo.wards["borough_code"] == code).sum())
-    return share_meta(
-        share_image_path("borough", code),
-        f"Map: {name} (dark) in {area}",
-        f"{name}, {area}: how its {n} ward{'s' if n != 1 else ''} compare on the "
-        "risk of digital exclusion among residents aged 65 and over.",
-    )
 
 
 def _heading(name: str) -> str:

@@ -3,7 +3,8 @@
 In: the Geography. Out: ``img/share/<code>.png`` (600 x 315, the smallest size social sites show
 as a large preview) for every ward (the ward dark among the wards around it, its borough's wards
 a shade darker than the rest) and every borough (the borough dark among the area's boroughs),
-and :func:`share_meta`, the front matter the theme turns into Open Graph and Twitter card tags.
+and :func:`share_meta`, the front matter the theme turns into Open Graph and Twitter card tags
+(:func:`ward_share` and :func:`borough_share` give a page's).
 Images are self-hosted PNGs (social sites do not take SVG) drawn by
 :mod:`storymap.pages.maps.raster`.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from storymap.figures.geography import Geography
 from storymap.lazy import module
 from storymap.pages.maps.raster import edges, fill, png
+from storymap.pages.places.ward import ward_summary
 
 gpd = module("geopandas")
 np = module("numpy")
@@ -125,3 +127,24 @@ def write_share_images(geo: Geography, folder: Path) -> int:
     for code in geo.boroughs.index:
         (folder / share_image_path("borough", code)).write_bytes(images.borough_png(str(code)))
     return len(geo.wards) + len(geo.boroughs)
+
+
+def ward_share(figures, code: str, borough: str) -> dict:
+    """A ward page's link-preview meta: its map image, what the image shows and its summary."""
+    name = figures.ward_name[code]
+    return share_meta(
+        share_image_path("ward", code),
+        f"Map: {name} (dark) among the wards of {borough} (mid grey)",
+        ward_summary(figures, code),
+    )
+
+
+def borough_share(area: str, geo: Geography, code: str, name: str) -> dict:
+    """A borough page's link-preview meta."""
+    n = int((geo.wards["borough_code"] == code).sum())
+    return share_meta(
+        share_image_path("borough", code),
+        f"Map: {name} (dark) in {area}",
+        f"{name}, {area}: how its {n} ward{'s' if n != 1 else ''} compare on the "
+        "risk of digital exclusion among residents aged 65 and over.",
+    )
