@@ -143,6 +143,9 @@ def check_chapter(site: Path, want: dict) -> None:
         "in a straight line." in text
     ), text[:1500]
     assert f"For {_pct(want['beyond'])} of them the nearest is further than 800 m" in text
+    # the pace the walk assumes, and its source: 800 m in 15 minutes
+    assert "That is 800 m in 15 minutes, or 0.89 metres a second: between the usual walking" in text
+    assert "(Asher and others, Age and Ageing, 2012)" in text
     if want["outside"] > 0:
         assert f"For {_pct(want['outside'])} of them the nearest help is across the border" in text
     else:

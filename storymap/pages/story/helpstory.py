@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from storymap.figures.format import format_count, percent_of
+from storymap.figures.format import format_count, format_number, percent_of
 from storymap.figures.help import closures_by_borough
 from storymap.pages.helptext import WALK_NOTE, distance_text, point_details
 from storymap.pages.maps.alt import joined
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
 
 e = html.escape
+WALK_SECONDS = 15 * 60  # "about a 15-minute walk"
+PACE_WOMEN, PACE_MEN = 0.8, 0.9  # m/s, mean usual walking speed at 65+ (Asher et al. 2012)
 SHARE_WORDS = {0.1: "tenth", 0.2: "fifth", 0.25: "quarter", 0.5: "half"}
 
 
@@ -109,6 +111,7 @@ class HelpFacts:
         self.team = self.points - self.libraries
         self.walk = distance_text(help_.walk_m)
         self.walk_note = WALK_NOTE
+        self._pace = help_.walk_m / WALK_SECONDS
         self.median = distance_text(help_.area_median_m())
         self.beyond = percent_of(help_.area_beyond_share(), 1)
         self.postcodes = format_count(len(help_.postcodes))
@@ -127,6 +130,18 @@ class HelpFacts:
         by = closures_by_borough(help_)
         self.closed_boroughs = len(by)
         self._by = by
+
+    def pace(self) -> Markup:
+        """The walking pace the walk assumes, with its source, said for readers."""
+        pace = format_number(self._pace, 2)
+        within = PACE_WOMEN <= round(self._pace, 2) <= PACE_MEN
+        return md_text(
+            f"That is {self.walk} in 15 minutes, or {pace} metres a second: "
+            + ("between" if within else "against")
+            + f" the usual walking speeds of women ({PACE_WOMEN:g}) and men ({PACE_MEN:g} "
+            "metres a second) aged 65 and over in England, measured in the English Longitudinal "
+            "Study of Ageing (Asher and others, Age and Ageing, 2012)."
+        )
 
     def closed_where(self, n: int = 3) -> Markup:
         """'Bromley (6), Lambeth (5) and Barnet (4)': the boroughs with most closures, ties at
