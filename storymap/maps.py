@@ -10,8 +10,8 @@ plugins, other layers) and show in Jupyter, save as HTML or put in a report::
     m = ward_map("risk_index", area="Brent")
     m.save("brent.html")
 
-The figures are computed from the project's data as the build computes them (once per config
-file and its data, then reused in the same Python session). No tiles are loaded unless the
+The figures are computed from the project's data as the build computes them (a few seconds
+for each map). No tiles are loaded unless the
 config names a basemap (``maps.basemap``); Folium's own scripts come from its CDNs in a
 notebook, as with any Folium map (the published site never loads them).
 """
@@ -26,28 +26,20 @@ from storymap.errors import ConfigError
 if TYPE_CHECKING:
     import folium
 
-_MEMO: dict[tuple, tuple] = {}
-
 
 def _figures(config_path: Path):
-    """(config, geography, indicator results) for the config file, computed once per session
-    while the file and its data are unchanged."""
+    """(config, geography, indicator results) for the config file, computed from its data."""
     from storymap.config.load import load_config
-    from storymap.data.files import DataFiles
     from storymap.figures.geography import load_geography
     from storymap.figures.indicators import compute_indicators
     from storymap.figures.riskindex import compute_index
 
     config = load_config(config_path)
-    key = (str(config_path.resolve()), config_path.read_bytes(), DataFiles.of(config).digest)
-    if key not in _MEMO:
-        geo = load_geography(config)
-        results = compute_indicators(config, geo)
-        if config.index is not None:
-            results = {**results, config.index.id: compute_index(config, geo, results).result}
-        _MEMO.clear()  # one project's figures at a time
-        _MEMO[key] = (config, geo, results)
-    return _MEMO[key]
+    geo = load_geography(config)
+    results = compute_indicators(config, geo)
+    if config.index is not None:
+        results = {**results, config.index.id: compute_index(config, geo, results).result}
+    return config, geo, results
 
 
 def ward_map(
