@@ -82,3 +82,25 @@ def test_the_example_page_runs(tmp_path):
     assert isinstance(namespace["m"], folium.Map)
     saved = (tmp_path / "b.html").read_text("utf-8")
     assert "Tuesday tablet club, Harlesden Library" in saved
+
+
+def test_a_wards_neighbourhoods():
+    """Kilburn (Brent): its 2021 LSOAs (the best-fit lookup, read here), each with its figure,
+    and the ward's edge; a name two wards share asks for the code."""
+    import pandas as pd
+
+    from storymap.maps import neighbourhood_map
+
+    lookup = pd.read_csv(REPO / "data/lookups/lookup_lsoa21_ward22_lad22_london_bestfit.csv")
+    mine = set(lookup.loc[lookup["WD22CD"] == "E05013503", "LSOA21CD"])
+    m = neighbourhood_map("E05013503", config=REPO / "site_config.yml")
+    layers = [c for c in m._children.values() if isinstance(c, folium.GeoJson)]
+    assert len(layers) == 2  # the neighbourhoods, then the ward's edge
+    features = layers[0].data["features"]
+    assert {f["properties"]["code"] for f in features} == mine
+    assert all(re.fullmatch(r"-?[\d.]+%?", f["properties"]["shown"]) for f in features)
+    with pytest.raises(ConfigError) as err:
+        neighbourhood_map("Kilburn", config=REPO / "site_config.yml")
+    assert str(err.value.problems[0]) == (
+        "'Kilburn' names more than one ward: E05013503 (Brent); E05013665 (Camden). Give its code."
+    )
