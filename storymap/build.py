@@ -26,7 +26,13 @@ from storymap.config import Config
 from storymap.config.view import ConfigView, only
 from storymap.data.checks import CheckReport, check_inputs
 from storymap.data.files import DataFiles
-from storymap.engine.outdir import check_output_dir, clean_leftovers, swap_in, work_folder
+from storymap.engine.outdir import (
+    check_output_dir,
+    clean_leftovers,
+    swap_in,
+    work_folder,
+    write_marker,
+)
 from storymap.engine.runner import BuildResult, Later, Report, Stages
 from storymap.errors import StorymapError
 from storymap.figures.geography import Geography, load_geography
@@ -75,7 +81,7 @@ def build(
 ) -> BuildResult:
     """Build the site into ``out``. Files whose bytes the last finished site (``previous``,
     else ``out`` as it is) already holds are linked from it rather than written again."""
-    out = check_output_dir(config.root, out)
+    out = check_output_dir(config, out)
     previous = previous if previous is not None else out
     with Stages(config.root, report, previous=previous if previous.is_dir() else None) as run:
         inputs = compute(config, run)
@@ -94,6 +100,7 @@ def build(
             with run.stage("check page weight"):
                 run.report(summary(weigh(config, site, run)))
             run.commit()
+            write_marker(site)
             swap_in(site, out)
     return run.result(out, len(pages), n_maps)
 

@@ -32,6 +32,7 @@ from storymap.commands.gitsource import (
     run_git,
 )
 from storymap.config import Config
+from storymap.engine.outdir import MARKER
 from storymap.errors import PublishError, quoted_list
 
 Report = Callable[[str], None]
@@ -80,6 +81,7 @@ def publish(
         heads = reach(repo, remote_url, branch)  # before the build: fail in seconds, not minutes
         build(config, work / "site", report=report)  # raises on any failed check: nothing pushed
         (work / "site" / ".nojekyll").write_bytes(b"")
+        (work / "site" / MARKER).unlink()  # for the build's own use, not the readers'
         parent = fetch_branch(repo, remote_url, branch, heads)
         tree = write_tree(repo, work / "site", work / "index")
         text = f"{message or default_message(config)}\n\n{source.note()}"
