@@ -8,6 +8,7 @@ of what it must not touch (hashes) before and after, the exit status and the Err
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -215,3 +216,227 @@ def test_site_built_before_markers_is_replaced_once_and_marked(small):
     assert done.returncode == 1
     assert f"Error: --out {site}: it is not empty and holds no site storymap built" in done.stderr
     assert digests(small) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. secrets stay out: URLs with user info refused in the config, masked in messages
+
+
+def set_config(project: Path, change) -> None:
+    raw = yaml.safe_load((project / "site_config.yml").read_text("utf-8"))
+    change(raw)
+    (project / "site_config.yml").write_text(
+        yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), "utf-8"
+    )
+
+
+def _site_url(raw, url):
+    raw["site"]["url"] = url
+
+
+def _repo_url(raw, url):
+    raw["site"]["repo_url"] = url
+
+
+def _basemap(raw, url):
+    raw.setdefault("maps", {})["basemap"] = {"url": url, "attribution": "© OpenStreetMap"}
+
+
+def _source_url(raw, url):
+    raw["sources"][next(iter(raw["sources"]))]["url"] = url
+
+
+@pytest.mark.parametrize(
+    ("key", "change", "url", "shown", "fix"),
+    [
+        (
+            "site.url",
+            _site_url,
+            "https://officer:hunter2@example.org/storymap/",
+            "https://***@example.org/storymap/",
+            "https://example.org/",
+        ),
+        (
+            "site.repo_url",
+            _repo_url,
+            "https://ghp_secrettoken@github.com/london/storymap",
+            "https://***@github.com/london/storymap",
+            "https://github.com/",
+        ),
+        (
+            "maps.basemap.url",
+            _basemap,
+            "https://key:hunter2@{s}.tile.example.org/{z}/{x}/{y}.png",
+            "https://***@{s}.tile.example.org/{z}/{x}/{y}.png",
+            "https://{s}.tile.example.org/",
+        ),
+        (
+            "sources.SOURCE.url",
+            _source_url,
+            "http://reader:hunter2@data.example.org/file.csv",
+            "http://***@data.example.org/file.csv",
+            "http://data.example.org/",
+        ),
+    ],
+)
+def test_user_info_in_a_config_url_is_refused_and_never_printed(
+    small, key, change, url, shown, fix
+):
+    set_config(small, lambda raw: change(raw, url))
+    key = key.replace(
+        "SOURCE", next(iter(yaml.safe_load((small / "site_config.yml").read_text())["sources"]))
+    )
+    before = digests(small)
+    for command in ("check", "build"):
+        done = run_cli(command, "--config", "site_config.yml", cwd=small)
+        refused(
+            done,
+            f"site_config.yml: {key}: {shown!r} holds a user name or password (before the @); "
+            "the address would be published or sent with it, and a password or token is a "
+            f"secret. Give the address without it, e.g. {fix}.",
+        )
+        secret = url.split("//")[1].split("@")[0]
+        assert secret not in done.stdout + done.stderr
+    assert digests(small) == before
+
+
+def test_masked_keeps_ssh_user_names_and_hides_tokens():
+    from storymap.errors import masked
+
+    assert masked("push to https://u:TOKEN@github.com/o/r.git failed") == (
+        "push to https://***@github.com/o/r.git failed"
+    )
+    assert masked("https://TOKEN@h/x and http://a:b@c/") == "https://***@h/x and http://***@c/"
+    assert masked("ssh://git@github.com/o/r git@github.com:o/r") == (
+        "ssh://git@github.com/o/r git@github.com:o/r"
+    )
+    assert masked("ssh://git:pw@host/r") == "ssh://***@host/r"
+    assert masked("officer@brent.example") == "officer@brent.example"
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. publish: no option injection, no command echoed, never the source branch
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Brent Officer",
+    "GIT_AUTHOR_EMAIL": "officer@brent.example",
+    "GIT_COMMITTER_NAME": "Brent Officer",
+    "GIT_COMMITTER_EMAIL": "officer@brent.example",
+}
+
+
+@pytest.fixture
+def in_git(small, tmp_path) -> tuple[Path, Path, dict[str, str]]:
+    """The small project committed on ``main``, a bare repository as its ``origin``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_IDENTITY, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=str(tmp_path / "none"))
+    remote = tmp_path / "remote.git"
+
+    def git(*args: str, cwd: Path = small) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
+        ).stdout
+
+    git("init", "--quiet", "--bare", str(remote), cwd=tmp_path)
+    git("init", "--quiet", "-b", "main")
+    (small / ".gitignore").write_text("/site/\n/.storymap-cache/\n/data/cache/\n", "utf-8")
+    git("add", "-A")
+    git("commit", "--quiet", "-m", "The story")
+    git("remote", "add", "origin", str(remote))
+    git("push", "--quiet", "origin", "main")
+    return small, remote, env
+
+
+def refs(repo: Path) -> str:
+    done = subprocess.run(
+        ["git", "--git-dir", str(repo), "for-each-ref"], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_token_in_a_remote_is_masked_in_every_line(in_git):
+    project, _remote, env = in_git
+    url = "https://pagesbot:ghp_TOKEN123@127.0.0.1:9/london/storymap.git"
+    subprocess.run(["git", "remote", "add", "pages", url], cwd=project, env=env, check=True)
+    for remote in ("pages", url):
+        done = run_cli("publish", "--remote", remote, cwd=project, env=env)
+        assert done.returncode == 1
+        assert "ghp_TOKEN123" not in done.stdout + done.stderr
+        assert "pagesbot" not in done.stdout + done.stderr
+        assert "Error: cannot reach the remote https://***@127.0.0.1:9/london/storymap.git: " in (
+            done.stderr
+        )
+        assert "Traceback" not in done.stderr
+
+
+def test_remote_that_is_an_option_is_refused_and_runs_nothing(in_git, tmp_path):
+    project, remote, env = in_git
+    touched = tmp_path / "touched"
+    before, ours = refs(remote), digests(project)
+    for given in (f"--upload-pack=touch {touched} #/x", f"-ucat {touched}"):
+        done = run_cli("publish", f"--remote={given}", cwd=project, env=env)
+        refused(
+            done,
+            f"--remote {given[:80]!r}: starts with '-', so git would read it as an option, not a "
+            "name; nothing was run. Give a name or address, e.g. --remote origin.",
+        )
+        assert "git ls-remote" not in done.stderr
+    done = run_cli("publish", "--branch=--delete", cwd=project, env=env)
+    refused(
+        done,
+        "--branch '--delete': starts with '-', so git would read it as an option, not a name; "
+        "nothing was run. Give a name or address, e.g. --branch gh-pages.",
+    )
+    done = run_cli("publish", "--branch", "gh..pages", cwd=project, env=env)
+    refused(
+        done,
+        "--branch 'gh..pages': is not a branch name git accepts (letters, digits and - _ . / "
+        "only, no '..', not ending in '/' or '.lock'). Give a branch name, e.g. --branch "
+        "gh-pages.",
+    )
+    assert not touched.exists()
+    assert refs(remote) == before and digests(project) == ours
+
+
+def test_unreachable_remote_message_echoes_no_command(in_git, tmp_path):
+    project, _remote, env = in_git
+    missing = tmp_path / "no-such.git"
+    done = run_cli("publish", "--remote", str(missing), cwd=project, env=env)
+    assert done.returncode == 1
+    error = done.stderr[done.stderr.index("Error: ") :]
+    assert error.startswith(f"Error: cannot reach the remote {missing}: ")
+    assert error.rstrip().endswith(
+        "Nothing was built or published. Check the address, your network and that you may "
+        "read the repository, then publish again."
+    )
+    assert "`" not in error
+
+
+def test_publishing_onto_the_source_branch_is_refused(in_git):
+    project, remote, env = in_git
+    before, ours = refs(remote), digests(project)
+    for args in (("--branch", "main"), ("--branch", "main", "--remote", str(project))):
+        done = run_cli("publish", *args, cwd=project, env=env)
+        refused(
+            done,
+            f"--branch main: is the branch the site is published from (checked out in "
+            f"{project}); publishing would replace your chapters, config and data there with "
+            "the built pages. Nothing was built or published. Publish to a branch of its own, "
+            "e.g. --branch gh-pages.",
+        )
+    assert refs(remote) == before and digests(project) == ours
+
+
+def test_publish_leaves_the_marker_out_and_masks_nothing_it_needs(in_git):
+    project, remote, env = in_git
+    done = run_cli("publish", cwd=project, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Published " in done.stdout and f"to branch gh-pages of {remote}." in done.stdout
+    files = subprocess.run(
+        ["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "gh-pages"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "index.html" in files and ".nojekyll" in files
+    assert MARKER not in files

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from storymap.config import load_config
-from storymap.errors import StorymapError
+from storymap.errors import StorymapError, masked
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -159,11 +159,13 @@ def publish(
     from storymap.commands.publish import publish as run_publish
 
     config = load_config(config_path)
-    click.echo(f"Publishing {config.site.title!r} to branch {branch} of {remote}", err=True)
+    click.echo(f"Publishing {config.site.title!r} to branch {branch} of {masked(remote)}", err=True)
     result = run_publish(
         config, remote=remote, branch=branch, message=message, report=say, allow_dirty=allow_dirty
     )
-    click.echo(f"Published {result.commit[:8]} to branch {result.branch} of {result.remote}.")
+    click.echo(
+        f"Published {result.commit[:8]} to branch {result.branch} of {masked(result.remote)}."
+    )
     if result.url:
         click.echo(f"The site will be at {result.url} within a few minutes.")
     else:

@@ -1,5 +1,6 @@
 """Checks that keep a config from reaching outside its project: every path resolves (symlinks
-followed) inside the config's folder, and every web address is http(s).
+followed) inside the config's folder, and every web address is http(s) with no user name or
+password in it (they would be published).
 
 In: a :class:`~storymap.config.model.Config` that passed its schema. Out: a :class:`ProblemList`
 naming each key that points elsewhere (``chapters[0].file``, ``site.url``) and the fix.
@@ -7,11 +8,12 @@ naming each key that points elsewhere (``chapters[0].file``, ``site.url``) and t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from storymap.config.model import Config
-from storymap.errors import ProblemList
+from storymap.errors import ProblemList, masked
 
 
 def config_paths(config: Config) -> list[tuple[str, str]]:
@@ -36,7 +38,11 @@ def web_urls(config: Config) -> list[tuple[str, str | None, tuple[str, ...]]]:
     """(key, url, schemes allowed) of every web address in the config."""
     urls: list[tuple[str, str | None, tuple[str, ...]]] = [
         ("site.url", config.site.url, ("https", "http")),
+        ("site.repo_url", config.site.repo_url, ("https", "http")),
     ]
+    contact = config.site.contact or ""
+    if re.match(r"(?i)\s*[a-z][a-z0-9+.-]*://", contact):
+        urls.append(("site.contact", contact, ("https", "http")))
     if config.maps.basemap is not None:
         urls.append(("maps.basemap.url", config.maps.basemap.url, ("https", "http")))
     urls += [(f"sources.{key}.url", s.url, ("https", "http")) for key, s in config.sources.items()]
@@ -57,11 +63,21 @@ def safety_checks(config: Config) -> ProblemList:
     for key, url, schemes in web_urls(config):
         if url is None:
             continue
-        parts = urlsplit(url.strip())
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:  # e.g. a malformed [IPv6] host
+            parts = urlsplit("")
         if parts.scheme.lower() not in schemes or not parts.netloc:
             p.add(
-                f"{name}: {key}: {url[:80]!r} is not a web address; it must start with "
+                f"{name}: {key}: {masked(url[:80])!r} is not a web address; it must start with "
                 f"{' or '.join(s + '://' for s in schemes)} and name a host, e.g. "
                 "https://example.org/."
+            )
+        elif "@" in parts.netloc:
+            p.add(
+                f"{name}: {key}: {masked(url[:80])!r} holds a user name or password (before "
+                "the @); the address would be published or sent with it, and a password or "
+                "token is a secret. Give the address without it, e.g. "
+                f"{parts.scheme.lower()}://{parts.netloc.rpartition('@')[2]}/."
             )
     return p
