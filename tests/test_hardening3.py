@@ -8,7 +8,9 @@ of what it must not touch (hashes) before and after, the exit status and the Err
 from __future__ import annotations
 
 import hashlib
+import html
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -440,3 +442,70 @@ def test_publish_leaves_the_marker_out_and_masks_nothing_it_needs(in_git):
     ).stdout.split()
     assert "index.html" in files and ".nojekyll" in files
     assert MARKER not in files
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. basemap addresses parsed and rebuilt, never pasted into the CSP
+
+TILE_FIX = (
+    "Give one like https://{s}.tile.example.org/{z}/{x}/{y}.png (https, a host name with an "
+    "optional {s}. before it, a path with {z}, {x} and {y})."
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        (
+            "https://{s}.tile.example.org *;/{z}/{x}/{y}.png",
+            "it holds a space or control character",
+        ),
+        (
+            "https://tile.example.org;img-src:*/{z}/{x}/{y}.png",
+            "its host is not a host name (letters, digits, hyphens and dots, with an optional "
+            "{s}. before it)",
+        ),
+        (
+            "https://tile.example.org/{z}/{x}/{y}.png';script-src:*",
+            "its path may hold only letters, digits, . _ ~ @ - / and the placeholders {z}, {x}, "
+            "{y}, {s} and {r}",
+        ),
+        ("https://tile.example.org/{z}/{x}.png", "its path does not hold {y}"),
+        (
+            "https://tile.example.org/{z}/{x}/{y}.png?a=1;b='*'",
+            "its query may hold only letters, digits and . _ ~ = & % -",
+        ),
+    ],
+)
+def test_a_basemap_that_would_widen_the_policy_is_refused(small, url, why):
+    set_config(small, lambda raw: _basemap(raw, url))
+    before = digests(small)
+    refused(
+        run_cli("check", "--config", "site_config.yml", cwd=small),
+        f"site_config.yml: maps.basemap.url: {url!r} is not a tile address storymap can use: "
+        f"{why}. {TILE_FIX}",
+    )
+    assert digests(small) == before
+
+
+def test_the_policy_holds_the_rebuilt_tile_origin_only(small):
+    set_config(small, lambda raw: _basemap(raw, "HTTPS://{s}.Tile.Example.org/{z}/{x}/{y}.png"))
+    done = build(small, "--out", "site")
+    assert done.returncode == 0, done.stderr
+    pages = list((small / "site").rglob("*.html"))
+    assert len(pages) > 50
+    expected = (
+        "img-src 'self' data: https://*.tile.example.org; font-src 'self'; connect-src 'self'"
+    )
+    for path in pages:
+        text = path.read_text("utf-8")
+        policy = text.split('http-equiv="Content-Security-Policy" content="', 1)[1].split('"')[0]
+        assert expected in policy, (path, policy)
+    settings = [
+        html.unescape(m)
+        for p in pages
+        for m in re.findall(r"data-map='([^']*)'", p.read_text("utf-8"))
+    ]
+    assert settings and all(
+        '"url":"https://{s}.tile.example.org/{z}/{x}/{y}.png"' in m for m in settings
+    ), settings[:1]

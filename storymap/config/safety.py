@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from storymap.config.maps import TILE_EXAMPLE, tile_url
 from storymap.config.model import Config
 from storymap.errors import ProblemList, masked
 
@@ -79,5 +80,14 @@ def safety_checks(config: Config) -> ProblemList:
                 "the @); the address would be published or sent with it, and a password or "
                 "token is a secret. Give the address without it, e.g. "
                 f"{parts.scheme.lower()}://{parts.netloc.rpartition('@')[2]}/."
+            )
+    basemap = config.maps.basemap
+    if basemap is not None and not any("maps.basemap.url" in item for item in p.items):
+        parsed = tile_url(basemap.url)
+        if isinstance(parsed, str):
+            p.add(
+                f"{name}: maps.basemap.url: {masked(basemap.url[:120])!r} is not a tile address "
+                f"storymap can use: {parsed}. Give one like {TILE_EXAMPLE} (https, a host name "
+                "with an optional {s}. before it, a path with {z}, {x} and {y})."
             )
     return p

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storymap.config import Config
+from storymap.config.maps import tile_url
 from storymap.figures.format import places
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult, shown_values
@@ -184,7 +185,9 @@ def map_element(config: Config, spec: MapSpec) -> str:
         "focus": spec.focus,
         "highlight": spec.highlight,
         **({"labels": spec.labels} if spec.labels else {}),
-        "basemap": {"url": basemap.url, "attribution": basemap.attribution} if basemap else None,
+        "basemap": {"url": tile_url(basemap.url).url, "attribution": basemap.attribution}
+        if basemap
+        else None,
     }
     return (
         f'<div class="storymap-leaflet" id="{html.escape(spec.map_id)}" '
