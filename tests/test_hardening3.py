@@ -509,3 +509,83 @@ def test_the_policy_holds_the_rebuilt_tile_origin_only(small):
     assert settings and all(
         '"url":"https://{s}.tile.example.org/{z}/{x}/{y}.png"' in m for m in settings
     ), settings[:1]
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. slugs unique across chapters and generated pages
+
+
+def chapters_of(project: Path) -> list[dict]:
+    return yaml.safe_load((project / "site_config.yml").read_text("utf-8"))["chapters"]
+
+
+def test_every_top_level_name_of_a_site_is_a_chapter_or_generated(small_built):
+    from storymap.config import chapter_slug, load_config
+    from storymap.config.site import GENERATED
+
+    config = load_config(small_built / "site_config.yml")
+    slugs = {chapter_slug(ch) for ch in config.chapters}
+    site = small_built / "site"
+    names = {p.name.split(".")[0] for p in site.iterdir() if p.name != MARKER}
+    names |= {p.name for p in (site / "img").iterdir()}
+    assert names - slugs - set(GENERATED) == set()
+    assert {"index", "method", "places", "wards", "boroughs", "downloads", "share"} <= names
+
+
+@pytest.mark.parametrize("generated", ["method", "places", "wards", "data-checks", "share"])
+def test_a_chapter_slug_that_is_a_generated_page_is_refused(small, generated):
+    from storymap.config.site import GENERATED
+
+    chapter = chapters_of(small)[0]
+
+    def change(raw):
+        raw["chapters"][0]["slug"] = generated
+
+    set_config(small, change)
+    before = digests(small)
+    for command in ("check", "build"):
+        refused(
+            run_cli(command, "--config", "site_config.yml", cwd=small),
+            f"site_config.yml: chapters[0].slug: the chapter {chapter['file']} would be written "
+            f"as '{generated}', the address of {GENERATED[generated]}, and replace it. Give the "
+            f"chapter a slug of its own, e.g. slug: {generated}-story.",
+        )
+    assert digests(small) == before
+
+
+def test_a_slug_made_from_a_file_name_is_checked_too(small):
+    chapter = chapters_of(small)[0]
+    (small / chapter["file"]).rename(small / "chapters" / "03-method.md")
+
+    def change(raw):
+        raw["chapters"][0]["file"] = "chapters/03-method.md"
+        raw["chapters"][0].pop("slug", None)
+
+    set_config(small, change)
+    before = digests(small)
+    refused(
+        run_cli("check", "--config", "site_config.yml", cwd=small),
+        "site_config.yml: chapters[0].file: the chapter chapters/03-method.md would be written as "
+        "'method' (made from its file name chapters/03-method.md), the address of the page on "
+        "how the risk index is built (method.html), and replace it. Give the chapter a slug of "
+        "its own, e.g. slug: method-story.",
+    )
+    assert digests(small) == before
+
+
+def test_two_chapters_with_one_slug_are_both_named(small):
+    first = chapters_of(small)[0]
+    second = {"file": "chapters/02-more.md", "title": "More", "slug": "our-story"}
+    shutil.copyfile(small / first["file"], small / second["file"])
+
+    def change(raw):
+        raw["chapters"][0]["slug"] = "our-story"
+        raw["chapters"].append(second)
+
+    set_config(small, change)
+    refused(
+        run_cli("check", "--config", "site_config.yml", cwd=small),
+        f"site_config.yml: chapters[1].slug: the chapter {second['file']} would be written as "
+        f"'our-story', the address of chapters[0] ({first['file']}), and replace it. Give one "
+        "of them a slug of its own, e.g. slug: our-story-2.",
+    )
