@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
@@ -589,3 +590,90 @@ def test_two_chapters_with_one_slug_are_both_named(small):
         f"'our-story', the address of chapters[0] ({first['file']}), and replace it. Give one "
         "of them a slug of its own, e.g. slug: our-story-2.",
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. serve answers only this machine, with limits, never with a traceback
+
+
+@pytest.fixture
+def preview(tmp_path):
+    """The preview's real server on 127.0.0.1 serving a build folder the test writes."""
+    import threading
+
+    from storymap.commands.serve import Preview, open_server
+
+    site = tmp_path / "work" / "site-1"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text("<html><head></head><body>Our site</body></html>", "utf-8")
+    (site / "bad.html").write_bytes(b"<html>\xff\xfe not text</html>")
+    (tmp_path / "secret.txt").write_text("not the site's", "utf-8")
+    (site / "link.txt").symlink_to(tmp_path / "secret.txt")
+    lines: list[str] = []
+    state = Preview(tmp_path / "site_config.yml", tmp_path / "work", lines.append)
+    state.current = site
+    server = open_server(state, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], lines
+    server.shutdown()
+    server.server_close()
+
+
+def ask(port: int, target: str, host: str | None = "", version: str = "HTTP/1.1") -> tuple:
+    """(status, body) of one raw request; ``host`` "" means 127.0.0.1:PORT, None no Host."""
+    import socket
+
+    host = f"127.0.0.1:{port}" if host == "" else host
+    head = f"GET {target} {version}\r\n" + (f"Host: {host}\r\n" if host is not None else "")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall((head + "Connection: close\r\n\r\n").encode("latin-1"))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    status = int(data.split(b" ", 2)[1])
+    return status, data.partition(b"\r\n\r\n")[2]
+
+
+def test_serve_answers_only_its_own_host_names(preview, capfd):
+    port, lines = preview
+    assert ask(port, "/")[0] == 200 and b"Our site" in ask(port, "/")[1]
+    assert ask(port, "/", f"LOCALHOST:{port}")[0] == 200
+    for host in (
+        f"attacker.example:{port}",
+        "127.0.0.1",
+        f"127.0.0.1:{port + 1}",
+        f"127.0.0.1:{port}.attacker.example",
+        None,
+    ):
+        status, body = ask(port, "/", host, "HTTP/1.0" if host is None else "HTTP/1.1")
+        assert status == 421, host
+        assert b"Our site" not in body
+        assert f"The preview answers only Host: 127.0.0.1:{port} or localhost:{port}".encode() in (
+            body
+        )
+    assert "Traceback" not in capfd.readouterr().err and lines == []
+
+
+def test_serve_caps_path_and_query_and_never_prints_a_traceback(preview, capfd):
+    port, lines = preview
+    limits = b"A path of at most 1024 and a query of at most 64 characters"
+    status, body = ask(port, "/" + "a" * 10_000)
+    assert status == 414 and limits in body
+    status, body = ask(port, "/__storymap/state?since=" + "9" * 5_000)
+    assert status == 414 and limits in body
+    status, body = ask(port, "/%00")
+    assert status == 400 and b"A NUL is in no file's name" in body
+    status, body = ask(port, "/__storymap/state?since=" + "9" * 40)
+    assert status == 200 and json.loads(body)["version"] == 0
+    status, body = ask(port, "/bad.html")
+    assert status == 500 and b"The preview could not answer this request" in body
+    assert lines == ["  (a request for '/bad.html' failed: UnicodeDecodeError)"]
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_serve_serves_no_file_outside_its_build(preview):
+    port, _lines = preview
+    for target in ("/link.txt", "/../secret.txt", "/%2e%2e/secret.txt"):
+        status, body = ask(port, target)
+        assert status == 404, target
+        assert b"not the site's" not in body
