@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -677,3 +678,102 @@ def test_serve_serves_no_file_outside_its_build(preview):
         status, body = ask(port, target)
         assert status == 404, target
         assert b"not the site's" not in body
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. faults a user can cause get a user's message
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("fetch", "--timeout", "-1"),
+            "Invalid value for '--timeout': -1.0 is not a number of seconds above 0, e.g. 60.\n"
+            "       Run `storymap fetch --help` for the options and an example.",
+        ),
+        (
+            ("fetch", "--timeout", "nan"),
+            "Invalid value for '--timeout': nan is not a number of seconds above 0, e.g. 60.\n"
+            "       Run `storymap fetch --help` for the options and an example.",
+        ),
+        (
+            ("fetch", "--backoff", "inf"),
+            "Invalid value for '--backoff': inf is not a finite number of 0 or more, e.g. 1.\n"
+            "       Run `storymap fetch --help` for the options and an example.",
+        ),
+        (
+            ("build", "--nope"),
+            "No such option '--nope'.\n"
+            "       Run `storymap build --help` for the options and an example.",
+        ),
+        (
+            ("buidl",),
+            "No such command 'buidl'. Did you mean 'build'?\n"
+            "       Run `storymap --help` for the options and an example.",
+        ),
+        (
+            ("new-chapter",),
+            "Missing argument 'TITLE'.\n"
+            "       Run `storymap new-chapter --help` for the options and an example.",
+        ),
+    ],
+)
+def test_usage_mistakes_are_one_error_with_status_1(small, args, message):
+    """Refused before anything runs: no request is made, nothing in the project changes."""
+    before = digests(small)
+    done = run_cli(*args, "--config", "site_config.yml", cwd=small)
+    assert done.returncode == 1
+    assert done.stdout == "" and done.stderr == f"Error: {message}\n"
+    assert digests(small) == before
+
+
+def test_help_and_version_still_exit_0(small):
+    assert run_cli("--help", cwd=small).returncode == 0
+    assert run_cli(cwd=small).stdout.startswith("Usage: ")
+    assert run_cli("--version", cwd=small).returncode == 0
+
+
+def test_a_nul_in_a_config_path_is_named(small):
+    text = (small / "site_config.yml").read_text("utf-8")
+    home = yaml.safe_load(text)["home"]
+    text = text.replace(f"home: {home}", 'home: "chapters/in\\0dex.md"')
+    (small / "site_config.yml").write_text(text, "utf-8")
+    before = digests(small)
+    for command in ("check", "build"):
+        refused(
+            run_cli(command, "--config", "site_config.yml", cwd=small),
+            "site_config.yml: home: 'chapters/in\\x00dex.md' holds a control character (such as "
+            "a NUL or a line break), which no file name has. Give the file's path as plain text, "
+            "relative to the config, e.g. chapters/01-introduction.md.",
+        )
+    assert digests(small) == before
+
+
+def test_a_file_size_limit_is_a_users_fault_and_the_site_is_kept(small):
+    """A cold build past a 400 KB file-size limit (ulimit -f): the write fails, one Error says
+    what to do, and the previous site is as it was, nothing left beside it."""
+    import resource
+
+    shutil.rmtree(small / ".storymap-cache")
+    before = tree_digest(small / "site")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (400 * 1024, 400 * 1024))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "storymap", "build", "--out", "site"],
+        cwd=small,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=limit,
+    )
+    refused(
+        done,
+        "a file could not be written: File too large. Nothing was replaced: the previous site, "
+        "cache and files were left as they were. Raise the file-size limit (ulimit -f) or free "
+        "space, then run the command again.",
+    )
+    assert tree_digest(small / "site") == before
+    assert sorted(p.name for p in small.iterdir() if p.name.startswith(".site")) == []

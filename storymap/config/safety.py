@@ -28,6 +28,24 @@ def config_paths(config: Config) -> list[tuple[str, str]]:
     return paths
 
 
+def control_characters(config: Config) -> ProblemList:
+    """A problem for each path the config names that holds a control character (a NUL, a line
+    break): no file has one, and the system refuses a NUL outright. Checked before any path is
+    resolved."""
+    p = ProblemList()
+    paths = config_paths(config) + [
+        (f"help.files[{i}]", f) for i, f in enumerate(config.help.files)
+    ]
+    for key, written in paths:
+        if any(ord(c) < 32 or ord(c) == 127 for c in written):
+            p.add(
+                f"{config.path.name}: {key}: {written[:80]!r} holds a control character (such as "
+                "a NUL or a line break), which no file name has. Give the file's path as plain "
+                "text, relative to the config, e.g. chapters/01-introduction.md."
+            )
+    return p
+
+
 def outside_project(config: Config, written: str) -> Path | None:
     """Where ``written`` really leads, if that is outside the config's folder (else None)."""
     root = config.root.resolve()

@@ -112,8 +112,11 @@ def marker_text(files: list[str]) -> str:
 
 def write_marker(site: Path) -> None:
     """Write the marker listing every file of the finished site in ``site``."""
-    (site / MARKER).unlink(missing_ok=True)  # never through a link to the previous site's
-    (site / MARKER).write_text(marker_text(site_files(site)), "utf-8")
+    try:
+        (site / MARKER).unlink(missing_ok=True)  # never through a link to the previous site's
+        (site / MARKER).write_text(marker_text(site_files(site)), "utf-8")
+    except OSError as exc:
+        raise StorymapError(unwritable(site.parent, exc.strerror or exc)) from None
 
 
 def listed(out: Path) -> set[str] | None:
