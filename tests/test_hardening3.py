@@ -777,3 +777,22 @@ def test_a_file_size_limit_is_a_users_fault_and_the_site_is_kept(small):
     )
     assert tree_digest(small / "site") == before
     assert sorted(p.name for p in small.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_a_read_only_output_folder_is_named_with_the_fix(small, tmp_path):
+    """A folder the build cannot write (read only for this user; for root, who may write any
+    folder, the read-only /sys): one Error naming it, exit status 1, nothing written."""
+    if os.geteuid() == 0:
+        out, why = Path("/sys/kernel/storymap-site"), "Operation not permitted"
+    else:
+        parent = tmp_path / "read-only"
+        parent.mkdir()
+        parent.chmod(0o555)
+        out, why = parent / "site", f"{parent} is not writable"
+    before = digests(small)
+    refused(
+        build(small, "--out", str(out)),
+        f"--out {out}: cannot write the site there ({why}); the previous site, if any, was left "
+        "as it was. Choose a folder you can write to, e.g. --out site, or fix its permissions.",
+    )
+    assert digests(small) == before and not out.exists()
