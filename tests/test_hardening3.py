@@ -796,3 +796,93 @@ def test_a_read_only_output_folder_is_named_with_the_fix(small, tmp_path):
         "as it was. Choose a folder you can write to, e.g. --out site, or fix its permissions.",
     )
     assert digests(small) == before and not out.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. leftovers: new-chapter's title as text, the chapter size limit before reading
+
+
+class Indented(yaml.SafeDumper):
+    """Lists indented under their key, as people write them (and new-chapter edits them)."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
+def indent_config(project: Path) -> None:
+    raw = yaml.safe_load((project / "site_config.yml").read_text("utf-8"))
+    text = yaml.dump(raw, Dumper=Indented, sort_keys=False, allow_unicode=True)
+    (project / "site_config.yml").write_text(text, "utf-8")
+
+
+def test_new_chapter_takes_the_title_as_text(small):
+    title = "{{ 6*7 }} ways {% if true %}online{% endif %}"
+    indent_config(small)
+    done = run_cli("new-chapter", title, "--config", "site_config.yml", cwd=small)
+    assert done.returncode == 0, done.stderr
+    listed = chapters_of(small)[-1]
+    assert listed["title"] == title
+    done = build(small, "--out", "site")
+    assert done.returncode == 0, done.stderr
+    page = (small / "site" / f"{listed['file'].split('-', 1)[1][:-3]}.html").read_text("utf-8")
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+    assert html.unescape(re.sub(r"<[^>]+>", "", heading)).strip() == title
+    assert "42 ways" not in page
+
+
+def test_new_chapter_that_cannot_write_the_config_leaves_no_file(small, monkeypatch):
+    """The config cannot be written (read only, disk full): no orphan chapter, config as it was."""
+    import errno
+
+    from storymap.commands.newchapter import new_chapter
+    from storymap.errors import StorymapError
+
+    config = small / "site_config.yml"
+    indent_config(small)
+    before = digests(small)
+    real = Path.write_text
+
+    def write_text(self, *args, **kwargs):
+        if self == config:
+            raise OSError(errno.EROFS, "Read-only file system", str(config))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    with pytest.raises(StorymapError) as caught:
+        new_chapter(config, "Getting online")
+    assert caught.value.problems == [
+        f"{config}: cannot be written (Read-only file system), so the chapter was not added and "
+        "nothing was changed. Make the file and the chapters/ folder writable (or free some "
+        "disk space), then run the command again."
+    ]
+    assert digests(small) == before
+
+
+# `storymap ARGS` that prints its peak memory (VmHWM, of this program only, not of the process
+# it was started from) as the last line of stderr
+PEAK_MEMORY = """
+import atexit, sys
+def peak():
+    with open("/proc/self/status") as f:
+        print([line for line in f if line.startswith("VmHWM")][0].strip(), file=sys.stderr)
+atexit.register(peak)
+sys.argv = ["storymap", *sys.argv[1:]]
+from storymap.commands.cli import main
+main(prog_name="storymap")
+"""
+
+
+def test_a_huge_chapter_is_refused_before_it_is_read(small):
+    """A sparse 4 GiB chapter: refused by its size, without reading it (memory stays small)."""
+    chapter = chapters_of(small)[0]["file"]
+    with (small / chapter).open("r+b") as f:
+        f.truncate(4 * 1024**3)
+    before = digests(small)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_MEMORY, "check"], cwd=small, capture_output=True, text=True
+    )
+    peak = int(done.stderr.splitlines()[-1].split()[1])  # VmHWM: kB
+    done.stderr = "\n".join(done.stderr.splitlines()[:-1]) + "\n"
+    refused(done, f"{chapter}: 4,294,967,296 bytes is too large for a chapter; split it.")
+    assert peak < 1024**2, peak  # kB: under 1 GiB
+    assert digests(small) == before
