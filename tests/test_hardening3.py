@@ -886,3 +886,69 @@ def test_a_huge_chapter_is_refused_before_it_is_read(small):
     refused(done, f"{chapter}: 4,294,967,296 bytes is too large for a chapter; split it.")
     assert peak < 1024**2, peak  # kB: under 1 GiB
     assert digests(small) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. leftovers: duplicate CSV columns, bidirectional controls
+
+BIDI_FIX = (
+    "a bidirectional control character (U+202E), which makes text show in another order than "
+    "it is written, so a reader could see something other than what was checked. Delete it (an "
+    "editor may show it as a space or nothing)."
+)
+
+
+def source_file(project: Path, source: str) -> str:
+    return yaml.safe_load((project / "site_config.yml").read_text("utf-8"))["sources"][source][
+        "file"
+    ]
+
+
+def test_a_column_named_twice_is_refused(small):
+    file = source_file(small, "ward_lad_2022")
+    path = small / file
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    assert lines[0] == "WD22CD,WD22NM,LAD22CD,LAD22NM\n"
+    lines = ["WD22CD,WD22NM,LAD22CD,WD22CD\n"] + [
+        ",".join(line.rstrip("\n").split(",")[:3] + ["E05999999"]) + "\n" for line in lines[1:]
+    ]
+    path.write_text("".join(lines), "utf-8")
+    before = digests(small)
+    refused(
+        run_cli("check", cwd=small),
+        f"{file} line 1: the header names a column more than once ('WD22CD' in columns 1, 4); the "
+        "figures could be read from either. Rename or delete the copies so each column name "
+        "appears once.",
+    )
+    assert digests(small) == before
+
+
+def test_a_bidi_control_in_a_chapter_is_refused(small):
+    chapter = chapters_of(small)[0]["file"]
+    path = small / chapter
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    lines.insert(2, "Wards where \u202eenilno tog\u202c older people.\n")
+    path.write_text("".join(lines), "utf-8")
+    before = digests(small)
+    refused(run_cli("check", cwd=small), f"{chapter} line 3: {BIDI_FIX}")
+    assert digests(small) == before
+
+
+def test_a_bidi_control_in_a_data_cell_or_an_area_name_is_refused(small):
+    file = source_file(small, "ward_lad_2022")
+    path = small / file
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("E09000001", "E0900\u202e0001", 1), "utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "E09000001" in t)
+    refused(run_cli("check", cwd=small), f"{file} line {line}: LAD22CD: {BIDI_FIX}")
+    path.write_text(text, "utf-8")
+
+    raw = yaml.safe_load((small / "site_config.yml").read_text("utf-8"))
+    wards = raw["geography"]["wards"]
+    file = raw["sources"][wards["source"]]["file"]
+    shapes = json.loads((small / file).read_text("utf-8"))
+    shapes["features"][0]["properties"][wards["name"]] = "Abbey \u202eroad\u202c"
+    (small / file).write_text(json.dumps(shapes), "utf-8")
+    before = digests(small)
+    refused(run_cli("check", cwd=small), f"{file} feature 1: {wards['name']}: {BIDI_FIX}")
+    assert digests(small) == before
