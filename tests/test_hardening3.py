@@ -952,3 +952,45 @@ def test_a_bidi_control_in_a_data_cell_or_an_area_name_is_refused(small):
     before = digests(small)
     refused(run_cli("check", cwd=small), f"{file} feature 1: {wards['name']}: {BIDI_FIX}")
     assert digests(small) == before
+
+
+def test_lookup_weights_that_do_not_add_up_to_1_are_refused(small):
+    """An area's weights adding up to 0.5 are refused, not accepted as "rounding"; the bundled
+    file's documented 0.0031 passes within its weight_tolerance."""
+    assert run_cli("check", cwd=small).returncode == 0
+    raw = yaml.safe_load((small / "site_config.yml").read_text("utf-8"))
+    lookup = raw["geography"]["lookups"]["lsoa11"]
+    assert lookup["weight_tolerance"] == 0.005
+    file = raw["sources"][lookup["source"]]["file"]
+    text = (small / file).read_text("utf-8")
+    header, *rows = text.splitlines()
+    columns = header.split(",")
+    code, weight = columns.index("LSOA11CD"), columns.index("pop_weight_2021")
+    cells = [row.split(",") for row in rows]
+    whole = next(
+        c for c in cells if float(c[weight]) == 1.0 and sum(r[code] == c[code] for r in cells) == 1
+    )
+    whole[weight] = "0.5"
+    (small / file).write_text("\n".join([header, *(",".join(c) for c in cells)]) + "\n", "utf-8")
+    before = digests(small)
+    refused(
+        run_cli("check", cwd=small),
+        f"{file}: pop_weight_2021 totals per LSOA11CD differ from 1 by up to 0.5 ({whole[code]}'s "
+        "add up to 0.5), more than geography.lookups.lsoa11.weight_tolerance (0.005). An area's "
+        "weights must add up to 1: check that the file lists every ward each area is shared "
+        "with. If the publisher's weights are known to add up less exactly, set "
+        "weight_tolerance to the largest difference it documents.",
+    )
+    assert digests(small) == before
+    set_config(small, lambda raw: raw["geography"]["lookups"]["lsoa11"].pop("weight_tolerance"))
+    (small / file).write_text(text, "utf-8")
+    totals: dict[str, float] = {}
+    for row in rows:
+        cell = row.split(",")
+        totals[cell[code]] = totals.get(cell[code], 0.0) + float(cell[weight])
+    worst = max(abs(t - 1) for t in totals.values())
+    done = run_cli("check", cwd=small)  # the default tolerance, 1e-6
+    assert done.returncode == (1 if worst > 1e-6 + 1e-9 else 0), (worst, done.stderr)
+    if done.returncode:
+        assert f"differ from 1 by up to {worst:.6g} " in done.stderr
+        assert "more than geography.lookups.lsoa11.weight_tolerance (1e-06)" in done.stderr
