@@ -25,7 +25,7 @@ from pathlib import Path
 from storymap.config import Config
 from storymap.config.view import ConfigView, only
 from storymap.data.checks import CheckReport, check_inputs
-from storymap.data.files import DataFiles
+from storymap.data.files import DataFiles, data_files
 from storymap.engine.outdir import (
     check_output_dir,
     clean_leftovers,
@@ -81,7 +81,7 @@ def build(
 ) -> BuildResult:
     """Build the site into ``out``. Files whose bytes the last finished site (``previous``,
     else ``out`` as it is) already holds are linked from it rather than written again."""
-    out = check_output_dir(config, out)
+    out = check_output_dir(config.root, out, read_files(config))
     previous = previous if previous is not None else out
     with Stages(config.root, report, previous=previous if previous.is_dir() else None) as run:
         inputs = compute(config, run)
@@ -103,6 +103,22 @@ def build(
             write_marker(site)
             swap_in(site, out)
     return run.result(out, len(pages), n_maps)
+
+
+def read_files(config: Config) -> list[tuple[Path, str]]:
+    """The files a build reads (the config, home page, chapters and data files), each with how
+    an Error about ``--out`` names it: no output folder may hold one."""
+    root = config.root.resolve()
+
+    def shown(path: Path) -> str:
+        return str(path.relative_to(root)) if root in path.parents else str(path)
+
+    found = [(config.path.resolve(), f"the config {config.path.name}")]
+    found.append((config.resolve(config.home), f"the home page {config.home}"))
+    found += [(config.resolve(c.file), f"the chapter {c.file}") for c in config.chapters]
+    for path in data_files(config):
+        found.append((path.resolve(), f"the data file {shown(path.resolve())}"))
+    return found
 
 
 def compute(config: Config, run: Stages) -> Inputs:

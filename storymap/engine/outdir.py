@@ -1,9 +1,10 @@
 """The output folder: checked before a build, written only by swapping a finished site in.
 
-In: the Config and the ``--out`` folder. Out: the folder resolved, or an Error naming it if a
-build may not replace it (see :func:`check_output_dir`); a temporary work folder beside it
-(removed afterwards) and, when the build succeeds, the new site, with its marker file
-(``.storymap-site``: the files the build wrote and their digest), renamed into place, so a
+In: the project folder, the files a build reads and the ``--out`` folder. Out: the folder
+resolved, or an Error naming it if a build may not replace it (:func:`check_output_dir`); a
+temporary work folder beside it (removed afterwards) and, when the build succeeds, the new site,
+with its marker file (``.storymap-site``: the files the build wrote and their digest), renamed
+into place, so a
 failed or killed build leaves the previous site as it was; the next build cleans up what a
 killed one left. A build replaces only an empty folder or a site whose marker lists every file
 in it, so ``--out`` given a folder of chapters, a repository or someone's documents changes
@@ -22,8 +23,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from storymap.config import Config
-from storymap.data.files import data_files
 from storymap.engine.files import alive
 from storymap.engine.store import CACHE_DIR
 from storymap.errors import StorymapError, quoted_list
@@ -34,13 +33,14 @@ LEGACY = ("index.html", "404.html", "sitemap.xml", "assets/storymap/storymap.js"
 SHOWN = 5  # files named in the Error about a folder storymap did not write
 
 
-def check_output_dir(config: Config, out: Path) -> Path:
+def check_output_dir(project_root: Path, out: Path, protected: list[tuple[Path, str]] = ()) -> Path:
     """``out`` resolved (symlinks followed), or an Error naming it, if a build may not replace
-    it: the project folder or a folder holding the config, a chapter, a data file, ``.git`` or
-    a cache; a folder inside ``data/``, ``.git`` or the cache; or an existing folder that is
-    neither empty nor a site storymap built (its marker lists every file in it)."""
+    it: the project folder or a folder holding one of the ``protected`` files (the config, the
+    chapters, the data files: each with how the Error names it), ``.git`` or a cache; a folder
+    inside ``data/``, ``.git`` or the cache; or an existing folder that is neither empty nor a
+    site storymap built (its marker lists every file in it)."""
     out = out.resolve()
-    root = config.root.resolve()
+    root = project_root.resolve()
     data = (root / "data").resolve()
     if out == root or out in root.parents:
         raise StorymapError(
@@ -59,7 +59,7 @@ def check_output_dir(config: Config, out: Path) -> Path:
                 f"--out {out}: the output folder is inside {name}/, which a build must never "
                 "replace. Use a folder of its own, e.g. --out site."
             )
-    for path, what in protected(config):
+    for path, what in protected:
         if out == path or out in path.parents:
             raise StorymapError(
                 f"--out {out}: the folder holds {what}, which a build would delete with the old "
@@ -76,21 +76,6 @@ def check_output_dir(config: Config, out: Path) -> Path:
     if out.exists():
         check_own_site(out)
     return out
-
-
-def protected(config: Config) -> list[tuple[Path, str]]:
-    """The files a build reads, each with how an Error names it."""
-    root = config.root.resolve()
-
-    def shown(path: Path) -> str:
-        return str(path.relative_to(root)) if root in path.parents else str(path)
-
-    found = [(config.path.resolve(), f"the config {config.path.name}")]
-    found.append((config.resolve(config.home), f"the home page {config.home}"))
-    found += [(config.resolve(c.file), f"the chapter {c.file}") for c in config.chapters]
-    for path in data_files(config):
-        found.append((path.resolve(), f"the data file {shown(path.resolve())}"))
-    return found
 
 
 def site_files(out: Path) -> list[str]:
