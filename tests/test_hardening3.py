@@ -20,24 +20,17 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import run_cli, tree_digest
-from smallproject import make_small_project
+from test_cases import make_case
 
 from storymap.engine.outdir import MARKER, MARKER_HEAD
 
-CASES = Path(__file__).resolve().parent / "cases"
 CASE = "three-boroughs"
 
 
 @pytest.fixture(scope="module")
 def small_built(tmp_path_factory) -> Path:
     """The small project with its site built once (copied by each test that changes it)."""
-    spec = yaml.safe_load((CASES / CASE / "case.yml").read_text("utf-8"))
-    project = make_small_project(
-        tmp_path_factory.mktemp("small") / "project",
-        spec["boroughs"],
-        spec.get("overrides"),
-        CASES / CASE / "chapters",
-    )
+    project = make_case(CASE, tmp_path_factory.mktemp("small") / "project")
     done = build(project)
     assert done.returncode == 0, done.stdout + done.stderr
     return project
