@@ -988,3 +988,30 @@ def test_lookup_weights_that_do_not_add_up_to_1_are_refused(small):
     if done.returncode:
         assert f"differ from 1 by up to {worst:.6g} " in done.stderr
         assert "more than geography.lookups.lsoa11.weight_tolerance (1e-06)" in done.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# (issue 29 item 4, part) every data file read is inside the project, links followed
+
+
+def test_a_link_in_the_data_cache_to_a_file_outside_is_refused(small, tmp_path):
+    """A fetched copy in data/cache/ that is a link to a file outside the project (another
+    CSV, the system's password file) is refused by name; nothing outside is read into a page."""
+    raw = yaml.safe_load((small / "site_config.yml").read_text("utf-8"))
+    source = "ward_lad_2022"
+    name = Path(raw["sources"][source]["file"]).name
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_bytes((small / raw["sources"][source]["file"]).read_bytes())
+    cached = small / "data" / "cache" / source / name
+    cached.parent.mkdir(parents=True)
+    for target in (outside, Path("/etc/passwd")):
+        cached.unlink(missing_ok=True)
+        cached.symlink_to(target)
+        before = digests(small)
+        refused(
+            run_cli("check", cwd=small),
+            f"data/cache/{source}/{name}: leads outside the project folder (to {target}); every "
+            f"file the site uses must be inside {small}. Put a copy of the file there instead "
+            "of the link, or delete the link (a fetched copy: fetch it again).",
+        )
+        assert digests(small) == before
