@@ -1015,3 +1015,30 @@ def test_a_link_in_the_data_cache_to_a_file_outside_is_refused(small, tmp_path):
             "of the link, or delete the link (a fetched copy: fetch it again).",
         )
         assert digests(small) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# (issue 29 item 10, part) file modes kept
+
+
+def test_recording_a_checksum_keeps_the_configs_mode(small):
+    """The first checksum-recording fetch rewrote site_config.yml with mode 600; it keeps the
+    file's own mode now (and a new manifest gets the usual mode)."""
+    from storymap.config import load_config
+    from storymap.data.fetched import MANIFEST, cache_dir, record_checksum, update_manifest
+
+    config_path = small / "site_config.yml"
+    config_path.chmod(0o644)
+    record_checksum(config_path, "ward_lad_2022", "a" * 64)
+    assert config_path.stat().st_mode & 0o7777 == 0o644
+    assert "sha256: " + "a" * 64 in config_path.read_text("utf-8")
+    config_path.chmod(0o664)
+    record_checksum(config_path, "ward_lad_2022", "b" * 64)
+    assert config_path.stat().st_mode & 0o7777 == 0o664
+    umask = os.umask(0o022)
+    try:
+        update_manifest(load_config(config_path), {"ward_lad_2022": {"bytes": 1}})
+    finally:
+        os.umask(umask)
+    assert (cache_dir(load_config(config_path)) / MANIFEST).stat().st_mode & 0o7777 == 0o644
+    assert not [p for p in config_path.parent.iterdir() if p.name.startswith(".site_config")]
