@@ -3,6 +3,18 @@ of what it must not touch (hashes) before and after, the exit status and the Err
 
 1. The output folder is the site's own or nothing: ``--out`` given the chapters, ``.git``, a
    folder of someone's files, a link to one, or a site with a file added changes nothing.
+2. Secrets stay out: a user name or password in an address in the config is refused, and
+   shown masked; a token in a remote is never printed.
+3. No injection: publish refuses a remote or branch that git would read as an option and the
+   branch checked out; a basemap address is parsed and rebuilt before it reaches the CSP.
+4. Slugs are unique across chapters and the pages and folders the build writes itself.
+5. ``serve`` answers only its own host names, caps path and query, serves only its build and
+   never prints a traceback.
+6. Faults a user can cause (usage mistakes, bad numbers, a NUL in a path, a file-size limit, a
+   read-only folder) are one ``Error:`` block and exit status 1, never "a bug".
+7. Leftovers: new-chapter's title as text, a chapter's size checked before it is read, a column
+   named twice, bidirectional controls, lookup weights that do not add up, data-cache links out
+   of the project, file modes kept.
 """
 
 from __future__ import annotations
