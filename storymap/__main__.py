@@ -3,4 +3,4 @@
 from storymap.commands.cli import main
 
 if __name__ == "__main__":
-    main()
+    main(prog_name="storymap")

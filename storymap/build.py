@@ -25,8 +25,14 @@ from pathlib import Path
 from storymap.config import Config
 from storymap.config.view import ConfigView, only
 from storymap.data.checks import CheckReport, check_inputs
-from storymap.data.files import DataFiles
-from storymap.engine.outdir import check_output_dir, clean_leftovers, swap_in, work_folder
+from storymap.data.files import DataFiles, data_files
+from storymap.engine.outdir import (
+    check_output_dir,
+    clean_leftovers,
+    swap_in,
+    work_folder,
+    write_marker,
+)
 from storymap.engine.runner import BuildResult, Later, Report, Stages
 from storymap.errors import StorymapError
 from storymap.figures.geography import Geography, load_geography
@@ -77,7 +83,7 @@ def build(
 ) -> BuildResult:
     """Build the site into ``out``. Files whose bytes the last finished site (``previous``,
     else ``out`` as it is) already holds are linked from it rather than written again."""
-    out = check_output_dir(config.root, out)
+    out = check_output_dir(config.root, out, read_files(config))
     previous = previous if previous is not None else out
     with Stages(config.root, report, previous=previous if previous.is_dir() else None) as run:
         inputs = compute(config, run)
@@ -96,8 +102,25 @@ def build(
             with run.stage("check page weight"):
                 run.report(summary(weigh(config, site, run)))
             run.commit()
+            write_marker(site)
             swap_in(site, out)
     return run.result(out, len(pages), n_maps)
+
+
+def read_files(config: Config) -> list[tuple[Path, str]]:
+    """The files a build reads (the config, home page, chapters and data files), each with how
+    an Error about ``--out`` names it: no output folder may hold one."""
+    root = config.root.resolve()
+
+    def shown(path: Path) -> str:
+        return str(path.relative_to(root)) if root in path.parents else str(path)
+
+    found = [(config.path.resolve(), f"the config {config.path.name}")]
+    found.append((config.resolve(config.home), f"the home page {config.home}"))
+    found += [(config.resolve(c.file), f"the chapter {c.file}") for c in config.chapters]
+    for path in data_files(config):
+        found.append((path.resolve(), f"the data file {shown(path.resolve())}"))
+    return found
 
 
 def compute(config: Config, run: Stages) -> Inputs:

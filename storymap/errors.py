@@ -8,11 +8,30 @@ expected against what was found, and what to do. The CLI prints them as one ``Er
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 MAX_PROBLEMS = 40  # problems shown in one Error block
 MAX_CHARS = 1200  # characters of one problem
 MAX_LINES = 12  # lines of one problem
+
+
+USER_INFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/?#@\s]*)@")
+MASK = "***"
+
+
+def masked(text: str) -> str:
+    """``text`` with the user info of every URL in it (``https://user:TOKEN@host``) shown as
+    ``***``, so a token in a remote or an address is never printed. An ssh user name with no
+    password (``ssh://git@host``) is not a secret and is kept."""
+
+    def mask(match: re.Match) -> str:
+        scheme, info = match.group(1), match.group(2)
+        if scheme.lower().startswith(("ssh", "git+ssh")) and ":" not in info:
+            return match.group(0)
+        return f"{scheme}{MASK}@"
+
+    return USER_INFO.sub(mask, text)
 
 
 def readable(problem: str) -> str:
@@ -42,9 +61,10 @@ class StorymapError(Exception):
 
     def render(self) -> str:
         """The ``Error:`` block shown to the user; continuation lines are indented. Long
-        messages are cut to a readable length (a value quoted from a bad file can be huge)."""
+        messages are cut to a readable length (a value quoted from a bad file can be huge);
+        the user info of any URL in them is masked (:func:`masked`)."""
         lines: list[str] = []
-        shown = [readable(p) for p in self.problems[:MAX_PROBLEMS]]
+        shown = [readable(masked(p)) for p in self.problems[:MAX_PROBLEMS]]
         if len(self.problems) > MAX_PROBLEMS:
             shown.append(f"… and {len(self.problems) - MAX_PROBLEMS} more problems like these.")
         for problem in shown:

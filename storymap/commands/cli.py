@@ -1,11 +1,16 @@
 """Command line: thin commands that parse options, load the config and call one function.
 
 Every failure the user can fix prints one ``Error:`` block and exits with status 1; ``--debug``
-shows the traceback as well.
+shows the traceback as well. So do usage mistakes (an unknown option, a bad value: ``Commands``)
+and faults of the machine a user can fix (disk full, a file-size limit, a read-only folder:
+``USER_FAULTS``), never "This is a bug".
 """
 
 from __future__ import annotations
 
+import errno
+import math
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -15,7 +20,7 @@ from pathlib import Path
 import click
 
 from storymap.config import load_config
-from storymap.errors import StorymapError
+from storymap.errors import StorymapError, masked
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -43,24 +48,106 @@ def friendly_errors(func: Callable) -> Callable:
         except KeyboardInterrupt:
             click.echo("Error: interrupted; the previous site was left as it was.", err=True)
             sys.exit(1)
-        except Exception as exc:  # a bug, not a user error: say so, briefly
+        except OSError as exc:
+            if exc.errno not in USER_FAULTS:
+                raise_as_bug(exc, debug)
             if debug:
                 traceback.print_exc()
+            click.echo(StorymapError(os_fault(exc)).render(), err=True)
+            sys.exit(1)
+        except Exception as exc:  # a bug, not a user error: say so, briefly
+            raise_as_bug(exc, debug)
+
+    return wrapper
+
+
+# Faults of the machine a user can fix (space, limits, permissions), each with what to do.
+USER_FAULTS = {
+    errno.ENOSPC: "free some disk space",
+    errno.EDQUOT: "free some space within your disk quota",
+    errno.EFBIG: "raise the file-size limit (ulimit -f) or free space",
+    errno.EROFS: "choose a folder on a disk you can write to",
+    errno.EACCES: "fix the file's permissions or choose another folder",
+    errno.EPERM: "fix the file's permissions or choose another folder",
+}
+
+
+def os_fault(exc: OSError) -> str:
+    """The message for a fault of the machine (disk full, file too large, read only)."""
+    where = (
+        f"cannot write or read {exc.filename}" if exc.filename else "a file could not be written"
+    )
+    return (
+        f"{where}: {exc.strerror or exc}. Nothing was replaced: the previous "
+        f"site, cache and files were left as they were. {USER_FAULTS[exc.errno].capitalize()}, "
+        "then run the command again."
+    )
+
+
+def raise_as_bug(exc: Exception, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    click.echo(
+        f"Error: unexpected {type(exc).__name__}: {exc}\n"
+        "       This is a bug in storymap. Run again with --debug and report the output.",
+        err=True,
+    )
+    sys.exit(1)
+
+
+def seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A number of seconds: finite and above 0."""
+    if not math.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"{value} is not a number of seconds above 0, e.g. 60.")
+    return value
+
+
+def at_least_zero(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not math.isfinite(value) or value < 0:
+        raise click.BadParameter(f"{value} is not a finite number of 0 or more, e.g. 1.")
+    return value
+
+
+class Commands(click.Group):
+    """The command group; a usage error (an unknown option, a bad value) is one ``Error:``
+    block and exit status 1, like every other mistake."""
+
+    def main(self, *args, **kwargs):
+        kwargs.pop("standalone_mode", None)
+        if hasattr(signal, "SIGXFSZ"):  # past a file-size limit, a write fails (EFBIG)
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        try:
+            done = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+                click.echo(exc.ctx.get_help())  # `storymap` alone: the help, as before
+                sys.exit(0)
+            command = exc.ctx.command_path if exc.ctx else "storymap"
+            message = exc.format_message()
             click.echo(
-                f"Error: unexpected {type(exc).__name__}: {exc}\n"
-                "       This is a bug in storymap. Run again with --debug and report the output.",
+                StorymapError(
+                    f"{message}{'' if message.endswith(('.', '?')) else '.'}\n"
+                    f"Run `{command} --help` for the options and an example."
+                ).render(),
                 err=True,
             )
             sys.exit(1)
-
-    return wrapper
+        except click.ClickException as exc:
+            click.echo(StorymapError(exc.format_message()).render(), err=True)
+            sys.exit(1)
+        except click.Abort:
+            click.echo("Error: interrupted; nothing was changed.", err=True)
+            sys.exit(1)
+        if isinstance(done, int) and done:
+            sys.exit(done)
+        return done
 
 
 def say(message: str) -> None:
     click.echo(f"  ✓ {message}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="storymap")
 def main() -> None:
     """Build the London over-65 digital exclusion story map.
@@ -159,11 +246,13 @@ def publish(
     from storymap.commands.publish import publish as run_publish
 
     config = load_config(config_path)
-    click.echo(f"Publishing {config.site.title!r} to branch {branch} of {remote}", err=True)
+    click.echo(f"Publishing {config.site.title!r} to branch {branch} of {masked(remote)}", err=True)
     result = run_publish(
         config, remote=remote, branch=branch, message=message, report=say, allow_dirty=allow_dirty
     )
-    click.echo(f"Published {result.commit[:8]} to branch {result.branch} of {result.remote}.")
+    click.echo(
+        f"Published {result.commit[:8]} to branch {result.branch} of {masked(result.remote)}."
+    )
     if result.url:
         click.echo(f"The site will be at {result.url} within a few minutes.")
     else:
@@ -224,11 +313,27 @@ def new_chapter(title: str, config_path: Path) -> None:
 @CONFIG_OPTION
 @click.option("--source", "sources", multiple=True, metavar="ID", help="Fetch only this source.")
 @click.option("--update", is_flag=True, help="Accept new checksums and record them in the config.")
-@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for a server.")
 @click.option(
-    "--retries", default=3, show_default=True, help="Retries on 5xx and lost connections."
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    callback=seconds,
+    help="Seconds to wait for a server.",
 )
-@click.option("--backoff", default=1.0, show_default=True, help="Back-off factor between retries.")
+@click.option(
+    "--retries",
+    default=3,
+    show_default=True,
+    type=click.IntRange(0, 20),
+    help="Retries on 5xx and lost connections.",
+)
+@click.option(
+    "--backoff",
+    default=1.0,
+    show_default=True,
+    callback=at_least_zero,
+    help="Back-off factor between retries.",
+)
 @click.option(
     "--base-url",
     default=None,

@@ -18,6 +18,7 @@ from pathlib import Path
 from storymap.config import Config
 from storymap.errors import PublishError, quoted_list
 
+GIT_PROTOCOLS = "file:git:http:https:ssh"
 GIT_TIMEOUT = 120  # seconds; a git command that waits longer is stopped with an Error
 
 
@@ -65,7 +66,13 @@ def run_git(
             capture_output=True,
             text=True,
             timeout=GIT_TIMEOUT,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})},
+            env={
+                **os.environ,
+                "GIT_TERMINAL_PROMPT": "0",
+                # no transport that runs a command (ext::, fd::): a remote is only an address
+                "GIT_ALLOW_PROTOCOL": os.environ.get("GIT_ALLOW_PROTOCOL", GIT_PROTOCOLS),
+                **(env or {}),
+            },
         )
     except FileNotFoundError:
         raise PublishError(

@@ -67,9 +67,19 @@ def new_chapter(config_path: Path, title: str) -> NewChapter:
     file = path.relative_to(config.root).as_posix()
     text = config_path.read_text(encoding="utf-8")
     new_text, before = add_to_chapters_list(text, file, title, config_path.name)
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(chapter_text(title), encoding="utf-8")
-    config_path.write_text(new_text, encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(chapter_text(title), encoding="utf-8")
+        config_path.write_text(new_text, encoding="utf-8")
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # no chapter file the config does not list
+        if config_path.read_text(encoding="utf-8") != text:
+            config_path.write_text(text, encoding="utf-8")
+        raise StorymapError(
+            f"{exc.filename or config_path.name}: cannot be written ({exc.strerror or exc}), so "
+            "the chapter was not added and nothing was changed. Make the file and the chapters/ "
+            "folder writable (or free some disk space), then run the command again."
+        ) from None
     return NewChapter(path, file, title, before)
 
 
@@ -83,8 +93,10 @@ def next_number(folder: Path) -> int:
 
 
 def chapter_text(title: str) -> str:
+    """The template with ``title`` as its heading, as text: a ``{`` in it is written as the
+    expression ``{{ "{" }}``, so ``{{ 6*7 }}`` in a title shows as typed, not as 42."""
     template = files("storymap").joinpath("templates", TEMPLATE).read_text(encoding="utf-8")
-    return template.replace("__TITLE__", title)
+    return template.replace("__TITLE__", title.replace("{", '{{ "{" }}'))
 
 
 def yaml_scalar(text: str) -> str:

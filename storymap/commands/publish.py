@@ -32,7 +32,8 @@ from storymap.commands.gitsource import (
     run_git,
 )
 from storymap.config import Config
-from storymap.errors import PublishError, quoted_list
+from storymap.engine.outdir import MARKER
+from storymap.errors import PublishError, masked, quoted_list
 
 Report = Callable[[str], None]
 
@@ -60,6 +61,7 @@ def publish(
 ) -> PublishResult:
     """Build the site and push it as one new commit on ``branch`` of ``remote``."""
     report = report or (lambda _msg: None)
+    check_names(remote, branch)
     git_version()
     source = read_source(config)
     require_committed(source, allow_dirty)
@@ -73,6 +75,7 @@ def publish(
     who = identity(config.root)
     report(f"committing as {who.name} <{who.email}> (from {who.origin})")
     remote_url = resolve_remote(remote, config.root)
+    check_not_source_branch(config.root, source.repo, remote, remote_url, branch)
     with tempfile.TemporaryDirectory(prefix="storymap-publish-") as tmp:
         work = Path(tmp)
         repo = work / "repo.git"
@@ -80,12 +83,13 @@ def publish(
         heads = reach(repo, remote_url, branch)  # before the build: fail in seconds, not minutes
         build(config, work / "site", report=report)  # raises on any failed check: nothing pushed
         (work / "site" / ".nojekyll").write_bytes(b"")
+        (work / "site" / MARKER).unlink()  # for the build's own use, not the readers'
         parent = fetch_branch(repo, remote_url, branch, heads)
         tree = write_tree(repo, work / "site", work / "index")
         text = f"{message or default_message(config)}\n\n{source.note()}"
         commit = commit_tree(repo, tree, parent, text, who)
         push(repo, remote_url, commit, branch)
-    report(f"pushed {commit[:8]} to branch {branch} of {remote_url}")
+    report(f"pushed {commit[:8]} to branch {branch} of {masked(remote_url)}")
     return PublishResult(remote_url, branch, commit, pages_url(remote_url, config))
 
 
@@ -97,6 +101,70 @@ def default_message(config: Config) -> str:
 # remotes and URLs
 
 
+def check_names(remote: str, branch: str) -> None:
+    """An Error, before anything runs, for a remote or branch git would take as an option
+    (``--upload-pack=...``) or a branch name git refuses."""
+    problems = []
+    for option, value in (("--remote", remote), ("--branch", branch)):
+        if not value.strip():
+            problems.append(f"{option} is empty. Give a name, e.g. {option} {DEFAULTS[option]}.")
+        elif value.startswith("-"):
+            problems.append(
+                f"{option} {masked(value)[:80]!r}: starts with '-', so git would read it as an "
+                f"option, not a name; nothing was run. Give a name or address, e.g. {option} "
+                f"{DEFAULTS[option]}."
+            )
+        elif any(c in value for c in "\0\n\r"):
+            problems.append(
+                f"{option}: holds a NUL or line break, which no git name has. Give a name or "
+                f"address, e.g. {option} {DEFAULTS[option]}."
+            )
+    if not problems and not BRANCH.fullmatch(branch):
+        problems.append(
+            f"--branch {branch[:80]!r}: is not a branch name git accepts (letters, digits and "
+            "- _ . / only, no '..', not ending in '/' or '.lock'). Give a branch name, e.g. "
+            "--branch gh-pages."
+        )
+    if problems:
+        raise PublishError(problems)
+
+
+DEFAULTS = {"--remote": "origin", "--branch": "gh-pages"}
+BRANCH = re.compile(
+    r"(?!.*\.\.)(?!.*//)(?!.*\.lock$)(?!.*/$)(?!.*/\.)(?!\.)[A-Za-z0-9_.][A-Za-z0-9_./-]*"
+)
+
+
+def current_branch(root: Path) -> str | None:
+    """The branch checked out in the project's repository (None if detached or outside git)."""
+    done = run_git("symbolic-ref", "--quiet", "--short", "HEAD", cwd=root)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def project_remotes(root: Path) -> set[str]:
+    """The URLs of the project repository's own remotes."""
+    done = run_git("config", "--get-regexp", r"^remote\..*\.url$", cwd=root)
+    return {line.split(" ", 1)[1] for line in done.stdout.splitlines() if " " in line}
+
+
+def check_not_source_branch(
+    root: Path, repo: Path | None, remote: str, remote_url: str, branch: str
+) -> None:
+    """An Error if ``branch`` of ``remote`` is the branch the site is published from: the
+    project's own repository or one of its remotes, and the branch checked out."""
+    source = current_branch(root)
+    if repo is None or source is None or branch != source:
+        return
+    ours = {str(repo), str((repo / ".git").resolve())} | project_remotes(root)
+    if remote_url in ours or remote_url.rstrip("/") in ours:
+        raise PublishError(
+            f"--branch {branch}: is the branch the site is published from (checked out in "
+            f"{repo}); publishing would replace your chapters, config and data there with the "
+            "built pages. Nothing was built or published. Publish to a branch of its own, "
+            "e.g. --branch gh-pages."
+        )
+
+
 def resolve_remote(remote: str, root: Path) -> str:
     """A remote name (looked up in the project's git repository) or a URL/path, as a URL."""
     if "/" in remote or ":" in remote or remote.startswith("."):
@@ -104,7 +172,7 @@ def resolve_remote(remote: str, root: Path) -> str:
         if "://" not in remote and not remote.startswith("git@") and path.exists():
             return str(path.resolve())
         return remote
-    found = run_git("remote", "get-url", remote, cwd=root)
+    found = run_git("remote", "get-url", "--", remote, cwd=root)
     if found.returncode != 0:
         raise PublishError(
             f"--remote {remote}: no git remote of that name in {root}. Check `git remote -v`, "
@@ -157,13 +225,13 @@ def reach(repo: Path, remote_url: str, branch: str) -> str:
     """The remote's ``branch`` head as ls-remote prints it ("" if the branch is new); an Error
     if the remote cannot be reached."""
     try:
-        return git("ls-remote", "--heads", remote_url, f"refs/heads/{branch}", repo=repo)
+        return git("ls-remote", "--heads", "--", remote_url, f"refs/heads/{branch}", repo=repo)
     except GitFailed as exc:
         said = exc.output.splitlines()[0] if exc.output else "no answer"
         raise PublishError(
             f"cannot reach the remote {remote_url}: {said}\n"
             "Nothing was built or published. Check the address, your network and that you may "
-            f"read it (`git ls-remote {remote_url}`), then publish again."
+            "read the repository, then publish again."
         ) from None
 
 
@@ -171,7 +239,7 @@ def fetch_branch(repo: Path, remote_url: str, branch: str, heads: str) -> str | 
     """The remote branch's current commit (fetched into ``repo``), or None if it is new."""
     if not heads:
         return None
-    git("fetch", "--quiet", remote_url, f"refs/heads/{branch}:refs/heads/{branch}", repo=repo)
+    git("fetch", "--quiet", "--", remote_url, f"refs/heads/{branch}:refs/heads/{branch}", repo=repo)
     return git("rev-parse", f"refs/heads/{branch}", repo=repo)
 
 
@@ -188,7 +256,7 @@ def commit_tree(repo: Path, tree: str, parent: str | None, message: str, who: Id
 
 def push(repo: Path, remote_url: str, commit: str, branch: str) -> None:
     try:
-        git("push", "--quiet", remote_url, f"{commit}:refs/heads/{branch}", repo=repo)
+        git("push", "--quiet", "--", remote_url, f"{commit}:refs/heads/{branch}", repo=repo)
     except GitFailed as exc:
         raise PublishError(
             f"pushing to branch {branch} of {remote_url} was refused: {exc.output}\n"

@@ -13,6 +13,12 @@ added to HTML responses as ``<script src>`` by the server only, so it runs under
 Content-Security-Policy as the published site and the built site has no trace of it. It
 long-polls ``/__storymap/state?since=G``, which answers ``{"generation", "version", "error"}``
 as soon as the state differs from generation ``G`` (or after :data:`LONG_POLL` seconds).
+
+Only this machine's browser is answered: a request whose ``Host:`` is not ``127.0.0.1:PORT`` or
+``localhost:PORT`` gets 421 (a web page elsewhere cannot reach the preview by pointing its own
+name at 127.0.0.1), a path or query longer than :data:`MAX_PATH` / :data:`MAX_QUERY` gets 414,
+a NUL or a path leading out of the served build (``..``, a link) gets 400 or 404, and a request
+that fails for any other reason gets 500 with one line in the terminal, never a traceback.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from storymap.build import build
 from storymap.config import load_config
@@ -41,6 +47,9 @@ SCRIPT_FILE = Path(__file__).with_name("preview.js")
 LONG_POLL = 20.0  # seconds a state request is held open while nothing changes
 REMOVE_AFTER = 2.0  # seconds the replaced build is kept, so reloading pages get the disk first
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp")
+MAX_PATH = 1024  # characters of a request's path: the site's longest is under 100
+MAX_QUERY = 64  # characters of its query: the preview's own is ``since=N``
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 Echo = Callable[[str], None]
 Builder = Callable[..., object]
 Stamps = dict[Path, tuple[int, int]]
@@ -173,13 +182,58 @@ def make_handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]
             self.send_header("Cache-Control", "no-store")
             super().end_headers()
 
+        def parse_request(self) -> bool:
+            """The request line and headers, then the preview's own limits (see the module's
+            docstring); False after sending the error response."""
+            if not super().parse_request():
+                return False
+            problem = refusal(self.headers.get_all("Host") or [], self.path, self.server_port)
+            if problem is None:
+                return True
+            self.close_connection = True
+            self.send_error(*problem)
+            return False
+
+        @property
+        def server_port(self) -> int:
+            return self.server.server_address[1]
+
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            try:
+                self.answer()
+            except ConnectionError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one line in the terminal, never a traceback
+                preview.echo(f"  (a request for {self.path[:80]!r} failed: {type(exc).__name__})")
+                if not self.wfile.closed:
+                    self.send_error(500, "The preview could not answer this request")
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            try:
+                super().do_HEAD()
+            except ConnectionError:
+                raise
+            except Exception:  # noqa: BLE001
+                self.send_error(500, "The preview could not answer this request")
+
+        def translate_path(self, path: str) -> str:
+            """The file for ``path`` inside the served build; a path leading elsewhere (a link
+            out of it) is answered as missing."""
+            found = super().translate_path(path)
+            base = Path(self.directory).resolve()
+            try:
+                real = Path(found).resolve()
+            except (OSError, ValueError):
+                return str(base / "__missing__")
+            return found if real == base or base in real.parents else str(base / "__missing__")
+
+        def answer(self) -> None:
             url = urlsplit(self.path)
             if url.path == STATE_PATH:
                 since = parse_qs(url.query).get("since", [""])[0]
                 state = (
                     preview.wait_for_change(int(since), LONG_POLL)
-                    if since.lstrip("-").isdigit()
+                    if since.lstrip("-").isdigit() and len(since) <= 18
                     else preview.state()
                 )
                 return self.send_bytes(json.dumps(state).encode(), "application/json")
@@ -212,14 +266,29 @@ def make_handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]
     return Handler
 
 
+def refusal(hosts: list[str], target: str, port: int) -> tuple[int, str] | None:
+    """(status, reason) a request is refused with, or None if the preview answers it."""
+    allowed = {f"{host}:{port}" for host in LOCAL_HOSTS}
+    if len(hosts) != 1 or hosts[0].strip().lower() not in allowed:
+        return 421, f"The preview answers only Host: 127.0.0.1:{port} or localhost:{port}"
+    path, _, query = target.partition("?")
+    if len(path) > MAX_PATH or len(query) > MAX_QUERY:
+        return 414, f"A path of at most {MAX_PATH} and a query of at most {MAX_QUERY} characters"
+    if "\0" in unquote(target) or "%00" in target:
+        return 400, "A NUL is in no file's name"
+    return None
+
+
 class PreviewServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request, client_address) -> None:
-        """A page that reloads or closes drops its waiting request: not worth a traceback."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
+        """A page that reloads or closes drops its waiting request: not worth a word; anything
+        else is one line in the terminal, never a traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError):
             return
-        super().handle_error(request, client_address)
+        print(f"  (a request to the preview failed: {type(exc).__name__})", file=sys.stderr)
 
 
 def open_server(preview: Preview, port: int) -> http.server.ThreadingHTTPServer:

@@ -12,7 +12,7 @@ import re
 from storymap.config.base import HEX_COLOUR
 from storymap.config.geography import LEVELS
 from storymap.config.model import Config
-from storymap.config.site import chapter_slug
+from storymap.config.site import GENERATED, ChapterSection, chapter_slug
 from storymap.errors import ProblemList, did_you_mean, quoted_list
 
 
@@ -110,12 +110,33 @@ def cross_check(config: Config) -> ProblemList:
     for where, file in pages:
         if not config.resolve(file).is_file():
             p.add(f"{name}: {where}: {file} does not exist. Create it or fix the path.")
-    slugs = [chapter_slug(ch) for ch in config.chapters]
-    for slug in {s for s in slugs if slugs.count(s) > 1}:
-        p.add(
-            f"{name}: chapters: two chapters would both be written as '{slug}'. Set slug: on one."
-        )
+    _check_slugs(config, p)
     return p
+
+
+def _check_slugs(config: Config, p: ProblemList) -> None:
+    """Every chapter's address is its own: not another chapter's, not a generated page's."""
+    name = config.path.name
+    seen: dict[str, tuple[int, ChapterSection]] = {}
+    for i, ch in enumerate(config.chapters):
+        slug = chapter_slug(ch)
+        key = f"chapters[{i}].slug" if ch.slug else f"chapters[{i}].file"
+        made = f"'{slug}'" if ch.slug else f"'{slug}' (made from its file name {ch.file})"
+        if slug in GENERATED:
+            p.add(
+                f"{name}: {key}: the chapter {ch.file} would be written as {made}, the address "
+                f"of {GENERATED[slug]}, and replace it. Give the chapter a slug of its own, "
+                f"e.g. slug: {slug}-story."
+            )
+        elif slug in seen:
+            j, other = seen[slug]
+            p.add(
+                f"{name}: {key}: the chapter {ch.file} would be written as {made}, the address "
+                f"of chapters[{j}] ({other.file}), and replace it. Give one of them a slug of "
+                f"its own, e.g. slug: {slug}-2."
+            )
+        else:
+            seen[slug] = (i, ch)
 
 
 def _check_index(config: Config, p: ProblemList) -> None:

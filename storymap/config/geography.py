@@ -45,6 +45,14 @@ class LookupSection(Model):
         description="Column with the share of the area's figures that goes to that ward (0 to 1, "
         "summing to 1 over an area's rows). Without it, each code must appear once (best fit).",
     )
+    weight_tolerance: float = Field(
+        1e-6,
+        ge=0,
+        le=0.05,
+        description="How far an area's weights may add up from 1 before the lookup is refused "
+        "(1e-6: only the rounding of the file's decimals). A publisher's weights that are known "
+        "to add up less exactly may be given more; say why in data/SOURCES.md.",
+    )
 
     @property
     def prefixes(self) -> tuple[str, ...]:

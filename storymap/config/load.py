@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from storymap.config.checks import cross_check
 from storymap.config.model import Config
-from storymap.config.safety import safety_checks
+from storymap.config.safety import control_characters, safety_checks
 from storymap.config.textfile import read_text_file
 from storymap.config.yamltext import YamlBombError, parse_yaml
 from storymap.errors import ConfigError, did_you_mean
@@ -59,6 +59,7 @@ def load_config(path: str | Path) -> Config:
         config = Config.model_validate({**raw, "path": path.resolve()})
     except ValidationError as exc:
         raise ConfigError([_describe(name, err, raw) for err in exc.errors()]) from None
+    control_characters(config).raise_if_any(ConfigError)  # before any path is resolved
     problems = cross_check(config)
     problems.items += safety_checks(config).items
     problems.raise_if_any(ConfigError)

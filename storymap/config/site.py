@@ -1,7 +1,8 @@
 """The ``site:`` section (title, area, attribution) and the ``chapters:`` list.
 
 In: YAML mappings. Out: :class:`SiteSection`, :class:`ChapterSection`, and
-:func:`chapter_slug`, the web address a chapter is written to.
+:func:`chapter_slug`, the web address a chapter is written to; ``GENERATED``, the addresses
+of the pages and folders the build writes itself, which no chapter may take.
 """
 
 from __future__ import annotations
@@ -66,6 +67,27 @@ class ChapterSection(Model):
         description="Web address of the chapter (lower-case letters, digits, hyphens); "
         "made from the title when left out.",
     )
+
+
+# Addresses the build writes itself, at the top of the site: a chapter may take none of them
+# (its page, ``SLUG.html``, or its images, ``img/SLUG/``, would replace or mix with them).
+# tests/test_hardening3.py checks that every top-level name of a built site is a chapter's or here.
+GENERATED = {
+    "index": "the home page (index.html)",
+    "404": "the page-not-found page (404.html)",
+    "method": "the page on how the risk index is built (method.html)",
+    "data-checks": "the data checks page (data-checks.html)",
+    "accessibility": "the accessibility statement (accessibility.html)",
+    "places": "the A-Z of places (places.html)",
+    "downloads": "the data downloads (downloads.html and downloads/)",
+    "wards": "the ward pages (wards/)",
+    "boroughs": "the borough pages (boroughs/)",
+    "assets": "the site's scripts and styles (assets/)",
+    "img": "the site's images (img/)",
+    "search": "the search's files (search/)",
+    "sitemap": "the sitemap (sitemap.xml)",
+    "share": "the link-preview images (img/share/)",
+}
 
 
 def chapter_slug(chapter: ChapterSection) -> str:

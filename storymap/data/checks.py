@@ -193,7 +193,17 @@ def _check_lookup(config, key, tables, wards, merge) -> pd.DataFrame | None:
         sums = table.groupby(spec.code)[spec.weight].sum()
         worst = float((sums - 1).abs().max())
         check.checks.append(f"weights 0 to 1; per-{spec.code} totals within {worst:.3f} of 1")
-        if worst > 0.001:
+        if worst > spec.weight_tolerance + 1e-9:  # a float sum of 6-decimal weights: noise
+            area = str((sums - 1).abs().idxmax())
+            check.problems.append(
+                f"{check.file}: {spec.weight} totals per {spec.code} differ from 1 by up to "
+                f"{worst:.6g} ({area}'s add up to {float(sums[area]):.6g}), more than "
+                f"geography.lookups.{key}.weight_tolerance ({spec.weight_tolerance:g}). An "
+                "area's weights must add up to 1: check that the file lists every ward each "
+                "area is shared with. If the publisher's weights are known to add up less "
+                "exactly, set weight_tolerance to the largest difference it documents."
+            )
+        elif worst > 0.001:
             check.warnings.append(
                 f"{check.file}: {spec.weight} totals per {spec.code} differ from 1 by up to "
                 f"{worst:.3f} (rounding in the published weights); accepted."

@@ -14,6 +14,7 @@ from pathlib import Path
 from storymap.config import Config
 from storymap.data.fetched import MANIFEST, cache_dir
 from storymap.data.sources import MAX_DATA_BYTES, display_path, source_path
+from storymap.errors import DataError
 
 HELP_DIR = "data/help"  # the bundled libraries and postcode points (storymap.figures.helppoints)
 HELP_FILES = (
@@ -33,6 +34,25 @@ def data_files(config: Config) -> list[Path]:
     paths += [config.resolve(f"{HELP_DIR}/{name}") for name in HELP_FILES]
     paths += [config.resolve(f) for f in config.help.files]
     return paths + [cache_dir(config) / MANIFEST]
+
+
+def inside_project(config: Config, paths: list[Path]) -> None:
+    """An Error naming each of ``paths`` that leads outside the project folder once links are
+    followed: a fetched copy in data/cache/, a help-point file or the manifest (the paths the
+    config names are checked when it is read)."""
+    root = config.root.resolve()
+    problems = []
+    for path in paths:
+        real = path.resolve()
+        if (path.exists() or path.is_symlink()) and not real.is_relative_to(root):
+            problems.append(
+                f"{display_path(config, path.parent.resolve() / path.name)}: leads outside the "
+                f"project folder (to {real}); every file the site uses must be inside {root}. "
+                "Put a copy of the file there instead of the link, or delete the link (a "
+                "fetched copy: fetch it again)."
+            )
+    if problems:
+        raise DataError(problems)
 
 
 def file_digest(config: Config, paths: list[Path]) -> str:
@@ -60,6 +80,7 @@ class DataFiles:
     @classmethod
     def of(cls, config: Config) -> DataFiles:
         paths = data_files(config)
+        inside_project(config, paths)
         return cls(tuple(paths), file_digest(config, paths))
 
     def cache_key(self) -> str:

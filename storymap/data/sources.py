@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storymap.config import Config
+from storymap.config.textfile import BIDI, bidi_problem
 from storymap.data.fetched import cached_file
 from storymap.errors import DataError, did_you_mean, quoted_list
 
@@ -61,7 +62,8 @@ def read_table(config: Config, source_id: str, columns: list[str]) -> pd.DataFra
     """Read a CSV source keeping only ``columns`` (codes as text); check they are all present."""
     path = _check_file(config, source_id)
     shown = display_path(config, path)
-    head = path.read_bytes()[:4096]
+    with path.open("rb") as f:
+        head = f.read(4096)
     if b"\x00" in head:
         raise DataError(f"{shown}: this is a binary file, not CSV text. Restore the CSV.")
     try:
@@ -90,6 +92,7 @@ def read_table(config: Config, source_id: str, columns: list[str]) -> pd.DataFra
         ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise DataError(f"{shown}: cannot be read as CSV ({exc}). Check the file.") from None
+    duplicated_columns(path, shown)
     missing = [c for c in columns if c not in df.columns]
     if missing:
         guesses = "".join(did_you_mean(c, df.columns).replace("?", f" for '{c}'?") for c in missing)
@@ -100,7 +103,40 @@ def read_table(config: Config, source_id: str, columns: list[str]) -> pd.DataFra
         )
     if df.empty:
         raise DataError(f"{shown}: has a header but no rows. Restore the data.")
-    return df[list(dict.fromkeys(columns))].copy()
+    table = df[list(dict.fromkeys(columns))].copy()
+    bidi_cells(table, shown)
+    return table
+
+
+def duplicated_columns(path: Path, shown: str) -> None:
+    """An Error if a column name appears twice in the header (pandas would rename the second
+    ``NAME.1`` and the figures could come from either)."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f), [])
+    seen: dict[str, list[int]] = {}
+    for i, name in enumerate(header, start=1):
+        seen.setdefault(name.strip(), []).append(i)
+    twice = {name: at for name, at in seen.items() if len(at) > 1}
+    if twice:
+        shown_twice = "; ".join(
+            f"{name!r} in columns {quoted_list(at)}" for name, at in twice.items()
+        )
+        raise DataError(
+            f"{shown} line 1: the header names a column more than once ({shown_twice}); the "
+            "figures could be read from either. Rename or delete the copies so each column "
+            "name appears once."
+        )
+
+
+def bidi_cells(table: pd.DataFrame, shown: str, unit: str = "line", first: int = 2) -> None:
+    """An Error naming the first cell of the columns read that holds a bidirectional control
+    (by its line of a CSV file, or ``unit="feature", first=1``: its feature in a GeoJSON)."""
+    for column in table.columns:
+        found = table[column].astype(str).str.contains(BIDI.pattern, regex=True)
+        if found.any():
+            row = found.to_numpy().nonzero()[0][0]
+            char = BIDI.search(str(table[column].iloc[row])).group()
+            raise DataError(f"{shown} {unit} {row + first}: {column}: {bidi_problem(char)}")
 
 
 def read_inputs_table(config: Config) -> pd.DataFrame | None:
@@ -145,6 +181,7 @@ def read_boundaries(config: Config, source_id: str, columns: list[str]) -> gpd.G
         )
     for col in columns:
         gdf[col] = gdf[col].astype(str)
+    bidi_cells(gdf[columns], shown, "feature", 1)
     return gdf[[*columns, "geometry"]].copy()
 
 
@@ -153,11 +190,16 @@ def read_topology(config: Config, source_id: str) -> Topology:
     from storymap.data.compact import read_topojson  # geopandas: not for a build's keys
 
     path = _check_file(config, source_id)
+    shown = display_path(config, path)
     try:
-        return read_topojson(path)
+        topology = read_topojson(path)
     except (ValueError, KeyError, TypeError, IndexError) as exc:
-        shown = display_path(config, path)
         raise DataError(
             f"{shown}: cannot be read as TopoJSON shapes for source '{source_id}' ({exc}). "
             "Restore it from git, or make it again with `python -m storymap.data.compact`."
         ) from None
+    for code, name in topology.names.items():
+        bidi = BIDI.search(name)
+        if bidi:
+            raise DataError(f"{shown}: the area {code}'s name: {bidi_problem(bidi.group())}")
+    return topology

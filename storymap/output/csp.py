@@ -13,8 +13,8 @@ their elements' ``data-map`` settings; chapters' own scripts, where the config a
 moved into files by :mod:`storymap.pages.story.chapters`), so the policy needs no hashes and no
 ``'unsafe-inline'`` for scripts: an injected script or inline event handler does not run. Styles
 keep ``'unsafe-inline'`` because the markup uses ``style=`` attributes (map heights, SVG sizes);
-styles cannot run code. If the config names a basemap, its tile origin is added to ``img-src``:
-the one third-party origin, chosen by the site's owner.
+styles cannot run code. If the config names a basemap, its tile origin, rebuilt from the parsed
+address, is added to ``img-src``: the one third-party origin, chosen by the site's owner.
 
 An inline script found in a built page (JSON data blocks aside) means a value escaped nowhere on
 its way in: the build stops with an Error naming the page, and the previous site is kept.
@@ -25,9 +25,9 @@ its way in: the build stops with an Error naming the page, and the previous site
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from storymap.config import Config
+from storymap.config.maps import tile_url
 from storymap.errors import StorymapError
 
 SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
@@ -54,12 +54,14 @@ def inline_scripts(page: str) -> list[str]:
 
 
 def extra_image_origins(config: Config) -> list[str]:
-    """Origins of the configured basemap's tiles (none by default)."""
+    """Origins of the configured basemap's tiles (none by default), rebuilt from the parsed
+    address (:func:`~storymap.config.maps.tile_url`): never the text as written, so nothing
+    but one origin can reach the policy."""
     basemap = config.maps.basemap
     if basemap is None:
         return []
-    parts = urlsplit(basemap.url.replace("{s}", "*"))
-    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+    parsed = tile_url(basemap.url)
+    return [] if isinstance(parsed, str) else [parsed.origin]
 
 
 def policy(image_origins: list[str] | None = None) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storymap.config import Config
+from storymap.config.maps import tile_url
 from storymap.figures.format import places
 from storymap.figures.geography import Geography
 from storymap.figures.helppoints import ATTRIBUTION
@@ -202,7 +203,9 @@ def map_element(config: Config, spec: MapSpec) -> str:
         "highlight": spec.highlight,
         **({"labels": spec.labels} if spec.labels else {}),
         **({"help": spec.help} if spec.help else {}),
-        "basemap": {"url": basemap.url, "attribution": basemap.attribution} if basemap else None,
+        "basemap": {"url": tile_url(basemap.url).url, "attribution": basemap.attribution}
+        if basemap
+        else None,
     }
     return (
         f'<div class="storymap-leaflet" id="{html.escape(spec.map_id)}" '

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
@@ -200,13 +202,23 @@ FILTERS = {
 }
 
 
+def read_bounded(path: Path, file: str) -> bytes:
+    """The bytes of the chapter at ``path``, its size checked before anything is read (a sparse
+    file of gigabytes is refused without reading it) and the read stopped past the limit."""
+    with path.open("rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        data = f.read(MAX_CHAPTER_BYTES + 1) if size <= MAX_CHAPTER_BYTES else b""
+    if size > MAX_CHAPTER_BYTES or len(data) > MAX_CHAPTER_BYTES:
+        size = max(size, len(data))
+        raise ChapterError(f"{file}: {size:,} bytes is too large for a chapter; split it.")
+    return data
+
+
 def read_chapter(config: Config, file: str) -> str:
     path = config.resolve(file)
     if not path.is_file():
         raise ChapterError(f"{file}: chapter file not found. Create it or fix {config.path.name}.")
-    data = path.read_bytes()
-    if len(data) > MAX_CHAPTER_BYTES:
-        raise ChapterError(f"{file}: {len(data):,} bytes is too large for a chapter; split it.")
+    data = read_bounded(path, file)
     text = check_text(data, file, ChapterError, "Save the chapter as UTF-8 markdown text.")
     if not config.site.allow_raw_html_scripts:
         checks = [(SCRIPT_TAG, "raw <script>"), *UNSAFE_HTML]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from storymap.config import Config, chapter_slug
 from storymap.data.checks import CheckReport
+from storymap.errors import ChapterError
 from storymap.figures.geography import Geography, check_focus_boroughs
 from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult
@@ -26,7 +27,7 @@ from storymap.pages.about.method import checks_page, method_page
 from storymap.pages.about.statement import accessibility_page, edit_link
 from storymap.pages.maps.assets import MapAssets
 from storymap.pages.page import Page
-from storymap.pages.story.chapters import ChapterContext, render_chapter
+from storymap.pages.story.chapters import ChapterContext, read_bounded, render_chapter
 from storymap.pages.urls import CHECKS, METHOD, chapter_doc, html_path, page_doc
 
 if TYPE_CHECKING:
@@ -149,8 +150,15 @@ def render_one(
 
 
 def chapter_bytes(config: Config, file: str) -> bytes:
+    """The chapter's bytes for its cache key; a missing or too large file is named by that alone
+    (rendering it then gives the Error), never read whole."""
     path = config.resolve(file)
-    return path.read_bytes() if path.is_file() else b"(missing)"
+    if not path.is_file():
+        return b"(missing)"
+    try:
+        return read_bounded(path, file)
+    except ChapterError:
+        return b"(too large) %d" % path.stat().st_size
 
 
 def write_files(docs: Path, files: dict[str, str]) -> None:
