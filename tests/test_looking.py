@@ -79,10 +79,12 @@ TEXTS = (
     const svg = el.closest('svg');
     let px = parseFloat(cs.fontSize);
     if (svg) { const m = el.getScreenCTM(); if (m) px *= Math.hypot(m.a, m.b); }
-    const label = !!(svg || el.closest('.storymap-label, .leaflet-tooltip'));
-    const halo = svg ? cs.stroke !== 'none' || !!el.closest('[stroke]') : cs.textShadow !== 'none';
+    // a place name on a map: over colours, so with a halo, its contrast the halo's
+    const label = !!el.closest('.storymap-label, .leaflet-tooltip, .nb-map, .storymap-map svg');
+    const halo = svg ? cs.stroke !== 'none' || cs.paintOrder.startsWith('stroke')
+                     : cs.textShadow !== 'none';
     const fg = rgba(svg ? cs.fill : cs.color);
-    const bg = svg ? null : ground(el);
+    const bg = label && halo ? null : ground(el);
     out.push({text: text.slice(0, 60), tag: el.tagName.toLowerCase(),
               cls: (el.getAttribute('class') || '') + ' < ' +
                    (el.parentElement && el.parentElement.getAttribute('class') || ''),
