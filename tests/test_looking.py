@@ -7,6 +7,8 @@ look at; its folder is printed (pytest -s) and recorded in the test's report."""
 
 from __future__ import annotations
 
+import re
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -213,3 +215,23 @@ def test_the_contrast_formula_is_wcags():
     assert round(contrast((0, 0, 0), (255, 255, 255)), 1) == 21.0
     assert round(contrast((118, 118, 118), (255, 255, 255)), 2) == 4.54
     assert contrast((255, 255, 255), (255, 255, 255)) == 1.0
+
+
+def test_step_images_name_places_at_14_px_on_a_phone(browser, site_url):
+    """Without scripts each step shows an image; its place names are 14 px where it is drawn."""
+    context = browser.new_context(viewport={"width": 320, "height": 700}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site_url}/{KINDS['chapter']}")
+    shown = page.evaluate(
+        """() => [...document.querySelectorAll('img.step-image')].map(
+             i => [i.getAttribute('src'), i.getBoundingClientRect().width])"""
+    )
+    context.close()
+    assert len(shown) >= 4
+    for src, width in shown:
+        assert 200 < width < 320, (src, width)
+        svg = urllib.request.urlopen(f"{site_url}/{src}").read().decode()
+        drawn = width / float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', svg)[1])
+        sizes = [float(f) for f in re.findall(r'<text[^>]*font-size="([\d.]+)"', svg)]
+        assert sizes, src
+        assert min(sizes) * drawn >= LABEL_PX - 0.05, (src, min(sizes) * drawn)

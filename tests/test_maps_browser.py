@@ -344,5 +344,7 @@ def test_static_step_images_name_places_without_overlaps(browser, site_url, buil
         checked += 1
     assert checked >= 4
     page.goto(f"{site_url}/img/where-older-londoners-live/step-1.svg")
-    assert page.locator("text.map-label-borough").count() >= 15
+    # names at 14 px where the image is drawn on a 320 px phone (issue 25; test_looking checks
+    # the size): fewer fit than at 10.5 px, still more than a quarter of the 33
+    assert page.locator("text.map-label-borough").count() >= 9
     context.close()

@@ -120,7 +120,7 @@ class ChapterContext(Places):
             legend = legend_html(self.config, res, focus_note(self, step)) + band_note(
                 self.index, res.id, self._view_codes(step.focus_kind, step.focus)
             )
-            parts.append(step_html(self.slug, step, summary, legend, image, table))
+            parts.append(step_html(self.slug, step, summary, legend, image, table, len(steps)))
             if len(parts) == 1:  # shown beside the map until the script shows each step's
                 first_view = (summary, legend)
         wards = bool(first.highlights) or first.focus_kind == "ward"

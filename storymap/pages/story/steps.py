@@ -253,7 +253,25 @@ def scrolly_html(
     )
 
 
-def step_html(slug: str, step: Step, summary: str, legend: str, image: str, table: str) -> str:
+def step_turn(number: int, of: int) -> str:
+    """"Step 3 of 7" with "Previous" and "Next" buttons (storymap.js moves to the step a button
+    names; without scripts nojs.css hides the buttons and the steps are read by scrolling)."""
+    prev = (
+        f'<button type="button" class="step-go" data-go="{number - 1}">Previous</button>'
+        if number > 1
+        else ""
+    )
+    nxt = (
+        f'<button type="button" class="step-go" data-go="{number + 1}">Next</button>'
+        if number < of
+        else ""
+    )
+    return f'<p class="step-turn">{prev}<span class="step-count">Step {number} of {of}</span>{nxt}</p>'
+
+
+def step_html(
+    slug: str, step: Step, summary: str, legend: str, image: str, table: str, of: int = 1
+) -> str:
     e = html.escape
     sid = f"{slug}-step-{step.number}"
     return (
@@ -267,5 +285,5 @@ def step_html(slug: str, step: Step, summary: str, legend: str, image: str, tabl
         'width="600" height="400">\n'
         f"{legend}\n"
         f'<details class="step-table"><summary>View as table</summary>\n{table}\n</details>\n'
-        "</div>\n</section>"
+        f"</div>\n{step_turn(step.number, of)}\n</section>"
     )
