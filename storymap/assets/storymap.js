@@ -756,10 +756,19 @@
     if (this.observer) { this.observer.disconnect(); }
     var height = window.innerHeight, above = this.mapAbove();
     var line = above ? Math.round(above + 0.25 * (height - above)) : Math.round(height / 2);
+    var inside = [];  /* the steps on the line now: a batch may tell of one that came and went */
     this.observer = new IntersectionObserver(function (entries) {
+      var last = null;
       entries.forEach(function (entry) {
-        if (entry.isIntersecting) { self.activate(entry.target, true); }
+        var k = inside.indexOf(entry.target);
+        if (entry.isIntersecting) {
+          if (k < 0) { inside.push(entry.target); }
+          last = entry.target;
+        } else if (k >= 0) {
+          inside.splice(k, 1);
+        }
       });
+      if (last && inside.indexOf(last) >= 0 && !self.going) { self.activate(last, true); }
     }, { rootMargin: -line + "px 0px " + -(height - line - 1) + "px 0px", threshold: 0 });
     this.steps.forEach(function (step) { self.observer.observe(step); });
   };
@@ -767,7 +776,13 @@
   /* Previous/Next: the step shown on the map at once, scrolled to with its heading clear of the
    * map (in one jump when the reader asks for reduced motion), and focused for the keyboard. */
   Story.prototype.go = function (step) {
+    var self = this;
     this.activate(step, true);
+    /* the steps the page passes on its way (or the click's own scrolling) do not take over */
+    this.going = true;
+    function arrived() { self.going = false; window.removeEventListener("scrollend", arrived); }
+    window.addEventListener("scrollend", arrived);
+    setTimeout(arrived, 1500);
     step.focus({ preventScroll: true });
     var above = this.mapAbove();
     var top = step.getBoundingClientRect().top + window.scrollY -

@@ -254,7 +254,7 @@ def scrolly_html(
 
 
 def step_turn(number: int, of: int) -> str:
-    """"Step 3 of 7" with "Previous" and "Next" buttons (storymap.js moves to the step a button
+    """ "Step 3 of 7" with "Previous" and "Next" buttons (storymap.js moves to the step a button
     names; without scripts nojs.css hides the buttons and the steps are read by scrolling)."""
     prev = (
         f'<button type="button" class="step-go" data-go="{number - 1}">Previous</button>'
@@ -266,7 +266,9 @@ def step_turn(number: int, of: int) -> str:
         if number < of
         else ""
     )
-    return f'<p class="step-turn">{prev}<span class="step-count">Step {number} of {of}</span>{nxt}</p>'
+    return (
+        f'<p class="step-turn">{prev}<span class="step-count">Step {number} of {of}</span>{nxt}</p>'
+    )
 
 
 def step_html(
