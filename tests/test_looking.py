@@ -1,9 +1,10 @@
 """A check that looks (issue 25 item 7): each kind of page opened in Chromium at 320, 360 and
 1280 px, and what is drawn measured rather than the HTML read. The smallest text a reader must
 read (16 px; place names on maps 14 px), no phone label glued into a table cell on a desktop,
-every control at least 44 px each way on a phone, and text contrast at least 4.5:1 from the
-colours Chromium computed. A screenshot of each page at each width is kept for a person to
-look at; its folder is printed (pytest -s) and recorded in the test's report."""
+every control at least 44 px each way on a phone, text contrast at least 4.5:1 from the
+colours Chromium computed, and prose about 70 characters a line on a desktop. A screenshot of
+each page at each width is kept for a person to look at; its folder is printed (pytest -s) and
+recorded in the test's report."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ KINDS = {
 WIDTHS = (320, 360, 1280)
 PHONE_MAX = 640  # GOV.UK's breakpoint: 16 px body text below it, 19 px from 641 px
 TEXT_PX, LABEL_PX, TARGET_PX, CONTRAST = 16, 14, 44, 4.5
+LINE_CHARS = 85  # about 70 characters a line, with room for runs of narrow letters
 
 HIDDEN = r"""
   const hidden = new Map();
@@ -127,6 +129,13 @@ CONTROLS = (
 }"""
 )
 
+# Characters a line of each paragraph of prose three or more lines long.
+LINE_LENGTHS = r"""() => [...document.querySelectorAll('.page-text > p')].map(p => {
+  const line = parseFloat(getComputedStyle(p).lineHeight);
+  const lines = Math.round(p.getBoundingClientRect().height / line);
+  return lines >= 3 ? p.textContent.length / (lines - 0.5) : 0;
+}).filter(Boolean)"""
+
 CELL_LABELS = r"""() => [...document.querySelectorAll('td, th')].map(c => {
   const v = getComputedStyle(c, '::before').content;
   return v === 'none' || v === 'normal' ? '' : c.textContent.trim() + ' <- ' + v;
@@ -171,6 +180,7 @@ def look(browser, site_url, path: str, width: int, shots: Path | None = None, na
         "texts": page.evaluate(TEXTS),
         "controls": page.evaluate(CONTROLS),
         "cells": page.evaluate(CELL_LABELS),
+        "line_lengths": page.evaluate(LINE_LENGTHS),
         "zoom": page.evaluate(
             "() => (document.querySelector('meta[name=viewport]') || {}).content || ''"
         ),
@@ -204,6 +214,8 @@ def test_what_is_drawn_is_readable(browser, site_url, artefacts, kind, width, re
 
     if width > PHONE_MAX:
         assert seen["cells"] == [], f"phone labels in table cells at {width} px"
+        long = [round(n) for n in seen["line_lengths"] if n > LINE_CHARS]
+        assert long == [], f"lines of prose over {LINE_CHARS} characters"
     else:
         tiny = [c for c in seen["controls"] if c["w"] < TARGET_PX or c["h"] < TARGET_PX]
         assert tiny == [], f"controls under {TARGET_PX} px: {tiny[:8]}"
