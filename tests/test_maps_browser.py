@@ -266,9 +266,11 @@ def test_london_view_names_the_boroughs_as_text(browser, site_url, width):
     labels = page.evaluate(VISIBLE_LABELS, "borough")
     boroughs = {r["LAD22NM"] for r in rows("data/lookups/lookup_ward22_lad22_london.csv")}
     assert {b["text"] for b in labels} <= boroughs
-    assert len(labels) >= (30 if width > 400 else 15), [b["text"] for b in labels]
+    # at 14 px (issue 25) fewer names fit than at 11 px: two thirds of the 33 on a desktop map,
+    # a third on the smaller map of a 320 px phone
+    assert len(labels) >= (22 if width > 400 else 11), [b["text"] for b in labels]
     assert overlapping(labels) == []
-    assert all(b["inside"] and b["font"] >= 10 for b in labels)
+    assert all(b["inside"] and b["font"] >= 14 for b in labels)
     assert errors == []
     context.close()
 
@@ -342,5 +344,7 @@ def test_static_step_images_name_places_without_overlaps(browser, site_url, buil
         checked += 1
     assert checked >= 4
     page.goto(f"{site_url}/img/where-older-londoners-live/step-1.svg")
-    assert page.locator("text.map-label-borough").count() >= 15
+    # names at 14 px where the image is drawn on a 320 px phone (issue 25; test_looking checks
+    # the size): fewer fit than at 10.5 px, still more than a quarter of the 33
+    assert page.locator("text.map-label-borough").count() >= 9
     context.close()

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from test_looking import TEXTS, contrast
 
 from storymap.build import build
 from storymap.commands.serve import STATE_PATH, Preview, open_server
@@ -262,6 +263,10 @@ def test_a_broken_chapter_shows_a_banner_and_the_fix_clears_it(
         assert "Error: chapters/01-introduction.md line 3" in said
         assert "never closed" in said and "{% endfor %}" in said
         assert page.get_by_text("Saved while the page was open.").is_visible()  # last good build
+        told = [t for t in page.evaluate(TEXTS) if t["text"].startswith(("The last", "Error:"))]
+        assert len(told) == 2, told
+        for t in told:  # white on the banner's dark red, not on the site's grey <pre>
+            assert contrast(t["fg"], t["bg"]) >= 4.5 and t["px"] >= 16, t
 
         save(project, CHAPTER, good + "\nAll fixed now.\n")
         page.get_by_text("All fixed now.").wait_for(timeout=TIMEOUT * 1000)

@@ -727,16 +727,69 @@
         self.reveal(event.target);
       });
     });
-    if ("IntersectionObserver" in window) {
-      var observer = new IntersectionObserver(function (entries) {
-        entries.forEach(function (entry) {
-          if (entry.isIntersecting) { self.activate(entry.target, true); }
-        });
-      }, { rootMargin: "-45% 0px -45% 0px", threshold: 0 });
-      this.steps.forEach(function (step) { observer.observe(step); });
-    }
+    if ("IntersectionObserver" in window) { this.watch(); }
+    var resized = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(resized);
+      resized = setTimeout(function () { if (self.observer) { self.watch(); } }, 200);
+    });
+    /* Previous and Next (steps.step_turn): by click, touch or keyboard, as buttons are */
+    root.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest(".step-go") : null;
+      var step = button && self.steps[Number(button.getAttribute("data-go")) - 1];
+      if (step) { self.go(step); }
+    });
     if (this.steps.length) { this.activate(this.steps[0], false); }
   }
+
+  /* Phones: the map sits above the steps (it spans the page's width); wider, beside them. */
+  Story.prototype.mapAbove = function () {
+    if (!this.sticky) { return 0; }
+    var s = this.sticky.getBoundingClientRect();
+    return s.width > 0.8 * document.documentElement.clientWidth ? s.height : 0;
+  };
+
+  /* A step becomes the active one as it crosses the reading line: the middle of the screen, or
+   * on a phone a quarter of the way down the part the map leaves free, so the active step's
+   * heading is never under the map. */
+  Story.prototype.watch = function () {
+    var self = this;
+    if (this.observer) { this.observer.disconnect(); }
+    var height = window.innerHeight, above = this.mapAbove();
+    var line = above ? Math.round(above + 0.25 * (height - above)) : Math.round(height / 2);
+    var inside = [];  /* the steps on the line now: a batch may tell of one that came and went */
+    this.observer = new IntersectionObserver(function (entries) {
+      var last = null;
+      entries.forEach(function (entry) {
+        var k = inside.indexOf(entry.target);
+        if (entry.isIntersecting) {
+          if (k < 0) { inside.push(entry.target); }
+          last = entry.target;
+        } else if (k >= 0) {
+          inside.splice(k, 1);
+        }
+      });
+      if (last && inside.indexOf(last) >= 0 && !self.going) { self.activate(last, true); }
+    }, { rootMargin: -line + "px 0px " + -(height - line - 1) + "px 0px", threshold: 0 });
+    this.steps.forEach(function (step) { self.observer.observe(step); });
+  };
+
+  /* Previous/Next: the step shown on the map at once, scrolled to with its heading clear of the
+   * map (in one jump when the reader asks for reduced motion), and focused for the keyboard. */
+  Story.prototype.go = function (step) {
+    var self = this;
+    this.activate(step, true);
+    /* the steps the page passes on its way (or the click's own scrolling) do not take over */
+    this.going = true;
+    function arrived() { self.going = false; window.removeEventListener("scrollend", arrived); }
+    window.addEventListener("scrollend", arrived);
+    setTimeout(arrived, 1500);
+    step.focus({ preventScroll: true });
+    var above = this.mapAbove();
+    var top = step.getBoundingClientRect().top + window.scrollY -
+      (above ? above + 16 : 0.1 * window.innerHeight);
+    window.scrollTo({ top: Math.max(0, top), behavior: reducedMotion() ? "auto" : "smooth" });
+  };
 
   /* Keep the focused element out from under the sticky map (phones: the map sits on top). */
   Story.prototype.reveal = function (el) {
@@ -876,6 +929,7 @@
     var moved = false;
     window.addEventListener("scroll", function () { moved = true; }, { passive: true });
     window.addEventListener("keydown", function () { moved = true; });
+    window.addEventListener("pointerdown", function () { moved = true; });  /* Previous/Next */
     var activate = story.activate;
     story.activate = function (step, animate) {
       activate.call(story, step, animate);

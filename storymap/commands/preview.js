@@ -32,12 +32,14 @@
       banner.setAttribute("role", "alert");
       banner.style.cssText = "position:fixed;left:0;right:0;bottom:0;z-index:10000;margin:0;" +
         "padding:0.8em 1em;max-height:45vh;overflow:auto;background:#7a0000;color:#fff;" +
-        "font:15px/1.45 system-ui,sans-serif;border-top:4px solid #ffdd00";
+        "font:1rem/1.45 system-ui,sans-serif;border-top:4px solid #ffdd00";
       var title = document.createElement("p");
       title.style.cssText = "margin:0 0 0.4em;font-weight:bold";
       title.textContent = "The last save did not build. Showing the last version that worked.";
       var pre = document.createElement("pre");
-      pre.style.cssText = "margin:0;white-space:pre-wrap;font:14px/1.4 monospace";
+      /* the site's own pre is light grey: white on it would not read (issue 25) */
+      pre.style.cssText = "margin:0;padding:0;white-space:pre-wrap;font:1rem/1.4 monospace;" +
+        "color:#fff;background:transparent";
       banner.appendChild(title);
       banner.appendChild(pre);
       document.body.appendChild(banner);

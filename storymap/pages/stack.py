@@ -6,7 +6,8 @@ In: a page's markdown holding HTML tables the site wrote (``<thead>`` with one r
 each column's cells by its heading (``.stacked-2 td:nth-child(3)::before {content: "This ward"}``),
 so that ``storymap.css`` can lay each row out as a small card on a narrow screen ("This ward
 12.3%") instead of a table wider than the phone. One rule a column costs far fewer bytes than a
-label on every cell.
+label on every cell. The rules sit inside :data:`PHONE`, the media query ``storymap.css`` lays the
+cards out in, so a wider screen shows a plain table with no label glued into its cells.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ STACKED = (
     "storymap-neighbourhoods",
     "storymap-sortable",
 )
+PHONE = "(max-width:40em)"  # the same width as the cards' rules in storymap.css
 TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
 HEAD = re.compile(r"<thead>(.*?)</thead>", re.S)
 HEADING = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
@@ -52,7 +54,7 @@ def _table(match: re.Match, number: int) -> str:
     attrs = attrs.replace(
         classes.group(0), f"class={quote}{classes.group(2)} stacked {name}{quote}"
     )
-    return f"<style>{rules}</style><table{attrs}>{inner}</table>"
+    return f"<style>@media {PHONE}{{{rules}}}</style><table{attrs}>{inner}</table>"
 
 
 def _css_text(text: str) -> str:

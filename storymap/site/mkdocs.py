@@ -18,6 +18,7 @@ from storymap.config import Config
 from storymap.errors import StorymapError
 from storymap.output.csp import nav_text
 from storymap.pages.about.statement import footer_html
+from storymap.pages.maps.assets import copy_css
 from storymap.pages.page import Page
 from storymap.pages.urls import BOROUGHS, PLACES, WARDS, html_path
 
@@ -80,7 +81,10 @@ def write_theme_files(folder: Path) -> None:
     for rel, name in THEME_FILES.items():
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         (folder / rel).unlink(missing_ok=True)  # a new file, never one linked from the last site
-        shutil.copyfile(PACKAGE / "assets" / name, folder / rel)
+        if name.endswith(".css"):
+            copy_css(PACKAGE / "assets" / name, folder / rel)
+        else:
+            shutil.copyfile(PACKAGE / "assets" / name, folder / rel)
 
 
 def page_source(page: Page) -> str:

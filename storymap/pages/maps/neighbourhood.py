@@ -50,7 +50,9 @@ SCRIPT = "assets/storymap/neighbourhoods.js"
 UNIT = 10.0  # metres per step of the shape files' grid
 OVERVIEW = (30.0, 50.0)  # a borough page's own file: grid and further simplification, metres
 LETTERS = "abcdefgh"  # one per shown indicator (storymap.css styles eight)
-DISPLAY_PX = 340  # width the page map is drawn for; labels are sized for it
+DISPLAY_PX = 340  # width the page map (and its static image) is drawn for
+NARROWEST_PX = 284  # the map's width on a 320 px phone (the page's margins and its border off)
+LABEL_PX = 14  # its place names at least this size at that width (issue 25: 14 px maps)
 e = html.escape
 
 
@@ -245,7 +247,7 @@ def map_figure(
     view_box = f"{box[0]:.0f} {box[1]:.0f} {width:.0f} {height:.0f}"
     labels = ""
     if view.label:
-        font = 12 * max(width, height) / DISPLAY_PX
+        font = LABEL_PX * max(width, height) / NARROWEST_PX
         wanted = [
             (nb.names(nb.base)[c].rsplit(" ", 1)[-1], shapely.make_valid(local[c]), "area")
             for c in codes

@@ -27,7 +27,8 @@ shapely = module("shapely")
 shapely_affinity = module("shapely.affinity")
 
 WIDTH = 600
-LABEL_PX = 10.5  # label text size when the image is shown 320 px wide (a small phone)
+LABEL_PX = 14  # label text size (issue 25: 14 px maps) when the image is shown SHOWN_PX wide,
+SHOWN_PX = 248  # as in a step on a 320 px phone (the page's margins, the step's padding off)
 
 
 def help_marks(proj: Projection, points: list[tuple[float, float]] | None) -> str:
@@ -163,7 +164,7 @@ class StaticMaps:
         self, proj: Projection, focus_kind: str, focus: str | None, highlights: list[str]
     ) -> list:
         """The view's labels placed in the image (see :meth:`label_names`)."""
-        font = LABEL_PX * proj.width / 320
+        font = LABEL_PX * proj.width / SHOWN_PX
         matrix = [
             proj.scale,
             0,

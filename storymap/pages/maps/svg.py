@@ -23,6 +23,8 @@ np = module("numpy")
 SVG_NS = "http://www.w3.org/2000/svg"
 LIGHT = "#e3e3e3"
 DARK = "#1f2d5a"
+NARROWEST_PX = 288  # a drawing's width on a 320 px phone (the page's margins taken off)
+READ_PX = 16  # text a reader must read, at least this size at that width (issue 25)
 
 
 def esc(text: object) -> str:
@@ -193,32 +195,46 @@ def dot_strip(
 ) -> str:
     """A horizontal strip from ``low`` to ``high``: per mark a line of text above its own strip
     with the mark's shape on it; under them the strip's two ends, named. Drawn for phones: the
-    drawing is about as wide as a phone's screen, and no text can run into other text or a mark
-    (the end names take a line each when one line cannot hold both)."""
-    font, small, gap = 13, 12, 16
-    widest = max([text_width(m.label, font) for m in marks] + [0])
-    width = max(width, round(widest) + 8)
-    left, right, row = 9, width - 9, 40
+    drawing is about as wide as a phone's screen, its text :data:`READ_PX` when drawn
+    :data:`NARROWEST_PX` wide (a 320 px phone), a mark's text in two lines ("name:" and the
+    figure) when one cannot hold it, and no text can run into other text or a mark (the end
+    names take a line each when one line cannot hold both)."""
+    font = round(READ_PX * width / NARROWEST_PX, 1)
+    line, gap = round(1.2 * font, 1), 16
+    left, right = 9, width - 9
     span = (high - low) or 1.0
 
     def xpos(value: float) -> float:
         return left + (min(max(value, low), high) - low) / span * (right - left)
 
-    body = []
-    for i, mark in enumerate(marks):
-        y = row * i
-        body.append(
-            f'<text x="0" y="{y + 14}" font-size="{font}">{esc(mark.label)}</text>'
-            f'<line x1="{left}" y1="{y + 28}" x2="{right}" y2="{y + 28}" stroke="#9a9a9a"/>'
-            + _marker(mark.shape, xpos(mark.value), y + 28)
+    def lines(text: str) -> list[str]:
+        if text_width(text, font) <= width or ": " not in text:
+            return [text]
+        name, figure = text.rsplit(": ", 1)
+        return [f"{name}:", figure]
+
+    body, y = [], 0.0
+    for mark in marks:
+        rows = lines(mark.label)
+        spans = "".join(
+            f'<tspan x="0" y="{y + font + k * line:.1f}">{esc(t)}</tspan>'
+            for k, t in enumerate(rows)
         )
-    y = row * len(marks) + 12
-    one_line = text_width(low_text, small) + text_width(high_text, small) + gap <= width
-    high_y = y if one_line else y + gap
+        strip = y + font + (len(rows) - 1) * line + 14
+        body.append(
+            f"<text>{spans}</text>"
+            f'<line x1="{left}" y1="{strip:.1f}" x2="{right}" y2="{strip:.1f}" stroke="#9a9a9a"/>'
+            + _marker(mark.shape, xpos(mark.value), strip)
+        )
+        y = strip + 12
+    y += font
+    one_line = text_width(low_text, font) + text_width(high_text, font) + gap <= width
+    high_y = y if one_line else y + line
     body.append(
-        f'<text x="0" y="{y}" font-size="{small}" text-anchor="start">{esc(low_text)}</text>'
-        f'<text x="{width}" y="{high_y}" font-size="{small}" text-anchor="end">'
+        f'<text x="0" y="{y:.1f}" text-anchor="start">{esc(low_text)}</text>'
+        f'<text x="{width}" y="{high_y:.1f}" text-anchor="end">'
         f"{esc(high_text)}</text>"
     )
-    proj = Projection(0, 0, 1, 0, width, high_y + 6)
-    return _svg_open(proj, label, "storymap-strip") + "".join(body) + "</svg>"
+    proj = Projection(0, 0, 1, 0, width, round(high_y + 6))
+    body.insert(0, f'<g font-size="{font:g}">')
+    return _svg_open(proj, label, "storymap-strip") + "".join(body) + "</g></svg>"

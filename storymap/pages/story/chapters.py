@@ -138,7 +138,11 @@ class ChapterContext(Places):
                 if points is not None and self.help is not None
                 else ""
             )
-            parts.append(step_html(self.slug, step, summary, legend, image, table, points, listed))
+            parts.append(
+                step_html(
+                    self.slug, step, summary, legend, image, table, points, listed, len(steps)
+                )
+            )
             if len(parts) == 1:  # shown beside the map until the script shows each step's
                 first_view = (summary, legend)
         wards = bool(first.highlights) or first.focus_kind == "ward"

@@ -276,6 +276,24 @@ def scrolly_html(
     )
 
 
+def step_turn(number: int, of: int) -> str:
+    """ "Step 3 of 7" with "Previous" and "Next" buttons (storymap.js moves to the step a button
+    names; without scripts nojs.css hides the buttons and the steps are read by scrolling)."""
+    prev = (
+        f'<button type="button" class="step-go" data-go="{number - 1}">Previous</button>'
+        if number > 1
+        else ""
+    )
+    nxt = (
+        f'<button type="button" class="step-go" data-go="{number + 1}">Next</button>'
+        if number < of
+        else ""
+    )
+    return (
+        f'<p class="step-turn">{prev}<span class="step-count">Step {number} of {of}</span>{nxt}</p>'
+    )
+
+
 def step_html(
     slug: str,
     step: Step,
@@ -285,6 +303,7 @@ def step_html(
     table: str,
     points: list[int] | None = None,
     points_list: str = "",
+    of: int = 1,
 ) -> str:
     """One step's section; ``points`` and ``points_list``: the help points its map shows and
     their list in words (the same points)."""
@@ -303,5 +322,5 @@ def step_html(
         f"{legend}\n"
         f'<details class="step-table"><summary>View as table</summary>\n{table}\n</details>\n'
         f"{points_list}"
-        "</div>\n</section>"
+        f"</div>\n{step_turn(step.number, of)}\n</section>"
     )
