@@ -24,6 +24,7 @@ from storymap.figures.format import (
     format_count,
     format_number,
     format_value,
+    ordinal,
     percent_of,
     shown,
 )
@@ -130,3 +131,185 @@ def test_the_weights_explorer_rounds_as_the_pages_do(page) -> None:
     )
     for (value, digits), js in zip(cases, got, strict=True):
         assert js == float(shown(value, digits)), (value, digits, js)
+
+
+# ---------------------------------------------------------------------------------------------
+# ties share a rank; deciles from one definition (the London figures, from the bundled data)
+
+
+def _figure(value: float, spec) -> float:
+    """The figure a reader sees, worked by hand (not with the code under test)."""
+    digits = 0 if spec.unit == "count" else int(spec.decimals)
+    return float(by_hand(float(value), digits).replace(",", ""))
+
+
+def _more_at_risk(a: float, b: float, spec) -> bool:
+    return a > b if spec.direction == "higher_is_more_risk" else a < b
+
+
+def test_wards_and_boroughs_showing_the_same_figure_share_a_rank(real_figures) -> None:
+    _config, geo, results, _index = real_figures
+    for ind, res in results.items():
+        for frame in (res.wards, res.boroughs.dropna(subset=["value"])):
+            figures = [_figure(v, res.spec) for v in frame["value"]]
+            for code, mine in zip(frame.index, figures, strict=True):
+                above = sum(_more_at_risk(f, mine, res.spec) for f in figures)
+                assert int(frame.at[code, "rank"]) == above + 1, (ind, code)
+        for code in res.boroughs.dropna(subset=["value"]).index:
+            rank, tied = res.borough_rank(code)
+            same = sum(
+                _figure(v, res.spec) == _figure(res.boroughs.at[code, "value"], res.spec)
+                for v in res.boroughs["value"].dropna()
+            )
+            assert tied == same and rank == int(res.boroughs.at[code, "rank"])
+    index = results["risk_index"].wards
+    names = geo.wards["name"]
+    dulwich, champion = (
+        index.index[names.loc[index.index] == n][0] for n in ("Dulwich Hill", "Champion Hill")
+    )
+    assert format_value(index.at[dulwich, "value"], SCORE) == "3.77"
+    assert index.at[dulwich, "rank"] == index.at[champion, "rank"] == 524
+    assert results["risk_index"].tied(524) == 2
+
+
+def test_deciles_share_ties_and_leave_none_empty(real_figures) -> None:
+    _config, _geo, results, _index = real_figures
+    income = results["older_income_deprived"].wards
+    zero = income[[_figure(v, PERCENT) == 0.0 for v in income["value"]]]
+    assert len(zero) == 156
+    assert set(zero["decile"]) == {10}  # not 8, with 9 and 10 empty
+    for ind, res in results.items():
+        frame = res.wards.assign(figure=[_figure(v, res.spec) for v in res.wards["value"]])
+        assert frame.groupby("figure")["decile"].nunique().max() == 1, ind  # ties share
+        k = min(10, frame["figure"].nunique())
+        assert sorted(set(frame["decile"])) == list(range(1, k + 1)), ind  # none empty
+        # deciles run with the figure: every ward of decile d is at least as much at risk as
+        # every ward of decile d + 1
+        by = frame.groupby("decile")["figure"]
+        for d in range(1, k):
+            worst_of_d = by.min()[d] if res.spec.direction == "higher_is_more_risk" else by.max()[d]
+            best_next = (
+                by.max()[d + 1] if res.spec.direction == "higher_is_more_risk" else by.min()[d + 1]
+            )
+            assert _more_at_risk(worst_of_d, best_next, res.spec), (ind, d)
+        # a tenth is about a tenth, unless one figure is shared by more wards than that
+        sizes = frame["decile"].value_counts()
+        biggest_tie = frame["figure"].value_counts().max()
+        assert sizes.max() <= max(2 * len(frame) / 10, biggest_tie), ind
+
+
+# ---------------------------------------------------------------------------------------------
+# the reweightings, recomputed here; the ward pages' range and firmness sentences
+
+
+def _reweightings(config, index):
+    """Every run's ranks and bands-kept, recomputed from the documented recipe: each indicator
+    and component weight times U(1 - spread, 1 + spread) (indicators drawn first, then
+    components, from the seeded generator), normalised within and across components, score =
+    clipped weighted sum of the rescaled indicators, kept to 12 significant figures, ranked and
+    banded as shown (2 decimals)."""
+    from storymap.figures.indicators import class_breaks, classify
+
+    rob = config.index.robustness
+    comps = [
+        (c.id, c.weight, [(i.indicator, i.weight) for i in c.indicators])
+        for c in config.index.components
+    ]
+    inds = [i for _, _, items in comps for i, _ in items]
+    matrix = index.scaled[inds].to_numpy()
+    rng = np.random.default_rng(rob.seed)
+
+    def scores(fi, fc):
+        total = sum(w * fc[c] for c, w, _ in comps)
+        weights = []
+        for c, w, items in comps:
+            within = sum(iw * fi[i] for i, iw in items)
+            weights += [iw * fi[i] / within * (w * fc[c] / total) for i, iw in items]
+        raw = np.clip(matrix @ np.array(weights), 0, 10)
+        return np.array([float(by_hand(float(f"{v:.12g}"), 2)) for v in raw])
+
+    def band(shown):
+        return classify(shown, class_breaks(shown, config.index.banding, config.index.bands))
+
+    base = band(scores({i: 1.0 for i in inds}, {c: 1.0 for c, _, _ in comps}))
+    ranks, kept = [], np.zeros(len(matrix), dtype=int)
+    for _ in range(rob.runs):
+        fi = dict(zip(inds, rng.uniform(1 - rob.spread, 1 + rob.spread, len(inds)), strict=True))
+        fc = dict(
+            zip(
+                [c for c, _, _ in comps],
+                rng.uniform(1 - rob.spread, 1 + rob.spread, len(comps)),
+                strict=True,
+            )
+        )
+        shown_now = scores(fi, fc)
+        ranks.append([1 + int((shown_now > s).sum()) for s in shown_now])
+        kept += band(shown_now) == base
+    return np.array(ranks), kept
+
+
+@pytest.fixture(scope="module")
+def ward_pages(real_figures):
+    from storymap.pages.places.profiles import profile_pages
+
+    config, geo, results, index = real_figures
+    pages = profile_pages(config, geo, results, index)
+    return {
+        p.path.rsplit("/", 1)[-1][:-3]: p.markdown for p in pages if p.path.startswith("wards/")
+    }
+
+
+def test_range_sentences_say_what_they_cover(real_figures, ward_pages) -> None:
+    import re
+
+    config, geo, _results, index = real_figures
+    ranks, kept = _reweightings(config, index)
+    rob = index.robustness
+    runs = config.index.robustness.runs
+    need = int(np.ceil(config.index.robustness.stable_share * runs - 1e-9))
+    firm_on_pages = 0
+    for w, code in enumerate(index.scaled.index):
+        mine = ranks[:, w]
+        low, high = (
+            int(np.percentile(mine, 5, method="lower")),
+            int(np.percentile(mine, 95, method="higher")),
+        )
+        assert (int(rob.at[code, "rank_p05"]), int(rob.at[code, "rank_p95"])) == (low, high)
+        assert ((mine >= low) & (mine <= high)).mean() >= 0.9  # "in at least 9 of 10 of them"
+        assert int(rob.at[code, "kept"]) == kept[w]
+        text = re.sub(r"<[^>]+>", "", ward_pages[code])
+        sentence = re.search(r"Under (\d+) other reasonable weightings its rank is ([^.]*)\.", text)
+        assert sentence and int(sentence.group(1)) == runs, code
+        if mine.min() == mine.max():
+            assert sentence.group(2) == f"{ordinal(int(mine.min()))} in all of them"
+        else:
+            assert "all of them" not in sentence.group(2), code
+            every = f"({ordinal(int(mine.min()))} to {ordinal(int(mine.max()))} in all)"
+            assert sentence.group(2).endswith(f"in at least 9 of 10 of them {every}"), code
+        band_text = re.search(
+            r"Its band is (not )?firm: it stays in band \d in (only )?([\d,]+) of them", text
+        )
+        assert int(band_text.group(3).replace(",", "")) == kept[w]
+        assert (band_text.group(1) is None) == (kept[w] >= need), code
+        firm_on_pages += band_text.group(1) is None
+    # the downloads count the same firm wards as the pages
+    from storymap.pages.downloads.tables import ward_table
+
+    table = ward_table(config, geo, _results, index).by_id()
+    assert (
+        (table["risk_index_band_firm"] == "yes").sum() == firm_on_pages == int((kept >= need).sum())
+    )
+    assert (table["risk_index_band_kept"] == kept).all()
+    # the five wards that read "only 90%" keep their band in fewer than 450 runs, and say so
+    names = dict(zip(geo.wards.index, geo.wards["name"], strict=True))
+    croydon = next(c for c in geo.wards.index if names[c] == "South Croydon")
+    assert "in only 448 of them (450 make a band firm)" in ward_pages[croydon]
+
+
+def test_extremes_never_claim_all_unless_all(real_figures, ward_pages) -> None:
+    _config, geo, _results, _index = real_figures
+    names = dict(zip(geo.wards.index, geo.wards["name"], strict=True))
+    dalgarno = next(c for c in geo.wards.index if names[c] == "Dalgarno")
+    wembley = next(c for c in geo.wards.index if names[c] == "Wembley Park")
+    assert "its rank is 1st in at least 9 of 10 of them (1st to 5th in all)" in ward_pages[dalgarno]
+    assert "680th in at least 9 of 10 of them (675th to 680th in all)" in ward_pages[wembley]

@@ -45,7 +45,7 @@ def band_note(index: IndexResult | None, indicator: str, codes: list[str]) -> st
     if index is None or indicator != index.result.spec.id or not codes:
         return ""
     rob = index.robustness.loc[codes]
-    firm = int((rob["stable_share"] >= index.section.robustness.stable_share).sum())
+    firm = int(rob["firm"].sum())
     n = len(codes)
     return (
         '<p class="storymap-band-note">Under other reasonable weights, '

@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+from storymap.figures.format import possessive, rank_phrase
+
 e = html.escape
 
 
@@ -34,10 +36,11 @@ def hotspot_section(pages, borough: str, ward_href: Callable[[str], str]) -> str
     more = "at least" if spec.direction == "higher_is_more_risk" else "at most"
     lead = (
         f"On the {spec.label} ({spec.short}), published by neighbourhood for the "
-        f"{hot.n_areas:,} 2011 neighbourhoods of {area}, {hot.n_top:,} are in {area}'s "
+        f"{hot.n_areas:,} 2011 neighbourhoods of {area}, {hot.n_top:,} are in {possessive(area)} "
         f"highest-risk {share} (a score of {more} {pages.fmt(hot.indicator, hot.threshold)}); "
         f"{len(mine)} of them are in {name}. {len(hidden)} of these are counted in a ward that is "
-        f"not among the {top_wards} wards in {area}'s highest-risk {share} on the same score "
+        f"not among the {top_wards} wards in {possessive(area)} highest-risk {share} on the same "
+        "score "
         "(a neighbourhood is counted in the ward holding most of its residents), so the "
         "ward's average hides them. "
         f"Across {area}, {hot.within_wards:.0%} of the variation in neighbourhoods' scores lies "
@@ -56,12 +59,12 @@ def hotspot_section(pages, borough: str, ward_href: Callable[[str], str]) -> str
             f"<td>{e(pages.fmt(hot.indicator, row['value']))}</td>"
             f'<td><a href="{e(ward_href(ward))}">{e(wname)}</a></td>'
             f"<td>{e(pages.fmt(hot.indicator, ward_res.wards.at[ward, 'value']))}</td>"
-            f"<td>{rank} of {len(ward_res.wards)}</td></tr>"
+            f"<td>{e(rank_phrase(rank, ward_res.tied(rank), len(ward_res.wards)))}</td></tr>"
         )
     return out + (
         f'<table class="storymap-neighbourhoods storymap-hotspots"><caption>Neighbourhoods of '
-        f"{e(name)} in {e(area)}'s highest-risk {share} on the {e(spec.short)} whose ward is not"
-        "</caption><thead><tr><th scope='col'>Neighbourhood (2011)</th>"
+        f"{e(name)} in {e(possessive(area))} highest-risk {share} on the {e(spec.short)} whose "
+        "ward is not in it</caption><thead><tr><th scope='col'>Neighbourhood (2011)</th>"
         f"<th scope='col'>{e(spec.short)}</th><th scope='col'>Ward</th>"
         f"<th scope='col'>Ward's {e(spec.short)}</th><th scope='col'>Ward's rank (1 = most at "
         f"risk)</th></tr></thead><tbody>{''.join(rows)}</tbody></table>\n\n"

@@ -69,7 +69,7 @@ class Robust:
     index_id: str
     threshold: float  # share of reweightings that makes a band firm
     runs: int
-    rows: dict[str, dict]  # ward -> band, stable_share, rank_p05, rank_p95
+    rows: dict[str, dict]  # ward -> index.robustness's row (band, kept, firm, rank_p05, …)
 
     @classmethod
     def of(cls, index: IndexResult | None) -> Robust | None:
@@ -81,7 +81,7 @@ class Robust:
         )
 
     def firm(self, code: str) -> bool:
-        return self.rows[code]["stable_share"] >= self.threshold
+        return bool(self.rows[code]["firm"])
 
 
 class Figures:
