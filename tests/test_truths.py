@@ -313,3 +313,70 @@ def test_extremes_never_claim_all_unless_all(real_figures, ward_pages) -> None:
     wembley = next(c for c in geo.wards.index if names[c] == "Wembley Park")
     assert "its rank is 1st in at least 9 of 10 of them (1st to 5th in all)" in ward_pages[dalgarno]
     assert "680th in at least 9 of 10 of them (675th to 680th in all)" in ward_pages[wembley]
+
+
+# ---------------------------------------------------------------------------------------------
+# About the data and the reader pages' words
+
+
+def test_merged_city_counts_its_own_neighbourhoods(real_figures) -> None:
+    import csv
+
+    from conftest import REPO
+
+    from storymap.pages.story.chapters import ChapterContext
+
+    config, geo, results, index = real_figures
+    with open(
+        REPO / "data/lookups/lookup_lsoa21_ward22_lad22_london_bestfit.csv", encoding="utf-8-sig"
+    ) as f:
+        rows = [r for r in csv.DictReader(f) if r["LAD22CD"] == "E09000001"]
+    lsoas, wards = {r["LSOA21CD"] for r in rows}, {r["WD22CD"] for r in rows}
+    assert len(lsoas) == 6
+    # the pages get the geography without its lookups (as the build's chapter stage does): the
+    # counts made where the lookups were must come with it
+    for g in (geo, geo.without_shapes()):
+        ctx = ChapterContext(config, g, results, None, slug="t", index=index)
+        (city,) = ctx.merged_boroughs()
+        assert (city.name, city.neighbourhoods) == ("City of London", len(lsoas))
+        assert city.wards == 25 and len(wards) <= city.wards
+
+
+DEVELOPER_NOTES = [
+    "random seed",
+    "no files have been fetched",
+    "site_config.yml",
+    "bundled data",
+]
+BAD_PHRASES = [
+    "only 0 census",
+    "(DERI score (all ages))",
+    "england's",
+    "equality act",
+    "boroughs's",
+    "under all of them",
+    "whose ward is not<",
+]
+
+
+def test_reader_pages_speak_to_readers(built_site) -> None:
+    import html as html_lib
+    import re
+
+    found = []
+    for page in sorted(built_site.rglob("*.html")):
+        rel = page.relative_to(built_site).as_posix()
+        if rel in ("data-checks.html", "404.html"):
+            continue
+        raw = page.read_text("utf-8")
+        text = html_lib.unescape(re.sub(r"<script.*?</script>", "", raw, flags=re.S))
+        if re.search(r"most at risk on (?!the )", text):  # "most at risk on Aged 65+"
+            found.append((rel, "most at risk on …"))
+        for phrase in DEVELOPER_NOTES + BAD_PHRASES:
+            if phrase in (raw if "<" in phrase else text):  # case-sensitive: "England's" is fine
+                found.append((rel, phrase))
+    assert not found, found[:20]
+    about = html_lib.unescape((built_site / "about-the-data.html").read_text("utf-8"))
+    assert "City of London has only 6 census neighbourhoods" in re.sub(r"\s+", " ", about)
+    checks = (built_site / "data-checks.html").read_text("utf-8")
+    assert "No file was fetched for this build" in checks and "seed 2021" in checks

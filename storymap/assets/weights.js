@@ -109,7 +109,7 @@
       while (c < breaks.length - 1 && s > breaks[c]) { c++; }
       return c;
     });
-    return { values: shown, rank: rank, colour: colour, breaks: breaks };
+    return { values: scores, shown: shown, rank: rank, colour: colour, breaks: breaks };
   }
 
   function start() {
@@ -143,7 +143,7 @@
     function show(result) {
       var ind = {};
       Object.keys(base).forEach(function (key) { ind[key] = base[key]; });
-      ind.values = result.values;
+      ind.values = result.shown;  /* printed as shown: rounded once, as the pages round */
       ind.rank = result.rank;
       ind.colour = result.colour;
       ind.short = base.short + " (your weights)";
@@ -157,10 +157,10 @@
       order.slice(0, INPUTS.top).forEach(function (i) {
         var li = document.createElement("li");
         li.textContent = S.data.wards.names[i] + " (" +
-          S.data.boroughs.names[S.data.wards.borough[i]] + "): " + S.formatValue(ind, result.values[i]);
+          S.data.boroughs.names[S.data.wards.borough[i]] + "): " + S.formatValue(ind, result.shown[i]);
         list.appendChild(li);
       });
-      var ranges = [], low = Math.min.apply(null, result.values);
+      var ranges = [], low = Math.min.apply(null, result.shown);
       result.breaks.forEach(function (b) {
         ranges.push(S.formatValue(ind, low) + " to " + S.formatValue(ind, b));
         low = b;

@@ -118,3 +118,23 @@ def rank_phrase(
 def possessive(name: str) -> str:
     """ "London's", "the five project boroughs'"."""
     return name + ("'" if name.endswith("s") else "'s")
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: its first letter lower case unless its first word
+    is a name or an acronym ("Older residents in England's …" -> "older residents in England's
+    …", "Residents disabled under the Equality Act" -> "residents disabled under the Equality
+    Act"; "DERI score" and "Digital Exclusion Risk Index" stay as they are)."""
+    words = label.split()
+    if not words:
+        return label
+    first, second = words[0], words[1] if len(words) > 1 else ""
+    if first[1:] != first[1:].lower() or (second[:1].isupper() and first[:1].isupper()):
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def unnested(text: str) -> str:
+    """A name with its own brackets made a comma, for use inside brackets: "DERI score (all
+    ages)" -> "DERI score, all ages", so a sentence never reads "(DERI score (all ages))"."""
+    return text.replace(" (", ", ").replace(")", "") if "(" in text else text

@@ -7,7 +7,7 @@ borough), the boroughs, and per small-area geography a lookup ``code -> ward, we
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storymap.config import Config
@@ -32,14 +32,18 @@ class Geography:
     wards: gpd.GeoDataFrame  # index: ward code; columns: name, borough_code, borough_name, geometry
     boroughs: pd.DataFrame  # index: borough code; columns: name
     lookups: dict[str, pd.DataFrame]  # geography key -> columns code, ward, weight
+    # merged borough code -> {"wards": wards merged into it, lookup key: its small areas}
+    merged: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def borough_of(self, ward_code: str) -> str:
         return str(self.wards.at[ward_code, "borough_code"])
 
     def without_shapes(self) -> Geography:
-        """The wards and boroughs without their geometry (nor lookups): what pages that only name
-        and count wards need, unpickled without geopandas."""
-        return Geography(pd.DataFrame(self.wards.drop(columns="geometry")), self.boroughs, {})
+        """The wards and boroughs without their geometry (nor lookups, though with what
+        :func:`merged_units` counted from them): what pages that only name and count wards
+        need, unpickled without geopandas."""
+        wards = pd.DataFrame(self.wards.drop(columns="geometry"))
+        return Geography(wards, self.boroughs, {}, self.merged)
 
 
 def load_geography(config: Config) -> Geography:
@@ -53,7 +57,24 @@ def load_geography(config: Config) -> Geography:
         .rename(columns={"borough_name": "name"})
         .sort_values("name")
     )
-    return Geography(wards=wards, boroughs=boroughs, lookups=lookups)
+    return Geography(
+        wards=wards, boroughs=boroughs, lookups=lookups, merged=merged_units(config, merge, lookups)
+    )
+
+
+def merged_units(
+    config: Config, merge: dict[str, str], lookups: dict[str, pd.DataFrame]
+) -> dict[str, dict[str, int]]:
+    """Each borough mapped as one unit (``geography.merge_boroughs``): how many wards were merged
+    into it, and per lookup how many small areas (neighbourhoods) it holds. Counted here, where
+    the lookups are, so pages given the geography without them still tell the true counts."""
+    out = {}
+    for code in config.geography.merge_boroughs:
+        counts = {"wards": sum(1 for ward, unit in merge.items() if unit == code and ward != code)}
+        for key, lookup in lookups.items():
+            counts[key] = int(lookup.loc[lookup["ward"] == code, "code"].nunique())
+        out[code] = counts
+    return out
 
 
 def load_wards(config: Config) -> gpd.GeoDataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 
-from storymap.figures.format import format_number, percent_of
+from storymap.figures.format import format_number, in_sentence, percent_of
 from storymap.figures.riskindex import IndexResult
 
 GUIDANCE = [
@@ -62,7 +62,7 @@ def index_recipe(index: IndexResult | None) -> str:
     parts = []
     for comp in index.section.components:
         share = sum(index.weights[i.indicator] for i in comp.indicators)
-        parts.append(f"{comp.label.lower()} {format_number(100 * share, 0)}%")
+        parts.append(f"{in_sentence(comp.label)} {format_number(100 * share, 0)}%")
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 

@@ -13,12 +13,20 @@ import html
 from storymap.config import Config
 from storymap.data.checks import CheckReport
 from storymap.figures.evidence import direction_evidence
-from storymap.figures.format import format_number, format_value, ordinal, percent_of, possessive
+from storymap.figures.format import (
+    format_number,
+    format_value,
+    in_sentence,
+    ordinal,
+    percent_of,
+    possessive,
+)
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import shown_values
 from storymap.figures.riskindex import RANGE_SHARE, IndexResult, firm_runs
 from storymap.lazy import module
 from storymap.pages.about.explorer import explorer_files, explorer_html
+from storymap.pages.about.reference import manifest_markdown
 from storymap.pages.maps.assets import MapAssets, source_line
 from storymap.pages.maps.legend import how_made, legend_classes
 
@@ -170,7 +178,8 @@ def _steps(config: Config, ix: IndexResult) -> str:
         f"{BANDING[sec.banding]}; band 1 is the most at risk. "
         f"{how_made(res.method, len(res.breaks), len(res.wards), area)}.\n"
         f"7. **Boroughs and {area}.** A borough's score is the mean of its wards' scores weighted "
-        f"by its number of {people.numerator_label or people.label.lower()}, because the index is "
+        f"by its number of {people.numerator_label or in_sentence(people.label)}, because the "
+        "index is "
         "about older people: a ward with more older residents counts for more. "
         f"{possessive(area)} score is {format_value(res.area['value'], res.spec)}.\n\n"
         + table(["Band", "Score range", "Wards"], bands)
@@ -270,7 +279,7 @@ def _comparison(config: Config, ix: IndexResult) -> str:
     c = ix.comparison
     used = [config.indicator(i) for i in ix.method.indicators]
     inputs = "; ".join(
-        f"{ind.label.lower()} from {config.sources[ind.source].title} "
+        f"{in_sentence(ind.label)} from {config.sources[ind.source].title} "
         f"({config.sources[ind.source].vintage})"
         for ind in used
     )
@@ -355,4 +364,23 @@ def checks_page(config: Config, report: CheckReport) -> str:
         )
         + "\n## Accepted warnings\n\nThese were found and accepted; the figures are published "
         "with them in mind.\n\n" + warnings + "\n"
+        "\n## Where this build's files came from\n\n"
+        + str(manifest_markdown(config))
+        + "\n"
+        + _reweighting_note(config)
+    )
+
+
+def _reweighting_note(config: Config) -> str:
+    """For analysts repeating the robustness runs: the generator's seed (the method page tells
+    readers what the runs are, without it)."""
+    if config.index is None:
+        return ""
+    rob = config.index.robustness
+    return (
+        "\n## Repeating the robustness runs\n\n"
+        f"The {rob.runs:,} reweightings on the method page draw their factors from NumPy's "
+        f"default generator with seed {rob.seed} (`index.robustness.seed` in the config), each "
+        f"weight times a uniform factor between {1 - rob.spread:g} and {1 + rob.spread:g}; "
+        "indicators are drawn first, then components.\n"
     )

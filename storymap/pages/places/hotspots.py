@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from storymap.figures.format import possessive, rank_phrase
+from storymap.figures.format import possessive, rank_phrase, unnested
 
 e = html.escape
 
@@ -35,7 +35,7 @@ def hotspot_section(pages, borough: str, ward_href: Callable[[str], str]) -> str
     top_wards = len(hot.top_wards)
     more = "at least" if spec.direction == "higher_is_more_risk" else "at most"
     lead = (
-        f"On the {spec.label} ({spec.short}), published by neighbourhood for the "
+        f"On the {spec.label} ({unnested(spec.short)}), published by neighbourhood for the "
         f"{hot.n_areas:,} 2011 neighbourhoods of {area}, {hot.n_top:,} are in {possessive(area)} "
         f"highest-risk {share} (a score of {more} {pages.fmt(hot.indicator, hot.threshold)}); "
         f"{len(mine)} of them are in {name}. {len(hidden)} of these are counted in a ward that is "

@@ -169,7 +169,7 @@ def ward_summary(f: Figures, code: str) -> str:
     top = [i for i in measures if int(f.ward[i][code]["decile"]) == 1]
     if top:
         labels = "; ".join(f.spec(i).short for i in top)
-        text += f" It is among the tenth of {possessive(area)} wards most at risk on: {labels}."
+        text += f" It is among the tenth of {possessive(area)} wards most at risk by: {labels}."
     elif measures:
         best = min(measures, key=lambda i: int(f.ward[i][code]["rank"]))
         text += (

@@ -18,7 +18,7 @@ from storymap.config import Config
 from storymap.errors import ChapterError, did_you_mean, quoted_list
 from storymap.figures.extremes import Cut, cut
 from storymap.figures.format import format_value, rank_phrase
-from storymap.figures.geography import Geography, ward_merge_map
+from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
 from storymap.lazy import module
 from storymap.pages.maps.alt import compare, joined
@@ -273,18 +273,18 @@ class Places:
         """Boroughs mapped as one unit (geography.merge_boroughs) that the site covers: name,
         how many wards were merged, and how many 2021 neighbourhoods (LSOAs) it has."""
         out = []
-        merge = ward_merge_map(self.config, self.geo.wards)
         for code in self.config.geography.merge_boroughs:
             if code not in self.geo.boroughs.index:
                 continue
-            wards = sum(1 for ward, unit in merge.items() if unit == code and ward != code)
-            lookup = self.geo.lookups.get("lsoa21")
-            areas = (
-                0 if lookup is None else int(lookup.loc[lookup["ward"] == code, "code"].nunique())
+            counts = self.geo.merged[code]  # counted where the lookups are (load_geography)
+            areas = counts.get(
+                "lsoa21", next(iter(v for k, v in counts.items() if k != "wards"), 0)
             )
             out.append(
                 SimpleNamespace(
-                    name=str(self.geo.boroughs.at[code, "name"]), wards=wards, neighbourhoods=areas
+                    name=str(self.geo.boroughs.at[code, "name"]),
+                    wards=counts["wards"],
+                    neighbourhoods=areas,
                 )
             )
         return out
