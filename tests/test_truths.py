@@ -11,8 +11,10 @@ recomputed here from the bundled data, not read from the site.
 
 from __future__ import annotations
 
+import subprocess
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -380,3 +382,87 @@ def test_reader_pages_speak_to_readers(built_site) -> None:
     assert "City of London has only 6 census neighbourhoods" in re.sub(r"\s+", " ", about)
     checks = (built_site / "data-checks.html").read_text("utf-8")
     assert "No file was fetched for this build" in checks and "seed 2021" in checks
+
+
+# ---------------------------------------------------------------------------------------------
+# authors: a chapter's images
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    import yaml
+    from smallproject import make_small_project
+
+    cases = Path(__file__).parent / "cases" / "three-boroughs"
+    spec = yaml.safe_load((cases / "case.yml").read_text("utf-8"))
+    return make_small_project(
+        tmp_path_factory.mktemp("images") / "project",
+        spec["boroughs"],
+        spec.get("overrides"),
+        cases / "chapters",
+    )
+
+
+def _with_image(project: Path, line: str) -> Path:
+    chapter = project / "chapters" / "01-camden.md"
+    text = chapter.read_text("utf-8").splitlines()
+    chapter.write_text("\n".join([*text[:2], line, *text[2:]]) + "\n", "utf-8")
+    return chapter
+
+
+def test_a_missing_image_is_an_error_naming_chapter_line_and_folder(small, tmp_path) -> None:
+    import shutil
+    import sys
+
+    project = tmp_path / "p"
+    shutil.copytree(small, project)
+    _with_image(project, "![A library in Camden](images/library.jpg)")
+    site = project / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "storymap", "build", "--config", "site_config.yml", "--out", "site"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and not site.exists()
+    assert (
+        "Error: chapters/01-camden.md line 3: the image 'images/library.jpg' is not there. Put "
+        "the file in chapters/images/, next to the chapters, and write ![What it shows]"
+        "(images/library.jpg); or fix the name."
+    ) in result.stderr
+    # put there, it is published beside the chapter's page, and the page shows it
+    (project / "chapters" / "images").mkdir()
+    picture = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+    (project / "chapters" / "images" / "library.jpg").write_bytes(picture)
+    result = subprocess.run(
+        [sys.executable, "-m", "storymap", "build", "--config", "site_config.yml", "--out", "site"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (site / "images" / "library.jpg").read_bytes() == picture
+    page = next(p for p in site.glob("*.html") if "library.jpg" in p.read_text("utf-8"))
+    assert 'src="images/library.jpg"' in page.read_text("utf-8")
+
+
+def test_an_image_from_another_site_is_an_error() -> None:
+    from types import SimpleNamespace
+
+    from storymap.errors import ChapterError
+    from storymap.pages.story.images import chapter_images
+
+    root = Path(__file__).parent / "cases" / "three-boroughs"
+    config = SimpleNamespace(root=root, resolve=lambda f: (root / f).resolve())
+    source = '# T\n\nText.\n<img src="https://example.org/x.png" alt="x">\n'
+    with pytest.raises(ChapterError) as caught:
+        chapter_images(config, "chapters/01-camden.md", source, source)
+    assert caught.value.problems == [
+        "chapters/01-camden.md line 4: the image 'https://example.org/x.png' is on another "
+        "site, and the site's pages load nothing from elsewhere. Save the image in the "
+        "chapters/images/ folder and write its name there, e.g. ![What it shows]"
+        "(images/photo.jpg)."
+    ]
