@@ -117,6 +117,20 @@ def test_shown_values_agree_with_shown_on_many_halves() -> None:
         assert f == float(by_hand(float(v), 2).replace(",", "")), v
 
 
+def test_other_figures_in_words_round_halves_away_from_zero() -> None:
+    from storymap.pages.about.explorer import control_weights
+    from storymap.pages.downloads.files import _size
+    from storymap.pages.maps.legend import how_made
+
+    # Python's round() and format(…, ".0%") round halves to even: 10.5 -> 10, 0.125 -> 12%
+    assert "(about 11 each)" in how_made("quantiles", 4, 42, "London")
+    assert "(about 9 each)" in how_made("quantiles", 4, 34, "London")
+    assert _size(1_250_000) == "1.3 MB" and _size(2_350_000) == "2.4 MB"
+    components = [SimpleNamespace(id="a", weight=4.0), SimpleNamespace(id="b", weight=1.8)]
+    ix = SimpleNamespace(section=SimpleNamespace(components=components))
+    assert control_weights(ix) == {"a": 10, "b": 5}  # 4.5 -> 5 (round() gave 4)
+
+
 def test_the_weights_explorer_rounds_as_the_pages_do(page) -> None:
     from conftest import REPO
 

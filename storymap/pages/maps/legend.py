@@ -16,7 +16,7 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from storymap.figures.format import possessive
+from storymap.figures.format import format_count, possessive
 from storymap.figures.indicators import format_value
 from storymap.lazy import module
 
@@ -75,7 +75,7 @@ def how_made(method: str, k: int, n: int, area: str = "", noun: str = "wards") -
     text = HOW.get(method, HOW["quantiles"])
     whose = possessive(area) + " " if area else ""
     return "Colours: " + text.format(
-        n=f"{n:,}", k=k, each=f"{round(n / k):,}", noun=noun, whose=whose
+        n=f"{n:,}", k=k, each=format_count(n / k), noun=noun, whose=whose
     )
 
 

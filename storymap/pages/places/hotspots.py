@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from storymap.figures.format import possessive, rank_phrase, unnested
+from storymap.figures.format import percent_of, possessive, rank_phrase, unnested
 
 e = html.escape
 
@@ -43,7 +43,8 @@ def hotspot_section(pages, borough: str, ward_href: Callable[[str], str]) -> str
         "score "
         "(a neighbourhood is counted in the ward holding most of its residents), so the "
         "ward's average hides them. "
-        f"Across {area}, {hot.within_wards:.0%} of the variation in neighbourhoods' scores lies "
+        f"Across {area}, {percent_of(hot.within_wards, 1)} of the variation in neighbourhoods' "
+        "scores lies "
         "within wards rather than between them."
     )
     out = f"### Hidden hotspots\n\n<p>{e(lead)}</p>\n\n"
@@ -76,4 +77,4 @@ def _share(share: float) -> str:
     for value, word in names.items():
         if abs(share - value) < 1e-9:
             return word
-    return f"{share:.0%}"
+    return percent_of(share, 1)
