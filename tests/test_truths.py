@@ -424,21 +424,27 @@ def _with_image(project: Path, line: str) -> Path:
     return chapter
 
 
-def test_a_missing_image_is_an_error_naming_chapter_line_and_folder(small, tmp_path) -> None:
-    import shutil
+def _build(project: Path) -> subprocess.CompletedProcess:
+    """`storymap build` in ``project``, as an author runs it."""
     import sys
 
-    project = tmp_path / "p"
-    shutil.copytree(small, project)
-    _with_image(project, "![A library in Camden](images/library.jpg)")
-    site = project / "site"
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "storymap", "build", "--config", "site_config.yml", "--out", "site"],
         cwd=project,
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def test_a_missing_image_is_an_error_naming_chapter_line_and_folder(small, tmp_path) -> None:
+    import shutil
+
+    project = tmp_path / "p"
+    shutil.copytree(small, project)
+    _with_image(project, "![A library in Camden](images/library.jpg)")
+    site = project / "site"
+    result = _build(project)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr and not site.exists()
     assert (
@@ -450,13 +456,7 @@ def test_a_missing_image_is_an_error_naming_chapter_line_and_folder(small, tmp_p
     (project / "chapters" / "images").mkdir()
     picture = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
     (project / "chapters" / "images" / "library.jpg").write_bytes(picture)
-    result = subprocess.run(
-        [sys.executable, "-m", "storymap", "build", "--config", "site_config.yml", "--out", "site"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = _build(project)
     assert result.returncode == 0, result.stderr
     assert (site / "images" / "library.jpg").read_bytes() == picture
     page = next(p for p in site.glob("*.html") if "library.jpg" in p.read_text("utf-8"))
