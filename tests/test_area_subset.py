@@ -101,3 +101,18 @@ def test_chapters_and_summaries_name_the_area(five) -> None:
     assert f"Indicators are rescaled across all of {AREA} at once" in method
     about = text_of(site / "about-the-data.html")
     assert "merged into one unit" not in about  # the City of London is not in the area
+
+
+def test_the_five_boroughs_pages_speak_plainly(five) -> None:
+    """Issue 26: possessives of the area's name, no lowered names, no merge warning for a City
+    the area leaves out, no developer notes on reader pages."""
+    _config, _geo, _results, site = five
+    pages = [*site.glob("*.html"), *(site / "boroughs").glob("*.html")]
+    pages += list((site / "wards").rglob("*.html"))[:60]
+    bad = ["boroughs's", "england's", "equality act", "random seed", "(DERI score (all ages))"]
+    for page in pages:
+        text = text_of(page)
+        found = [b for b in bad if b in text]
+        assert not found, (page.relative_to(site), found)
+    checks = text_of(site / "data-checks.html")
+    assert "merged into one unit" not in checks, "the City-merge warning, for an area without it"

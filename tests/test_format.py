@@ -29,7 +29,9 @@ def test_rounded_once_from_the_full_value() -> None:
     assert format_value(11.65, PERCENT) == "11.7%"  # 11.65 is stored as 11.6500000000000003…
     assert format_value(12.25, PERCENT) == "12.3%"  # an exact half: away from zero, as by hand
     assert format_value(-12.25, PERCENT) == "-12.3%"
-    assert format_value(2.675, SCORE) == "2.67"  # stored as 2.67499999…: below the half
+    # 2.675 is stored as 2.67499999…, but its figure is 2.675: a half, rounded away from zero
+    # from the decimal, not down from the binary expansion (issue 26)
+    assert format_value(2.675, SCORE) == "2.68"
     assert format_value(-0.004, SCORE) == "0.00"  # no "-0.00"
     assert format_value(float("nan"), SCORE) == "no data"
     assert format_value(1234.5678, SCORE) == "1,234.57"

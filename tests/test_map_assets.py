@@ -248,8 +248,12 @@ def test_made_up_figures_rank_and_show_as_in_python(config, browser) -> None:
         assert ind["colour"] == [res.risk_class(int(c)) for c in res.wards["cls"]], ind_id
         pages = [format_value(v, res.spec) for v in res.wards["value"]]
         assert decoded["shown"][ind_id] == pages, ind_id
-    # rounded once, half away from zero on the exact value: 2.675 is stored just below 2.675,
-    # so it shows as 2.67 on the pages; figures that round to zero show without a sign
-    assert decoded["shown"]["signed"][:6] == ["0.00", "0.00", "0.00", "0.00", "-1.00", "2.67"]
+    # rounded once, half away from zero from the decimal figure (issue 26): -1.005 and 2.675
+    # are halves, though stored just inside them, so they show as -1.01 and 2.68 on the pages
+    # and the maps; figures that round to zero show without a sign
+    assert decoded["shown"]["signed"][:6] == ["0.00", "0.00", "0.00", "0.00", "-1.01", "2.68"]
     assert decoded["shown"]["people"][:3] == ["1,200", "1,201", "1,200"]
-    assert decoded["data"]["indicators"]["low_risk"]["rank"][:4] == [5, 4, 5, 2]
+    # 3.04, 3.01, 3.04, 2.96 and 3.0 all show as 3.0: they share a rank, joint 2nd after 1.2
+    # (issue 26: wards showing the same figure share a rank; it was 5th, 4th, 5th, 2nd)
+    assert decoded["data"]["indicators"]["low_risk"]["rank"][:4] == [2, 2, 2, 2]
+    assert decoded["data"]["indicators"]["low_risk"]["rank"][7] == 2

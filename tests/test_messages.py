@@ -193,6 +193,19 @@ def test_a_misspelt_focus_is_reported_at_its_line_with_a_suggestion(ctx):
     ]
 
 
+def test_a_name_two_wards_share_lists_each_with_its_borough_and_code(ctx, tmp_path):
+    bad = STEPS.replace("focus: Barnet", "focus: Kilburn")
+    assert step_problems(ctx, bad) == [
+        "chapters/x.md line 10: focus 'Kilburn' is the name of 2 wards: Kilburn in Brent "
+        "(E05013503) and Kilburn in Camden (E05013665). Write the code of the one you mean, "
+        "e.g. 'E05013503'."
+    ]
+    assert chapter_error(ctx, tmp_path, "x\n{{ ward('Kilburn').pct_65_plus }}\n") == (
+        "chapter.md line 2: 'Kilburn' is the name of 2 wards: Kilburn in Brent (E05013503) and "
+        "Kilburn in Camden (E05013665). Write the code of the one you mean, e.g. 'E05013503'."
+    )
+
+
 def test_a_bad_key_is_reported_at_its_own_line_not_the_fence(ctx):
     bad = STEPS.replace("highlight_top: 2", "higlight_top: 2")
     assert step_problems(ctx, bad) == [
@@ -286,8 +299,15 @@ def test_an_end_tag_that_closes_nothing(ctx, tmp_path):
 def test_an_unclosed_expression_is_reported_where_it_opened(ctx, tmp_path):
     text = "# T\n\n{{ london.pct_65_plus \nof Londoners.\n"
     assert chapter_error(ctx, tmp_path, text) == (
-        "chapter.md line 3: the {{ on line 3 is not closed where Jinja expected }} but found "
-        "'of'. Close it with }}, and check for a missing quote, comma or bracket inside it."
+        "chapter.md line 3: a {{ on line 3 is not closed: add }} where the figure's name ends "
+        "(the text after it, from 'of', is not part of a figure). Check also for a missing "
+        "quote, comma or bracket inside it."
+    )
+    # the chapter ends first; and no message names the tool behind the templates
+    assert chapter_error(ctx, tmp_path, "# T\n\n" + "Text.\n" * 5 + "{{ london.pct_65_plus") == (
+        "chapter.md line 8: a {{ on line 8 is not closed: add }} where the figure's name ends "
+        "(the chapter ends before it is closed). Check also for a missing quote, comma or "
+        "bracket inside it."
     )
 
 

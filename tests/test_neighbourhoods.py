@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -128,11 +129,31 @@ def test_hidden_hotspots_match_the_issue(built):
     _config, geo, _results, pages, _docs = built
     hot = pages.nb.hotspots
     assert (hot.indicator, hot.n_areas) == ("deri_score", 4835)
-    assert hot.n_top == math.ceil(0.2 * 4835)
+    # one "highest-risk fifth" (issue 26): a fifth of the neighbourhoods by figure as shown
+    # (2 decimals, rounded by hand here), with every one showing the figure at the cut (3.14):
+    # the 967 of a fifth and 20 more, the maps' top band exactly
+    deri = {
+        r["LSOA11CD"]: float(r["deri_score_national"])
+        for r in rows("data/deri/london_lsoa11_deri_v1.6_national_scores.csv")
+    }
+    shown = {
+        c: float(Decimal(repr(v)).quantize(Decimal("0.01"), ROUND_HALF_UP)) for c, v in deri.items()
+    }
+    cut = sorted(shown.values(), reverse=True)[math.ceil(0.2 * 4835) - 1]
+    expected = {c for c, v in shown.items() if v >= cut}
+    assert (cut, len(expected)) == (3.14, 987)
+    assert set(hot.areas.index) == expected and hot.n_top == 987 and hot.threshold == 3.14
+    colour = pages.nb.colour["deri_score"]
+    assert set(colour.index[colour == colour.max()]) == expected  # coloured top band: in it
+    # the wards' fifth is the wards' map band 1, the one the ward maps colour darkest
+    res = _results["deri_score"]
+    band1 = {c for c in res.wards.index if res.band(int(res.wards.at[c, "cls"])) == 1}
+    assert hot.top_wards == band1
+    assert (hot.areas["hidden"] == ~hot.areas["ward"].isin(band1)).all()
     boroughs = pages.nb.areas["lsoa11"].loc[hot.areas.index, "borough"]
     names = geo.boroughs["name"].reindex(boroughs).to_numpy()
     five = hot.areas[np.isin(names, list(FIVE))]
-    assert (len(five), int(five["hidden"].sum())) == (165, 57)
+    assert (len(five), int(five["hidden"].sum())) == (168, 59)
     assert round(hot.within_wards, 2) == 0.41
 
 

@@ -66,8 +66,20 @@
     return ends;
   }
 
-  /* A score as the pages show it: rounded once, half up (scores are never negative). */
-  function shownScore(s) { return Number(s.toFixed(INPUTS.decimals)); }
+  /* A figure as the pages show it (storymap/figures/format.py's shown): rounded once to
+   * ``places`` decimals, half away from zero, from its decimal digits (the shortest decimal that
+   * reads back as the same number; toFixed would round the binary value, 2.675 to 2.67). */
+  function roundShown(x, places) {
+    if (!isFinite(x)) { return x; }
+    var parts = Math.abs(x).toExponential().split("e");
+    var digits = parts[0].replace(".", ""), keep = Number(parts[1]) + 1 + places;
+    if (keep >= digits.length) { return x; }
+    var whole = keep > 0 ? Number(digits.slice(0, keep)) : 0;
+    if (keep >= 0 && digits.charAt(keep) >= "5") { whole += 1; }
+    var out = Number(whole + "e-" + places);
+    return x < 0 && out !== 0 ? -out : out;
+  }
+  function shownScore(s) { return roundShown(s, INPUTS.decimals); }
 
   /* Every ward's score, rank (1 = most at risk, ties share it) and colour (0 = least at risk). */
   function compute(componentWeights, groups) {
@@ -85,11 +97,11 @@
     var order = scores.map(function (s, i) { return i; }).sort(function (a, b) {
       return scores[b] - scores[a];
     });
-    var rank = [];
+    /* ranks and classes are made from the figures as shown: wards shown alike share both */
+    var shown = scores.map(shownScore), rank = [];
     order.forEach(function (i, j) {
-      rank[i] = j > 0 && scores[i] === scores[order[j - 1]] ? rank[order[j - 1]] : j + 1;
+      rank[i] = j > 0 && shown[i] === shown[order[j - 1]] ? rank[order[j - 1]] : j + 1;
     });
-    var shown = scores.map(shownScore);  /* classes are made from the figures as shown */
     var breaks = INPUTS.banding === "quantiles" ? quantileBreaks(shown, INPUTS.bands)
                                                 : INPUTS.breaks;
     var colour = shown.map(function (s) {
@@ -97,7 +109,7 @@
       while (c < breaks.length - 1 && s > breaks[c]) { c++; }
       return c;
     });
-    return { values: scores, rank: rank, colour: colour, breaks: breaks };
+    return { values: scores, shown: shown, rank: rank, colour: colour, breaks: breaks };
   }
 
   function start() {
@@ -131,7 +143,7 @@
     function show(result) {
       var ind = {};
       Object.keys(base).forEach(function (key) { ind[key] = base[key]; });
-      ind.values = result.values;
+      ind.values = result.shown;  /* printed as shown: rounded once, as the pages round */
       ind.rank = result.rank;
       ind.colour = result.colour;
       ind.short = base.short + " (your weights)";
@@ -145,10 +157,10 @@
       order.slice(0, INPUTS.top).forEach(function (i) {
         var li = document.createElement("li");
         li.textContent = S.data.wards.names[i] + " (" +
-          S.data.boroughs.names[S.data.wards.borough[i]] + "): " + S.formatValue(ind, result.values[i]);
+          S.data.boroughs.names[S.data.wards.borough[i]] + "): " + S.formatValue(ind, result.shown[i]);
         list.appendChild(li);
       });
-      var ranges = [], low = Math.min.apply(null, result.values);
+      var ranges = [], low = Math.min.apply(null, result.shown);
       result.breaks.forEach(function (b) {
         ranges.push(S.formatValue(ind, low) + " to " + S.formatValue(ind, b));
         low = b;
@@ -183,7 +195,9 @@
     root.setAttribute("data-ready", "");
   }
 
-  window.StorymapWeights = { compute: compute, effectiveWeights: effectiveWeights };
+  window.StorymapWeights = {
+    compute: compute, effectiveWeights: effectiveWeights, roundShown: roundShown
+  };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { setTimeout(start, 0); });
   } else {

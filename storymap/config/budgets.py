@@ -29,5 +29,5 @@ class BudgetsSection(Model):
         30, gt=0, description="Any page read after another, the files pages share cached."
     )
     search_kb: float = Field(
-        37, gt=0, description="The search index, loaded when a reader first uses search."
+        39, gt=0, description="The search index, loaded when a reader first uses search."
     )

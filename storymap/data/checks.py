@@ -63,8 +63,8 @@ def check_inputs(config: Config) -> CheckReport:
 
 def audit_inputs(config: Config) -> CheckReport:
     tables: list[TableCheck] = []
-    wards = _check_wards(config, tables)
-    merge = _check_ward_boroughs(config, tables, wards)
+    wards, in_area = _check_wards(config, tables)
+    merge = _check_ward_boroughs(config, tables, wards, in_area)
     lookups = {
         key: _check_lookup(config, key, tables, wards, merge) for key in config.geography.lookups
     }
@@ -94,24 +94,35 @@ def _read(
     return table
 
 
-def _check_wards(config: Config, tables: list[TableCheck]) -> set[str]:
+def _check_wards(config: Config, tables: list[TableCheck]) -> tuple[set[str], set[str] | None]:
+    """The ward layer checked: its ward codes, and the codes of the boroughs the site covers
+    (``site.area.boroughs``, by name or code; None for all of them)."""
     layer = config.geography.wards
     check = TableCheck("ward boundaries", _shown(config, layer.source))
     tables.append(check)
+    wanted = config.site.area.boroughs
+    columns = [layer.code, layer.borough_code] + ([layer.borough_name] if wanted != "all" else [])
     try:
-        gdf = read_boundaries(config, layer.source, [layer.code, layer.borough_code])
+        gdf = read_boundaries(config, layer.source, columns)
     except StorymapError as exc:
         check.problems.extend(exc.problems)
-        return set()
+        return set(), None
+    in_area = None
+    if wanted != "all":
+        names = gdf[layer.borough_name].astype(str).str.strip()
+        codes = gdf[layer.borough_code].astype(str).str.strip()
+        in_area = set(codes[names.isin(wanted) | codes.isin(wanted)])
     check.rows = len(gdf)
     table = pd.DataFrame(gdf[[layer.code, layer.borough_code]])
     _, problems = table_problems(table, check.file, TableSpec(layer.code, WARD_LAYER_PREFIXES))
     check.problems += problems
     check.checks.append("ward codes are E05… (or E09… for merged boroughs) and unique")
-    return set(table[layer.code].astype(str).str.strip())
+    return set(table[layer.code].astype(str).str.strip()), in_area
 
 
-def _check_ward_boroughs(config: Config, tables: list[TableCheck], wards: set[str]) -> dict:
+def _check_ward_boroughs(
+    config: Config, tables: list[TableCheck], wards: set[str], in_area: set[str] | None = None
+) -> dict:
     spec = config.geography.ward_boroughs
     check = TableCheck("ward to borough lookup", _shown(config, spec.source))
     tables.append(check)
@@ -125,10 +136,11 @@ def _check_ward_boroughs(config: Config, tables: list[TableCheck], wards: set[st
         w: (b if b in merged else w)
         for w, b in zip(table[spec.ward], table[spec.borough].str.strip(), strict=True)
     }
-    if merged:
-        n = sum(1 for b in merge.values() if b in merged)
+    told = merged if in_area is None else merged & in_area  # not a City the area leaves out
+    if told:
+        n = sum(1 for b in merge.values() if b in told)
         check.warnings.append(
-            f"{n} wards of {quoted_list(sorted(merged))} are merged into one unit per borough, "
+            f"{n} wards of {quoted_list(sorted(told))} are merged into one unit per borough, "
             "because the small-area lookups give some of them no neighbourhood of their own."
         )
     _ward_vintage(check, table, spec.ward, table[spec.ward].map(merge), wards, config)

@@ -6,11 +6,15 @@ exact :class:`~decimal.Decimal` for code that must compare or encode what reader
 data script carries these figures, so storymap.js only prints them).
 
 The rule: a value is rounded to its indicator's decimals (counts of people to whole people) half
-away from zero, from the value's exact decimal expansion. So 11.6497 shows as 11.6 (never 11.65
-first, then 11.7), 12.25 as 12.3 as a reader rounding by hand would, and a value stored as
-2.67499999… (the nearest float to 2.675) as 2.67. A figure that rounds to zero shows without a
-sign ("0.00", not "-0.00"). JavaScript's ``toFixed``, used by the weights explorer on the method
-page, rounds the same way (half away from zero, on the exact value).
+away from zero, from the value's decimal digits (the shortest decimal that reads back as the same
+float, as Python's ``repr`` and JavaScript's ``String`` write it), never from its binary
+expansion. So 11.6497 shows as 11.6 (never 11.65 first, then 11.7), 13.35 as 13.4, 2.675 as 2.68,
+-0.015 as -0.02 and -0.025 as -0.03, as a reader rounding the figure by hand would (the binary
+expansions of 13.35 and -0.015 lie just below the half, of -0.025 just above: rounding those
+rounded the halves both ways). Computed figures are kept to 12 significant figures
+(:func:`storymap.figures.indicators.settle`), so their decimal digits are the full value. A figure
+that rounds to zero shows without a sign ("0.00", not "-0.00"). The weights explorer on the method
+page rounds the same way (``shownScore`` in weights.js, from the figure's decimal digits).
 
 Pages, tooltips, step summaries, tables, chapter filters and downloads' companion texts all call
 these functions; downloads keep the full values.
@@ -30,10 +34,13 @@ def places(spec) -> int:
 
 
 def shown(value: float | None, digits: int) -> Decimal | None:
-    """``value`` rounded once to ``digits`` decimals (half away from zero), as readers see it."""
+    """``value`` rounded once to ``digits`` decimals (half away from zero, from its decimal
+    digits), as readers see it."""
     if value is None or not math.isfinite(float(value)):
         return None
-    figure = Decimal(float(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    figure = Decimal(repr(float(value))).quantize(
+        Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP
+    )
     return abs(figure) if figure.is_zero() else figure
 
 
@@ -111,3 +118,23 @@ def rank_phrase(
 def possessive(name: str) -> str:
     """ "London's", "the five project boroughs'"."""
     return name + ("'" if name.endswith("s") else "'s")
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: its first letter lower case unless its first word
+    is a name or an acronym ("Older residents in England's …" -> "older residents in England's
+    …", "Residents disabled under the Equality Act" -> "residents disabled under the Equality
+    Act"; "DERI score" and "Digital Exclusion Risk Index" stay as they are)."""
+    words = label.split()
+    if not words:
+        return label
+    first, second = words[0], words[1] if len(words) > 1 else ""
+    if first[1:] != first[1:].lower() or (second[:1].isupper() and first[:1].isupper()):
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def unnested(text: str) -> str:
+    """A name with its own brackets made a comma, for use inside brackets: "DERI score (all
+    ages)" -> "DERI score, all ages", so a sentence never reads "(DERI score (all ages))"."""
+    return text.replace(" (", ", ").replace(")", "") if "(" in text else text

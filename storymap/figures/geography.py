@@ -35,15 +35,18 @@ class Geography:
     lookups: dict[str, pd.DataFrame]  # geography key -> columns code, ward, weight
     # ward code (as lookups use it) -> mapped unit code (:func:`ward_merge_map`), read once
     merge: dict[str, str] = field(default_factory=dict)
+    # merged borough code -> {"wards": wards merged into it, lookup key: its small areas}
+    merged: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def borough_of(self, ward_code: str) -> str:
         return str(self.wards.at[ward_code, "borough_code"])
 
     def without_shapes(self) -> Geography:
-        """The wards and boroughs without their geometry (nor lookups): what pages that only name
-        and count wards need, unpickled without geopandas."""
+        """The wards and boroughs without their geometry (nor lookups, though with what
+        :func:`merged_units` counted from them): what pages that only name and count wards
+        need, unpickled without geopandas."""
         wards = pd.DataFrame(self.wards.drop(columns="geometry"))
-        return Geography(wards, self.boroughs, {}, self.merge)
+        return Geography(wards, self.boroughs, {}, self.merge, self.merged)
 
 
 def load_geography(config: Config) -> Geography:
@@ -57,7 +60,28 @@ def load_geography(config: Config) -> Geography:
         .rename(columns={"borough_name": "name"})
         .sort_values("name")
     )
-    return Geography(wards=wards, boroughs=boroughs, lookups=lookups, merge=merge)
+    return Geography(
+        wards=wards,
+        boroughs=boroughs,
+        lookups=lookups,
+        merge=merge,
+        merged=merged_units(config, merge, lookups),
+    )
+
+
+def merged_units(
+    config: Config, merge: dict[str, str], lookups: dict[str, pd.DataFrame]
+) -> dict[str, dict[str, int]]:
+    """Each borough mapped as one unit (``geography.merge_boroughs``): how many wards were merged
+    into it, and per lookup how many small areas (neighbourhoods) it holds. Counted here, where
+    the lookups are, so pages given the geography without them still tell the true counts."""
+    out = {}
+    for code in config.geography.merge_boroughs:
+        counts = {"wards": sum(1 for ward, unit in merge.items() if unit == code and ward != code)}
+        for key, lookup in lookups.items():
+            counts[key] = int(lookup.loc[lookup["ward"] == code, "code"].nunique())
+        out[code] = counts
+    return out
 
 
 def load_wards(config: Config) -> gpd.GeoDataFrame:

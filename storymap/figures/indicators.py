@@ -127,17 +127,37 @@ def summarise(
         }
     )
     wards = wards.drop(columns="borough_code")
-    ascending = spec.direction != "higher_is_more_risk"
-    wards["rank"] = wards["value"].rank(ascending=ascending, method="min").astype(int)
-    # 1 = most at risk; boroughs without a figure have none (NaN)
-    grouped["rank"] = grouped["value"].rank(ascending=ascending, method="min")
-    wards["decile"] = np.ceil(wards["rank"] * 10 / len(wards)).clip(1, 10).astype(int)
     shown = shown_values(wards["value"].to_numpy(), spec)
+    wards["rank"] = shown_ranks(shown, spec).astype(int)
+    # 1 = most at risk; boroughs without a figure have none (NaN)
+    grouped["rank"] = shown_ranks(shown_values(grouped["value"].to_numpy(), spec), spec)
+    wards["decile"] = deciles(shown, spec)
     breaks = class_breaks(shown, method, k)
     wards["cls"] = classify(shown, breaks)
     return IndicatorResult(
         spec=spec, wards=wards, boroughs=grouped, area=area, breaks=breaks, method=method
     )
+
+
+def shown_ranks(shown: np.ndarray, spec) -> np.ndarray:
+    """The one rule for ranks: 1 = most at risk, from the figures as shown (``shown_values``),
+    so areas showing the same figure share a rank, the best of theirs ("joint 524th"), and the
+    next area's rank counts them all. NaN (no figure) stays NaN."""
+    ascending = spec.direction != "higher_is_more_risk"
+    return pd.Series(shown).rank(ascending=ascending, method="min").to_numpy()
+
+
+def deciles(shown: np.ndarray, spec) -> np.ndarray:
+    """The one rule for deciles: the areas cut into ten by :func:`class_breaks` (quantiles) on
+    the figures as shown, the rule that makes the maps' bands, numbered like ranks (1 = the most
+    at-risk tenth). Areas showing the same figure share a decile, and no decile is left empty
+    while there are ten distinct figures: the 156 wards showing 0.0% income deprivation are
+    decile 10, not 8 (a decile from the best rank of a tie gave them 8 and left 9 and 10 empty).
+    With fewer than ten distinct figures there are as many deciles as figures."""
+    breaks = class_breaks(shown, "quantiles", 10)
+    cls = classify(shown, breaks)
+    k = len(breaks)
+    return (k - cls if spec.direction == "higher_is_more_risk" else cls + 1).astype(int)
 
 
 def settle(values):

@@ -157,6 +157,11 @@ def compute_neighbourhoods(
     return out
 
 
+def _bands_are_the_share(method: str, bands: int, share: float) -> bool:
+    """Whether the maps' bands are quantiles each holding ``share`` of the areas."""
+    return method == "quantiles" and abs(share * bands - 1) < 1e-9
+
+
 def area_values(config: Config, spec, geo: Geography) -> pd.Series:
     """Each small area's own figure: its share from its own counts, or its published score."""
     table, code, _lookup = area_sums(config, spec, geo)
@@ -186,17 +191,33 @@ def _changes(config: Config) -> pd.DataFrame:
 
 def hotspots(nb: Neighbourhoods, ward_result: IndicatorResult, ind: str, share: float) -> Hotspots:
     """Areas in the whole area's highest-risk ``share`` on ``ind``, and whether their main ward
-    (the one holding most of their residents) is in the highest-risk share of wards."""
+    (the one holding most of their residents) is in the highest-risk share of wards.
+
+    One definition of "the highest-risk fifth" (or whatever ``share`` is), from the figures as
+    shown, so no area is told to be in it while coloured out of it, or the other way: where the
+    maps split areas into quantile bands of that share (five bands for a fifth), it is the
+    maps' most-at-risk band, for wards and neighbourhoods alike; otherwise the ``share`` of the
+    areas most at risk by figure shown, every area showing the figure at the cut included."""
     key = nb.geography[ind]
     table = nb.areas[key]
     values = table[ind].dropna()
+    shown = nb.shown[ind].loc[values.index]
     higher = ward_result.spec.direction == "higher_is_more_risk"
-    risk = values if higher else -values
-    n_top = math.ceil(share * len(risk))
-    edge = float(risk.sort_values(ascending=False).iloc[n_top - 1])
-    top = table.loc[risk.index[risk >= edge], ["ward", ind]]
+    k = len(nb.breaks[ind])
+    if _bands_are_the_share(nb.method, k, share):
+        in_top = (nb.colour[ind].loc[values.index] == k - 1).to_numpy()
+    else:
+        risk = shown if higher else -shown
+        edge = float(risk.sort_values(ascending=False).iloc[math.ceil(share * len(risk)) - 1])
+        in_top = (risk >= edge).to_numpy()
+    top = table.loc[values.index[in_top], ["ward", ind]]
+    edge_figure = float(shown[in_top].min() if higher else shown[in_top].max())
     wards = ward_result.wards
-    top_wards = set(wards.index[wards["rank"] <= math.ceil(share * len(wards))])
+    if _bands_are_the_share(ward_result.method, len(ward_result.breaks), share):
+        band = [ward_result.band(int(c)) for c in wards["cls"]]
+        top_wards = {c for c, b in zip(wards.index, band, strict=True) if b == 1}
+    else:  # ranks are of the figures as shown: every ward tied at the cut is in
+        top_wards = set(wards.index[wards["rank"] <= math.ceil(share * len(wards))])
     top = top.assign(hidden=~top["ward"].isin(top_wards)).rename(columns={ind: "value"})
     by_ward = table.loc[values.index].groupby("ward")[ind]
     within = float(((values - by_ward.transform("mean")) ** 2).sum())
@@ -205,9 +226,9 @@ def hotspots(nb: Neighbourhoods, ward_result: IndicatorResult, ind: str, share: 
         ind,
         key,
         share,
-        len(risk),
+        len(values),
         len(top),
-        edge if higher else -edge,
+        edge_figure,
         top_wards,
         top,
         within / total if total else 0.0,

@@ -41,6 +41,15 @@ np = module("numpy")
 pd = module("pandas")
 
 MIDPOINT = 5.0
+# The rank range the pages give: the 5th to the 95th percentile of a ward's ranks over the
+# reweightings (taken outward, so at least this share of the runs lie within it).
+RANGE_SHARE = (9, 10)
+
+
+def firm_runs(runs: int, stable_share: float) -> int:
+    """The fewest of ``runs`` reweightings keeping a ward's band that make the band firm (the one
+    rule: kept / runs >= stable_share): 450 of 500 for 0.9."""
+    return next(n for n in range(runs + 1) if n / runs >= stable_share)
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ class IndexResult:
     scaled: pd.DataFrame  # ward x indicator, rescaled (inverted where needed)
     components: pd.DataFrame  # ward x component, 0-10
     weights: pd.Series  # effective weight of each indicator (sums to 1)
-    robustness: pd.DataFrame  # ward: band, stable_share, rank_p05, rank_p95
+    robustness: pd.DataFrame  # ward: band, stable_share, kept, firm, rank_p05/p95, rank_best/worst
     comparison: dict[str, float] | None  # pearson, spearman, n (with compare_with indicator)
     # per indicator, the evidence for its direction (storymap.figures.evidence), if it names any
     evidence: dict[str, Evidence] = field(default_factory=dict)
@@ -161,6 +170,13 @@ def bands(score: pd.Series, banding: str, k: int, decimals: int | None = None) -
     return classify(values, class_breaks(values, banding, k))
 
 
+def _as_shown(values: np.ndarray, decimals: int | None) -> np.ndarray:
+    """Scores as the pages show them (with ``decimals``), so ranks from them share ties."""
+    if decimals is None:
+        return np.asarray(values, dtype=float)
+    return shown_values(values, SimpleNamespace(unit="score", decimals=decimals))
+
+
 def band_stability(
     scaled: pd.DataFrame,
     method: IndexMethod,
@@ -172,8 +188,10 @@ def band_stability(
     groups: pd.Series | None = None,
     decimals: int | None = None,
 ) -> pd.DataFrame:
-    """Per ward: its band (1 = most at risk, as ranks run), the share of random weightings keeping
-    it there, and the 5th and 95th percentiles of its rank (whole ranks, 1 = most at risk)."""
+    """Per ward: its band (1 = most at risk, as ranks run), the share and number (``kept``) of
+    random weightings keeping it there, the 5th and 95th percentiles of its rank (whole ranks,
+    1 = most at risk; at least 9 in 10 of the runs lie between them, see RANGE_SHARE) and its
+    best and worst rank over all the runs."""
     base = settle(combine(scaled, effective_weights(method), method.scaling, groups))
     base_band = bands(base, banding, k, decimals)
     rng = np.random.default_rng(seed)
@@ -191,19 +209,26 @@ def band_stability(
         if plain:
             values = settle(np.clip(matrix @ weights[inds].to_numpy(), 0.0, 10.0))
             same += bands(pd.Series(values), banding, k, decimals) == base_band
-            ordered = np.sort(values)  # rank 1 = highest score, ties share the best rank
-            ranks[run] = len(values) - np.searchsorted(ordered, values, side="right") + 1
+            # rank 1 = highest score as shown, ties share the best rank (as the pages rank)
+            figures = _as_shown(values, decimals)
+            ordered = np.sort(figures)
+            ranks[run] = len(values) - np.searchsorted(ordered, figures, side="right") + 1
             continue
         score = settle(combine(scaled, weights, method.scaling, groups))
         same += bands(score, banding, k, decimals) == base_band
-        ranks[run] = score.rank(ascending=False, method="min").to_numpy()
+        ranks[run] = pd.Series(_as_shown(score.to_numpy(), decimals)).rank(
+            ascending=False, method="min"
+        )
     n_bands = int(base_band.max()) + 1
     return pd.DataFrame(
         {
             "band": n_bands - base_band,
             "stable_share": same / runs,
+            "kept": same.astype(int),
             "rank_p05": np.percentile(ranks, 5, axis=0, method="lower"),
             "rank_p95": np.percentile(ranks, 95, axis=0, method="higher"),
+            "rank_best": ranks.min(axis=0),
+            "rank_worst": ranks.max(axis=0),
         },
         index=scaled.index,
     )
@@ -292,6 +317,7 @@ def compute_index(
         groups,
         spec.decimals,
     )
+    robustness["firm"] = robustness["kept"] >= firm_runs(rob.runs, rob.stable_share)
     comparison = None
     if index.compare_with:
         other = results[index.compare_with.indicator].wards["value"]

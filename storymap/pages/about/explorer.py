@@ -26,7 +26,7 @@ from pathlib import Path
 
 from storymap.config import Config
 from storymap.figures.extremes import ordered
-from storymap.figures.format import format_value
+from storymap.figures.format import format_value, shown
 from storymap.figures.geography import Geography
 from storymap.figures.riskindex import IndexResult
 from storymap.pages.about.guidance import band_note, index_guidance
@@ -45,7 +45,7 @@ def control_weights(ix: IndexResult) -> dict[str, int]:
     if all(float(w).is_integer() and 0 <= w <= 10 for w in weights.values()):
         return {k: int(w) for k, w in weights.items()}
     top = max(weights.values())
-    return {k: round(10 * w / top) for k, w in weights.items()}
+    return {k: int(shown(10 * w / top, 0)) for k, w in weights.items()}  # halves away from 0
 
 
 def inputs_payload(config: Config, geo: Geography, ix: IndexResult) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 
-from storymap.figures.format import format_number, percent_of
+from storymap.figures.format import format_number, in_sentence, percent_of
 from storymap.figures.riskindex import IndexResult
 from storymap.pages.urls import METHOD, html_path
 
@@ -46,7 +46,7 @@ def band_note(index: IndexResult | None, indicator: str, codes: list[str]) -> st
     if index is None or indicator != index.result.spec.id or not codes:
         return ""
     rob = index.robustness.loc[codes]
-    firm = int((rob["stable_share"] >= index.section.robustness.stable_share).sum())
+    firm = int(rob["firm"].sum())
     n = len(codes)
     return (
         '<p class="storymap-band-note">Under other reasonable weights, '
@@ -63,7 +63,7 @@ def index_recipe(index: IndexResult | None) -> str:
     parts = []
     for comp in index.section.components:
         share = sum(index.weights[i.indicator] for i in comp.indicators)
-        parts.append(f"{comp.label.lower()} {format_number(100 * share, 0)}%")
+        parts.append(f"{in_sentence(comp.label)} {format_number(100 * share, 0)}%")
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 

@@ -13,11 +13,19 @@ import html
 from storymap.config import Config
 from storymap.data.checks import CheckReport
 from storymap.data.sources import read_inputs_table
-from storymap.figures.format import format_number, format_value, ordinal, percent_of, possessive
+from storymap.figures.format import (
+    format_number,
+    format_value,
+    in_sentence,
+    ordinal,
+    percent_of,
+    possessive,
+)
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import shown_values
-from storymap.figures.riskindex import IndexResult
+from storymap.figures.riskindex import RANGE_SHARE, IndexResult, firm_runs
 from storymap.pages.about.explorer import explorer_files, explorer_html
+from storymap.pages.about.reference import manifest_markdown
 from storymap.pages.maps.assets import MapAssets, source_line
 from storymap.pages.maps.legend import how_made, legend_classes
 
@@ -167,7 +175,8 @@ def _steps(config: Config, ix: IndexResult) -> str:
         f"{BANDING[sec.banding]}; band 1 is the most at risk. "
         f"{how_made(res.method, len(res.breaks), len(res.wards), area)}.\n"
         f"7. **Boroughs and {area}.** A borough's score is the mean of its wards' scores weighted "
-        f"by its number of {people.numerator_label or people.label.lower()}, because the index is "
+        f"by its number of {people.numerator_label or in_sentence(people.label)}, because the "
+        "index is "
         "about older people: a ward with more older residents counts for more. "
         f"{possessive(area)} score is {format_value(res.area['value'], res.spec)}.\n\n"
         + table(["Band", "Score range", "Wards"], bands)
@@ -183,52 +192,77 @@ def _ward_rows(geo: Geography, ix: IndexResult, codes) -> list[list[object]]:
             geo.wards.at[c, "borough_name"],
             format_value(wards.at[c, "value"], ix.result.spec),
             int(rob.at[c, "band"]),
-            percent_of(rob.at[c, "stable_share"], 1),
+            f"{int(rob.at[c, 'kept']):,}",
             f"{ordinal(rob.at[c, 'rank_p05'])} to {ordinal(rob.at[c, 'rank_p95'])}",
         ]
         for c in codes
     ]
 
 
+def _listed(
+    geo: Geography, rob, codes, runs: int, most_kept: bool, n: int = 10
+) -> tuple[list, str]:
+    """The first ``n`` of ``codes`` by the number of reweightings keeping their band (most or
+    fewest first), wards keeping it in as many in alphabetical order; and, when the cut splits a
+    tie, the sentence saying so ("48 of these wards keep their band in all 500 reweightings; the
+    table shows 10 of them, the first in alphabetical order.")."""
+    frame = rob.loc[list(codes), ["kept"]].assign(name=geo.wards.loc[list(codes), "name"])
+    frame = frame.sort_values(["kept", "name"], ascending=[not most_kept, True])
+    listed = list(frame.index[:n])
+    if len(frame) <= n or frame["kept"].iloc[n - 1] != frame["kept"].iloc[n]:
+        return listed, ""
+    at = int(frame["kept"].iloc[n - 1])
+    tied = int((frame["kept"] == at).sum())
+    among = int((frame["kept"].iloc[:n] == at).sum())
+    where = f"all {runs:,}" if runs == at else f"exactly {at:,} of the {runs:,}"
+    return listed, (
+        f"{tied:,} of these wards keep their band in {where} reweightings; the table shows "
+        f"{among:,} of them, the first in alphabetical order.\n\n"
+    )
+
+
 def robustness_summary(ix: IndexResult) -> dict[str, float]:
-    rob, cfg = ix.robustness, ix.section.robustness
+    rob = ix.robustness
     return {
-        "stable_wards": float((rob["stable_share"] >= cfg.stable_share).mean()),
-        "top_band_stable": float(
-            (rob.loc[rob["band"] == 1, "stable_share"] >= cfg.stable_share).mean()
-        ),
+        "stable_wards": float(rob["firm"].mean()),
+        "top_band_stable": float(rob.loc[rob["band"] == 1, "firm"].mean()),
     }
 
 
 def _robustness(config: Config, geo: Geography, ix: IndexResult) -> str:
     cfg, rob = ix.section.robustness, ix.robustness
     summary = robustness_summary(ix)
-    least = rob.sort_values(["stable_share", "band"], ascending=[True, True]).index[:10]
-    high = rob[rob["band"] == 1].sort_values(["stable_share"], ascending=False)
-    solid = high.index[:10]
+    least, least_note = _listed(geo, rob, rob.index, cfg.runs, most_kept=False)
+    solid, solid_note = _listed(geo, rob, rob.index[rob["band"] == 1], cfg.runs, most_kept=True)
+    share = "{} of {}".format(*RANGE_SHARE)
     header = [
         "Ward",
         "Borough",
         "Score",
         "Band",
-        "Other weightings keeping its band",
-        "Rank under other weights (most of them)",
+        f"Reweightings (of {cfg.runs:,}) keeping its band",
+        f"Rank in at least {share} reweightings",
     ]
     return (
         "## How solid are the bands?\n\n"
         f"The weights are judgements. To see which findings depend on them, the index was "
         f"recomputed {cfg.runs} times with every weight (indicator and component) multiplied by "
-        f"a random factor between {1 - cfg.spread:g} and {1 + cfg.spread:g} (random seed "
-        f"{cfg.seed}, so every build gives the same answer), re-banding the wards each time.\n\n"
+        f"a random factor between {1 - cfg.spread:g} and {1 + cfg.spread:g}, re-banding the "
+        "wards each time; the same factors are drawn at every build, so the answer does not "
+        "change from one build to the next.\n\n"
         f"**{percent_of(summary['stable_wards'], 1)} of wards stay in the same band in at least "
-        f"{percent_of(cfg.stable_share, 1)} of them** (their band is *firm*); of the wards in "
-        f"band 1 (most at risk), {percent_of(summary['top_band_stable'], 1)} do. Wards near a "
-        'band boundary move easily, so read the band of a ward that is not firm as "around '
-        "here\". Each ward's page gives the range its rank takes: from the 5th to the 95th "
-        "percentile of its ranks over all the reweightings.\n\n"
+        f"{firm_runs(cfg.runs, cfg.stable_share):,} of the {cfg.runs:,} reweightings** (their "
+        f"band is *firm*); of the wards in band 1 (most at risk), "
+        f"{percent_of(summary['top_band_stable'], 1)} do. Wards near a band boundary move "
+        'easily, so read the band of a ward that is not firm as "around here". Each ward\'s '
+        f"page gives the range its rank takes in at least {share} of the reweightings (from "
+        "the 5th to the 95th percentile of its ranks) and its best and worst rank over all of "
+        "them.\n\n"
         "### The least stable wards\n\n"
+        + least_note
         + table(header, _ward_rows(geo, ix, least))
         + "\n### The firmest wards in band 1\n\n"
+        + solid_note
         + table(header, _ward_rows(geo, ix, solid))
         + provenance(source_line(config, ix.result.spec))
     )
@@ -242,7 +276,7 @@ def _comparison(config: Config, ix: IndexResult) -> str:
     c = ix.comparison
     used = [config.indicator(i) for i in ix.method.indicators]
     inputs = "; ".join(
-        f"{ind.label.lower()} from {config.sources[ind.source].title} "
+        f"{in_sentence(ind.label)} from {config.sources[ind.source].title} "
         f"({config.sources[ind.source].vintage})"
         for ind in used
     )
@@ -327,4 +361,23 @@ def checks_page(config: Config, report: CheckReport) -> str:
         )
         + "\n## Accepted warnings\n\nThese were found and accepted; the figures are published "
         "with them in mind.\n\n" + warnings + "\n"
+        "\n## Where this build's files came from\n\n"
+        + str(manifest_markdown(config))
+        + "\n"
+        + _reweighting_note(config)
+    )
+
+
+def _reweighting_note(config: Config) -> str:
+    """For analysts repeating the robustness runs: the generator's seed (the method page tells
+    readers what the runs are, without it)."""
+    if config.index is None:
+        return ""
+    rob = config.index.robustness
+    return (
+        "\n## Repeating the robustness runs\n\n"
+        f"The {rob.runs:,} reweightings on the method page draw their factors from NumPy's "
+        f"default generator with seed {rob.seed} (`index.robustness.seed` in the config), each "
+        f"weight times a uniform factor between {1 - rob.spread:g} and {1 + rob.spread:g}; "
+        "indicators are drawn first, then components.\n"
     )

@@ -13,7 +13,9 @@ from storymap.config import Config
 from storymap.data.fetched import manifest_rows
 from storymap.figures.helppoints import ATTRIBUTION as LIBRARY_ATTRIBUTION
 
-NO_MANIFEST = "The site uses the bundled data; no files have been fetched."
+NO_MANIFEST = (
+    "No file was fetched for this build: every table was read from the project's own data folder."
+)
 
 
 def _cell(text: object) -> str:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storymap.config import Config
+from storymap.figures.format import format_number
 from storymap.figures.geography import Geography
 from storymap.figures.helppoints import ATTRIBUTION
 from storymap.figures.indicators import IndicatorResult
@@ -284,7 +285,7 @@ def _rows(lines: list[str], rows) -> str:
 
 
 def _size(n: int) -> str:
-    return f"{n / 1_000_000:.1f} MB" if n >= 1_000_000 else f"{max(n // 1000, 1)} kB"
+    return f"{format_number(n / 1_000_000, 1)} MB" if n >= 1_000_000 else f"{max(n // 1000, 1)} kB"
 
 
 def downloads_markdown(config: Config, tables: list[tuple[str, Table]], paths: Downloads) -> str:

@@ -19,7 +19,7 @@ from storymap.errors import ConfigError
 from storymap.figures.format import possessive, shown
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
-from storymap.figures.riskindex import IndexResult
+from storymap.figures.riskindex import IndexResult, firm_runs
 from storymap.lazy import module
 
 pd = module("pandas")
@@ -122,14 +122,15 @@ def _indicator_columns(config: Config, res: IndicatorResult, level: str, n: int)
             col(
                 "_rank",
                 f"{spec.short}: rank in {area} (1 = most at risk)",
-                f"Rank among {possessive(area)} {n} wards, 1 = most at risk; wards with equal "
-                "figures share a rank",
+                f"Rank among {possessive(area)} {n} wards, 1 = most at risk; wards showing the "
+                "same figure share a rank",
                 "rank",
             ),
             col(
                 "_decile",
                 f"{spec.short}: decile (1 = most at risk)",
-                "Tenth of the wards by rank, 1 = the most at-risk tenth",
+                "Tenth of the wards by figure, 1 = the most at-risk tenth; wards showing the same "
+                "figure share a decile, so a figure many wards share can make a tenth of its own",
                 "decile (1 to 10)",
             ),
             col(
@@ -193,13 +194,23 @@ def _robustness_columns(config: Config, ix: IndexResult) -> list[Column]:
         ),
         Column(
             f"{spec.id}_band_kept",
-            f"{spec.short}: band kept under other weights (%)",
-            f"Share of the {runs} that keep the ward in its band; at least "
-            f"{cfg.stable_share:.0%} counts as a firm band",
-            "percent (0 to 100)",
+            f"{spec.short}: reweightings keeping its band (of {cfg.runs:,})",
+            f"How many of the {runs} keep the ward in its band; "
+            f"{firm_runs(cfg.runs, cfg.stable_share):,} or more make a firm band",
+            f"reweightings (0 to {cfg.runs:,})",
             source,
             licence,
             0,
+        ),
+        Column(
+            f"{spec.id}_band_firm",
+            f"{spec.short}: band firm under other weights",
+            f"Whether the ward's band is firm: kept in at least "
+            f"{firm_runs(cfg.runs, cfg.stable_share):,} of the {runs}, as the site counts",
+            "yes or no",
+            source,
+            licence,
+            None,
         ),
     ]
 
@@ -234,7 +245,8 @@ def ward_table(
             columns += _robustness_columns(config, index)
             data[f"{ind_id}_rank_best"] = rob["rank_p05"].astype(int).tolist()
             data[f"{ind_id}_rank_worst"] = rob["rank_p95"].astype(int).tolist()
-            data[f"{ind_id}_band_kept"] = whole(100 * rob["stable_share"])
+            data[f"{ind_id}_band_kept"] = rob["kept"].astype(int).tolist()
+            data[f"{ind_id}_band_firm"] = ["yes" if f else "no" for f in rob["firm"]]
     return table_of(data, columns)
 
 

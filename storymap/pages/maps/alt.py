@@ -154,9 +154,9 @@ def focus_note(ctx, step) -> str:
         if top == list(step.highlights):
             n = len(names)
             why = (
-                f"the ward of {where} most at risk on {spec.short}"
+                f"the ward of {where} most at risk by “{spec.short}”"
                 if n == 1
-                else f"the {n} wards of {where} most at risk on {spec.short}"
+                else f"the {n} wards of {where} most at risk by “{spec.short}”"
             )
         else:
             why = "named in the text"

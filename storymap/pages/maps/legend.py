@@ -16,6 +16,7 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from storymap.figures.format import format_count, possessive
 from storymap.figures.indicators import format_value
 from storymap.lazy import module
 
@@ -72,9 +73,9 @@ def legend_classes(
 def how_made(method: str, k: int, n: int, area: str = "", noun: str = "wards") -> str:
     """How the classes were made, in plain words (a sentence without its full stop)."""
     text = HOW.get(method, HOW["quantiles"])
-    whose = f"{area}'s " if area else ""
+    whose = possessive(area) + " " if area else ""
     return "Colours: " + text.format(
-        n=f"{n:,}", k=k, each=f"{round(n / k):,}", noun=noun, whose=whose
+        n=f"{n:,}", k=k, each=format_count(n / k), noun=noun, whose=whose
     )
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+from storymap.figures.format import percent_of, possessive, rank_phrase, unnested
+
 e = html.escape
 
 
@@ -33,14 +35,16 @@ def hotspot_section(pages, borough: str, ward_href: Callable[[str], str]) -> str
     top_wards = len(hot.top_wards)
     more = "at least" if spec.direction == "higher_is_more_risk" else "at most"
     lead = (
-        f"On the {spec.label} ({spec.short}), published by neighbourhood for the "
-        f"{hot.n_areas:,} 2011 neighbourhoods of {area}, {hot.n_top:,} are in {area}'s "
+        f"On the {spec.label} ({unnested(spec.short)}), published by neighbourhood for the "
+        f"{hot.n_areas:,} 2011 neighbourhoods of {area}, {hot.n_top:,} are in {possessive(area)} "
         f"highest-risk {share} (a score of {more} {pages.fmt(hot.indicator, hot.threshold)}); "
         f"{len(mine)} of them are in {name}. {len(hidden)} of these are counted in a ward that is "
-        f"not among the {top_wards} wards in {area}'s highest-risk {share} on the same score "
+        f"not among the {top_wards} wards in {possessive(area)} highest-risk {share} on the same "
+        "score "
         "(a neighbourhood is counted in the ward holding most of its residents), so the "
         "ward's average hides them. "
-        f"Across {area}, {hot.within_wards:.0%} of the variation in neighbourhoods' scores lies "
+        f"Across {area}, {percent_of(hot.within_wards, 1)} of the variation in neighbourhoods' "
+        "scores lies "
         "within wards rather than between them."
     )
     out = f"### Hidden hotspots\n\n<p>{e(lead)}</p>\n\n"
@@ -56,12 +60,12 @@ def hotspot_section(pages, borough: str, ward_href: Callable[[str], str]) -> str
             f"<td>{e(pages.fmt(hot.indicator, row['value']))}</td>"
             f'<td><a href="{e(ward_href(ward))}">{e(wname)}</a></td>'
             f"<td>{e(pages.fmt(hot.indicator, ward_res.wards.at[ward, 'value']))}</td>"
-            f"<td>{rank} of {len(ward_res.wards)}</td></tr>"
+            f"<td>{e(rank_phrase(rank, ward_res.tied(rank), len(ward_res.wards)))}</td></tr>"
         )
     return out + (
         f'<table class="storymap-neighbourhoods storymap-hotspots"><caption>Neighbourhoods of '
-        f"{e(name)} in {e(area)}'s highest-risk {share} on the {e(spec.short)} whose ward is not"
-        "</caption><thead><tr><th scope='col'>Neighbourhood (2011)</th>"
+        f"{e(name)} in {e(possessive(area))} highest-risk {share} on the {e(spec.short)} whose "
+        "ward is not in it</caption><thead><tr><th scope='col'>Neighbourhood (2011)</th>"
         f"<th scope='col'>{e(spec.short)}</th><th scope='col'>Ward</th>"
         f"<th scope='col'>Ward's {e(spec.short)}</th><th scope='col'>Ward's rank (1 = most at "
         f"risk)</th></tr></thead><tbody>{''.join(rows)}</tbody></table>\n\n"
@@ -73,4 +77,4 @@ def _share(share: float) -> str:
     for value, word in names.items():
         if abs(share - value) < 1e-9:
             return word
-    return f"{share:.0%}"
+    return percent_of(share, 1)

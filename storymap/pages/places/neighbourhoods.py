@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storymap.config import Config
+from storymap.figures.format import percent_of
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult, format_value
 from storymap.figures.neighbourhoods import Neighbourhoods
@@ -120,7 +121,8 @@ class NeighbourhoodPages:
                     for i in inds
                 )
                 out.append(
-                    f"{names[code]} ({figures}), {weight:.0%} of whose residents live in {name}"
+                    f"{names[code]} ({figures}), {percent_of(weight, 1)} of whose residents live "
+                    f"in {name}"
                 )
         if not out:
             return ""

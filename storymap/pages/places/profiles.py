@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storymap.config import Config
-from storymap.figures.format import format_value, ordinal, percent_of
+from storymap.figures.format import format_value, ordinal
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
-from storymap.figures.riskindex import IndexResult
+from storymap.figures.riskindex import RANGE_SHARE, IndexResult, firm_runs
 from storymap.pages.downloads.files import (
     Downloads,
     download_paths,
@@ -225,6 +225,19 @@ def _story_links(ctx: Profiles, prefix: str) -> str:
     return ctx.story_links[prefix]
 
 
+def rank_spread(rob: dict) -> str:
+    """Where a ward's index rank falls under the reweightings, saying what the range covers:
+    'between 3rd and 9th in 9 of 10 of them (2nd to 12th in all)'; 'all of them' only when it
+    is all of them."""
+    low, high = int(rob["rank_p05"]), int(rob["rank_p95"])
+    best, worst = int(rob["rank_best"]), int(rob["rank_worst"])
+    share = "{} of {}".format(*RANGE_SHARE)
+    if best == worst:
+        return f"{ordinal(best)} in all of them"
+    middle = f"between {ordinal(low)} and {ordinal(high)}" if low != high else ordinal(low)
+    return f"{middle} in at least {share} of them ({ordinal(best)} to {ordinal(worst)} in all)"
+
+
 def _risk_line(ctx: Profiles, code: str, prefix: str) -> str:
     """The index for the ward: its score, band and rank, and how far they hold under other
     reasonable weights (the method page's robustness runs)."""
@@ -235,25 +248,22 @@ def _risk_line(ctx: Profiles, code: str, prefix: str) -> str:
     row, rob = ctx.figures.ward[res.id][code], robust.rows[code]
     value = format_value(row["value"], res.spec)
     band, k = int(row["band"]), len(res.breaks)
-    low, high = int(rob["rank_p05"]), int(rob["rank_p95"])
-    kept = percent_of(rob["stable_share"], 1)
+    kept, runs, need = int(rob["kept"]), robust.runs, firm_runs(robust.runs, robust.threshold)
     if robust.firm(code):
-        firm = f"Its band is firm: it stays in band {band} under {kept} of them."
+        firm = (
+            f"Its band is firm: it stays in band {band} in {kept:,} of them ({need:,} make a "
+            "band firm)."
+        )
     else:
         firm = (
-            f"Its band is not firm: it stays in band {band} under only {kept} of them, so "
-            "read it as “around here”."
+            f"Its band is not firm: it stays in band {band} in only {kept:,} of them ({need:,} "
+            "make a band firm), so read it as “around here”."
         )
-    spread = (
-        f"between {ordinal(low)} and {ordinal(high)}"
-        if low != high
-        else f"{ordinal(low)} under all of them"
-    )
     return (
         f'<p class="storymap-risk"><strong>{e(res.spec.label)}: {e(value)}</strong> out of 10 '
         f"(higher is more at risk): band {band} of {k} (1 = most at risk), "
-        f"{e(ctx.figures.rank(res.id, code))}. Under other reasonable weights its rank is "
-        f"{spread}. {e(firm)} "
+        f"{e(ctx.figures.rank(res.id, code))}. Under {runs:,} other reasonable weightings its "
+        f"rank is {rank_spread(rob)}. {e(firm)} "
         f'<a href="{prefix}{html_path(METHOD)}">How the index is built</a>.</p>\n\n'
     )
 

@@ -69,7 +69,7 @@ class Robust:
     index_id: str
     threshold: float  # share of reweightings that makes a band firm
     runs: int
-    rows: dict[str, dict]  # ward -> band, stable_share, rank_p05, rank_p95
+    rows: dict[str, dict]  # ward -> index.robustness's row (band, kept, firm, rank_p05, …)
 
     @classmethod
     def of(cls, index: IndexResult | None) -> Robust | None:
@@ -81,7 +81,7 @@ class Robust:
         )
 
     def firm(self, code: str) -> bool:
-        return self.rows[code]["stable_share"] >= self.threshold
+        return bool(self.rows[code]["firm"])
 
 
 class Figures:
@@ -169,7 +169,7 @@ def ward_summary(f: Figures, code: str) -> str:
     top = [i for i in measures if int(f.ward[i][code]["decile"]) == 1]
     if top:
         labels = "; ".join(f.spec(i).short for i in top)
-        text += f" It is among the tenth of {possessive(area)} wards most at risk on: {labels}."
+        text += f" It is among the tenth of {possessive(area)} wards most at risk by: {labels}."
     elif measures:
         best = min(measures, key=lambda i: int(f.ward[i][code]["rank"]))
         text += (

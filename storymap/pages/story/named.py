@@ -27,6 +27,21 @@ from storymap.pages.mdtext import DataText, md_text
 pd = module("pandas")
 
 
+class AmbiguousWard(ChapterError):
+    """A ward name that more than one ward has (Kilburn, in Brent and in Camden)."""
+
+
+def ambiguous_ward(name: str, wards, codes) -> str:
+    """ "'Kilburn' is the name of 2 wards: Kilburn in Brent (E05013503) and Kilburn in Camden
+    (E05013665). Write the code of the one you mean, e.g. 'E05013503'." """
+    each = [f"{wards.at[c, 'name']} in {wards.at[c, 'borough_name']} ({c})" for c in codes]
+    listed = ", ".join(each[:-1]) + " and " + each[-1]
+    return (
+        f"'{name}' is the name of {len(each)} wards: {listed}. Write the code of the one you "
+        f"mean, e.g. '{codes[0]}'."
+    )
+
+
 class Figure:
     """One indicator's figure for one area; prints formatted, exposes the parts. ``rank`` and
     ``place`` ('3rd of 33 boroughs', 'joint 1st of 680 wards, with 75 others') are among the
@@ -177,13 +192,12 @@ class Places:
         if name_or_code in wards.index:
             return name_or_code
         matches = wards.index[wards["name"].str.lower() == str(name_or_code).lower()]
-        if len(matches) != 1:
-            if len(matches) == 0:
-                what = f"not found.{did_you_mean(name_or_code, wards['name'])}"
-            else:
-                what = f"names more than one ward ({quoted_list(matches)})."
+        if len(matches) > 1:
+            raise AmbiguousWard(ambiguous_ward(name_or_code, wards, matches))
+        if len(matches) == 0:
             raise ChapterError(
-                f"ward '{name_or_code}' {what} Use the ward code (E05…) from the downloads."
+                f"ward '{name_or_code}' not found.{did_you_mean(name_or_code, wards['name'])} "
+                "Use the ward code (E05…) from the downloads."
             )
         return str(matches[0])
 
@@ -273,18 +287,18 @@ class Places:
         """Boroughs mapped as one unit (geography.merge_boroughs) that the site covers: name,
         how many wards were merged, and how many 2021 neighbourhoods (LSOAs) it has."""
         out = []
-        merge = self.geo.merge
         for code in self.config.geography.merge_boroughs:
             if code not in self.geo.boroughs.index:
                 continue
-            wards = sum(1 for ward, unit in merge.items() if unit == code and ward != code)
-            lookup = self.geo.lookups.get("lsoa21")
-            areas = (
-                0 if lookup is None else int(lookup.loc[lookup["ward"] == code, "code"].nunique())
+            counts = self.geo.merged[code]  # counted where the lookups are (load_geography)
+            areas = counts.get(
+                "lsoa21", next(iter(v for k, v in counts.items() if k != "wards"), 0)
             )
             out.append(
                 SimpleNamespace(
-                    name=str(self.geo.boroughs.at[code, "name"]), wards=wards, neighbourhoods=areas
+                    name=str(self.geo.boroughs.at[code, "name"]),
+                    wards=counts["wards"],
+                    neighbourhoods=areas,
                 )
             )
         return out

@@ -5,7 +5,8 @@ IndexResult, the data checks report, the help points, and ``reuse``, which retur
 from the build's cache while its inputs are unchanged (the build passes it in; this package
 knows no cache).
 Out: the :class:`~storymap.pages.page.Page` objects in reading order, the number of maps, and
-the extra files (docs path -> text: step images, chapters' scripts) the pages use.
+the extra files (docs path -> text: step images, chapters' scripts; -> bytes: the chapters' own
+images, :mod:`.images`) the pages use.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from storymap.pages.about.statement import accessibility_page, edit_link
 from storymap.pages.maps.assets import MapAssets
 from storymap.pages.page import Page
 from storymap.pages.story.chapters import ChapterContext, read_bounded, render_chapter
+from storymap.pages.story.images import chapter_images
 from storymap.pages.urls import CHECKS, METHOD, chapter_doc, html_path, page_doc
 
 if TYPE_CHECKING:
@@ -60,7 +62,7 @@ def render_pages(
     checks: Given[CheckReport | None] = None,
     reuse: Reuse | None = None,
     help_: Given[HelpResult | None] = None,
-) -> tuple[list[Page], int, dict[str, str]]:
+) -> tuple[list[Page], int, dict[str, str | bytes]]:
     """Markdown pages, the number of maps, and extra files (docs path -> text) they use. With
     ``reuse``, a page is rendered only if its file or anything else it reads changed. ``geo``,
     ``results``, ``index`` and ``checks`` are the values, or functions that return them, called
@@ -68,7 +70,7 @@ def render_pages(
     unpickles the figures)."""
     check_focus_boroughs(config, given(geo))  # a misspelt borough is named with its key
     pages: list[Page] = []
-    files: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
     n_maps = 0
     entries = [("index", config.home, "Home", None)] + [
         (chapter_slug(ch), ch.file, ch.title, "The story") for ch in config.chapters
@@ -85,6 +87,9 @@ def render_pages(
             )
         pages.append(chapter.page)
         files.update(chapter.files)
+        # the images are read afresh at every build (a cached chapter's image may have changed)
+        source = chapter_bytes(config, entry[1]).decode("utf-8", "replace")
+        files.update(chapter_images(config, entry[1], source, chapter.page.markdown, files))
         n_maps += chapter.maps
     reuse = reuse or (lambda _name, _parts, make: make())
     if index is not None:
@@ -161,12 +166,15 @@ def chapter_bytes(config: Config, file: str) -> bytes:
         return b"(too large) %d" % path.stat().st_size
 
 
-def write_files(docs: Path, files: dict[str, str]) -> None:
+def write_files(docs: Path, files: dict[str, str | bytes]) -> None:
     for rel, text in sorted(files.items()):
         target = docs / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.unlink(missing_ok=True)  # a new file, never one linked from the last site
-        target.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):  # a chapter's image, as the author saved it
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
 
 
 def chapter_links(config: Config) -> list[dict[str, str]]:

@@ -28,6 +28,7 @@ import yaml
 
 from storymap.config.yamltext import safe_yaml
 from storymap.errors import ChapterError, ProblemList, did_you_mean, quoted_list
+from storymap.pages.story.named import AmbiguousWard
 
 STEP_BLOCK = re.compile(r"^```step[ \t]*\n(.*?)^```[ \t]*$\n?", re.MULTILINE | re.DOTALL)
 STEP_KEYS = {"indicator", "focus", "highlight", "highlight_top", "title", "help"}
@@ -214,6 +215,9 @@ def _resolve_focus(value, ctx, where: str, problems: ProblemList) -> tuple[str, 
     for kind, resolve in (("borough", ctx.borough_code), ("ward", ctx.ward_code)):
         try:
             return kind, resolve(text)
+        except AmbiguousWard as exc:
+            problems.add(f"{where}: focus {exc}")
+            return "area", None
         except ChapterError:
             pass
     names = [area, *ctx.geo.boroughs["name"], *ctx.geo.wards["name"]]

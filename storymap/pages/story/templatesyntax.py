@@ -49,8 +49,8 @@ def explain(env: jinja2.Environment, text: str, exc: jinja2.TemplateSyntaxError)
         opened = _last_opening(text, "{{", lineno)
         if opened:
             return opened, (
-                f"the {{{{ on line {opened} is not closed where {_jinja_words(message)}. Close "
-                "it with }}, and check for a missing quote, comma or bracket inside it."
+                f"a {{{{ on line {opened} is not closed: add }}}} where the figure's name ends "
+                f"({_after(message)}). Check also for a missing quote, comma or bracket inside it."
             )
     if "expected token" in message:
         return lineno, (
@@ -183,7 +183,16 @@ def _jinja_words(message: str) -> str:
         message = message.replace(token, plain)
     expected = re.fullmatch(r"expected token (.+), got (.+)", message.rstrip("."))
     if expected:
-        return f"Jinja expected {expected[1]} but found {expected[2]}"
+        return f"{expected[1]} is missing before {expected[2]}"
     if message.startswith("unexpected end of template, expected "):
-        return f"Jinja expected {message.rstrip('.').rsplit(' ', 1)[-1]} but the chapter ended"
+        return f"{message.rstrip('.').rsplit(' ', 1)[-1]} is missing before the chapter ends"
     return message.rstrip(".")
+
+
+def _after(message: str) -> str:
+    """What follows an unclosed {{, in the author's words: "the text after it, from 'of', is
+    not part of a figure"."""
+    got = re.fullmatch(r"expected token .+, got (.+)", message.rstrip("."))
+    if got:
+        return f"the text after it, from {got[1]}, is not part of a figure"
+    return "the chapter ends before it is closed"
