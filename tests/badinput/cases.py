@@ -222,7 +222,7 @@ CASES = [
     Case(
         "chapter-unclosed-jinja",
         append_chapter("\nWe {{ london.pct_65_plus \n"),
-        (f"{CHAPTER} line", "the {{ on line", "is not closed where Jinja expected }}"),
+        (f"{CHAPTER} line", "a {{ on line", "is not closed: add }}"),
     ),
     Case(
         "chapter-unknown-variable",

@@ -335,8 +335,8 @@ HARDENING = [
     ),
     Case(
         "chapter-jinja-comment-split",
-        append_chapter('\n<img src="x.png" alt="" on{# #}error="alert(1)">\n'),
-        f"{BUILT} an event handler onerror= on <img>",
+        append_chapter('\n<div title="x" on{# #}click="alert(1)">x</div>\n'),
+        f"{BUILT} an event handler onclick= on <div>",
         ("build",),
         mkdocs=True,
     ),
@@ -378,9 +378,8 @@ HARDENING = [
     Case(
         "chapter-external-image",
         append_chapter("\n![x](https://evil.example/t.png)\n"),
-        f"{BUILT} <img src=…> loading from evil.example",
+        f"{CHAPTER} line 47: the image 'https://evil.example/t.png' is on another site",
         ("build",),
-        mkdocs=True,
     ),
     Case(
         "chapter-base",
