@@ -21,6 +21,7 @@ from map_payload import map_data
 from storymap.config import load_config
 from storymap.figures.format import format_value
 from storymap.figures.geography import load_geography
+from storymap.figures.helppoints import ATTRIBUTION
 from storymap.pages.downloads.files import FOOTER, read_download_csv
 
 REPO = Path(__file__).resolve().parent.parent
@@ -208,10 +209,12 @@ def test_every_download_carries_the_attribution(built_site: Path, config) -> Non
         *list((folder / "wards").glob("*.csv"))[:20],
     ]:
         last = path.read_text("utf-8-sig").rstrip("\r\n").splitlines()[-1]
-        assert last == f'"{FOOTER}{config.site.attribution}"', path.name
+        # the site's attribution, then the help points' (their figures are in the ward files)
+        assert last.startswith(f'"{FOOTER}{config.site.attribution}'), path.name
+        assert last.endswith(f' Help points: {ATTRIBUTION}"'), path.name
     for path in [folder / "london-wards.geojson", *(folder / "boroughs").glob("*.geojson")]:
         collection = json.loads(path.read_text("utf-8"))
-        assert collection["attribution"] == config.site.attribution, path.name
+        assert collection["attribution"].startswith(config.site.attribution), path.name
         assert "Open Government Licence v3.0" in collection["licence"]
 
 
@@ -221,7 +224,7 @@ def test_workbook_has_a_sheet_per_level_and_an_about_sheet(
     from openpyxl import load_workbook
 
     book = load_workbook(built_site / "downloads" / "london.xlsx")
-    assert book.sheetnames == ["Wards", "Boroughs", "London", "Columns", "About"]
+    assert book.sheetnames == ["Wards", "Boroughs", "London", "Help points", "Columns", "About"]
     wards = book["Wards"]
     header = [c.value for c in wards[1]]
     assert header[:4] == ["Ward code", "Ward", "Borough code", "Borough"]
