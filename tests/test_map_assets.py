@@ -33,9 +33,10 @@ REPO = Path(__file__).resolve().parent.parent
 # most 1.41 m off (half a step each way).
 TOLERANCE = 1.5
 # gzip bytes of every map file: measured 34,299 (from 76,026 for the GeoJSON and plain arrays
-# they replace); the rest leaves room for new data, not for a new format. A map's first view
+# they replace), then 37,670 with the help points' file (5,935: loaded only by a step that shows
+# help points); the rest leaves room for new data, not for a new format. A map's first view
 # loads the index, the overview and one indicator: measured 21,076.
-MAP_ASSETS_BUDGET = 36_000
+MAP_ASSETS_BUDGET = 39_500
 FIRST_VIEW_BUDGET = 23_000
 
 

@@ -26,6 +26,9 @@ def geo():
 
 def _search(page, text: str) -> None:
     box = page.locator("#site-search-input")
+    # the last answer's status stays until the new query runs (120 ms after typing): clear it,
+    # so the wait below is for this query's answer
+    page.evaluate("() => { document.querySelector('#site-search-status').textContent = ''; }")
     box.fill(text)
     page.wait_for_function(
         "() => { const s = document.querySelector('#site-search-status').textContent;"

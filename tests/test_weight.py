@@ -66,16 +66,38 @@ def test_a_chapter_counts_everything_it_loads(weights) -> None:
 
 
 def test_the_search_is_loaded_on_demand_and_small(weights) -> None:
-    """What one search costs: the search code, the page index and the largest place file (a
-    name search weighs more than a postcode search), none of it loaded with the page."""
+    """What a place-name search costs: the search code, the pages' titles and the largest place
+    file (a name search weighs more than a postcode search), none of it loaded with the page,
+    and at most 10 KB gzip (issue 30's target); the whole page index is not part of it."""
     for page in ("introduction.html", "method.html"):
         w = weights[page]
         files = list(w.on_demand)
-        assert files[:2] == ["assets/storymap/search.js", "search/search_index.json"]
+        assert files[:2] == ["assets/storymap/search.js", "search/titles.json"]
         assert files[2].startswith("search/places/") and len(files) == 3
         assert not any(f.startswith("search/") or f.endswith("search.js") for f in w.files)
+        assert sum(w.on_demand.values()) <= 10 * KB, w.on_demand
     ward = next(w for p, w in weights.items() if p.startswith("wards/"))
-    assert list(ward.on_demand)[1] == "search/search_index.json"
+    assert list(ward.on_demand)[1] == "search/titles.json"
+
+
+def test_titles_file_is_the_index_without_its_text(built_site: Path) -> None:
+    """search/titles.json holds every entry of the page index, in its order, with its page,
+    anchor and title, and a page's first words as search.js shows them."""
+    import html
+    import json
+
+    index = json.loads((built_site / "search/search_index.json").read_text("utf-8"))["docs"]
+    titles = json.loads((built_site / "search/titles.json").read_text("utf-8"))
+    assert len(titles["docs"]) == len(index) > 50
+    for doc, entry in zip(index, titles["docs"], strict=True):
+        page, anchor = titles["pages"][entry[0]], entry[1]
+        assert (f"{page}#{anchor}" if anchor else page) == doc["location"]
+        assert entry[2] == doc["title"]
+        if not anchor:
+            text = " ".join(html.unescape(doc["text"]).split())
+            assert entry[3] == text[:90] + ("\u2026" if len(text) > 90 else "")
+        else:
+            assert len(entry) == 3
 
 
 def test_search_index_holds_the_story_and_places_are_sharded(built_site: Path) -> None:
@@ -134,4 +156,13 @@ def test_measured_files_are_what_chromium_loads(kind, site_url, page, weights) -
     page.locator("#site-search-input").click()
     page.wait_for_function("document.documentElement.dataset.searchIndex === 'requested'")
     page.wait_for_load_state("networkidle")
+    assert "search/titles.json" in requested  # the titles, not the whole index, on opening
+    assert "search/search_index.json" not in requested
+    page.keyboard.type("Kilburn")
+    page.wait_for_function("() => document.querySelector('#site-search-results a') !== null")
+    page.wait_for_load_state("networkidle")
+    assert "search/search_index.json" not in requested  # a place's name needs no page text
+    assert not any(r.endswith("locate.js") for r in requested)
+    page.locator(".search-more button").click()  # the reader asks for the pages' text
+    page.wait_for_function("() => document.querySelector('.search-more') === null")
     assert "search/search_index.json" in requested

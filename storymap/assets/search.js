@@ -5,16 +5,18 @@
  *    then chapters and other pages. Names match from the start of any word, without accents or
  *    apostrophes ("st pancras", "Kings Cross"), and forgive one or two wrong, missing, extra or
  *    swapped letters ("Kilbern", "Westminister"). Nothing is fetched until a reader uses the box;
- *    then a name search fetches the page index (search/search_index.json) and one small place
+ *    then a name search fetches the pages' titles (search/titles.json) and one small place
  *    file, that of the query's first letter (search/places/<letter>.json), so what a search
- *    costs does not grow with the number of wards. A postcode ("nw67ta", "NW6 7TA") fetches the
+ *    costs does not grow with the number of wards. The text of every page (MkDocs' index,
+ *    search/search_index.json, many times larger) is fetched only for a query that names no
+ *    place as typed (none, or only near misses), or when the reader asks for it (the button
+ *    under a place's results). A postcode
+ *    ("nw67ta", "NW6 7TA") fetches the
  *    list of outward codes and that outward code's file (search/postcodes/). Without JavaScript
  *    the box stays hidden and the "All places A-Z" page and the Contents remain.
- * 2. "Use my location": the browser's position (never sent anywhere) is looked up in the ward
- *    shapes the site ships (Storymap.locate, storymap.js, loaded on demand): the answer names
- *    the ward, links its page and names the three nearest help points with their straight-line
- *    distances from where the reader is. The button is left out where the browser has no
- *    geolocation.
+ * 2. "Use my location": the button loads locate.js at its first press, which looks the
+ *    browser's position up in the ward shapes and names the ward and the nearest help points.
+ *    The button is left out where the browser has no geolocation.
  */
 (function () {
   "use strict";
@@ -111,12 +113,14 @@
     var list = form.querySelector(".search-results");
     var status = form.querySelector(".search-status");
     var indexUrl = form.getAttribute("data-index");
+    var titlesUrl = form.getAttribute("data-titles");
     var placesUrl = form.getAttribute("data-places");
     var postcodesUrl = form.getAttribute("data-postcodes");
     var root = indexUrl.replace(/search\/search_index\.json$/, "");
     var files = {};
     var docs = null;
-    var loading = null;
+    var full = false;  /* whether docs hold every page's text, or only the titles */
+    var loading = null, loadingTitles = null;
     var timer = 0;
     var asked = 0;
 
@@ -131,24 +135,50 @@
       return files[url];
     }
 
+    function makeDoc(location, title, text, where) {
+      var page = location.split("#")[0];
+      title = plain(title);
+      return { url: root + location, page: page, anchor: location !== page,
+               depth: page.split("/").length, title: title, words: " " + fold(title),
+               titleWords: fold(title).split(" "), text: text, body: " " + fold(text),
+               where: where };
+    }
+
+    /* The pages' titles alone (search/titles.json: [page, anchor, title, a page's first
+       words]): enough for a name search; the whole index replaces them when it comes. */
+    function loadTitles() {
+      if (!titlesUrl) { return load(); }
+      if (!loadingTitles) {
+        loadingTitles = getJSON(titlesUrl).then(function (data) {
+          if (full) { return; }
+          var titles = {};
+          data.docs.forEach(function (d) { if (!d[1]) { titles[data.pages[d[0]]] = d[2]; } });
+          docs = data.docs.map(function (d) {
+            var page = data.pages[d[0]];
+            return makeDoc(d[1] ? page + "#" + d[1] : page, d[2], "",
+                           d[1] ? "In \u201c" + plain(titles[page] || "") + "\u201d" : d[3]);
+          });
+        }).catch(function (error) { loadingTitles = null; throw error; });
+      }
+      return loadingTitles;
+    }
+
     function load() {
       if (!loading) {
         document.documentElement.setAttribute("data-search-index", "requested");
         loading = getJSON(indexUrl).then(function (index) {
           var titles = {};
-          docs = index.docs.map(function (doc) {
+          var all = index.docs.map(function (doc) {
             var page = doc.location.split("#")[0];
-            var text = plain(doc.text || "");
             if (doc.location === page) { titles[page] = doc.title; }
-            var title = plain(doc.title);
-            return { url: root + doc.location, page: page, anchor: doc.location !== page,
-                     depth: page.split("/").length, title: title, words: " " + fold(title),
-                     titleWords: fold(title).split(" "), text: text, body: " " + fold(text) };
+            return makeDoc(doc.location, doc.title, plain(doc.text || ""), "");
           });
-          docs.forEach(function (doc) {
+          all.forEach(function (doc) {
             doc.where = doc.anchor ? "In \u201c" + plain(titles[doc.page] || "") + "\u201d"
               : doc.text.slice(0, 90) + (doc.text.length > 90 ? "\u2026" : "");
           });
+          docs = all;
+          full = true;
         }).catch(function (error) { loading = null; throw error; });
       }
       return loading;
@@ -200,7 +230,7 @@
       return hits.map(function (hit) {
         var e = hit.entry;
         /* a help point's entry says what and where it is, and links its ward's page */
-        return { title: e[1], url: root + e[3],
+        return { title: e[1], url: root + e[3], exact: hit.e === 0,
                  where: e[0] === 0 ? "Ward in " + e[2] : e[0] === 1 ? "Borough" : e[2] };
       });
     }
@@ -219,6 +249,7 @@
         li.appendChild(span);
       });
       list.appendChild(li);
+      return li;
     }
 
     function count(n, one, many) { return n + " " + (n === 1 ? one : many); }
@@ -229,24 +260,52 @@
       var places = getJSON(placesUrl + letter + ".json").then(function (data) {
         return data.places;
       }, function () { return []; });  /* no place has a word starting with this letter */
-      return Promise.all([load(), places]).then(function (got) {
+      return Promise.all([full ? load() : loadTitles(), places]).then(function (got) {
         if (mine !== asked) { return; }
         var found = findPlaces(query, terms, got[1]);
-        var pages = findPages(terms);
-        found.slice(0, SHOWN_PLACES).forEach(item);
-        pages.slice(0, SHOWN_PAGES).forEach(item);
-        if (!found.length && !pages.length) {
-          status.textContent = "No places or pages match \u201c" + raw + "\u201d. Check the " +
-            "spelling, or try a postcode or the All places A\u2013Z page.";
-          return;
+        /* no place spelt so (only near misses, or none): the pages' words may be wanted */
+        if (!full && !found.some(function (f) { return f.exact; })) {
+          return load().then(function () { if (mine === asked) { answer(raw, terms, found); } });
         }
-        var parts = [];
-        if (found.length) { parts.push(count(found.length, "place", "places")); }
-        if (pages.length) { parts.push(count(pages.length, "page", "pages")); }
-        var shown = Math.min(found.length, SHOWN_PLACES) + Math.min(pages.length, SHOWN_PAGES);
-        status.textContent = parts.join(" and ") + " found" +
-          (shown < found.length + pages.length ? "; the best " + shown + " are shown." : ".");
+        answer(raw, terms, found);
       });
+    }
+
+    /* A button under a place's results: the pages' text too, once asked for. */
+    function offerText(raw) {
+      var li = document.createElement("li");
+      li.className = "search-more";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "Search the text of every page for \u201c" + raw + "\u201d";
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        status.textContent = "Searching the text of every page\u2026";
+        load().then(show).then(function () {
+          var pages = list.querySelectorAll("li[data-page] a");
+          (pages[0] || input).focus();
+        }, function () { show(); });
+      });
+      li.appendChild(button);
+      list.appendChild(li);
+    }
+
+    function answer(raw, terms, found) {
+      var pages = findPages(terms);
+      found.slice(0, SHOWN_PLACES).forEach(item);
+      pages.slice(0, SHOWN_PAGES).forEach(function (result) { item(result).dataset.page = ""; });
+      if (!found.length && !pages.length) {
+        status.textContent = "No places or pages match \u201c" + raw + "\u201d. Check the " +
+          "spelling, or try a postcode or the All places A\u2013Z page.";
+        return;
+      }
+      var parts = [];
+      if (found.length) { parts.push(count(found.length, "place", "places")); }
+      if (pages.length) { parts.push(count(pages.length, "page", "pages")); }
+      var shown = Math.min(found.length, SHOWN_PLACES) + Math.min(pages.length, SHOWN_PAGES);
+      status.textContent = parts.join(" and ") + " found" +
+        (shown < found.length + pages.length ? "; the best " + shown + " are shown." : ".");
+      if (!full) { offerText(raw); }
     }
 
     /* The nearest help points of a postcode, as a sentence: names, what each is, and the
@@ -326,7 +385,7 @@
 
     function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
 
-    input.addEventListener("focus", function () { load().catch(function () {}); });
+    input.addEventListener("focus", function () { loadTitles().catch(function () {}); });
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(show, 120);
@@ -363,7 +422,7 @@
     if (first === "locate" && locate) { locate(); }
     else if (first === "submit") { submit(); }
     else if (input.value.trim()) { show(); }
-    else { load().catch(function () {}); }
+    else { loadTitles().catch(function () {}); }
   }
 
   /* ---- "Use my location" ------------------------------------------------------------------ */
@@ -378,119 +437,25 @@
     });
   }
 
-  /* Storymap.locate, loading the ward shapes and storymap.js first on pages without a map. */
-  function locator(form, root) {
-    if (window.Storymap && window.Storymap.locate) { return Promise.resolve(window.Storymap.locate); }
-    return fetch(form.getAttribute("data-map-scripts")).then(function (response) {
-      if (!response.ok) { throw new Error(String(response.status)); }
-      return response.json();
-    }).then(function (list) {
-      if (list.index && !document.querySelector('link[data-storymap="index"]')) {
-        var link = document.createElement("link");  /* where storymap.js finds the map files */
-        link.rel = "preload";
-        link.as = "fetch";
-        link.crossOrigin = "anonymous";
-        link.href = root + list.index;
-        link.setAttribute("data-storymap", "index");
-        document.head.appendChild(link);
-      }
-      return list.scripts.reduce(function (done, src) {
-        return done.then(function () { return loadScript(root + src); });
-      }, Promise.resolve());
-    }).then(function () { return window.Storymap.locate; });
-  }
-
-  /* The help points (their file is named in map-scripts.json), fetched once, when first used. */
-  var helpFile = null;
-  function helpPoints(form, root) {
-    if (!helpFile) {
-      helpFile = fetch(form.getAttribute("data-map-scripts")).then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
-        return response.json();
-      }).then(function (list) {
-        if (!list.help) { return null; }
-        return fetch(root + list.help).then(function (response) {
-          if (!response.ok) { throw new Error(String(response.status)); }
-          return response.json();
-        });
-      });
-      helpFile.catch(function () { helpFile = null; });
-    }
-    return helpFile;
-  }
-
-  /* A straight-line distance as the pages say it, rounded once: "450 m" (to 10 m) under 1 km,
-   * else "1.4 km" (to 100 m). */
-  function distanceText(m) {
-    if (m < 995) { return (Math.floor(m / 10 + 0.5) * 10).toLocaleString("en-GB") + " m"; }
-    return (Math.floor(m / 100 + 0.5) / 10).toFixed(1) + " km";
-  }
-
-  /* The three help points nearest a position, as a sentence ("" if none is within 10 km or the
-   * file cannot be had): metres on the ground from the lengths of a degree of latitude and
-   * longitude there (WGS 84), which over a few kilometres is within a metre or two of the
-   * British National Grid distances the postcode answers give. */
-  var NEAR_ENOUGH = 10000;
-  function helpNear(form, root, lat, lon) {
-    return helpPoints(form, root).then(function (data) {
-      if (!data || !data.points.length) { return ""; }
-      var phi = lat * Math.PI / 180;
-      var ky = 111132.954 - 559.822 * Math.cos(2 * phi) + 1.175 * Math.cos(4 * phi);
-      var kx = 111412.84 * Math.cos(phi) - 93.5 * Math.cos(3 * phi) + 0.118 * Math.cos(5 * phi);
-      var near = data.points.map(function (p, i) {
-        var dx = (p[3] / 1e5 - lon) * kx, dy = (p[2] / 1e5 - lat) * ky;
-        return { d: Math.sqrt(dx * dx + dy * dy), i: i };
-      }).sort(function (a, b) { return a.d - b.d || a.i - b.i; }).slice(0, 3);
-      if (near[0].d > NEAR_ENOUGH) { return ""; }
-      return " Nearest help, in a straight line from where you are: " + near.map(function (n) {
-        var p = data.points[n.i];  /* p[1]: a library's hours (helppoints.js writes the same) */
-        var what = typeof p[1] !== "number" ? p[1] :
-          p[1] > 0 ? "library open " + p[1] + " hours a week" : "public library";
-        return p[0] + ", " + distanceText(n.d) + " (" + what + ")";
-      }).join(". ") + ".";
-    }).catch(function () { return ""; });
-  }
-
   /* The button (theme.js shows it only where the browser has geolocation): returns what a
-   * press does. */
+   * press does. The code that finds the reader's ward and nearest help is locate.js
+   * (``data-locate``), loaded at the first press. */
   function setUpLocate(form, status, list, root, item) {
     var button = form.querySelector(".search-locate");
     if (!button || button.hidden) { return null; }
-    function tell(text) {
-      form.classList.add("is-telling");  /* keep the message in view after the button */
-      status.textContent = text;
-    }
-    var FAILED = {
-      1: "You did not allow this site to use your location, so nothing was looked up. You " +
-         "can allow it in your browser\u2019s settings, or search by postcode or ward name.",
-      2: "Your device could not tell where it is. Search by postcode or ward name instead.",
-      3: "Finding your location took too long. Try again, or search by postcode or ward name."
-    };
+    var ready = null;
     function press() {
-      list.textContent = "";
-      tell("Finding your location\u2026 (it stays on this device)");
-      navigator.geolocation.getCurrentPosition(function (position) {
-        var lon = position.coords.longitude, lat = position.coords.latitude;
-        var help = helpNear(form, root, lat, lon);
-        locator(form, root).then(function (locate) { return locate(lon, lat); }).then(function (got) {
-          return help.then(function (near) {
-            if (got.inside) {
-              tell("You are in " + got.name + ", " + got.borough + "." + near);
-              item({ title: got.name, url: root + got.page,
-                     where: "Ward in " + got.borough + " (where you are)" });
-              return;
-            }
-            tell("Your location is outside " + got.area + ". The nearest ward is " + got.name +
-                 ", " + got.borough + ", about " + got.km.toLocaleString("en-GB",
-                 { maximumFractionDigits: got.km < 10 ? 1 : 0 }) + " km away." + near);
-            item({ title: got.name, url: root + got.page, where: "Nearest ward, in " + got.borough });
-          });
-        }).catch(function () {
-          tell("The ward shapes could not be loaded. Search by postcode or ward name instead.");
+      if (!ready) {
+        ready = loadScript(form.getAttribute("data-locate")).then(function () {
+          return window.StorymapLocate(form, status, list, root, item);
         });
-      }, function (error) {
-        tell(FAILED[error.code] || FAILED[2]);
-      }, { enableHighAccuracy: false, timeout: 20000, maximumAge: 300000 });
+        ready.catch(function () { ready = null; });
+      }
+      ready.then(function (locate) { locate(); }, function () {
+        form.classList.add("is-telling");
+        status.textContent = "Finding your location could not be loaded. Search by postcode " +
+          "or ward name instead.";
+      });
     }
     button.addEventListener("click", press);
     form.querySelector("input").addEventListener("input", function () {

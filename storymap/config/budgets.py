@@ -29,5 +29,8 @@ class BudgetsSection(Model):
         30, gt=0, description="Any page read after another, the files pages share cached."
     )
     search_kb: float = Field(
-        39, gt=0, description="The search index, loaded when a reader first uses search."
+        12,
+        gt=0,
+        description="A search for a place's name: the search code, the pages' titles and the "
+        "largest place file, loaded when a reader first uses search.",
     )

@@ -49,8 +49,9 @@ class LookupSection(Model):
         1e-6,
         ge=0,
         le=0.05,
-        description="How far an area's weights may add up from 1 before the lookup is refused "
-        "(1e-6: only the rounding of the file's decimals). A publisher's weights that are known "
+        description="How far an area's weights may add up from 1 before the lookup is refused, "
+        "when that is more than the rounding of the file's decimals allows (half a unit in the "
+        "last decimal place for each of the area's rows). A publisher's weights that are known "
         "to add up less exactly may be given more; say why in data/SOURCES.md.",
     )
 

@@ -175,15 +175,20 @@ def page_loads(
 
 
 def search_loads(site: Path, page: str, form: str, largest: Largest | None = None) -> list[str]:
-    """The files the heaviest single search fetches: the search code (``data-script``), the
-    page index (``data-index``) and the largest place file (``data-places``: a name search
-    fetches the one of its first letter). A postcode search fetches less (the outward-code list
-    and one outward code's file; tests/test_places.py holds that), so it is not counted.
+    """The files the heaviest place-name search fetches: the search code (``data-script``),
+    the pages' titles (``data-titles``; a box without them: the page index, ``data-index``) and
+    the largest place file (``data-places``: a name search fetches the one of its first letter).
+    A postcode search fetches less (the outward-code list and one outward code's file;
+    tests/test_places.py holds that), so it is not counted; a query naming no place fetches the
+    whole page index, the cost of reading every page's text, which is not a place query's.
     Only the place files are looked at here, so a chapter edit (which changes the page index)
     does not make every page be measured again."""
     a = _attrs(form[len("<form") : -1])
     script = _resolve(page, html.unescape(a.get("data-script", ""))) if a.get("data-script") else ""
-    index = _resolve(page, html.unescape(a.get("data-index", "")))
+    # a name search fetches the pages' titles (data-titles), or, where a search box has none,
+    # the whole page index (data-index); the whole index comes only for a query naming no place
+    titles = a.get("data-titles") or a.get("data-index", "")
+    index = _resolve(page, html.unescape(titles))
     places = _largest(site, page, a.get("data-places"), {} if largest is None else largest)
     return [f for f in (script, index, places) if f]
 

@@ -45,7 +45,13 @@ from storymap.site.mkdocs import (
 )
 
 FINAL = "site-final"
-ALWAYS_WRITTEN = ("404.html", "sitemap.xml", "sitemap.xml.gz", "search/search_index.json")
+ALWAYS_WRITTEN = (
+    "404.html",
+    "sitemap.xml",
+    "sitemap.xml.gz",
+    "search/search_index.json",
+    "search/titles.json",
+)
 
 
 class _Folders:

@@ -18,7 +18,7 @@ from storymap.config import Config
 from storymap.errors import StorymapError
 from storymap.output.csp import nav_text
 from storymap.pages.about.statement import footer_html
-from storymap.pages.maps.assets import copy_css
+from storymap.pages.maps.assets import copy_css, copy_js
 from storymap.pages.page import Page
 from storymap.pages.urls import BOROUGHS, PLACES, WARDS, html_path
 
@@ -30,6 +30,7 @@ THEME_FILES = {
     "assets/storymap/theme.css": "theme.css",
     "assets/storymap/theme.js": "theme.js",
     "assets/storymap/search.js": "search.js",  # loaded when search is first used
+    "assets/storymap/locate.js": "locate.js",  # loaded when "Use my location" is first pressed
     "assets/storymap/nojs.css": "nojs.css",
 }
 THEME_CSS = "assets/storymap/theme.css"
@@ -83,6 +84,8 @@ def write_theme_files(folder: Path) -> None:
         (folder / rel).unlink(missing_ok=True)  # a new file, never one linked from the last site
         if name.endswith(".css"):
             copy_css(PACKAGE / "assets" / name, folder / rel)
+        elif name.endswith(".js"):
+            copy_js(PACKAGE / "assets" / name, folder / rel)
         else:
             shutil.copyfile(PACKAGE / "assets" / name, folder / rel)
 

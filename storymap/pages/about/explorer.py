@@ -30,7 +30,7 @@ from storymap.figures.format import format_value, shown
 from storymap.figures.geography import Geography
 from storymap.figures.riskindex import IndexResult
 from storymap.pages.about.guidance import band_note, index_guidance
-from storymap.pages.maps.assets import ASSET_DIR, MapAssets, MapSpec, map_fragment
+from storymap.pages.maps.assets import ASSET_DIR, MapAssets, MapSpec, map_fragment, script_text
 
 SCALE = 10**7
 TOP = 10
@@ -86,7 +86,7 @@ def explorer_files(config: Config, geo: Geography, ix: IndexResult) -> tuple[dic
         + ";\n"
     )
     name = f"{ASSET_DIR}/index-inputs.{hashlib.sha256(text.encode()).hexdigest()[:10]}.js"
-    return {name: text, f"{ASSET_DIR}/weights.js": SCRIPT.read_text("utf-8")}, name
+    return {name: text, f"{ASSET_DIR}/weights.js": script_text(SCRIPT)}, name
 
 
 def top_list(geo: Geography, ix: IndexResult) -> str:

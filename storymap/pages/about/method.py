@@ -28,6 +28,7 @@ from storymap.pages.about.explorer import explorer_files, explorer_html
 from storymap.pages.about.reference import manifest_markdown
 from storymap.pages.maps.assets import MapAssets, source_line
 from storymap.pages.maps.legend import how_made, legend_classes
+from storymap.pages.mdtext import md_text
 
 SCALING = {
     "minmax": (
@@ -188,8 +189,8 @@ def _ward_rows(geo: Geography, ix: IndexResult, codes) -> list[list[object]]:
     rob, wards = ix.robustness, ix.result.wards
     return [
         [
-            geo.wards.at[c, "name"],
-            geo.wards.at[c, "borough_name"],
+            md_text(geo.wards.at[c, "name"]),  # names from the data files: text, not markup
+            md_text(geo.wards.at[c, "borough_name"]),
             format_value(wards.at[c, "value"], ix.result.spec),
             int(rob.at[c, "band"]),
             f"{int(rob.at[c, 'kept']):,}",

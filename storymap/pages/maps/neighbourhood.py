@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from storymap.data.compact import ring_points, simplify_arc
 from storymap.errors import DataError, quoted_list
 from storymap.figures.neighbourhoods import Neighbourhoods
 from storymap.lazy import module
-from storymap.pages.maps.assets import PACKAGE_ASSETS
+from storymap.pages.maps.assets import PACKAGE_ASSETS, copy_js
 from storymap.pages.maps.codec import in_metres, on_grid, varints, zigzag
 from storymap.pages.maps.labels import place_labels, svg_labels
 from storymap.pages.maps.legend import how_made, legend_classes, legend_list
@@ -77,7 +76,7 @@ def write_shape_files(
     neighbours keep their common edge); ``suffix``: added to the files' names."""
     out_dir = docs / SHAPE_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(PACKAGE_ASSETS / Path(SCRIPT).name, docs / SCRIPT)
+    copy_js(PACKAGE_ASSETS / Path(SCRIPT).name, docs / SCRIPT)
     merged = set(nb.changes.loc[nb.changes["change"] == "M", "old"])
     projected = {key: in_metres(topo.arcs) for key, topo in nb.shapes.items()}
     files = {}
