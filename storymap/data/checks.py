@@ -24,6 +24,7 @@ from storymap.data.sources import (
     source_path,
 )
 from storymap.data.validate import TableSpec, table_problems
+from storymap.data.weighttotals import check_weight_totals, decimal_places
 from storymap.errors import DataError, StorymapError, quoted_list
 from storymap.lazy import module
 
@@ -193,13 +194,7 @@ def _check_lookup(config, key, tables, wards, merge) -> pd.DataFrame | None:
     )
     if spec.weight:
         tspec.numbers, tspec.ranges = [spec.weight], {spec.weight: (0.0, 1.001)}
-    # the places after the point the file's weights are written to: each weight's rounding may
-    # move an area's total by half a unit in the last place
-    places = (
-        int(table[spec.weight].astype(str).str.extract(r"\.(\d+)$", expand=False).str.len().max())
-        if spec.weight and table[spec.weight].astype(str).str.contains(".", regex=False).any()
-        else 0
-    )
+    places = decimal_places(table[spec.weight]) if spec.weight else 0  # before conversion
     table, problems = table_problems(table, check.file, tspec)
     check.problems += problems
     ward_codes = table[spec.ward].str.strip().map(lambda c: merge.get(c, c))
@@ -209,31 +204,7 @@ def _check_lookup(config, key, tables, wards, merge) -> pd.DataFrame | None:
         f"{spec.code} {prefixes}… codes ({spec.level_name}), wards all December 2022 wards"
     )
     if spec.weight and not problems:
-        grouped = table.groupby(spec.code)[spec.weight]
-        sums, rows = grouped.sum(), grouped.size()
-        worst = float((sums - 1).abs().max())
-        check.checks.append(f"weights 0 to 1; per-{spec.code} totals within {worst:.3f} of 1")
-        # an area shared between n wards may be off by n half-units of the last decimal place
-        # the file writes (its rounding), or by the configured tolerance, whichever is more
-        allowed = (rows * 0.5 * 10.0**-places).clip(lower=spec.weight_tolerance)
-        over = (sums - 1).abs() - allowed
-        if float(over.max()) > 1e-9:  # 1e-9: a float sum's own noise
-            area = str(over.idxmax())
-            worst = abs(float(sums[area]) - 1)
-            check.problems.append(
-                f"{check.file}: {spec.weight} totals per {spec.code} differ from 1 by up to "
-                f"{worst:.6g} ({area}'s add up to {float(sums[area]):.6g}), more than "
-                f"its rounding to {places} decimal places allows and more than "
-                f"geography.lookups.{key}.weight_tolerance ({spec.weight_tolerance:g}). An "
-                "area's weights must add up to 1: check that the file lists every ward each "
-                "area is shared with. If the publisher's weights are known to add up less "
-                "exactly, set weight_tolerance to the largest difference it documents."
-            )
-        elif worst > 0.001:
-            check.warnings.append(
-                f"{check.file}: {spec.weight} totals per {spec.code} differ from 1 by up to "
-                f"{worst:.3f} (rounding in the published weights); accepted."
-            )
+        check_weight_totals(check, table, spec, key, places)
     return pd.DataFrame({"code": table[spec.code], "ward": ward_codes})
 
 
