@@ -8,15 +8,7 @@
 (function () {
   "use strict";
 
-  function loadScript(src) {
-    return new Promise(function (resolve, reject) {
-      var script = document.createElement("script");
-      script.src = src;
-      script.onload = resolve;
-      script.onerror = function () { reject(new Error(src)); };
-      document.head.appendChild(script);
-    });
-  }
+  var loadScript = window.StorymapSearch.loadScript;  /* search.js, which loads this file */
 
   /* Storymap.locate, loading the ward shapes and storymap.js first on pages without a map. */
   function locator(form, root) {

@@ -465,5 +465,5 @@
   }
 
   window.StorymapSearch = { start: start, fold: fold, editDistance: editDistance,
-                           postcodeKey: postcodeKey };
+                           postcodeKey: postcodeKey, loadScript: loadScript };
 })();
