@@ -181,7 +181,7 @@ def test_ward_outlines_contrast_with_every_fill(built_site: Path) -> None:
     picks by contrast), so every outline is at least 3:1 on its ward's fill as drawn (90%
     opaque over the map background). tests/test_a11y.py checks the strokes Chromium draws."""
     js = (built_site / "assets/storymap/storymap.js").read_text("utf-8")
-    assert "contrast(fill,\"#ffffff\")>=3?\"#ffffff\":\"#1a1a1a\"" in js  # as shipped: minified
+    assert 'contrast(fill,"#ffffff")>=3?"#ffffff":"#1a1a1a"' in js  # as shipped: minified
     opacity = float(re.search(r"fillOpacity:\s*([\d.]+)", js).group(1))
     background = re.search(
         r"\.storymap-map \{[^}]*background:\s*(#[0-9a-f]{6})", storymap_css(built_site)
