@@ -22,7 +22,7 @@ from storymap.config import load_config
 from storymap.figures.format import format_value
 from storymap.figures.geography import load_geography
 from storymap.figures.helppoints import ATTRIBUTION
-from storymap.pages.downloads.files import FOOTER, read_download_csv
+from storymap.pages.downloads.files import read_download_csv
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -85,8 +85,8 @@ def test_csv_opens_cleanly_and_round_trips(built_site: Path, geo, table) -> None
     assert "Residents aged 65 and over (%)" in rows[0]
     assert "Aged 65+: rank in London (1 = most at risk)" in rows[0]
     assert "Aged 65+: residents aged 65 and over (people)" in rows[0]
-    assert rows[-2] == [] and rows[-1][0].startswith(FOOTER + "Contains National Statistics")
-    assert len(rows) == len(geo.wards) + 3
+    assert len(rows) == len(geo.wards) + 1  # the header and a row a ward, nothing after
+    assert rows[-1][0] == geo.wards.index[-1]
 
 
 @pytest.mark.browser
@@ -193,7 +193,7 @@ def test_counts_are_whole_people_and_figures_keep_full_precision(built_site: Pat
     header = next(csv.reader(text.splitlines()))
     counts = [i for i, h in enumerate(header) if h.endswith("(people)")]
     assert counts
-    for row in list(csv.reader(text.splitlines()[1:-2])):
+    for row in list(csv.reader(text.splitlines()[1:])):
         for i in counts:
             assert re.fullmatch(r"\d+", row[i]), (header[i], row[i])  # 1619, never 1619.0
     assert (table["older_income_deprived_numerator"] % 1 == 0).all()
@@ -201,17 +201,73 @@ def test_counts_are_whole_people_and_figures_keep_full_precision(built_site: Pat
     assert (brent["pct_65_plus"].round(1) != brent["pct_65_plus"]).any()  # not rounded
 
 
-def test_every_download_carries_the_attribution(built_site: Path, config) -> None:
-    folder = built_site / "downloads"
-    for path in [
+def every_csv(folder: Path) -> list[Path]:
+    return [
         *folder.glob("*.csv"),
         *(folder / "boroughs").glob("*.csv"),
-        *list((folder / "wards").glob("*.csv"))[:20],
-    ]:
-        last = path.read_text("utf-8-sig").rstrip("\r\n").splitlines()[-1]
-        # the site's attribution, then the help points' (their figures are in the ward files)
-        assert last.startswith(f'"{FOOTER}{config.site.attribution}'), path.name
-        assert last.endswith(f' Help points: {ATTRIBUTION}"'), path.name
+        *(folder / "neighbourhoods").glob("*.csv"),
+        *sorted((folder / "wards").glob("*.csv"))[:20],
+    ]
+
+
+MACHINE_HEADER = re.compile(r"[a-z0-9]+(_[a-z0-9]+)+")  # pct_65_plus: an id, not a header
+NUMBER = re.compile(r"-?\d+(\.\d+)?([eE]-?\d+)?")
+
+
+def test_every_csv_is_rows_of_data_under_plain_headers(built_site: Path) -> None:
+    """A spreadsheet can sort every CSV: no licence line among the rows, every row as long as
+    the header, headers in words, numbers written as numbers (unquoted), one value a cell."""
+    paths = every_csv(built_site / "downloads")
+    assert any(p.parent.name == "neighbourhoods" for p in paths)
+    for path in paths:
+        text = path.read_text("utf-8-sig")
+        rows = list(csv.reader(text.splitlines()))
+        quoted = list(csv.reader(text.splitlines(), quoting=csv.QUOTE_NONNUMERIC))  # floats
+        header, body = rows[0], rows[1:]
+        assert body, path.name
+        for h in header:
+            assert not MACHINE_HEADER.fullmatch(h), (path.name, h)
+        for n, row in enumerate(body, start=2):
+            assert len(row) == len(header), (path.name, n, row)  # the last row too: data
+            for h, cell, parsed in zip(header, row, quoted[n - 1], strict=True):
+                if NUMBER.fullmatch(cell) and not h.endswith("code") and "Postcode" not in h:
+                    assert isinstance(parsed, float), (path.name, n, h, cell)  # unquoted
+                assert not re.fullmatch(r"-?\d+\.\d+ -?\d+\.\d+.*", cell), (path.name, h, cell)
+        table = read_download_csv(path)
+        assert len(table) == len(body), path.name
+        numeric = [h for h in header if h.endswith(("(%)", "(people)", "(metres, straight line)"))]
+        for h in numeric:
+            assert pd.api.types.is_numeric_dtype(table[h]), (path.name, h)
+
+
+def test_neighbourhood_csvs_give_one_2011_figure_a_cell(built_site: Path) -> None:
+    """A 2021 neighbourhood made from two 2011 ones has each 2011 figure in a column of its
+    own, beside the code of the 2011 neighbourhood it is for."""
+    tables = [read_download_csv(p) for p in (built_site / "downloads/neighbourhoods").glob("*.csv")]
+    table = pd.concat(tables)
+    firsts = [h for h in table.columns if h.endswith(", 2011 neighbourhood 1")]
+    assert firsts, list(table.columns)
+    second = firsts[0].replace(" 1", " 2")
+    assert pd.api.types.is_numeric_dtype(table[second])
+    merged = table[table[second].notna()]
+    assert 0 < len(merged) < len(table)  # 22 in London at this writing
+    code2 = [h for h in table.columns if h.endswith("2011 neighbourhood 2 code")][0]
+    assert merged[code2].str.fullmatch(r"E0\d{7}").all()
+
+
+def test_every_download_carries_the_attribution(built_site: Path, config) -> None:
+    """The sources and licences sit in a file beside the CSVs (never a row of theirs), linked
+    from the downloads page; GeoJSON files carry them as members."""
+    folder = built_site / "downloads"
+    sources = read_download_csv(folder / "sources-and-licences.csv", dtype=str)
+    assert list(sources.columns) == ["Source", "Publisher", "Date", "Licence", "Attribution"]
+    assert set(sources["Source"]) >= {s.title for s in config.sources.values()}
+    assert ATTRIBUTION in set(sources["Attribution"])  # the help points' credit
+    for s in config.sources.values():
+        row = sources[sources["Source"] == s.title].iloc[0]
+        assert (row["Licence"], row["Attribution"]) == (s.licence, s.attribution)
+    page = (built_site / "downloads.html").read_text("utf-8")
+    assert 'href="downloads/sources-and-licences.csv"' in page
     for path in [folder / "london-wards.geojson", *(folder / "boroughs").glob("*.geojson")]:
         collection = json.loads(path.read_text("utf-8"))
         assert collection["attribution"].startswith(config.site.attribution), path.name

@@ -34,8 +34,10 @@ def test_help_points_csv_is_every_library_with_its_attribution(built_site, libra
     assert (table["In the area"] == "yes").all()
     hours = pd.to_numeric(libraries["hours_per_week"], errors="coerce")
     assert np.allclose(table["Hours open a week"], hours, equal_nan=True)
-    last = path.read_text("utf-8-sig").strip().splitlines()[-1]
-    assert ATTRIBUTION in last and "Libraries Hacked" in last
+    assert table.iloc[-1]["Name"] == libraries["name"].iloc[-1]  # the last row is a library
+    sources = read_download_csv(built_site / "downloads/sources-and-licences.csv", dtype=str)
+    credit = sources[sources["Source"] == "Help points"]
+    assert list(credit["Attribution"]) == [ATTRIBUTION] and "Libraries Hacked" in ATTRIBUTION
 
 
 def test_help_points_geojson_has_the_points_and_attribution(built_site, libraries):

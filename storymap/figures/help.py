@@ -21,14 +21,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from storymap.config import Config
+from storymap.data.helpfiles import CLOSED, read_libraries
 from storymap.errors import DataError
-from storymap.figures.helppoints import (
-    CLOSED,
-    Postcodes,
-    bundled_file,
-    read_help_points,
-    read_postcodes,
-)
+from storymap.figures.helppoints import Postcodes, read_help_points, read_postcodes
 from storymap.lazy import module
 
 np = module("numpy")
@@ -165,7 +160,7 @@ def _closed(config, geo, postcodes: Postcodes, index) -> pd.DataFrame:
     wards on the index (rank 1 = highest risk; ties at the cut are all in)."""
     from scipy.spatial import cKDTree
 
-    closed = pd.read_csv(bundled_file(config, CLOSED), dtype=str, keep_default_na=False)
+    closed = read_libraries(config, CLOSED)
     tree = cKDTree(postcodes.table[["easting", "northing"]].to_numpy(float))
     xy = closed[["easting", "northing"]].astype(float).to_numpy()
     _d, i = tree.query(xy, k=1)

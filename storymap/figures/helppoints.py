@@ -16,7 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storymap.config import Config
-from storymap.data.files import HELP_DIR, HELP_FILES
+from storymap.data.helpfiles import (
+    LIBRARIES,
+    read_libraries,
+    read_postcode_points,
+    read_postcode_wards,
+)
 from storymap.data.postcodes import postcode_key
 from storymap.errors import DataError, ProblemList
 from storymap.lazy import module
@@ -27,7 +32,6 @@ pd = module("pandas")
 if TYPE_CHECKING:
     pass
 
-LIBRARIES, CLOSED, POSTCODE_POINTS = (f"{HELP_DIR}/{name}" for name in HELP_FILES)
 ATTRIBUTION = (
     "Source: Arts Council England (Libraries Basic Dataset 2023), cleaned and enhanced by "
     "Libraries Hacked; Open Government Licence v3.0. Contains OS data © Crown copyright and "
@@ -59,36 +63,20 @@ class Postcodes:
 def read_postcodes(config: Config, wards: pd.DataFrame) -> Postcodes:
     from storymap.figures.geography import ward_merge_map
 
-    if config.geography.postcodes not in config.sources:
-        raise DataError(
-            f"{config.path.name}: help: distances to help need the postcode file, but "
-            "geography.postcodes names no source. Set geography.postcodes to the postcodes source."
-        )
-    src = config.sources[config.geography.postcodes]
-    names = pd.read_csv(config.resolve(src.file), dtype=str)
-    points = pd.read_csv(bundled_file(config, POSTCODE_POINTS), dtype={"postcode": str})
+    names = read_postcode_wards(config)
+    points = read_postcode_points(config)
     names = names.merge(points, on="postcode", how="inner")  # in the postcode file's order
     merge = ward_merge_map(config, wards)
+    codes = names["ward_code"].str.strip()
     table = pd.DataFrame(
         {
-            "ward": names["ward_code"].map(merge).fillna(names["ward_code"]).to_numpy(),
+            "ward": codes.map(merge).fillna(codes).to_numpy(),
             "easting": names["easting"].to_numpy(float),
             "northing": names["northing"].to_numpy(float),
         },
         index=names["postcode"].to_numpy(),
     )
     return Postcodes(table, frozenset(wards.index))
-
-
-def bundled_file(config: Config, rel: str) -> Path:
-    """A bundled help file, or an Error saying how to get it back."""
-    path = config.resolve(rel)
-    if not path.is_file():
-        raise DataError(
-            f"{rel}: the bundled help-point file is missing. Restore it from git "
-            f"(git checkout -- {rel}), or set help.libraries to false to build without it."
-        )
-    return path
 
 
 def _to_grid(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +94,7 @@ def _to_lonlat(e: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _libraries(config: Config, boroughs: set[str]) -> pd.DataFrame:
-    lib = pd.read_csv(bundled_file(config, LIBRARIES), dtype=str, keep_default_na=False)
+    lib = read_libraries(config)
     return pd.DataFrame(
         {
             "name": lib["name"],

@@ -26,6 +26,7 @@ BOROUGH_INDEX = f"{BOROUGHS}index.md"
 
 DOWNLOAD_DIR = "downloads"
 DICTIONARY = f"{DOWNLOAD_DIR}/data-dictionary.csv"
+SOURCES_FILE = f"{DOWNLOAD_DIR}/sources-and-licences.csv"  # the CSVs' companion
 
 
 def slug(text: str) -> str:

@@ -20,7 +20,7 @@ from storymap.output.csp import nav_text
 from storymap.pages.about.statement import footer_html
 from storymap.pages.maps.assets import copy_css, copy_js
 from storymap.pages.page import Page
-from storymap.pages.urls import BOROUGHS, PLACES, WARDS, html_path
+from storymap.pages.urls import ACCESSIBILITY, BOROUGHS, PLACES, WARDS, html_path
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the storymap package folder
 THEME_DIR = PACKAGE / "theme"  # the page templates (main.html, 404.html)
@@ -70,7 +70,12 @@ def mkdocs_config(
         },
         "extra_css": [*styles, THEME_CSS],
         "copyright": config.site.attribution,
-        "extra": {"feedback": footer_html(config)},
+        "extra": {
+            "feedback": footer_html(config),
+            # the theme links these pages on every page: their addresses come from urls.py
+            "places_page": html_path(PLACES),
+            "accessibility_page": html_path(ACCESSIBILITY),
+        },
         "nav": nav,
         "markdown_extensions": ["attr_list", "md_in_html", "tables", "toc", "admonition"],
         "plugins": ["search"],

@@ -10,11 +10,12 @@ In: the Config, Geography, IndicatorResults and (optionally) the IndexResult. Ou
   GeoJSON property), meaning, unit, source and licence.
 
 Headers are plain words with units (:mod:`.tables`); values keep their full precision, counts are
-whole people. Every file carries the attribution: CSVs end, after a blank line, with a line
-"Source and licence: …" (as Nomis downloads do); GeoJSON files have ``attribution`` and
-``licence`` members; the workbook an About sheet. CSVs are UTF-8 with a byte-order mark (so
-Excel reads accents and apostrophes correctly), every text field quoted, codes kept as text, and
-CRLF line ends.
+whole people. The attribution goes with every file but never as a row of data (a spreadsheet's
+sort would mix it in): the CSVs' companion ``sources-and-licences.csv`` lists each source with
+its publisher, date, licence and attribution, and the data dictionary each column's source and
+licence; GeoJSON files have ``attribution`` and ``licence`` members; the workbook an About sheet.
+CSVs hold data rows only, UTF-8 with a byte-order mark (so Excel reads accents and apostrophes
+correctly), every text field quoted, numbers unquoted, codes kept as text, and CRLF line ends.
 """
 
 from __future__ import annotations
@@ -34,17 +35,26 @@ from storymap.figures.helppoints import ATTRIBUTION
 from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult
 from storymap.lazy import module
-from storymap.pages.downloads.helptables import HELP_LICENCE, help_points_table, with_help
+from storymap.pages.downloads.helptables import (
+    HELP_LICENCE,
+    HELP_SOURCE,
+    help_points_table,
+    with_help,
+)
 from storymap.pages.downloads.tables import Table, area_table, borough_table, dictionary, ward_table
-from storymap.pages.urls import DICTIONARY, area_download, borough_download, ward_download
+from storymap.pages.urls import (
+    DICTIONARY,
+    SOURCES_FILE,
+    area_download,
+    borough_download,
+    ward_download,
+)
 
 np = module("numpy")
 pd = module("pandas")
 
 if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
-
-FOOTER = "Source and licence: "
 
 
 @dataclass
@@ -59,6 +69,7 @@ class Downloads:
     boroughs: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (csv, geojson)
     borough_names: list[str] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
+    sources: str = SOURCES_FILE  # each source, its licence and attribution (the CSVs' companion)
     help_csv: str = ""  # the help points, if the build has them
     help_geojson: str = ""
 
@@ -113,30 +124,32 @@ def csv_lines(text: str, rows: int) -> list[str] | None:
     return lines if len(lines) == rows + 1 else None
 
 
-def write_csv(table: pd.DataFrame, path: Path, attribution: str) -> int:
-    """Write ``table`` for spreadsheets, then a blank line and the attribution."""
-    return write_csv_text(csv_text(table), path, attribution)
+def write_csv(table: pd.DataFrame, path: Path) -> int:
+    """Write ``table`` for spreadsheets: its header and its rows, nothing else."""
+    return write_csv_text(csv_text(table), path)
 
 
-def write_csv_text(text: str, path: Path, attribution: str) -> int:
-    """Write the CSV ``text`` (from :func:`csv_text`), then a blank line and the attribution."""
+def write_csv_text(text: str, path: Path) -> int:
+    """Write the CSV ``text`` (from :func:`csv_text`) with a byte-order mark for Excel."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    footer = csv.writer(_Lines(), quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    text += "\r\n" + footer.writerow([FOOTER + attribution])
     path.write_bytes(("\ufeff" + text).encode("utf-8"))
     return path.stat().st_size
 
 
-class _Lines:
-    """A file-like sink for csv.writer that hands back the line written."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 def read_download_csv(path: Path, **options) -> pd.DataFrame:
-    """A download CSV read back without its attribution lines (as tests and scripts read it)."""
-    return pd.read_csv(path, encoding="utf-8-sig", skipfooter=1, engine="python", **options)
+    """A download CSV read back (as tests and scripts read it)."""
+    return pd.read_csv(path, encoding="utf-8-sig", **options)
+
+
+def sources_table(config: Config, help_: HelpResult | None) -> pd.DataFrame:
+    """The downloads' sources, one a row: what it is, who publishes it, its date, licence and
+    the attribution its licence asks for; the help points' data too when the files use it."""
+    rows = [
+        [s.title, s.publisher, s.vintage, s.licence, s.attribution] for s in config.sources.values()
+    ]
+    if help_ is not None:
+        rows.append(["Help points", HELP_SOURCE, "2023 and 2025", HELP_LICENCE, ATTRIBUTION])
+    return pd.DataFrame(rows, columns=["Source", "Publisher", "Date", "Licence", "Attribution"])
 
 
 def _coords(coords, decimals: int = 6):
@@ -245,16 +258,17 @@ def write_downloads(
     sizes = paths.sizes
     text = csv_text(wards.frame)
     lines = csv_lines(text, len(wards.frame))
-    sizes[paths.csv] = write_csv_text(text, docs / paths.csv, credit)
-    sizes[paths.borough_csv] = write_csv(boroughs.frame, docs / paths.borough_csv, credit)
+    sizes[paths.csv] = write_csv_text(text, docs / paths.csv)
+    sizes[paths.borough_csv] = write_csv(boroughs.frame, docs / paths.borough_csv)
     by_id = wards.by_id()
     sizes[paths.geojson] = write_geojson(by_id, geo, docs / paths.geojson, config)
-    sizes[paths.dictionary] = write_csv(columns, docs / paths.dictionary, credit)
+    sizes[paths.dictionary] = write_csv(columns, docs / paths.dictionary)
+    sizes[paths.sources] = write_csv(sources_table(config, help_), docs / paths.sources)
     from storymap.pages.downloads.workbook import workbook_bytes  # openpyxl: only when writing it
 
     if help_ is not None:
         points = levels[-1][1]
-        sizes[paths.help_csv] = write_csv(points.frame, docs / paths.help_csv, credit)
+        sizes[paths.help_csv] = write_csv(points.frame, docs / paths.help_csv)
         sizes[paths.help_geojson] = write_points_geojson(points, docs / paths.help_geojson, credit)
     (docs / paths.workbook).write_bytes(workbook_bytes(config, levels, columns, credit))
     sizes[paths.workbook] = (docs / paths.workbook).stat().st_size
@@ -262,9 +276,9 @@ def write_downloads(
     for code, (csv_path, geojson_path) in paths.boroughs.items():
         mine = (borough_of == code).to_numpy()
         sizes[csv_path] = (
-            write_csv(wards.frame[mine].reset_index(drop=True), docs / csv_path, credit)
+            write_csv(wards.frame[mine].reset_index(drop=True), docs / csv_path)
             if lines is None
-            else write_csv_text(_rows(lines, np.flatnonzero(mine)), docs / csv_path, credit)
+            else write_csv_text(_rows(lines, np.flatnonzero(mine)), docs / csv_path)
         )
         sizes[geojson_path] = write_geojson(
             by_id[mine].reset_index(drop=True), geo, docs / geojson_path, config
@@ -272,9 +286,9 @@ def write_downloads(
     for i, code in enumerate(by_id["ward_code"]):
         path = paths.for_ward(code)
         sizes[path] = (
-            write_csv(wards.frame.iloc[[i]], docs / path, credit)
+            write_csv(wards.frame.iloc[[i]], docs / path)
             if lines is None
-            else write_csv_text(_rows(lines, [i]), docs / path, credit)
+            else write_csv_text(_rows(lines, [i]), docs / path)
         )
     return paths
 
@@ -305,8 +319,8 @@ def downloads_markdown(config: Config, tables: list[tuple[str, Table]], paths: D
         f"<p>The figures behind every map. The workbook opens in Excel with a sheet for the "
         f"wards, one for the boroughs and one for all of {area}, what each column means, and "
         "the sources with their dates and licences. The CSV files open in any spreadsheet "
-        "(UTF-8, codes kept as text); their last line gives the sources and licence (skip it "
-        "when reading the file in code, e.g. <code>skipfooter=1</code> in pandas). The GeoJSON "
+        "(UTF-8, codes kept as text) and hold only the figures, a row each; the sources, their "
+        "licences and the credit each asks for are in a file of their own beside them. The GeoJSON "
         "files hold the ward table with each ward's boundary, for GIS software; their property "
         "names are the ids in the data dictionary.</p>\n\n"
         f'<ul><li><a href="{e(paths.workbook)}">Workbook (Excel)</a>: wards, boroughs and '
@@ -320,7 +334,8 @@ def downloads_markdown(config: Config, tables: list[tuple[str, Table]], paths: D
             if any(name == "Help points" for name, _t in tables)
             else ""
         )
-        + f'<li><a href="{e(paths.dictionary)}">Data dictionary (CSV)</a></li></ul>\n\n'
+        + f'<li><a href="{e(paths.dictionary)}">Data dictionary (CSV)</a></li>'
+        f'<li><a href="{e(paths.sources)}">Sources and licences (CSV)</a></li></ul>\n\n'
         "<p>Each ward's page also offers that ward's own figures as a one-row CSV.</p>\n\n"
         f"## Each borough's wards\n\n<ul>{boroughs}</ul>\n\n"
         "## Data dictionary\n\n"

@@ -30,6 +30,7 @@ from storymap.figures.indicators import IndicatorResult, format_value
 from storymap.figures.neighbourhoods import Neighbourhoods
 from storymap.lazy import module
 from storymap.pages.downloads.files import write_csv
+from storymap.pages.downloads.tables import value_header
 from storymap.pages.maps.neighbourhood import (
     OVERVIEW,
     MapView,
@@ -326,7 +327,9 @@ def older_areas(nb: Neighbourhoods, key: str) -> dict[str, list[str]]:
 
 def write_neighbourhood_csvs(pages: NeighbourhoodPages, slugs: dict[str, str]) -> dict[str, str]:
     """Per borough a CSV of its neighbourhoods: code, name, ward and every figure, full values
-    as the other downloads keep them (2011 figures by the 2011 neighbourhoods they stand for);
+    as the other downloads keep them, one value a cell, plain headers with units. A figure
+    published for the 2011 neighbourhoods is given for each 2011 neighbourhood a 2021 one stands
+    for, in numbered columns (code, then figure) as many as the most any neighbourhood has;
     their site paths by borough."""
     nb, out = pages.nb, {}
     base = nb.areas[nb.base]
@@ -335,30 +338,40 @@ def write_neighbourhood_csvs(pages: NeighbourhoodPages, slugs: dict[str, str]) -
         ind: {c: float(v) for c, v in nb.areas[nb.geography[ind]][ind].items()}
         for ind in nb.indicators
     }
+    most = {
+        ind: max((len(pages.stands_for(ind, c)) for c in base.index), default=1)
+        for ind in nb.indicators
+        if nb.geography[ind] != nb.base
+    }
     for borough, slug in slugs.items():
         part = base[base["borough"] == borough]
         if part.empty:
             continue
         table = pd.DataFrame(
             {
-                "neighbourhood_code": part.index,
-                "neighbourhood_name": part["name"].to_numpy(),
-                "ward_code": part["ward"].to_numpy(),
-                "ward_name": [ward_names[w] for w in part["ward"]],
+                "Neighbourhood code": part.index,
+                "Neighbourhood": part["name"].to_numpy(),
+                "Ward code": part["ward"].to_numpy(),
+                "Ward": [ward_names[w] for w in part["ward"]],
             }
         )
         for ind in nb.indicators:
-            key = nb.geography[ind]
-            if key == nb.base:
-                table[ind] = [published[ind][c] for c in part.index]
+            spec = pages.config.indicator(ind)
+            header = value_header(spec)
+            if ind not in most:
+                table[header] = [published[ind][c] for c in part.index]
                 continue
-            stands = [pages.stands_for(ind, c) for c in part.index]
-            table[f"{ind}_{key}_codes"] = [" ".join(s) for s in stands]
-            table[ind] = [
-                " ".join(str(published[ind][c]) for c in s if c in published[ind]) for s in stands
+            stands = [
+                [o for o in pages.stands_for(ind, c) if o in published[ind]] for c in part.index
             ]
+            for j in range(most[ind]):
+                which = f"2011 neighbourhood {j + 1}" if most[ind] > 1 else "2011 neighbourhood"
+                table[f"{spec.short}: {which} code"] = [s[j] if j < len(s) else "" for s in stands]
+                table[f"{header}, {which}"] = [
+                    published[ind][s[j]] if j < len(s) else None for s in stands
+                ]
         path = neighbourhood_download(slug)
-        write_csv(table, pages.docs / path, pages.config.site.attribution)
+        write_csv(table, pages.docs / path)
         out[borough] = path
     return out
 

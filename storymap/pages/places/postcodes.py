@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storymap.config import Config
-from storymap.data.sources import read_table
+from storymap.data.helpfiles import read_postcode_wards
 from storymap.errors import DataError
 from storymap.figures.geography import Geography
 from storymap.figures.helppoints import ATTRIBUTION as LIBRARY_ATTRIBUTION
@@ -57,7 +57,7 @@ def write_postcode_lookups(
     source = config.geography.postcodes
     if not source:
         return None
-    table = read_table(config, source, ["postcode", "ward_code"])
+    table = read_postcode_wards(config)
     merge = geo.merge
     codes = table["ward_code"].str.strip()
     units = codes.map(lambda w: merge.get(w, w))
