@@ -398,6 +398,37 @@ def test_reader_pages_speak_to_readers(built_site) -> None:
     assert "No file was fetched for this build" in checks and "seed 2021" in checks
 
 
+def test_score_sentences_say_what_the_scores_are(real_figures, built_site) -> None:
+    """No page says a ward scoring 10 is the most at risk (no ward scores 10); the combined-risk
+    chapter gives the scores' real range, computed here from the index; a ward's "nearest the
+    top" sentence says which figures it leaves aside."""
+    import html as html_lib
+    import re
+
+    _config, _geo, results, index = real_figures
+    scores = index.result.wards["value"]
+    spec = index.result.spec
+    text = html_lib.unescape(
+        re.sub(r"<[^>]+>|\s+", " ", (built_site / "combined-risk.html").read_text("utf-8"))
+    )
+    text = re.sub(r"\s+", " ", text)
+    low, high = format_value(scores.min(), spec), format_value(scores.max(), spec)
+    assert f"ward scores run from {low} to {high} out of 10" in text
+    assert float(high) < 10 and "A ward scoring 10 is the most at risk" not in text
+    deri = results["deri_score"].wards["rank"]
+    others = [i for i in results if i not in ("deri_score", spec.id)]
+    best = results[others[0]].wards["rank"].copy()
+    for i in others[1:]:
+        best = np.minimum(best, results[i].wards["rank"])
+    ahead = deri[(deri < best) & (best > 0)].index  # DERI ranks nearer the top than all others
+    assert len(ahead) > 0
+    ward = next(built_site.glob(f"wards/*/{ahead[0]}.html")).read_text("utf-8")
+    ward = re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", ward)))
+    assert "Leaving aside this site's combined index and the DERI score, all ages, it ranks" in ward
+    intro = (built_site / "introduction.html").read_text("utf-8")
+    assert "survey of internet users in 2020" in re.sub(r"\s+", " ", intro)
+
+
 # ---------------------------------------------------------------------------------------------
 # authors: a chapter's images
 

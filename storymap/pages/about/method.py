@@ -42,10 +42,11 @@ SCALING = {
 }
 SCOPE = {
     "area": (
-        "Indicators are rescaled across all of {area} at once, so a score of 10 means the "
+        "Indicators are rescaled across all of {area} at once, so on each indicator 10 is the "
         "highest-risk ward in {area} and scores can be compared between boroughs. Rescaling "
-        "within each borough instead would give every borough a ward scoring 10 however low its "
-        "risk is, and hide the differences between boroughs this site is about."
+        "within each borough instead would give every borough a ward scoring 10 on each "
+        "indicator however low its risk is, and hide the differences between boroughs this site "
+        "is about."
     ),
     "borough": (
         "Indicators are rescaled within each borough: every borough has a ward at 10 and one at "

@@ -14,7 +14,14 @@ import unicodedata
 from dataclasses import dataclass
 
 from storymap.config import Config
-from storymap.figures.format import format_count, format_value, possessive, rank_phrase
+from storymap.figures.format import (
+    format_count,
+    format_value,
+    in_sentence,
+    possessive,
+    rank_phrase,
+    unnested,
+)
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult
@@ -171,10 +178,19 @@ def ward_summary(f: Figures, code: str) -> str:
         labels = "; ".join(f.spec(i).short for i in top)
         text += f" It is among the tenth of {possessive(area)} wards most at risk by: {labels}."
     elif measures:
-        best = min(measures, key=lambda i: int(f.ward[i][code]["rank"]))
+        best = min(int(f.ward[i][code]["rank"]) for i in measures)
+        firsts = [i for i in measures if int(f.ward[i][code]["rank"]) == best]
+        labels = " and ".join(in_sentence(f.spec(i).label) for i in firsts)
+        aside = " and ".join(
+            "this site's combined index"
+            if f.spec(i).aggregate == "index"
+            else f"the {unnested(in_sentence(f.spec(i).short))}"
+            for i in sorted(f.aside, key=lambda i: f.spec(i).aggregate != "index")
+        )
+        lead = f"Leaving aside {aside}, it" if aside else "It"
         text += (
-            f" It ranks nearest the top on {f.spec(best).short}: {f.rank(best, code)} in "
-            f"{area} (1st = most at risk)."
+            f" {lead} ranks nearest the top on {labels}: {f.rank(firsts[0], code)} in {area} "
+            "(1st = most at risk)."
         )
     return text
 
