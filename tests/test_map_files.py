@@ -220,3 +220,17 @@ def test_borough_names_are_one_file_every_chapter_shares(built_site, london):
             assert borough.buffer(0.001).contains(shapely.Point(x / 1e4, y / 1e4)), (b, y, x)
     first_area = (built_site / "where-older-londoners-live.html").read_text("utf-8")
     assert f'href="assets/storymap/map/{name}" as="fetch"' in first_area  # preloaded there
+
+
+def test_an_indicator_ships_figures_not_ranks():
+    """Ranks are rebuilt in the browser from the figures as shown (equal figures share the
+    lowest rank, as the pages rank them), so the file carries no ranks, and ranks that are not
+    those of the shown figures are refused rather than shipped wrong."""
+    from storymap.pages.maps.codec import encode_indicator
+    from storymap.pages.maps.files import VALUES
+
+    part = encode_indicator([3.0, 2.04, 2.0449, 1.0], 1, [1, 2, 2, 4], [2, 1, 1, 0], 3, True)
+    assert set(part) == set(VALUES) and "ties" not in part
+    assert part["bands"] == [1, 2, 1]
+    with pytest.raises(ValueError, match="ranks are not those of the figures as shown"):
+        encode_indicator([3.0, 2.04, 2.0449, 1.0], 1, [1, 2, 3, 4], [2, 1, 1, 0], 3, True)

@@ -141,22 +141,21 @@
 
   function decodeGeo(raw, boroughOf, ids) { return finish(geoDecoder(raw, boroughOf, ids)); }
 
-  /* Figures as shown; ranks from them (1 = most at risk, ties share the lowest) and, among
-   * wards shown alike, how many are truly more at risk; colours from the ranks (the most at
-   * risk take the last colour). ``meta``: labels and colours; ``raw``: the figures' file. */
+  /* Figures as shown; ranks from them (1 = most at risk, wards shown alike share the lowest,
+   * as the pages rank them); colours from the ranks (the most at risk take the last colour). ``meta``: labels and colours; ``raw``: the figures' file. */
   function decodeIndicator(meta, raw) {
     var ind = {}, shown = [], figure = 0, above = 0, scale = Math.pow(10, raw.places);
     Object.keys(meta).forEach(function (key) { ind[key] = meta[key]; });
     Object.keys(raw).forEach(function (key) { ind[key] = raw[key]; });
     numbers(raw.values).forEach(function (n) { figure += signed(n); shown.push(figure); });
-    var ties = numbers(raw.ties), higher = meta.direction === "higher_is_more_risk";
+    var higher = meta.direction === "higher_is_more_risk";
     var order = shown.map(function (v, i) { return i; }).sort(function (a, b) {
       return higher ? shown[b] - shown[a] : shown[a] - shown[b];
     });
     ind.rank = [];
     order.forEach(function (i, j) {
       if (j > 0 && shown[i] !== shown[order[j - 1]]) { above = j; }
-      ind.rank[i] = above + 1 + ties[i];
+      ind.rank[i] = above + 1;
     });
     ind.colour = ind.rank.map(function (r) {
       var c = raw.bands.length - 1, upto = raw.bands[c];

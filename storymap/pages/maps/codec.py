@@ -29,8 +29,8 @@ Data (:func:`encode_indicator`): ``values`` are integers in units of ``10 ** -pl
 a reader is shown, rounded once from the full value by storymap.figures.format), as differences
 from the previous ward's; ``minusZero`` lists the wards whose figure shows as -0 (none since
 figures that round to zero show unsigned; kept so the format stays the same). Ranks (1 = most at
-risk, ties share the lowest rank) are rebuilt from the values: ``ties`` holds, per ward, how many
-wards shown with the same figure are truly more at risk. ``bands`` counts the wards of each colour,
+risk, wards shown with the same figure share the lowest rank, as every page ranks them) are
+rebuilt from the values alone, so no rank is shipped. ``bands`` counts the wards of each colour,
 least at risk first; colours are rebuilt from the ranks, since the most at-risk wards take the last
 colours.
 """
@@ -132,14 +132,12 @@ def encode_indicator(
     figures = np.asarray(as_shown, dtype=np.int64)
     risk = -figures if higher_is_more_risk else figures  # smaller = more at risk
     above = np.searchsorted(np.sort(risk), risk, side="left")  # wards shown as more at risk
-    ties = np.asarray(ranks, dtype=np.int64) - 1 - above
-    if (ties < 0).any():
-        raise ValueError("encode_indicator: ranks do not follow the values")
+    if (np.asarray(ranks, dtype=np.int64) != above + 1).any():  # the browser ranks from values
+        raise ValueError("encode_indicator: ranks are not those of the figures as shown")
     return {
         "places": places,
         "values": varints(np.diff(figures, prepend=0), signed=True),
         "minusZero": minus_zero,
-        "ties": varints(ties),
         "bands": np.bincount(np.asarray(colours, dtype=np.int64), minlength=n_colours).tolist(),
     }
 

@@ -135,7 +135,7 @@ def runs(values: list[int]) -> list[list[int]]:
     return out
 
 
-VALUES = ("places", "values", "minusZero", "ties", "bands")  # an indicator file's part
+VALUES = ("places", "values", "minusZero", "bands")  # an indicator file's part
 
 
 def level_payloads(config: Config, geo: Geography, topology=None) -> dict:
