@@ -429,6 +429,56 @@ def test_score_sentences_say_what_the_scores_are(real_figures, built_site) -> No
     assert "survey of internet users in 2020" in re.sub(r"\s+", " ", intro)
 
 
+def _correlation_by_hand(codes: set[str]) -> tuple[int, float]:
+    """The broadband score against DERI's broadband component over ``codes``, from the files."""
+    import pandas as pd
+
+    iod = pd.read_csv(REPO / "data/deprivation/london_lsoa21_iod2025_indicators.csv", dtype=str)
+    deri = pd.read_csv(REPO / "data/deri/london_lsoa11_deri_v1.6_national_scores.csv", dtype=str)
+    mine = iod.set_index("LSOA21CD")[BROADBAND].astype(float)
+    theirs = deri.set_index("LSOA11CD")["broadband_comp_national"].astype(float)
+    common = [c for c in mine.index if c in theirs.index and c in codes]
+    return len(common), float(np.corrcoef(mine[common], theirs[common])[0, 1])
+
+
+REPO = Path(__file__).resolve().parent.parent
+BROADBAND = "digital_connectivity_broadband_download_and_upload_speeds"
+
+
+def test_direction_evidence_is_computed_for_the_configured_area(real_figures, built_site) -> None:
+    """The method page's check of the broadband direction counts the area's own neighbourhoods
+    and gives their correlation; for the five project boroughs it is theirs, not London's, and
+    weak or contrary evidence says so with the threshold it uses."""
+    import html as html_lib
+    import re
+
+    from storymap.figures.evidence import WEAK, direction_evidence
+
+    config, geo, _results, index = real_figures
+    spec = config.indicator("broadband_speed_score")
+    lookup = geo.lookups[spec.geography]
+    london = set(lookup["code"])
+    n, r = _correlation_by_hand(london)
+    assert (index.evidence[spec.id].areas, round(index.evidence[spec.id].pearson, 6)) == (
+        n,
+        round(r, 6),
+    )
+    page = html_lib.unescape(re.sub(r"<[^>]+>", " ", (built_site / "method.html").read_text()))
+    page = re.sub(r"\s+", " ", page)
+    assert f"across the {n:,} neighbourhoods of London" in page
+    assert f"its correlation is {format_number(r, 2)} with" in page
+    if abs(r) < WEAK:
+        assert f"calls a correlation weak below {format_number(WEAK, 1)}" in page
+    boroughs = geo.boroughs.index[geo.boroughs["name"].isin(config.site.focus_boroughs)]
+    wards = set(geo.wards.index[geo.wards["borough_code"].isin(boroughs)])
+    five = set(lookup.loc[lookup["ward"].isin(wards), "code"])
+    assert len(boroughs) == 5
+    got = direction_evidence(config, spec, five)
+    n5, r5 = _correlation_by_hand(five)
+    assert (got.areas, round(got.pearson, 6)) == (n5, round(r5, 6))
+    assert n5 < n and round(r5, 2) != round(r, 2)  # the five boroughs' own evidence
+
+
 # ---------------------------------------------------------------------------------------------
 # authors: a chapter's images
 

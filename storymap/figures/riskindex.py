@@ -332,11 +332,21 @@ def compute_index(
         weights=effective_weights(method),
         robustness=robustness,
         comparison=comparison,
-        evidence=directions(config, method),
+        evidence=directions(config, method, geo),
     )
 
 
-def directions(config: Config, method: IndexMethod) -> dict[str, Evidence]:
-    """The evidence for each input's direction, for those whose config names it."""
-    found = {i: direction_evidence(config, config.indicator(i)) for i in method.indicators}
+def directions(config: Config, method: IndexMethod, geo: Geography) -> dict[str, Evidence]:
+    """The evidence for each input's direction, for those whose config names it, over the
+    configured area's small areas."""
+
+    def codes(spec) -> set[str] | None:
+        lookup = geo.lookups.get(spec.geography)
+        return None if lookup is None else set(lookup["code"].astype(str))
+
+    found = {
+        i: direction_evidence(config, spec, codes(spec))
+        for i in method.indicators
+        for spec in [config.indicator(i)]
+    }
     return {i: e for i, e in found.items() if e is not None}

@@ -13,6 +13,7 @@ import html
 from storymap.config import Config
 from storymap.data.checks import CheckReport
 from storymap.data.sources import read_inputs_table
+from storymap.figures.evidence import STRONG, WEAK
 from storymap.figures.format import (
     format_number,
     format_value,
@@ -143,15 +144,24 @@ def _directions(config: Config, ix: IndexResult) -> str:
         if evidence is None:
             continue
         r = evidence.pearson
-        strength = "strongly" if abs(r) >= 0.6 else "moderately" if abs(r) >= 0.3 else "only weakly"
-        trend = "rises with" if r > 0 else "falls as"
+        strength = "strong" if abs(r) >= STRONG else "moderate" if abs(r) >= WEAK else "weak"
+        weak, strong = format_number(WEAK, 1), format_number(STRONG, 1)
+        caveat = (
+            ""
+            if r >= WEAK
+            else f" That is {'weak' if r > 0 else 'no'} evidence for the direction (this page "
+            f"calls a correlation weak below {weak}, moderate from {weak} and strong from "
+            f"{strong}), so the direction rests on how the Indices of Deprivation are built, "
+            "not on this check."
+        )
         lines.append(
-            f"**{spec.label}.** {spec.description} This direction follows the Indices of "
-            "Deprivation, whose indicators run so that a higher value means more deprived. As a "
-            f"check: across the {evidence.areas:,} neighbourhoods with the same code in both "
-            f"files (their boundaries did not change), the score {strength} {trend} "
-            f"{evidence.name} (correlation {format_number(r, 2)}; 1 would be perfect agreement, "
-            "0 none)."
+            f"**{spec.label}.** {spec.description} This site reads it so that a higher value "
+            "means more at risk, as the Indices of Deprivation run their indicators (a higher "
+            f"value is more deprived). As a check: across the {evidence.areas:,} neighbourhoods "
+            f"of {config.site.area.name} with the same code in both files (their boundaries did "
+            f"not change), its correlation is {format_number(r, 2)} with {evidence.name}: "
+            f"{strength + ' agreement' if r > 0 else 'no agreement'} (1 would be perfect agreement, 0 none, "
+            f"and below 0 the two run opposite ways).{caveat}"
         )
     return "## Which way the indicators run\n\n" + "\n\n".join(lines) + "\n" if lines else ""
 
