@@ -317,3 +317,29 @@ def test_a_ward_page_offers_its_own_figures(built_site: Path, table) -> None:
     assert own.iloc[0]["risk_index"] == row["risk_index"]
     assert own.iloc[0]["risk_index_rank_worst"] == row["risk_index_rank_worst"]
     assert "workbook (Excel)" in page and "every ward of Southwark (CSV)" in page
+
+
+def test_a_new_indicators_counts_get_headers_in_words() -> None:
+    """An indicator added without numerator/denominator labels still gets plain headers: from
+    its label when that says who is counted, else words that say what each count is."""
+    from storymap.pages.downloads.tables import count_labels
+
+    def spec(label: str, num: str | None = None, den: str | None = None) -> SimpleNamespace:
+        return SimpleNamespace(label=label, numerator_label=num, denominator_label=den)
+
+    assert count_labels(spec("Residents aged 85 and over")) == (
+        "residents aged 85 and over",
+        "all residents",
+    )
+    assert count_labels(spec("Households without a car")) == (
+        "households without a car",
+        "all households",
+    )
+    assert count_labels(spec("Share claiming Pension Credit")) == (
+        "people in the group",
+        "all people the share is of",
+    )
+    assert count_labels(spec("Residents aged 85 and over", "aged 85+", "everyone")) == (
+        "aged 85+",
+        "everyone",
+    )

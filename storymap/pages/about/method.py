@@ -160,8 +160,8 @@ def _directions(config: Config, ix: IndexResult) -> str:
             f"value is more deprived). As a check: across the {evidence.areas:,} neighbourhoods "
             f"of {config.site.area.name} with the same code in both files (their boundaries did "
             f"not change), its correlation is {format_number(r, 2)} with {evidence.name}: "
-            f"{strength + ' agreement' if r > 0 else 'no agreement'} (1 would be perfect agreement, 0 none, "
-            f"and below 0 the two run opposite ways).{caveat}"
+            f"{strength + ' agreement' if r > 0 else 'no agreement'} (1 would be perfect "
+            f"agreement, 0 none, and below 0 the two run opposite ways).{caveat}"
         )
     return "## Which way the indicators run\n\n" + "\n\n".join(lines) + "\n" if lines else ""
 

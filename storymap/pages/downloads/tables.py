@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from storymap.config import Config
 from storymap.errors import ConfigError
-from storymap.figures.format import possessive, shown
+from storymap.figures.format import in_sentence, possessive, shown
 from storymap.figures.geography import Geography
 from storymap.figures.indicators import IndicatorResult
 from storymap.figures.riskindex import IndexResult, firm_runs
@@ -64,6 +64,20 @@ def _provenance(config: Config, spec) -> tuple[str, str]:
     srcs = [config.sources[s] for s in spec.source_ids if s in config.sources]
     source = "; ".join(f"{s.title} ({s.publisher}), {s.vintage}" for s in srcs)
     return source, "; ".join(dict.fromkeys(s.licence for s in srcs))
+
+
+WHO = ("residents", "people", "households", "adults")
+
+
+def count_labels(spec) -> tuple[str, str]:
+    """What a ratio's two counts are, in words: the config's ``numerator_label`` and
+    ``denominator_label``, or from the label ("Residents aged 85 and over" -> "residents aged 85
+    and over", "all residents"), or "people in the group" and "all people the share is of"."""
+    first = spec.label.split()[0].lower() if spec.label.split() else ""
+    who = first if first in WHO else ""
+    num = spec.numerator_label or (in_sentence(spec.label) if who else "people in the group")
+    den = spec.denominator_label or (f"all {who}" if who else "all people the share is of")
+    return num, den
 
 
 def value_header(spec) -> str:
@@ -150,8 +164,7 @@ def _indicator_columns(config: Config, res: IndicatorResult, level: str, n: int)
             )
         )
     if spec.aggregate == "ratio":
-        num = spec.numerator_label or "people counted"
-        den = spec.denominator_label or "people it is a share of"
+        num, den = count_labels(spec)
         out += [
             col(
                 "_numerator",
