@@ -156,6 +156,9 @@ def make_small_project(
         if isinstance(source, dict):
             source.pop("sha256", None)  # the cut file is not the published one
     _help_files(dest, raw)
+    names = "data/places/london_place_names_os_open_names.csv"  # the search's place names
+    (dest / names).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REPO / names, dest / names)
     raw["site"]["area"] = {
         "name": "the " + {2: "two", 3: "three"}.get(len(boroughs), "chosen") + " boroughs",
         "boroughs": boroughs,

@@ -66,14 +66,16 @@ def test_a_chapter_counts_everything_it_loads(weights) -> None:
 
 
 def test_the_search_is_loaded_on_demand_and_small(weights) -> None:
-    """What a place-name search costs: the search code, the pages' titles and the largest place
-    file (a name search weighs more than a postcode search), none of it loaded with the page,
-    and at most 10 KB gzip (issue 30's target); the whole page index is not part of it."""
+    """What a place-name search costs: the search code, the pages' titles, the largest place
+    file and the largest place-name file (a name search weighs more than a postcode search),
+    none of it loaded with the page, and at most 10 KB gzip (issue 30's target); the whole page
+    index is not part of it."""
     for page in ("introduction.html", "method.html"):
         w = weights[page]
         files = list(w.on_demand)
         assert files[:2] == ["assets/storymap/search.js", "search/titles.json"]
-        assert files[2].startswith("search/places/") and len(files) == 3
+        assert files[2].startswith("search/places/") and files[3].startswith("search/names/")
+        assert len(files) == 4
         assert not any(f.startswith("search/") or f.endswith("search.js") for f in w.files)
         assert sum(w.on_demand.values()) <= 10 * KB, w.on_demand
     ward = next(w for p, w in weights.items() if p.startswith("wards/"))
@@ -82,8 +84,7 @@ def test_the_search_is_loaded_on_demand_and_small(weights) -> None:
 
 def test_titles_file_is_the_index_without_its_text(built_site: Path) -> None:
     """search/titles.json holds every entry of the page index, in its order, with its page,
-    anchor and title, and a page's first words as search.js shows them."""
-    import html
+    anchor and title, and none of the pages' text."""
     import json
 
     index = json.loads((built_site / "search/search_index.json").read_text("utf-8"))["docs"]
@@ -92,12 +93,7 @@ def test_titles_file_is_the_index_without_its_text(built_site: Path) -> None:
     for doc, entry in zip(index, titles["docs"], strict=True):
         page, anchor = titles["pages"][entry[0]], entry[1]
         assert (f"{page}#{anchor}" if anchor else page) == doc["location"]
-        assert entry[2] == doc["title"]
-        if not anchor:
-            text = " ".join(html.unescape(doc["text"]).split())
-            assert entry[3] == text[:90] + ("\u2026" if len(text) > 90 else "")
-        else:
-            assert len(entry) == 3
+        assert entry[2] == doc["title"] and len(entry) == 3
 
 
 def test_search_index_holds_the_story_and_places_are_sharded(built_site: Path) -> None:

@@ -115,6 +115,7 @@
     var indexUrl = form.getAttribute("data-index");
     var titlesUrl = form.getAttribute("data-titles");
     var placesUrl = form.getAttribute("data-places");
+    var namesUrl = form.getAttribute("data-names");
     var postcodesUrl = form.getAttribute("data-postcodes");
     var root = indexUrl.replace(/search\/search_index\.json$/, "");
     var files = {};
@@ -156,7 +157,7 @@
           docs = data.docs.map(function (d) {
             var page = data.pages[d[0]];
             return makeDoc(d[1] ? page + "#" + d[1] : page, d[2], "",
-                           d[1] ? "In \u201c" + plain(titles[page] || "") + "\u201d" : d[3]);
+                           d[1] ? "In \u201c" + plain(titles[page] || "") + "\u201d" : "Page");
           });
         }).catch(function (error) { loadingTitles = null; throw error; });
       }
@@ -210,8 +211,8 @@
       });
     }
 
-    /* entries: [kind (0 ward, 1 borough, 2 help point), name, borough (a help point: what and
-       where it is), page, other spellings' words] */
+    /* entries: [kind (0 ward, 1 borough, 2 help point, 3 place name), name, borough (a help
+       point or a place name: what and where it is), page, other spellings' words] */
     function findPlaces(query, terms, entries) {
       var hits = [];
       entries.forEach(function (entry, i) {
@@ -231,7 +232,8 @@
         var e = hit.entry;
         /* a help point's entry says what and where it is, and links its ward's page */
         return { title: e[1], url: root + e[3], exact: hit.e === 0,
-                 where: e[0] === 0 ? "Ward in " + e[2] : e[0] === 1 ? "Borough" : e[2] };
+                 where: e[0] === 0 ? "Ward in " + e[2] : e[0] === 1 ? "Borough" : e[2],
+                 kind: e[0] };
       });
     }
 
@@ -257,8 +259,15 @@
     function nameSearch(raw, query, mine) {
       var terms = query.split(" ");
       var letter = terms[0].charAt(0);
+      /* the place names people use (Soho) are filed by their first three letters; the
+         letter's file lists which files exist, so none is asked for in vain */
+      var key = query.replace(/ /g, "").slice(0, 3);
       var places = getJSON(placesUrl + letter + ".json").then(function (data) {
-        return data.places;
+        var listed = (data.names || "").match(/.{3}/g) || [];
+        if (!namesUrl || listed.indexOf(key) < 0) { return data.places; }
+        return getJSON(namesUrl + key + ".json").then(function (named) {
+          return data.places.concat(named.places);
+        }, function () { return data.places; });
       }, function () { return []; });  /* no place has a word starting with this letter */
       return Promise.all([full ? load() : loadTitles(), places]).then(function (got) {
         if (mine !== asked) { return; }

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from storymap.config import Config
 from storymap.data.fetched import MANIFEST, cache_dir
+from storymap.data.placenames import PLACE_NAMES
 from storymap.data.sources import MAX_DATA_BYTES, display_path, source_path
 from storymap.errors import DataError
 
@@ -33,6 +34,7 @@ def data_files(config: Config) -> list[Path]:
         paths.append(config.resolve(compare.inputs_table))
     paths += [config.resolve(f"{HELP_DIR}/{name}") for name in HELP_FILES]
     paths += [config.resolve(f) for f in config.help.files]
+    paths.append(config.resolve(PLACE_NAMES))
     return paths + [cache_dir(config) / MANIFEST]
 
 

@@ -177,7 +177,8 @@ def page_loads(
 def search_loads(site: Path, page: str, form: str, largest: Largest | None = None) -> list[str]:
     """The files the heaviest place-name search fetches: the search code (``data-script``),
     the pages' titles (``data-titles``; a box without them: the page index, ``data-index``) and
-    the largest place file (``data-places``: a name search fetches the one of its first letter).
+    the largest place file (``data-places``: a name search fetches the one of its first letter)
+    and the largest place-name file (``data-names``: the one of its first three letters).
     A postcode search fetches less (the outward-code list and one outward code's file;
     tests/test_places.py holds that), so it is not counted; a query naming no place fetches the
     whole page index, the cost of reading every page's text, which is not a place query's.
@@ -189,8 +190,10 @@ def search_loads(site: Path, page: str, form: str, largest: Largest | None = Non
     # the whole page index (data-index); the whole index comes only for a query naming no place
     titles = a.get("data-titles") or a.get("data-index", "")
     index = _resolve(page, html.unescape(titles))
-    places = _largest(site, page, a.get("data-places"), {} if largest is None else largest)
-    return [f for f in (script, index, places) if f]
+    seen = {} if largest is None else largest
+    places = _largest(site, page, a.get("data-places"), seen)
+    names = _largest(site, page, a.get("data-names"), seen)
+    return [f for f in (script, index, places, names) if f]
 
 
 def _largest(site: Path, page: str, folder: str | None, seen: Largest) -> str:

@@ -10,7 +10,6 @@ section, each text said once; ward and borough pages are found through ``search/
 from __future__ import annotations
 
 import gzip
-import html
 import json
 import os
 import re
@@ -80,13 +79,10 @@ def _slim_search_index(path: Path, pages: list[Page]) -> None:
     path.write_text(json.dumps(index, separators=(",", ":"), ensure_ascii=False), "utf-8")
 
 
-SNIPPET = 90  # characters of a page's first words shown under its title in search results
-
-
 def write_titles(folder: Path) -> None:
     """``titles.json`` beside MkDocs' ``search_index.json`` in ``folder``: each entry's page,
-    heading anchor and title, and a page's first words, without the text. A name search answers
-    from it and the place files (about 2 KB gzip, against 27 KB for the whole index); the
+    heading anchor and title, without the text. A name search answers from it and the place
+    files (about 1.5 KB gzip, against 27 KB for the whole index); the
     whole index is fetched only when a query names no place, or the reader asks for the text
     of every page (search.js). Written anew with the index, so the two cannot disagree."""
     if not (folder / "search_index.json").is_file():
@@ -98,11 +94,7 @@ def write_titles(folder: Path) -> None:
         page, _, anchor = doc["location"].partition("#")
         if page not in pages:
             pages.append(page)
-        entry = [pages.index(page), anchor, doc.get("title") or ""]
-        if not anchor:
-            text = " ".join(html.unescape(doc.get("text") or "").split())
-            entry.append(text[:SNIPPET] + ("\u2026" if len(text) > SNIPPET else ""))
-        docs.append(entry)
+        docs.append([pages.index(page), anchor, doc.get("title") or ""])
     text = json.dumps({"pages": pages, "docs": docs}, ensure_ascii=False, separators=(",", ":"))
     (folder / "titles.json").write_text(text, "utf-8")
 

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from storymap.config import Config
 from storymap.data.fetched import manifest_rows
+from storymap.data.placenames import ATTRIBUTION as PLACE_NAMES_ATTRIBUTION
 from storymap.figures.helppoints import ATTRIBUTION as LIBRARY_ATTRIBUTION
 
 NO_MANIFEST = (
@@ -36,6 +37,11 @@ def sources_table(config: Config) -> Markup:
             "2010–2023 (help points) | Arts Council England, Libraries Basic Dataset, cleaned and "
             f"geocoded by Libraries Hacked | 2023 | {_cell(LIBRARY_ATTRIBUTION)} |"
         )
+    rows.append(
+        "| Place names people use, for the search box | Ordnance Survey, OS Open Names "
+        f"(compiled by Alasdair Rae) | 2017–2019 | Open Government Licence v3.0. "
+        f"{_cell(PLACE_NAMES_ATTRIBUTION.removeprefix('Place names: '))} |"
+    )
     if config.help.files:
         files = ", ".join(config.help.files)
         rows.append(

@@ -8,7 +8,8 @@ In: the Geography (and the help points). Out:
 - :func:`write_place_index`: ``search/places/<letter>.json`` (wards, boroughs and help
   points), one small file per first letter of a word, so a search fetches only the places with a
   word starting as the query does (the bytes a query costs do not grow with the number of places
-  in other letters);
+  in other letters); and ``search/names/<three letters>.json``, the place names people use
+  ("Soho"), each with the ward holding its point and the wards around it;
 - :func:`az_page`: every ward under its borough, with links, for readers without JavaScript.
 """
 
@@ -29,11 +30,14 @@ from storymap.pages.urls import PLACES, borough_doc, html_path, slug, ward_doc
 
 if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
+    from storymap.figures.placenames import PlaceName
 
 PLACES_DIR = "search/places"
+NAMES_DIR = "search/names"  # place names people use (OS Open Names), by their first letters
+NAME_KEY = 3
 AZ_PATH = PLACES
 AZ_TITLE = "All places A–Z"
-WARD, BOROUGH, HELP = 0, 1, 2
+WARD, BOROUGH, HELP, PLACE = 0, 1, 2, 3
 e = html.escape
 
 
@@ -72,6 +76,30 @@ def help_entries(geo: Geography, help_: HelpResult) -> list[list]:
     return sorted(entries, key=lambda e: (e[1].lower(), e[2]))
 
 
+def name_entries(geo: Geography, names: list[PlaceName]) -> list[list]:
+    """[PLACE, name, where it is, its ward's page, other words] for every place name (OS Open
+    Names) that is not already a ward's or borough's name: "Place in Westminster: its point is in
+    West End ward; wards around it: St James's, Marylebone". A name used twice (Hayes) gives two
+    entries, each with its borough, so the reader chooses."""
+    taken = {fold(str(n)) for n in geo.boroughs["name"]}
+    entries = []
+    for place in names:
+        if place.ward not in geo.wards.index:
+            continue
+        ward_name = str(geo.wards.at[place.ward, "name"])
+        if fold(place.name) in taken | {fold(ward_name)}:
+            continue
+        borough = str(geo.wards.at[place.ward, "borough_name"])
+        around = ", ".join(str(geo.wards.at[w, "name"]) for w in place.around)
+        where = f"Place in {borough}, centred in {ward_name} ward" + (
+            f"; around it: {around}" if around else ""
+        )  # OS gives a place as a point: the search says so rather than draw an edge
+        entries.append(
+            [PLACE, place.name, where, ward_page(geo, place.ward), _other_words(place.name)]
+        )
+    return entries
+
+
 def place_entries(geo: Geography, help_: HelpResult | None = None) -> list[list]:
     """[kind, name, borough name, page, other words] for every ward and borough (and help point,
     :func:`help_entries`); ``other words`` are the folded words of its other spellings ("saint"
@@ -107,6 +135,24 @@ def shard_keys(entry: list) -> set[str]:
     return {w[0] for w in words if w}
 
 
+def name_keys(entry: list) -> set[str]:
+    """The files a place name goes in: the first :data:`NAME_KEY` letters of its folded name
+    (spaces left out) and of its other spelling ("stj" and "sai" for St John's Wood), so a
+    search fetches only the few names that start as the query does."""
+    keys = {fold(entry[1]).replace(" ", "")[:NAME_KEY]}
+    if entry[4]:
+        keys.add(entry[4].replace(" ", "")[:NAME_KEY])
+    return {k for k in keys if len(k) == NAME_KEY}
+
+
+def name_shards(geo: Geography, names: list[PlaceName]) -> dict[str, list[list]]:
+    shards: dict[str, list[list]] = {}
+    for entry in name_entries(geo, names):
+        for key in name_keys(entry):
+            shards.setdefault(key, []).append(entry)
+    return dict(sorted(shards.items()))
+
+
 def place_shards(geo: Geography, help_: HelpResult | None = None) -> dict[str, list[list]]:
     shards: dict[str, list[list]] = {}
     for entry in place_entries(geo, help_):
@@ -115,7 +161,12 @@ def place_shards(geo: Geography, help_: HelpResult | None = None) -> dict[str, l
     return dict(sorted(shards.items()))
 
 
-def write_place_index(geo: Geography, docs: Path, help_: HelpResult | None = None) -> list[str]:
+def write_place_index(
+    geo: Geography,
+    docs: Path,
+    help_: HelpResult | None = None,
+    names: list[PlaceName] | None = None,
+) -> list[str]:
     """Write one JSON file per first letter or digit (empty if no place has it); return the
     keys written."""
     out = docs / PLACES_DIR
@@ -124,10 +175,27 @@ def write_place_index(geo: Geography, docs: Path, help_: HelpResult | None = Non
         old.unlink()
     shards = {k: [] for k in "abcdefghijklmnopqrstuvwxyz0123456789"}  # a file for every key,
     shards.update(place_shards(geo, help_))  # so no search meets a missing file
+    named = name_shards(geo, names or [])
+    folder = docs / NAMES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.json"):
+        old.unlink()
+    for key, entries in named.items():
+        text = json.dumps({"places": _lean(entries)}, separators=(",", ":"), ensure_ascii=False)
+        (folder / f"{key}.json").write_text(text, "utf-8")
     for key, entries in shards.items():
-        text = json.dumps({"places": entries}, separators=(",", ":"), ensure_ascii=False)
+        # a letter's file lists the place-name files starting with it: a search asks for one
+        # only when it exists (no request that can only fail)
+        body = {"places": _lean(entries), "names": "".join(k for k in named if k[0] == key)}
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
         (out / f"{key}.json").write_text(text, "utf-8")
     return list(shards)
+
+
+def _lean(entries: list[list]) -> list[list]:
+    """Entries as shipped: an empty last field (no other spellings) left off (search.js reads a
+    missing one as none)."""
+    return [e[:-1] if e and e[-1] == "" else e for e in entries]
 
 
 def az_page(geo: Geography, area: str, section: str) -> Page:

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 def write_wayfinding(
     config: Config, geo: Geography, folder: Path, section: str, help_: HelpResult | None = None
 ) -> list[Page]:
-    write_place_index(geo, folder, help_)
+    from storymap.figures.placenames import place_wards  # geopandas: only when writing it
+
+    write_place_index(geo, folder, help_, place_wards(config, geo))
     write_postcode_lookups(config, geo, folder, help_)
     write_share_images(geo, folder)
     return [az_page(geo, config.site.area.name, section)]
