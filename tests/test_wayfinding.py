@@ -351,7 +351,21 @@ def test_without_javascript_the_a_to_z_page_lists_every_ward(browser, site_url) 
     wards = page.locator(".storymap-az-wards a")
     assert wards.count() == 680
     assert len(set(wards.evaluate_all("els => els.map(e => e.getAttribute('href'))"))) == 680
-    brent = page.locator("section.storymap-az-borough", has_text="Brent overview")
-    brent.locator("a", has_text="Kilburn").click()
+    # by the ward's own initial, not its borough's: K holds both Kilburns, each with its borough
+    page.locator(".storymap-az-letters a", has_text="K").first.click()
+    k = page.locator("section#letter-k")
+    kilburns = k.locator("li", has_text="Kilburn").all()
+    assert [li.locator(".storymap-az-borough-name").inner_text() for li in kilburns][:2] == [
+        "Brent",
+        "Camden",
+    ]
+    initials = page.locator("section.storymap-az-letter").evaluate_all(
+        "els => els.map(s => [s.id, Array.from(s.querySelectorAll('li > a'),"
+        " a => a.textContent.trim()[0].toUpperCase())])"
+    )
+    for section_id, firsts in initials:
+        assert set(firsts) == {section_id[-1].upper()}, section_id
+    assert page.locator("#boroughs a", has_text="Brent").count() == 1
+    kilburns[0].locator("a").click()
     page.wait_for_url(re.compile(r"/wards/brent/E05013503\.html$"))
     context.close()

@@ -399,11 +399,14 @@
       clearTimeout(timer);
       timer = setTimeout(show, 120);
     });
+    /* Enter opens the first result of a name search (a postcode's answer is read first: its
+       status names the ward and the nearest help, so its link is focused instead) */
     function submit() {
       clearTimeout(timer);
+      var named = !postcodeKey(input.value.trim());
       show().then(function () {
         var top = links()[0];
-        if (top) { top.focus(); }
+        if (top && named) { window.location.assign(top.href); } else if (top) { top.focus(); }
       });
     }
     form.addEventListener("submit", function (event) {

@@ -26,7 +26,7 @@ from storymap.figures.geography import Geography
 from storymap.pages.helptext import point_details
 from storymap.pages.page import Page
 from storymap.pages.places.ward import aliases
-from storymap.pages.urls import PLACES, borough_doc, html_path, slug, ward_doc
+from storymap.pages.urls import PLACES, borough_doc, html_path, ward_doc
 
 if TYPE_CHECKING:
     from storymap.figures.help import HelpResult
@@ -199,34 +199,44 @@ def _lean(entries: list[list]) -> list[list]:
 
 
 def az_page(geo: Geography, area: str, section: str) -> Page:
-    """Every borough A–Z, each with its wards A–Z, as plain links (no script needed)."""
+    """Every ward A–Z under its own initial (with its borough beside it), then every borough,
+    as plain links (no script needed)."""
     parts = [
         f"# {e(AZ_TITLE)}\n\n",
-        f"<p>Every ward and borough of {e(area)} on this site, by borough. Each name opens "
-        "its page.</p>\n\n",
+        f"<p>Every ward of {e(area)} on this site by the first letter of its name, each with "
+        "its borough, then every borough. Each name opens its page.</p>\n\n",
     ]
-    boroughs = geo.boroughs.sort_values("name")
-    letters = sorted({str(n)[0].upper() for n in boroughs["name"]})
+    wards = geo.wards.assign(_key=[fold(str(n)) for n in geo.wards["name"]])
+    wards = wards.sort_values(["_key", "borough_name"])
+    initial = [str(k)[:1].upper() for k in wards["_key"]]
+    letters = sorted(set(initial))
     parts.append(
-        '<nav class="storymap-az-letters" aria-label="Boroughs by first letter"><p>'
+        '<nav class="storymap-az-letters" aria-label="Wards by first letter"><p>'
         + " ".join(f'<a href="#letter-{e(c.lower())}">{e(c)}</a>' for c in letters)
-        + "</p></nav>\n\n"
+        + ' <a href="#boroughs">Boroughs</a></p></nav>\n\n'
     )
-    seen: set[str] = set()
-    for code, name in boroughs["name"].items():
-        name = str(name)
-        first = name[0].upper()
-        anchor = f' id="letter-{e(first.lower())}"' if first not in seen else ""
-        seen.add(first)
-        wards = geo.wards[geo.wards["borough_code"] == code].sort_values("name")
+    for letter in letters:
+        rows = wards[[i == letter for i in initial]]
         items = "".join(
-            f'<li><a href="{e(ward_page(geo, w))}">{e(str(n))}</a></li>'
-            for w, n in wards["name"].items()
+            f'<li><a href="{e(ward_page(geo, w))}">{e(str(r["name"]))}</a> '
+            f'<span class="storymap-az-borough-name">{e(str(r["borough_name"]))}</span></li>'
+            for w, r in rows.iterrows()
         )
         parts.append(
-            f'<section class="storymap-az-borough"{anchor}><h2 id="{e(slug(name))}">{e(name)}</h2>'
-            f'<p><a href="{e(borough_page(geo, code))}">{e(name)} overview</a> · '
-            f"{len(wards)} ward{'s' if len(wards) != 1 else ''}</p>"
+            f'<section class="storymap-az-letter" id="letter-{e(letter.lower())}">'
+            f"<h2>{e(letter)}</h2>"
             f'<ul class="storymap-az-wards">{items}</ul></section>\n\n'
         )
+    boroughs = geo.boroughs.sort_values("name")
+    counts = geo.wards["borough_code"].value_counts()
+    items = "".join(
+        f'<li><a href="{e(borough_page(geo, code))}">{e(str(name))}</a> '
+        f'<span class="storymap-az-borough-name">{int(counts.get(code, 0))} ward'
+        f"{'s' if int(counts.get(code, 0)) != 1 else ''}</span></li>"
+        for code, name in boroughs["name"].items()
+    )
+    parts.append(
+        '<section class="storymap-az-boroughs" id="boroughs"><h2>Boroughs</h2>'
+        f'<ul class="storymap-az-borough-list">{items}</ul></section>\n'
+    )
     return Page(AZ_PATH, AZ_TITLE, "".join(parts), section)
