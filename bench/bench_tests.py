@@ -6,7 +6,7 @@ prints fast_s, full_s and their ratio (the fast tier is meant to take under a qu
 
     .venv/bin/python bench/bench_tests.py [--fast-only]
 
-The whole suite takes about 15 minutes on a 2-core machine: run it when nothing else is busy.
+The whole suite takes about 17 minutes on a 2-core machine: run it when nothing else is busy.
 """
 
 from __future__ import annotations

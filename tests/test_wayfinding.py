@@ -106,6 +106,8 @@ def test_a_postcode_opens_its_ward(page, site_url, geo, typed, code) -> None:
         ("M1 1AE", "M1 1AE is not in London."),
         ("nw6 9zz", "NW6 9ZZ was not found among London’s postcodes."),
         ("QQ1 1AA", "QQ1 1AA was not found."),
+        ("N1P 1AD", "N1P 1AD is a PO box, not an address"),  # in the data, at its sorting office
+        ("se1p 5ld", "SE1P 5LD is a PO box, not an address"),
     ],
 )
 def test_postcodes_outside_or_unknown_say_so(page, site_url, typed, said) -> None:

@@ -336,6 +336,10 @@
     function postcodeSearch(key, mine) {
       var outward = key.split(" ")[0];
       return getJSON(postcodesUrl + "index.json").then(function (index) {
+        if ((index.pobox || []).indexOf(outward) >= 0) {
+          return { message: key + " is a PO box, not an address: its point is the delivery " +
+            "office\u2019s. Search for your home postcode, or your ward\u2019s name." };
+        }
         if (index.outward.indexOf(outward) < 0) {
           var area = /^[A-Z]+/.exec(outward)[0];
           return { message: index.areas.indexOf(area) >= 0 ? key + " is not in " + index.area + "."

@@ -42,6 +42,15 @@ GB_AREAS = (
 ).split()
 
 
+# London's non-geographic postcode districts, used for PO boxes: each postcode is placed at its
+# delivery office (in the bundled Code-Point Open file all of CR90, EC1P, EC4P, NW26 and UB18
+# share one point), so its ward is not where anyone lives (data/SOURCES.md). SW1P is not one:
+# it is Westminster's Millbank and Pimlico.
+PO_BOX_DISTRICTS = frozenset(
+    {"CR90", "EC1P", "EC2P", "EC3P", "EC4P", "N1P", "NW26", "SE1P", "UB18"}
+)
+
+
 @dataclass
 class PostcodeLookups:
     outward_codes: int
@@ -88,6 +97,8 @@ def write_postcode_lookups(
         largest = max(largest, len(text.encode()))
     index = {
         "outward": sorted(shards),
+        # PO box districts: a sorting office's point, not a home (data/SOURCES.md)
+        "pobox": sorted(o for o in shards if o in PO_BOX_DISTRICTS),
         "areas": GB_AREAS,
         "area": config.site.area.name,
         "attribution": " ".join(config.sources[source].attribution.split()),
