@@ -244,3 +244,22 @@ def _library_hours(project: Path) -> None:
 
 def test_help_points_file_change(small_built, tmp_path) -> None:
     check_same(small_built, tmp_path, _library_hours, "data/help/london_libraries_open_2023.csv")
+
+
+def _place_name(project: Path) -> None:
+    """The bundled place names: the first place in Camden gets another name."""
+    path = project / "data" / "places" / "london_place_names_os_open_names.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    first = next(r for r in rows if r["borough_code"] == "E09000007")
+    first["name"] += " Village"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_place_names_file_change(small_built, tmp_path) -> None:
+    check_same(
+        small_built, tmp_path, _place_name, "data/places/london_place_names_os_open_names.csv"
+    )
