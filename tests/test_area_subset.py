@@ -116,3 +116,47 @@ def test_the_five_boroughs_pages_speak_plainly(five) -> None:
         assert not found, (page.relative_to(site), found)
     checks = text_of(site / "data-checks.html")
     assert "merged into one unit" not in checks, "the City-merge warning, for an area without it"
+
+
+def _camden_postcode_beside_brent() -> str:
+    """A Camden postcode in a district (NW6) that Brent shares: its outward code is the area's."""
+    import pandas as pd
+
+    root = Path(__file__).resolve().parent.parent / "data"
+    postcodes = pd.read_csv(root / "postcodes/london_postcode_wards_codepoint_2025-4.csv")
+    lookup = pd.read_csv(root / "lookups/lookup_ward22_lad22_london.csv")
+    borough = postcodes["ward_code"].map(
+        dict(zip(lookup["WD22CD"], lookup["LAD22NM"], strict=True))
+    )
+    nw6 = postcodes["postcode"].str.startswith("NW6 ")
+    assert (nw6 & (borough == "Brent")).any()
+    return str(postcodes.loc[nw6 & (borough == "Camden"), "postcode"].iloc[0])
+
+
+@pytest.mark.browser
+def test_a_london_postcode_outside_the_area_names_its_borough(five, browser) -> None:
+    """In a five-borough build, a City of London postcode (a district with no postcode in the
+    area) and a Camden one in a district Brent shares are each answered with their borough,
+    and that the site covers only its area; a postcode of a district two boroughs outside the
+    area share names both; a PO box is still a PO box."""
+    from conftest import serve_folder
+    from test_wayfinding import _search
+
+    _config, _geo, _results, site = five
+    server, url = serve_folder(site)
+    page = browser.new_page()
+    try:
+        page.goto(f"{url}/method.html")
+        camden = _camden_postcode_beside_brent()
+        for typed, said in (
+            ("EC3M 1AA", "EC3M 1AA is in City of London. This site covers only " + AREA),
+            ("EC2V 7HH", f"EC2V 7HH is outside {AREA}: its district, EC2V, is in City of London"),
+            (camden.lower(), f"{camden} is in Camden. This site covers only {AREA}"),
+            ("N1P 1AD", "N1P 1AD is a PO box, not an address"),
+        ):
+            _search(page, typed)
+            assert page.inner_text("#site-search-status").startswith(said), typed
+            assert page.locator("#site-search-results a").count() == 0
+    finally:
+        page.close()
+        server.shutdown()

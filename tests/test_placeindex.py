@@ -8,6 +8,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import struct
 import zipfile
 import zlib
@@ -158,14 +159,21 @@ def test_place_files_hold_each_place_under_each_words_first_letter(geo):
     assert fold("King’s Cross") == "kings cross" and fold("Sélhurst") == "selhurst"
 
 
-def test_a_to_z_page_lists_every_ward_under_its_borough(geo):
+def test_a_to_z_page_lists_every_ward_under_its_own_initial(geo):
+    """Without JavaScript: every ward under the first letter of its own name (not its
+    borough's), with its borough beside it; then every borough."""
     page = az_page(geo, "London", "Wards and boroughs")
     assert page.path == "places.md" and page.title == "All places A–Z"
     assert page.markdown.count('<li><a href="wards/') == 680
-    assert page.markdown.count('<section class="storymap-az-borough"') == 33
-    brent = page.markdown[page.markdown.index(">Brent</h2>") :]
-    brent = brent[: brent.index("</section>")]
-    assert 'href="wards/brent/E05013503.html">Kilburn<' in brent
+    assert page.markdown.count('<li><a href="boroughs/') == 33
+    k = page.markdown[page.markdown.index('id="letter-k"') :]
+    k = k[: k.index("</section>")]
+    assert 'href="wards/brent/E05013503.html">Kilburn</a> <small>Brent</small>' in k
+    assert 'href="wards/camden/E05013665.html">Kilburn</a> <small>Camden</small>' in k
+    for section in page.markdown.split('<section class="storymap-az-letter" id="letter-')[1:]:
+        section = section[: section.index("</section>")]
+        letter, names = section[0], re.findall(r'html">([^<]+)</a> <small>', section)
+        assert names and all(fold(n)[0] == letter for n in names), letter
 
 
 def test_png_writer_makes_a_valid_image():

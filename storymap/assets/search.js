@@ -317,48 +317,10 @@
       if (!full) { offerText(raw); }
     }
 
-    /* The nearest help points of a postcode, as a sentence: names, what each is, and the
-       straight-line distance (rounded when the site was built); "" without help points. */
-    function nearestHelp(shard, inward) {
-      var near = shard.n && shard.n[inward];
-      if (!near || !shard.h) { return ""; }
-      var said = [];
-      for (var i = 0; i + 1 < near.length; i += 2) {
-        var point = shard.h[near[i]];
-        var c = near[i + 1];  /* rounded at build time: tens of metres, or 100 + tenths of a km */
-        var far = c < 100 ? c * 10 + " m" : ((c - 100) / 10).toFixed(1) + " km";
-        said.push(point[0] + ", " + far + " (" + point[1] + ")");
-      }
-      return " Nearest help, in a straight line: " + said.join(". ") + ".";
-    }
-
-    /* What a postcode search finds: its ward and its nearest help, or why not. */
+    /* What a postcode search finds (postcode.js, loaded at the first postcode query). */
     function postcodeSearch(key, mine) {
-      var outward = key.split(" ")[0];
-      return getJSON(postcodesUrl + "index.json").then(function (index) {
-        if ((index.pobox || []).indexOf(outward) >= 0) {
-          return { message: key + " is a PO box, not an address: its point is the delivery " +
-            "office\u2019s. Search for your home postcode, or your ward\u2019s name." };
-        }
-        if (index.outward.indexOf(outward) < 0) {
-          var area = /^[A-Z]+/.exec(outward)[0];
-          return { message: index.areas.indexOf(area) >= 0 ? key + " is not in " + index.area + "."
-            : key + " was not found. Check the postcode, or search by the ward\u2019s name." };
-        }
-        return getJSON(postcodesUrl + outward + ".json").then(function (shard) {
-          var at = shard.p[key.split(" ")[1]];
-          if (at === undefined) {
-            return { message: key + " was not found among " + index.area + "\u2019s postcodes. " +
-              "Check the postcode, or search by the ward\u2019s name." };
-          }
-          var w = shard.w[at];
-          return { message: key + " is in " + w[1] + ", " + w[2] + "." +
-                            nearestHelp(shard, key.split(" ")[1]),
-                   result: { title: w[1], url: root + w[3], where: "Ward in " + w[2] +
-                             " (postcode " + key + ")",
-                             credit: "Postcode data: " + index.attribution +
-                               (index.help ? " Help points: " + index.help : "") } };
-        });
+      return loadScript(form.getAttribute("data-postcode")).then(function () {
+        return window.StorymapPostcode(key, getJSON, postcodesUrl, root);
       }).then(function (answer) {
         if (mine !== asked) { return; }
         if (answer.result) { item(answer.result); }

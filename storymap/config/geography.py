@@ -76,6 +76,11 @@ class WardBoroughLookup(Model):
     source: str = Field(description="Source id of the ward-to-borough lookup table.")
     ward: str = Field("WD22CD", description="Column with the ward code.")
     borough: str = Field("LAD22CD", description="Column with the borough code.")
+    borough_name: str | None = Field(
+        None,
+        description="Column with the borough's name, if the table has one: a postcode search "
+        "then names the borough of a postcode outside the area.",
+    )
 
 
 class GeographySection(Model):

@@ -31,6 +31,7 @@ THEME_FILES = {
     "assets/storymap/theme.js": "theme.js",
     "assets/storymap/search.js": "search.js",  # loaded when search is first used
     "assets/storymap/locate.js": "locate.js",  # loaded when "Use my location" is first pressed
+    "assets/storymap/postcode.js": "postcode.js",  # loaded at the first postcode query
     "assets/storymap/nojs.css": "nojs.css",
 }
 THEME_CSS = "assets/storymap/theme.css"

@@ -378,7 +378,7 @@ HARDENING = [
     Case(
         "chapter-external-image",
         append_chapter("\n![x](https://evil.example/t.png)\n"),
-        f"{CHAPTER} line 47: the image 'https://evil.example/t.png' is on another site",
+        f"{CHAPTER} line {APPENDED}: the image 'https://evil.example/t.png' is on another site",
         ("build",),
     ),
     Case(

@@ -74,6 +74,8 @@ def write_postcode_lookups(
     # simply outside the area: its postcodes are dropped, and a search for them says so.
     inside = units.isin(geo.wards.index)
     unknown = sorted(set(codes[~inside & ~codes.isin(merge.keys())]))
+    elsewhere = _outside_boroughs(config, table[~inside], codes[~inside])
+    every_outward = set(table["postcode"].str.strip().str.split(" ").str[0])
     table, units = table[inside], units[inside]
     if unknown:
         raise DataError(
@@ -91,24 +93,59 @@ def write_postcode_lookups(
         shards.setdefault(outward, {})[inward] = unit
     largest = 0
     near = _nearest_help(help_)
+    outside: dict[str, set[str]] = {}  # outward codes with no postcode in the area: boroughs
+    beside: dict[str, dict[str, str]] = {}  # outward codes shared with the area: inward: borough
+    for postcode, borough in elsewhere.items():
+        outward, _, inward = postcode.partition(" ")
+        if outward in shards:
+            beside.setdefault(outward, {})[inward] = borough
+        else:
+            outside.setdefault(outward, set()).add(borough)
     for outward, inwards in shards.items():
         text = _shard_json(geo, outward, inwards, near, help_, config.site.area.name)
+        if outward in beside:  # London postcodes of this district outside the area
+            text = text[:-1] + ',"x":' + json.dumps(beside[outward], ensure_ascii=False) + "}"
         (out / f"{outward}.json").write_text(text, "utf-8")
         largest = max(largest, len(text.encode()))
     index = {
         "outward": sorted(shards),
         # PO box districts: a sorting office's point, not a home (data/SOURCES.md)
-        "pobox": sorted(o for o in shards if o in PO_BOX_DISTRICTS),
+        "pobox": sorted(every_outward & PO_BOX_DISTRICTS),
         "areas": GB_AREAS,
         "area": config.site.area.name,
         "attribution": " ".join(config.sources[source].attribution.split()),
     }
     if help_ is not None and config.help.libraries:
         index["help"] = LIBRARY_ATTRIBUTION  # the answers name libraries
+    if outside:
+        index["outside"] = "outside.json"  # fetched only for a postcode outside the area
+        named = {o: " and ".join(sorted(b)) for o, b in sorted(outside.items())}
+        (out / "outside.json").write_text(
+            json.dumps(named, separators=(",", ":"), ensure_ascii=False), "utf-8"
+        )
     (out / "index.json").write_text(
         json.dumps(index, separators=(",", ":"), ensure_ascii=False), "utf-8"
     )
     return PostcodeLookups(len(shards), len(table), largest)
+
+
+def _outside_boroughs(config: Config, table, codes) -> dict[str, str]:
+    """Postcode -> the name of its borough, for the postcode file's postcodes outside the area
+    (a site of a few boroughs); empty without geography.ward_boroughs.borough_name."""
+    spec = config.geography.ward_boroughs
+    if spec.borough_name is None or table.empty:
+        return {}
+    from storymap.data.sources import read_table
+
+    lookup = read_table(config, spec.source, [spec.ward, spec.borough_name])
+    names = dict(
+        zip(lookup[spec.ward].str.strip(), lookup[spec.borough_name].str.strip(), strict=True)
+    )
+    out = {}
+    for postcode, ward in zip(table["postcode"].str.strip(), codes, strict=True):
+        if ward in names:
+            out[postcode] = names[ward]
+    return out
 
 
 def _nearest_help(help_: HelpResult | None) -> dict[str, list]:

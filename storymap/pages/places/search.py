@@ -204,22 +204,24 @@ def az_page(geo: Geography, area: str, section: str) -> Page:
     parts = [
         f"# {e(AZ_TITLE)}\n\n",
         f"<p>Every ward of {e(area)} on this site by the first letter of its name, each with "
-        "its borough, then every borough. Each name opens its page.</p>\n\n",
+        "its borough, then every borough. Each name opens its page.</p>\n\n"
+        "<p>Looking for a place that is not a ward, such as Soho or St John's Wood? Type its "
+        "name or a postcode in the search box: it tells you which ward it is in.</p>\n\n",
     ]
     wards = geo.wards.assign(_key=[fold(str(n)) for n in geo.wards["name"]])
     wards = wards.sort_values(["_key", "borough_name"])
     initial = [str(k)[:1].upper() for k in wards["_key"]]
     letters = sorted(set(initial))
     parts.append(
-        '<nav class="storymap-az-letters" aria-label="Wards by first letter"><p>'
+        '<nav class="storymap-az-letters" aria-label="Wards by first letter">'
         + " ".join(f'<a href="#letter-{e(c.lower())}">{e(c)}</a>' for c in letters)
-        + ' <a href="#boroughs">Boroughs</a></p></nav>\n\n'
+        + ' <a href="#boroughs">Boroughs</a></nav>\n\n'
     )
     for letter in letters:
         rows = wards[[i == letter for i in initial]]
         items = "".join(
             f'<li><a href="{e(ward_page(geo, w))}">{e(str(r["name"]))}</a> '
-            f'<span class="storymap-az-borough-name">{e(str(r["borough_name"]))}</span></li>'
+            f"<small>{e(str(r['borough_name']))}</small></li>"
             for w, r in rows.iterrows()
         )
         parts.append(
@@ -231,8 +233,8 @@ def az_page(geo: Geography, area: str, section: str) -> Page:
     counts = geo.wards["borough_code"].value_counts()
     items = "".join(
         f'<li><a href="{e(borough_page(geo, code))}">{e(str(name))}</a> '
-        f'<span class="storymap-az-borough-name">{int(counts.get(code, 0))} ward'
-        f"{'s' if int(counts.get(code, 0)) != 1 else ''}</span></li>"
+        f"<small>{int(counts.get(code, 0))} ward"
+        f"{'s' if int(counts.get(code, 0)) != 1 else ''}</small></li>"
         for code, name in boroughs["name"].items()
     )
     parts.append(
